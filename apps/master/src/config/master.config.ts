@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { intVar, parseEnv, portVar } from '@crawlnest/node';
+
+const schema = z.object({
+  CRAWLNEST_HTTP_HOST: z.string().default('0.0.0.0'),
+  CRAWLNEST_HTTP_PORT: portVar().default(8080),
+  CRAWLNEST_GRPC_HOST: z.string().default('0.0.0.0'),
+  CRAWLNEST_GRPC_PORT: portVar().default(9666),
+  CRAWLNEST_MONGO_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// or mongodb+srv:// URI')
+    .optional(),
+  CRAWLNEST_DB_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,60}$/, 'expected letters, digits, _ or -')
+    .default('crawlnest'),
+  CRAWLNEST_DATA_DIR: z.string().default('./.data'),
+  CRAWLNEST_API_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
+  CRAWLNEST_CLUSTER_SECRET: z.string().min(16, 'expected at least 16 characters').optional(),
+  CRAWLNEST_REPLICA_ID: z.string().optional(),
+  CRAWLNEST_NODE_TIMEOUT_MS: intVar(500, 600_000).default(2500),
+  CRAWLNEST_NODE_RELOAD_MS: intVar(100, 600_000).default(2000),
+  CRAWLNEST_HEARTBEAT_MS: intVar(100, 60_000).default(1000),
+  CRAWLNEST_DISPATCH_POLL_MS: intVar(50, 60_000).default(500),
+  CRAWLNEST_ACK_TIMEOUT_MS: intVar(500, 600_000).default(10_000),
+  CRAWLNEST_MAX_UPLOAD_BYTES: intVar(1024, 8 * 1024 ** 3).default(512 * 1024 * 1024),
+  CRAWLNEST_EMBEDDED_DB_PORT: portVar().optional(),
+});
+
+export type MasterConfig = {
+  httpHost: string;
+  httpPort: number;
+  grpcHost: string;
+  grpcPort: number;
+  mongoUri?: string;
+  dbName: string;
+  dataDir: string;
+  apiToken?: string;
+  clusterSecret?: string;
+  replicaId?: string;
+  nodeTimeoutMs: number;
+  nodeReloadMs: number;
+  heartbeatMs: number;
+  dispatchPollMs: number;
+  ackTimeoutMs: number;
+  maxUploadBytes: number;
+  embeddedDbPort?: number;
+};
+
+/** Read once at start; everything else receives this typed object. */
+export function loadMasterConfig(env: NodeJS.ProcessEnv = process.env): MasterConfig {
+  const e = parseEnv(schema, env);
+  return {
+    httpHost: e.CRAWLNEST_HTTP_HOST,
+    httpPort: e.CRAWLNEST_HTTP_PORT,
+    grpcHost: e.CRAWLNEST_GRPC_HOST,
+    grpcPort: e.CRAWLNEST_GRPC_PORT,
+    mongoUri: e.CRAWLNEST_MONGO_URI,
+    dbName: e.CRAWLNEST_DB_NAME,
+    dataDir: e.CRAWLNEST_DATA_DIR,
+    apiToken: e.CRAWLNEST_API_TOKEN,
+    clusterSecret: e.CRAWLNEST_CLUSTER_SECRET,
+    replicaId: e.CRAWLNEST_REPLICA_ID,
+    nodeTimeoutMs: e.CRAWLNEST_NODE_TIMEOUT_MS,
+    nodeReloadMs: e.CRAWLNEST_NODE_RELOAD_MS,
+    heartbeatMs: e.CRAWLNEST_HEARTBEAT_MS,
+    dispatchPollMs: e.CRAWLNEST_DISPATCH_POLL_MS,
+    ackTimeoutMs: e.CRAWLNEST_ACK_TIMEOUT_MS,
+    maxUploadBytes: e.CRAWLNEST_MAX_UPLOAD_BYTES,
+    embeddedDbPort: e.CRAWLNEST_EMBEDDED_DB_PORT,
+  };
+}

@@ -1,0 +1,24 @@
+import { Controller, Get } from '@nestjs/common';
+import { NodeAdminService } from '@crawlnest/node';
+import { TaskService } from '@crawlnest/task';
+
+@Controller('api/stats')
+export class StatsHttpController {
+  constructor(
+    private readonly nodes: NodeAdminService,
+    private readonly tasks: TaskService,
+  ) {}
+
+  @Get()
+  async stats() {
+    const [nodes, t] = await Promise.all([this.nodes.list({}), this.tasks.stats()]);
+    const online = nodes.filter((n) => n.status === 'online').length;
+    return {
+      nodes: { online, offline: nodes.length - online },
+      tasks: t.tasks,
+      // A pending task is "stuck" once no ready node could have taken it for a while.
+      stuckPending: t.oldestPendingAgeMs > 60_000 ? t.tasks.pending : 0,
+      oldestPendingAgeMs: t.oldestPendingAgeMs,
+    };
+  }
+}

@@ -1,0 +1,103 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { MicroserviceOptions, Transport } from '@nestjs/microservices';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import express from 'express';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { ConfigError, protoLoaderOptions, protoPaths, PROTO_PACKAGES, serverChannelOptions } from '@crawlnest/node';
+import { loadMasterConfig, MasterConfig } from './config/master.config';
+import { acquireEmbeddedDatabase, EmbeddedDatabase, EmbeddedDatabaseError } from './database/embedded-ferretdb';
+import { MULTIPART_LIMITS } from './http/upload-limits';
+import { MasterModule } from './master.module';
+import { loadOrCreateSecret } from './security/secrets';
+
+const log = new Logger('Master');
+
+async function secrets(config: MasterConfig): Promise<{ apiToken: string; clusterSecret: string }> {
+  const embedded = !config.mongoUri;
+  if (!embedded && (!config.apiToken || !config.clusterSecret)) {
+    throw new ConfigError([
+      'CRAWLNEST_API_TOKEN and CRAWLNEST_CLUSTER_SECRET: required (16+ characters) when CRAWLNEST_MONGO_URI is set; ' +
+        'they are only generated for the embedded default',
+    ]);
+  }
+  const apiToken = config.apiToken ?? (await loadOrCreateSecret(config.dataDir, 'api-token')).value;
+  const clusterSecret = config.clusterSecret ?? (await loadOrCreateSecret(config.dataDir, 'cluster-secret')).value;
+  return { apiToken, clusterSecret };
+}
+
+async function bootstrap(): Promise<void> {
+  const config = loadMasterConfig();
+  const { apiToken, clusterSecret } = await secrets(config);
+  let embedded: EmbeddedDatabase | undefined;
+  const mongoUri = config.mongoUri ?? (embedded = await acquireEmbeddedDatabase(config.dataDir, config.embeddedDbPort)).uri;
+  const replicaId = config.replicaId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+
+  MULTIPART_LIMITS.fileSize = config.maxUploadBytes;
+  const app = await NestFactory.create<NestExpressApplication>(
+    MasterModule.forRoot({ config, mongoUri, apiToken, clusterSecret, replicaId }),
+    { bodyParser: false },
+  );
+  // Raw bytes for single-file uploads (whatever their type) and archives; JSON elsewhere.
+  app.use(/^\/api\/spiders\/[^/]+\/files\/.+/, express.raw({ type: () => true, limit: config.maxUploadBytes }));
+  app.use(express.raw({ type: ['application/zip', 'application/x-zip-compressed', 'application/gzip', 'application/x-gzip', 'application/x-tar+gzip'], limit: config.maxUploadBytes }));
+  app.use(express.json({ limit: '1mb' }));
+  app.connectMicroservice<MicroserviceOptions>(
+    {
+      transport: Transport.GRPC,
+      options: {
+        package: Object.values(PROTO_PACKAGES),
+        protoPath: protoPaths(),
+        url: `${config.grpcHost}:${config.grpcPort}`,
+        loader: protoLoaderOptions(),
+        channelOptions: serverChannelOptions(),
+        gracefulShutdown: true,
+      },
+    },
+    { inheritAppConfig: true },
+  );
+  await app.startAllMicroservices();
+  await app.listen(config.httpPort, config.httpHost);
+  stopOnSignals(async () => {
+    await app.close();
+    await embedded?.release();
+  });
+
+  const shownHost = config.httpHost === '0.0.0.0' ? '127.0.0.1' : config.httpHost;
+  log.log({ msg: 'master ready', replica: replicaId, http: config.httpPort, grpc: config.grpcPort, db: embedded ? 'embedded FerretDB' : 'CRAWLNEST_MONGO_URI' });
+  // Printed plainly so a person (and the test harness) can read it at a glance.
+  process.stdout.write(
+    `\nCrawlnest master ready\n  REST API:  http://${shownHost}:${config.httpPort}/api\n  gRPC:      ${shownHost}:${config.grpcPort}\n` +
+      `  API token: ${apiToken}\n  Try:       curl -H "Authorization: Bearer ${apiToken}" http://${shownHost}:${config.httpPort}/api/nodes\n\n`,
+  );
+}
+
+/** SIGTERM/SIGINT: close the app (HTTP, gRPC, database connection), then the embedded database. */
+function stopOnSignals(stop: () => Promise<void>): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log.log({ msg: 'stopping', signal });
+    stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ msg: 'shutdown failed', err: String(err) });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+bootstrap().catch((err: unknown) => {
+  if (err instanceof ConfigError || err instanceof EmbeddedDatabaseError) {
+    process.stderr.write(`crawlnest master: ${err.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`crawlnest master failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

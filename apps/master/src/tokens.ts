@@ -1,0 +1,1 @@
+export const REPLICA_ID = Symbol('REPLICA_ID');

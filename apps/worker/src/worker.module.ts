@@ -1,0 +1,34 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { NodeWorkerModule } from '@crawlnest/node';
+import { TaskWorkerModule } from '@crawlnest/task';
+import type { WorkerConfig } from './config/worker.config';
+
+export const CRAWLNEST_VERSION = '0.1.0';
+
+/** The worker: a link to a master, and the task runner behind it. */
+@Module({})
+export class WorkerModule {
+  static forRoot(config: WorkerConfig, clusterSecret: string): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        NodeWorkerModule.forRoot({
+          masters: config.masters,
+          clusterSecret,
+          workspace: config.workspace,
+          nodeName: config.nodeName,
+          labels: config.labels,
+          maxRunners: config.maxRunners,
+          heartbeatMs: config.heartbeatMs,
+          version: CRAWLNEST_VERSION,
+        }),
+        TaskWorkerModule.forRoot({
+          workspace: config.workspace,
+          maxRunners: config.maxRunners,
+          killGraceMs: config.killGraceMs,
+          logBatchMs: config.logBatchMs,
+        }),
+      ],
+    };
+  }
+}

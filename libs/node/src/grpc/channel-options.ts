@@ -1,0 +1,29 @@
+/** Both limits explicit: file content travels in <= 1 MB chunks, so 8 MB leaves headroom. */
+export const MAX_GRPC_MESSAGE_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Returns a fresh object each call: Nest mutates the channelOptions it is given.
+ * Keepalive lets a worker notice a dead link in seconds instead of the TCP timeout.
+ */
+export function clientChannelOptions(): Record<string, number> {
+  return {
+    'grpc.max_receive_message_length': MAX_GRPC_MESSAGE_BYTES,
+    'grpc.max_send_message_length': MAX_GRPC_MESSAGE_BYTES,
+    'grpc.keepalive_time_ms': 2000,
+    'grpc.keepalive_timeout_ms': 2000,
+    'grpc.keepalive_permit_without_calls': 1,
+    'grpc.initial_reconnect_backoff_ms': 200,
+    'grpc.max_reconnect_backoff_ms': 2000,
+  };
+}
+
+export function serverChannelOptions(): Record<string, number> {
+  return {
+    'grpc.max_receive_message_length': MAX_GRPC_MESSAGE_BYTES,
+    'grpc.max_send_message_length': MAX_GRPC_MESSAGE_BYTES,
+    'grpc.keepalive_time_ms': 2000,
+    'grpc.keepalive_timeout_ms': 2000,
+    'grpc.http2.min_ping_interval_without_data_ms': 1000,
+    'grpc.keepalive_permit_without_calls': 1,
+  };
+}

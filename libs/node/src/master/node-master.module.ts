@@ -1,0 +1,31 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { NODE_MODEL, NodeSchema } from '../node.schema';
+import { ControlStreamRegistry } from './control-stream.registry';
+import { NodeAdminService } from './node-admin.service';
+import { NodeGrpcController } from './node.grpc.controller';
+import { NodeLivenessCron } from './node-liveness.cron';
+import { NodeRepository } from './node.repository';
+import { NodeSessionService } from './node-session.service';
+import { NODE_MASTER_OPTIONS, NodeMasterOptions } from './node-master.options';
+
+@Module({})
+export class NodeMasterModule {
+  static forRoot(options: NodeMasterOptions): DynamicModule {
+    return {
+      module: NodeMasterModule,
+      global: true,
+      imports: [MongooseModule.forFeature([{ name: NODE_MODEL, schema: NodeSchema }])],
+      controllers: [NodeGrpcController],
+      providers: [
+        { provide: NODE_MASTER_OPTIONS, useValue: options },
+        NodeRepository,
+        ControlStreamRegistry,
+        NodeSessionService,
+        NodeLivenessCron,
+        NodeAdminService,
+      ],
+      exports: [NODE_MASTER_OPTIONS, NodeRepository, ControlStreamRegistry, NodeAdminService],
+    };
+  }
+}

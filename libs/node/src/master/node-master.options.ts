@@ -1,0 +1,11 @@
+export const NODE_MASTER_OPTIONS = Symbol('NODE_MASTER_OPTIONS');
+
+export type NodeMasterOptions = {
+  /** Identifies this master replica in node records and logs. */
+  replicaId: string;
+  clusterSecret: string;
+  /** Interval the worker is told to heartbeat at. */
+  heartbeatMs: number;
+  /** No heartbeat for this long on an open stream: the node is offline. */
+  nodeTimeoutMs: number;
+};

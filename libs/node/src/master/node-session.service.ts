@@ -1,0 +1,155 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ServerDuplexStream } from '@grpc/grpc-js';
+import { randomUUID } from 'node:crypto';
+import {
+  HeartbeatMsg,
+  HelloMsg,
+  MasterMessage,
+  RegisterRequest,
+  RegisterResponse,
+  WorkerMessage,
+} from '../grpc/messages';
+import { ControlSession, ControlStreamRegistry } from './control-stream.registry';
+import { HeartbeatState, NodeRepository } from './node.repository';
+import { NODE_MASTER_OPTIONS, NodeMasterOptions } from './node-master.options';
+
+/**
+ * Node lifecycle on the master: registration, the control stream's session, heartbeats,
+ * and the transitions they cause. Heartbeats are coalesced: the database is written on a
+ * transition (online, ready changed) and otherwise at most every half node timeout.
+ */
+@Injectable()
+export class NodeSessionService {
+  private readonly log = new Logger(NodeSessionService.name);
+
+  constructor(
+    private readonly nodes: NodeRepository,
+    private readonly registry: ControlStreamRegistry,
+    @Inject(NODE_MASTER_OPTIONS) private readonly opts: NodeMasterOptions,
+  ) {}
+
+  async register(req: RegisterRequest): Promise<RegisterResponse> {
+    const node = await this.nodes.register({
+      key: req.key,
+      name: req.name || req.hostname || req.key.slice(0, 8),
+      hostname: req.hostname,
+      ip: req.ip,
+      labels: req.labels.map((l) => ({ key: l.key, value: l.value })),
+      maxRunners: req.maxRunners > 0 ? req.maxRunners : 1,
+      version: req.version,
+    });
+    this.log.log({ msg: 'node registered', nodeId: String(node._id), key: req.key });
+    return {
+      nodeId: String(node._id),
+      replica: this.opts.replicaId,
+      heartbeatIntervalMs: this.opts.heartbeatMs,
+    };
+  }
+
+  /** Runs one control stream from its hello to its end. */
+  attach(call: ServerDuplexStream<WorkerMessage, MasterMessage>): void {
+    let session: ControlSession | undefined;
+    const closeSession = (why: string) => {
+      if (!session) return;
+      const s = session;
+      session = undefined;
+      if (this.registry.close(s)) {
+        this.log.log({ msg: 'control stream closed', nodeId: s.nodeId, why });
+        this.nodes
+          .markOffline(s.nodeId, s.sessionId)
+          .catch((err) => this.log.error({ msg: 'marking node offline failed', nodeId: s.nodeId, err: String(err) }));
+      }
+    };
+
+    call.on('data', (msg: WorkerMessage) => {
+      if (msg.hello) {
+        if (session) return; // a second hello on one stream is ignored
+        this.openSession(call, msg.hello)
+          .then((s) => {
+            session = s;
+          })
+          .catch((err) => {
+            this.log.error({ msg: 'opening control session failed', nodeId: msg.hello?.nodeId, err: String(err) });
+            call.emit('error', { code: 13, details: 'could not open session' });
+          });
+      } else if (msg.heartbeat && session) {
+        this.onHeartbeat(session, msg.heartbeat);
+      }
+    });
+    call.on('end', () => closeSession('worker ended stream'));
+    call.on('cancelled', () => closeSession('stream cancelled'));
+    call.on('error', (err) => closeSession(`stream error: ${err.message}`));
+    call.on('close', () => closeSession('stream closed'));
+  }
+
+  /** Ends sessions whose heartbeats stopped while the stream looked open (a stalled link). */
+  expireSilentSessions(now = Date.now()): void {
+    for (const s of this.registry.all()) {
+      if (now - s.lastHeartbeatAt <= this.opts.nodeTimeoutMs) continue;
+      if (this.registry.close(s)) {
+        this.log.warn({ msg: 'node heartbeat timed out', nodeId: s.nodeId, silentMs: now - s.lastHeartbeatAt });
+        this.nodes
+          .markOffline(s.nodeId, s.sessionId)
+          .catch((err) => this.log.error({ msg: 'marking node offline failed', nodeId: s.nodeId, err: String(err) }));
+      }
+    }
+  }
+
+  private async openSession(
+    call: ServerDuplexStream<WorkerMessage, MasterMessage>,
+    hello: HelloMsg,
+  ): Promise<ControlSession | undefined> {
+    const node = await this.nodes.findById(hello.nodeId);
+    if (!node || node.key !== hello.key) {
+      this.log.warn({ msg: 'hello from unknown node refused', nodeId: hello.nodeId });
+      call.emit('error', { code: 5, details: 'unknown node: register first' });
+      return undefined;
+    }
+    const now = Date.now();
+    const session: ControlSession = {
+      sessionId: randomUUID(),
+      nodeId: hello.nodeId,
+      key: hello.key,
+      call,
+      ready: hello.ready,
+      runningTasks: hello.running.length,
+      lastHeartbeatAt: now,
+      lastWrittenAt: now,
+      announced: hello.running,
+    };
+    await this.nodes.markOnline(session.nodeId, session.sessionId, this.opts.replicaId, this.heartbeatState(session, null));
+    this.registry.open(session);
+    this.log.log({ msg: 'node online', nodeId: session.nodeId, ready: session.ready, running: hello.running.length });
+    return session;
+  }
+
+  private onHeartbeat(s: ControlSession, hb: HeartbeatMsg): void {
+    const now = Date.now();
+    const becameReady = hb.ready && !s.ready;
+    const changed = hb.ready !== s.ready || hb.runningTasks !== s.runningTasks;
+    s.ready = hb.ready;
+    s.runningTasks = hb.runningTasks;
+    s.lastHeartbeatAt = now;
+    if (becameReady) this.registry.events.emit('ready', s.nodeId);
+    if (!changed && now - s.lastWrittenAt < this.opts.nodeTimeoutMs / 2) return;
+    s.lastWrittenAt = now;
+    this.nodes
+      .writeHeartbeat(s.nodeId, s.sessionId, this.opts.replicaId, this.heartbeatState(s, hb))
+      .catch((err) => this.log.warn({ msg: 'heartbeat write failed', nodeId: s.nodeId, err: String(err) }));
+  }
+
+  private heartbeatState(s: ControlSession, hb: HeartbeatMsg | null): HeartbeatState {
+    return {
+      taskReady: s.ready,
+      runningTasks: s.runningTasks,
+      lastHeartbeatAt: new Date(s.lastHeartbeatAt),
+      resources: hb
+        ? {
+            cpuPercent: hb.cpuPercent,
+            memoryBytes: Number(hb.memoryBytes),
+            diskFreeBytes: Number(hb.diskFreeBytes),
+          }
+        : null,
+    };
+  }
+}

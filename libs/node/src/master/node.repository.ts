@@ -1,0 +1,123 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model, Types } from 'mongoose';
+import { NODE_MODEL } from '../node.schema';
+import { Label, NodeRecord } from '../node.types';
+
+export type Registration = {
+  key: string;
+  name: string;
+  hostname: string;
+  ip: string;
+  labels: Label[];
+  maxRunners: number;
+  version: string;
+};
+
+export type HeartbeatState = {
+  taskReady: boolean;
+  runningTasks: number;
+  lastHeartbeatAt: Date;
+  resources: { cpuPercent: number; memoryBytes: number; diskFreeBytes: number } | null;
+};
+
+/** The only class that touches the nodes collection. */
+@Injectable()
+export class NodeRepository {
+  constructor(@InjectModel(NODE_MODEL) private readonly model: Model<NodeRecord>) {}
+
+  /**
+   * Upsert by the worker's persistent key: a restarted worker updates its node.
+   * Labels and maxRunners from the worker only seed a new node; once stored they are
+   * edited through the API, which the worker's next start must not undo.
+   */
+  async register(r: Registration): Promise<NodeRecord> {
+    const now = new Date();
+    const existing = await this.model.findOne({ key: r.key }).lean<NodeRecord>();
+    if (existing) {
+      await this.model.updateOne(
+        { _id: existing._id },
+        { $set: { name: r.name, hostname: r.hostname, ip: r.ip, version: r.version } },
+      );
+      return { ...existing, name: r.name, hostname: r.hostname, ip: r.ip, version: r.version };
+    }
+    try {
+      const created = await this.model.create({ ...r, registeredAt: now, status: 'offline' });
+      return created.toObject<NodeRecord>();
+    } catch (err) {
+      // Two registrations of one key raced; the unique index kept one node. Use it.
+      const winner = await this.model.findOne({ key: r.key }).lean<NodeRecord>();
+      if (winner) return winner;
+      throw err;
+    }
+  }
+
+  async markOnline(id: string, sessionId: string, replica: string, hb: HeartbeatState): Promise<void> {
+    await this.model.updateOne(
+      { _id: new Types.ObjectId(id) },
+      {
+        $set: {
+          status: 'online',
+          activeAt: new Date(),
+          sessionId,
+          connectedReplica: replica,
+          ...hb,
+        },
+      },
+    );
+  }
+
+  /** Heartbeat fields only, and only while this session still owns the node. */
+  async writeHeartbeat(id: string, sessionId: string, replica: string, hb: HeartbeatState): Promise<void> {
+    await this.model.updateOne(
+      { _id: new Types.ObjectId(id), sessionId },
+      { $set: { status: 'online', connectedReplica: replica, ...hb } },
+    );
+  }
+
+  /**
+   * Offline only if the closing session still owns the node: a worker that already
+   * reconnected (maybe to another replica) must not be marked offline by its old stream.
+   */
+  async markOffline(id: string, sessionId: string): Promise<boolean> {
+    const res = await this.model.updateOne(
+      { _id: new Types.ObjectId(id), sessionId },
+      { $set: { status: 'offline', taskReady: false, offlineAt: new Date(), sessionId: null } },
+    );
+    return res.modifiedCount > 0;
+  }
+
+  /** Nodes whose owning replica stopped writing heartbeats (it died): offline them. */
+  async offlineStale(olderThan: Date): Promise<number> {
+    const stale = await this.model
+      .find({ status: 'online', lastHeartbeatAt: { $lt: olderThan } }, { _id: 1, sessionId: 1 })
+      .lean<{ _id: Types.ObjectId; sessionId: string | null }[]>();
+    let n = 0;
+    for (const s of stale) if (s.sessionId && (await this.markOffline(String(s._id), s.sessionId))) n++;
+    return n;
+  }
+
+  async findById(id: string): Promise<NodeRecord | null> {
+    if (!Types.ObjectId.isValid(id)) return null;
+    return this.model.findById(id).lean<NodeRecord>();
+  }
+
+  async findByIds(ids: string[]): Promise<NodeRecord[]> {
+    return this.model.find({ _id: { $in: ids.map((i) => new Types.ObjectId(i)) } }).lean<NodeRecord[]>();
+  }
+
+  async list(filter: { status?: string }): Promise<NodeRecord[]> {
+    const q: Record<string, unknown> = {};
+    if (filter.status) q.status = filter.status;
+    return this.model.find(q).sort({ registeredAt: 1 }).lean<NodeRecord[]>();
+  }
+
+  async update(id: string, set: Partial<Pick<NodeRecord, 'labels' | 'maxRunners' | 'enabled'>>): Promise<NodeRecord | null> {
+    await this.model.updateOne({ _id: new Types.ObjectId(id) }, { $set: set });
+    return this.findById(id);
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.model.deleteOne({ _id: new Types.ObjectId(id) });
+  }
+}

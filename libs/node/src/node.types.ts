@@ -1,0 +1,89 @@
+import type { Types } from 'mongoose';
+
+export type Label = { key: string; value: string };
+export type NodeStatus = 'online' | 'offline';
+
+/** A node as stored (lean read). */
+export type NodeRecord = {
+  _id: Types.ObjectId;
+  key: string;
+  name: string;
+  hostname: string;
+  ip: string;
+  labels: Label[];
+  maxRunners: number;
+  runningTasks: number;
+  status: NodeStatus;
+  taskReady: boolean;
+  enabled: boolean;
+  version: string;
+  registeredAt: Date;
+  activeAt?: Date | null;
+  offlineAt?: Date | null;
+  lastHeartbeatAt?: Date | null;
+  connectedReplica?: string | null;
+  sessionId?: string | null;
+  resources?: { cpuPercent: number; memoryBytes: number; diskFreeBytes: number } | null;
+};
+
+/** A node as the REST API shows it (API.md). */
+export type NodeView = {
+  id: string;
+  key: string;
+  name: string;
+  hostname: string;
+  ip: string;
+  labels: Record<string, string>;
+  maxRunners: number;
+  runningTasks: number;
+  status: NodeStatus;
+  active: boolean;
+  taskReady: boolean;
+  enabled: boolean;
+  version: string;
+  registeredAt: string;
+  activeAt: string | null;
+  offlineAt: string | null;
+  lastHeartbeatAt: string | null;
+  connectedReplica: string | null;
+  resources: NodeRecord['resources'];
+};
+
+export function labelsToObject(labels: Label[]): Record<string, string> {
+  return Object.fromEntries(labels.map((l) => [l.key, l.value]));
+}
+
+export function labelsFromObject(labels: Record<string, string>): Label[] {
+  return Object.entries(labels).map(([key, value]) => ({ key, value }));
+}
+
+/** True when every selector label is present on the node with the same value. */
+export function labelsMatch(selector: Label[], nodeLabels: Label[]): boolean {
+  return selector.every((s) => nodeLabels.some((l) => l.key === s.key && l.value === s.value));
+}
+
+const iso = (d?: Date | null) => (d ? new Date(d).toISOString() : null);
+
+export function toNodeView(n: NodeRecord): NodeView {
+  return {
+    id: String(n._id),
+    key: n.key,
+    name: n.name,
+    hostname: n.hostname,
+    ip: n.ip,
+    labels: labelsToObject(n.labels ?? []),
+    maxRunners: n.maxRunners,
+    runningTasks: n.runningTasks ?? 0,
+    status: n.status,
+    active: n.status === 'online',
+    taskReady: n.status === 'online' && n.taskReady,
+    enabled: n.enabled,
+    version: n.version,
+    registeredAt: iso(n.registeredAt) ?? '',
+    activeAt: iso(n.activeAt),
+    offlineAt: iso(n.offlineAt),
+    lastHeartbeatAt: iso(n.lastHeartbeatAt),
+    connectedReplica: n.connectedReplica ?? null,
+    resources: n.resources ?? null,
+  };
+}

@@ -1,0 +1,230 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import * as grpc from '@grpc/grpc-js';
+import { EventEmitter } from 'node:events';
+import { hostname, networkInterfaces } from 'node:os';
+import { backoffDelay } from '../backoff';
+import { clusterMetadata } from '../grpc/cluster-auth';
+import { createGrpcClients, GrpcClients, unaryCall } from '../grpc/grpc-clients';
+import {
+  AssignmentMsg,
+  CancelMsg,
+  HeartbeatMsg,
+  MasterMessage,
+  RegisterRequest,
+  RegisterResponse,
+  RunningAttempt,
+  WorkerMessage,
+} from '../grpc/messages';
+import { loadOrCreateNodeKey } from './node-identity';
+import { MASTER_LINK_OPTIONS, MasterLinkOptions } from './master-link.options';
+import { readResourceUsage } from './resource-usage';
+
+/** What the worker's task side reports on every hello and heartbeat. */
+export type WorkerState = { ready: boolean; running: RunningAttempt[]; freeSlots: number };
+
+type LinkEvents = {
+  assignment: [AssignmentMsg];
+  cancel: [CancelMsg];
+  connected: [address: string];
+  disconnected: [];
+};
+
+const REGISTER_TIMEOUT_MS = 3000;
+const BACKOFF_BASE_MS = 100;
+const BACKOFF_CAP_MS = 2000;
+
+/**
+ * The worker's link to a master: Register, then one control stream carrying heartbeats
+ * up and assignments/cancels down. On any failure it reconnects with capped backoff,
+ * moving to the next master address, and re-announces what it is running.
+ */
+@Injectable()
+export class MasterLinkClient implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly log = new Logger(MasterLinkClient.name);
+  readonly events = new EventEmitter<LinkEvents>();
+  private key = '';
+  private nodeIdValue = '';
+  private clients: GrpcClients | undefined;
+  private call: grpc.ClientDuplexStream<WorkerMessage, MasterMessage> | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private addressIndex = 0;
+  private failures = 0;
+  private stateProvider: () => WorkerState = () => ({ ready: false, running: [], freeSlots: 0 });
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(@Inject(MASTER_LINK_OPTIONS) private readonly opts: MasterLinkOptions) {}
+
+  get nodeId(): string {
+    return this.nodeIdValue;
+  }
+
+  get metadata(): grpc.Metadata {
+    return clusterMetadata(this.opts.clusterSecret);
+  }
+
+  /** The task side tells the link what to announce. */
+  setStateProvider(provider: () => WorkerState): void {
+    this.stateProvider = provider;
+  }
+
+  /** Clients of the master currently connected, or undefined while the link is down. */
+  current(): GrpcClients | undefined {
+    return this.call ? this.clients : undefined;
+  }
+
+  /** Resolves once the link is up (or rejects after `timeoutMs`). */
+  async waitConnected(timeoutMs: number): Promise<GrpcClients> {
+    const now = this.current();
+    if (now) return now;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.events.off('connected', onUp);
+        reject(new Error(`no master reachable within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const onUp = () => {
+        clearTimeout(timer);
+        const c = this.current();
+        if (c) resolve(c);
+        else reject(new Error('master link dropped'));
+      };
+      this.events.once('connected', onUp);
+    });
+  }
+
+  /** Sends a heartbeat now (e.g. when a slot frees) instead of at the next tick. */
+  pushState(): void {
+    this.sendHeartbeat();
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.key = await loadOrCreateNodeKey(this.opts.workspace);
+    this.loop = this.run();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    this.teardownCall();
+    this.clients?.close();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      const address = this.opts.masters[this.addressIndex % this.opts.masters.length];
+      try {
+        await this.connectOnce(address);
+      } catch (err) {
+        this.log.warn({ msg: 'master link failed', address, err: errorText(err) });
+      }
+      this.teardownCall();
+      if (this.stopped) break;
+      this.events.emit('disconnected');
+      this.addressIndex++;
+      const delay = backoffDelay(this.failures++, BACKOFF_BASE_MS, BACKOFF_CAP_MS);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, delay);
+        this.wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+    }
+  }
+
+  /** One connection's life: resolves/rejects when the control stream ends. */
+  private async connectOnce(address: string): Promise<void> {
+    if (this.clients?.address !== address) {
+      this.clients?.close();
+      this.clients = createGrpcClients(address);
+    }
+    const clients = this.clients;
+    const res = await unaryCall<RegisterRequest, RegisterResponse>(
+      clients.node,
+      'Register',
+      this.registration(),
+      this.metadata,
+      REGISTER_TIMEOUT_MS,
+    );
+    this.nodeIdValue = res.nodeId;
+    await new Promise<void>((resolve, reject) => {
+      const call = (clients.node as unknown as {
+        Connect(md: grpc.Metadata): grpc.ClientDuplexStream<WorkerMessage, MasterMessage>;
+      }).Connect(this.metadata);
+      this.call = call;
+      call.on('data', (m: MasterMessage) => this.onMessage(m));
+      call.on('error', (err) => reject(err));
+      call.on('end', () => resolve());
+      const state = this.stateProvider();
+      call.write({ hello: { nodeId: res.nodeId, key: this.key, ready: state.ready, running: state.running } });
+      const interval = res.heartbeatIntervalMs > 0 ? res.heartbeatIntervalMs : this.opts.heartbeatMs;
+      this.heartbeat = setInterval(() => this.sendHeartbeat(), interval);
+      this.failures = 0;
+      this.addressIndex = this.opts.masters.indexOf(address);
+      this.log.log({ msg: 'connected to master', address, nodeId: res.nodeId, replica: res.replica });
+      this.events.emit('connected', address);
+    });
+  }
+
+  private onMessage(m: MasterMessage): void {
+    if ('assignment' in m && m.assignment) this.events.emit('assignment', m.assignment);
+    else if ('cancel' in m && m.cancel) this.events.emit('cancel', m.cancel);
+  }
+
+  private sendHeartbeat(): void {
+    if (!this.call) return;
+    const state = this.stateProvider();
+    const usage = readResourceUsage(this.opts.workspace);
+    const hb: HeartbeatMsg = {
+      runningTasks: state.running.length,
+      ready: state.ready,
+      freeSlots: state.freeSlots,
+      cpuPercent: usage.cpuPercent,
+      memoryBytes: usage.memoryBytes,
+      diskFreeBytes: usage.diskFreeBytes,
+      sentAtMs: Date.now(),
+    };
+    try {
+      this.call.write({ heartbeat: hb });
+    } catch (err) {
+      this.log.debug({ msg: 'heartbeat write failed', err: errorText(err) });
+    }
+  }
+
+  private teardownCall(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+    const call = this.call;
+    this.call = undefined;
+    if (call) {
+      call.removeAllListeners('data');
+      call.on('error', () => undefined); // cancelling emits a CANCELLED error we caused
+      call.cancel();
+    }
+  }
+
+  private registration(): RegisterRequest {
+    return {
+      key: this.key,
+      name: this.opts.nodeName ?? hostname(),
+      hostname: hostname(),
+      ip: firstExternalIp(),
+      labels: this.opts.labels,
+      maxRunners: this.opts.maxRunners,
+      version: this.opts.version,
+    };
+  }
+}
+
+function firstExternalIp(): string {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const i of list ?? []) if (i.family === 'IPv4' && !i.internal) return i.address;
+  }
+  return '127.0.0.1';
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { NotFoundError } from '@crawlnest/node';
+import { ManifestEntry } from '../manifest';
+import { SpiderVersionRepository } from './spider-version.repository';
+import { SpiderRepository } from './spider.repository';
+
+export type BuiltManifest = { spiderId: string; version: number; files: ManifestEntry[] };
+
+/**
+ * Manifests per spider version. Versions are immutable, so a built manifest never goes
+ * stale; concurrent requests for one version share one build (singleflight), and only the
+ * newest version of each spider is kept.
+ */
+@Injectable()
+export class ManifestCache {
+  private readonly byKey = new Map<string, Promise<BuiltManifest>>();
+  private builds = 0;
+
+  constructor(
+    private readonly spiders: SpiderRepository,
+    private readonly versions: SpiderVersionRepository,
+  ) {}
+
+  /** Number of manifests built from the database (for metrics and benchmarks). */
+  get buildCount(): number {
+    return this.builds;
+  }
+
+  /** `version` 0 means the spider's current version. */
+  async get(spiderId: string, version: number): Promise<BuiltManifest> {
+    const v = version > 0 ? version : await this.currentVersion(spiderId);
+    const key = `${spiderId}:${v}`;
+    let p = this.byKey.get(key);
+    if (!p) {
+      p = this.build(spiderId, v);
+      this.byKey.set(key, p);
+      p.then(
+        () => this.dropOlder(spiderId, v),
+        () => this.byKey.delete(key), // a failed build is retried by the next request
+      );
+    }
+    return p;
+  }
+
+  private async currentVersion(spiderId: string): Promise<number> {
+    const s = await this.spiders.findById(spiderId);
+    if (!s) throw new NotFoundError('spider', spiderId);
+    return s.version;
+  }
+
+  private async build(spiderId: string, version: number): Promise<BuiltManifest> {
+    this.builds++;
+    if (version === 0) return { spiderId, version, files: [] };
+    const rec = await this.versions.find(spiderId, version);
+    if (!rec) throw new NotFoundError('spider version', `${spiderId}:${version}`);
+    const files = [...rec.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return { spiderId, version, files };
+  }
+
+  private dropOlder(spiderId: string, version: number): void {
+    for (const key of this.byKey.keys()) {
+      const [id, v] = key.split(':');
+      if (id === spiderId && Number(v) < version) this.byKey.delete(key);
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { NotFoundError } from '@crawlnest/node';
+import { SpiderFields, SpiderRepository } from './spider.repository';
+import { SpiderVersionRepository } from './spider-version.repository';
+import { SpiderRecord, SpiderView, toSpiderView } from '../spider.types';
+
+@Injectable()
+export class SpiderService {
+  constructor(
+    private readonly spiders: SpiderRepository,
+    private readonly versions: SpiderVersionRepository,
+  ) {}
+
+  async create(fields: SpiderFields): Promise<SpiderView> {
+    return toSpiderView(await this.spiders.create(fields));
+  }
+
+  async list(): Promise<SpiderView[]> {
+    return (await this.spiders.list()).map(toSpiderView);
+  }
+
+  async get(id: string): Promise<SpiderView> {
+    return toSpiderView(await this.require(id));
+  }
+
+  async require(id: string): Promise<SpiderRecord> {
+    const s = await this.spiders.findById(id);
+    if (!s) throw new NotFoundError('spider', id);
+    return s;
+  }
+
+  async update(id: string, fields: Partial<SpiderFields>): Promise<SpiderView> {
+    await this.require(id);
+    const s = await this.spiders.update(id, fields);
+    if (!s) throw new NotFoundError('spider', id);
+    return toSpiderView(s);
+  }
+
+  /** Content blobs stay: they may be shared with other spiders (content-addressed). */
+  async delete(id: string): Promise<void> {
+    await this.require(id);
+    await this.spiders.delete(id);
+    await this.versions.deleteAll(id);
+  }
+}

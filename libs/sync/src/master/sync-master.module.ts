@@ -1,0 +1,49 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import {
+  BLOB_CHUNK_MODEL,
+  BLOB_MODEL,
+  BlobChunkSchema,
+  BlobSchema,
+  SPIDER_MODEL,
+  SPIDER_VERSION_MODEL,
+  SpiderSchema,
+  SpiderVersionSchema,
+} from '../sync.schema';
+import { BlobRepository } from './blob.repository';
+import { ManifestCache } from './manifest-cache';
+import { SpiderFilesService } from './spider-files.service';
+import { SpiderRepository } from './spider.repository';
+import { SpiderService } from './spider.service';
+import { SpiderVersionRepository } from './spider-version.repository';
+import { SyncGrpcController } from './sync.grpc.controller';
+import { SYNC_MASTER_OPTIONS, SyncMasterOptions } from './sync-master.options';
+
+@Module({})
+export class SyncMasterModule {
+  static forRoot(options: SyncMasterOptions): DynamicModule {
+    return {
+      module: SyncMasterModule,
+      global: true,
+      imports: [
+        MongooseModule.forFeature([
+          { name: SPIDER_MODEL, schema: SpiderSchema },
+          { name: SPIDER_VERSION_MODEL, schema: SpiderVersionSchema },
+          { name: BLOB_MODEL, schema: BlobSchema },
+          { name: BLOB_CHUNK_MODEL, schema: BlobChunkSchema },
+        ]),
+      ],
+      controllers: [SyncGrpcController],
+      providers: [
+        { provide: SYNC_MASTER_OPTIONS, useValue: options },
+        SpiderRepository,
+        SpiderVersionRepository,
+        BlobRepository,
+        ManifestCache,
+        SpiderService,
+        SpiderFilesService,
+      ],
+      exports: [SYNC_MASTER_OPTIONS, SpiderService, SpiderFilesService, SpiderRepository, ManifestCache],
+    };
+  }
+}

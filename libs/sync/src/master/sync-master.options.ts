@@ -1,0 +1,11 @@
+export const SYNC_MASTER_OPTIONS = Symbol('SYNC_MASTER_OPTIONS');
+
+export type SyncMasterOptions = {
+  clusterSecret: string;
+  /** Largest upload body accepted (413 beyond). */
+  maxUploadBytes: number;
+  /** Cap on the uncompressed size of one tree. */
+  maxTotalBytes: number;
+  /** Cap on the number of files in one tree. */
+  maxFiles: number;
+};

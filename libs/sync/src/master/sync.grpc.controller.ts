@@ -1,0 +1,69 @@
+import { Controller, Inject, Logger } from '@nestjs/common';
+import { GrpcMethod, RpcException } from '@nestjs/microservices';
+import { Metadata, ServerWritableStream, status } from '@grpc/grpc-js';
+import { EMPTY, Observable } from 'rxjs';
+import { hasClusterSecret, NotFoundError, UNAUTHENTICATED_ERROR } from '@crawlnest/node';
+import { chunkManifest } from '../manifest';
+import { BlobRepository } from './blob.repository';
+import { ManifestCache } from './manifest-cache';
+import { SYNC_MASTER_OPTIONS, SyncMasterOptions } from './sync-master.options';
+
+type ManifestRequest = { spiderId: string; version: number };
+type DownloadRequest = { sha256: string };
+
+/**
+ * Server-streaming RPCs. The handlers write to the call themselves so they can wait for
+ * 'drain' (backpressure), then return EMPTY for Nest to end the call.
+ */
+@Controller()
+export class SyncGrpcController {
+  private readonly log = new Logger(SyncGrpcController.name);
+
+  constructor(
+    private readonly manifests: ManifestCache,
+    private readonly blobs: BlobRepository,
+    @Inject(SYNC_MASTER_OPTIONS) private readonly opts: SyncMasterOptions,
+  ) {}
+
+  @GrpcMethod('SyncService', 'GetManifest')
+  async getManifest(req: ManifestRequest, md: Metadata, call: ServerWritableStream<ManifestRequest, unknown>): Promise<Observable<never>> {
+    this.authorize(md, 'GetManifest');
+    const m = await this.manifests.get(req.spiderId, req.version).catch((err: unknown) => {
+      throw toRpcError(err);
+    });
+    for (const entries of chunkManifest(m.files)) {
+      await writeWithBackpressure(call, { version: m.version, totalFiles: m.files.length, entries });
+    }
+    return EMPTY;
+  }
+
+  @GrpcMethod('SyncService', 'Download')
+  async download(req: DownloadRequest, md: Metadata, call: ServerWritableStream<DownloadRequest, unknown>): Promise<Observable<never>> {
+    this.authorize(md, 'Download');
+    if (!/^[0-9a-f]{64}$/.test(req.sha256)) throw new RpcException({ code: status.INVALID_ARGUMENT, message: 'bad sha256' });
+    if (!(await this.blobs.exists(req.sha256))) {
+      throw new RpcException({ code: status.NOT_FOUND, message: `content ${req.sha256} not found` });
+    }
+    for await (const data of this.blobs.read(req.sha256)) {
+      if (call.cancelled) break;
+      await writeWithBackpressure(call, { data });
+    }
+    return EMPTY;
+  }
+
+  private authorize(md: Metadata, rpc: string): void {
+    if (hasClusterSecret(md, this.opts.clusterSecret)) return;
+    this.log.warn({ msg: 'gRPC call refused: bad cluster secret', rpc });
+    throw new RpcException(UNAUTHENTICATED_ERROR);
+  }
+}
+
+function writeWithBackpressure(call: ServerWritableStream<unknown, unknown>, msg: unknown): Promise<void> {
+  if (call.write(msg)) return Promise.resolve();
+  return new Promise((resolve) => call.once('drain', () => resolve()));
+}
+
+function toRpcError(err: unknown): RpcException {
+  if (err instanceof NotFoundError) return new RpcException({ code: status.NOT_FOUND, message: err.message });
+  return new RpcException({ code: status.INTERNAL, message: err instanceof Error ? err.message : String(err) });
+}

@@ -1,0 +1,58 @@
+import { Schema } from 'mongoose';
+
+export const SPIDER_MODEL = 'Spider';
+export const SPIDER_VERSION_MODEL = 'SpiderVersion';
+export const BLOB_MODEL = 'Blob';
+export const BLOB_CHUNK_MODEL = 'BlobChunk';
+
+export const SpiderSchema = new Schema(
+  {
+    name: { type: String, required: true },
+    cmd: { type: String, required: true },
+    param: { type: String, default: '' },
+    description: { type: String, default: '' },
+    version: { type: Number, default: 0 },
+    fileCount: { type: Number, default: 0 },
+    totalBytes: { type: Number, default: 0 },
+  },
+  { collection: 'spiders', versionKey: false, timestamps: true },
+);
+
+const EntrySchema = new Schema(
+  { path: String, size: Number, mode: Number, sha256: String },
+  { _id: false },
+);
+
+/**
+ * One immutable version of a spider's tree. `_id` is `<spiderId>:<version>`: inserting it
+ * is how a new version number is claimed, atomically on every backend.
+ */
+export const SpiderVersionSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    spiderId: { type: String, required: true, index: true },
+    version: { type: Number, required: true },
+    files: { type: [EntrySchema], default: [] },
+    createdAt: { type: Date, required: true },
+  },
+  { collection: 'spider_versions', versionKey: false },
+);
+
+/** Content by sha256, stored once. The blob doc is written last and marks the chunks complete. */
+export const BlobSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    size: { type: Number, required: true },
+    chunks: { type: Number, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { collection: 'blobs', versionKey: false },
+);
+
+export const BlobChunkSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    data: { type: Buffer, required: true },
+  },
+  { collection: 'blob_chunks', versionKey: false },
+);

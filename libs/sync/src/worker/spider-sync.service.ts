@@ -1,0 +1,218 @@
+import { Injectable, Logger } from '@nestjs/common';
+import * as grpc from '@grpc/grpc-js';
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { chmod, lstat, mkdir, realpath, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { backoffDelay, MasterLinkClient } from '@crawlnest/node';
+import { diffManifest, LocalEntry, ManifestEntry } from '../manifest';
+import { pathProblem } from '../path-check';
+import { readLocalIndex, writeLocalIndex } from './local-index';
+
+export type SyncStats = {
+  filesTotal: number;
+  filesTransferred: number;
+  bytesTransferred: number;
+  filesDeleted: number;
+  durationMs: number;
+};
+
+export type SyncResult = { dir: string; version: number; stats: SyncStats };
+
+/** A sync failure; the task fails with `file sync failed: <message>` and never runs. */
+export class SyncError extends Error {}
+
+const PARALLEL_DOWNLOADS = 4;
+const DOWNLOAD_TRIES = 4;
+const MASTER_WAIT_MS = 10_000;
+
+/**
+ * Brings `<workspace>/spiders/<id>/files` to exactly a spider version before a run:
+ * fetch the manifest, download only content the local index lacks, verify sha256, write
+ * to a temp file and rename, apply modes, delete what the version no longer has.
+ * One sync per spider at a time on this worker; concurrent callers share it.
+ */
+@Injectable()
+export class SpiderSyncService {
+  private readonly log = new Logger(SpiderSyncService.name);
+  private readonly inflight = new Map<string, Promise<SyncResult>>();
+
+  constructor(private readonly link: MasterLinkClient) {}
+
+  spiderRoot(workspace: string, spiderId: string): string {
+    return join(workspace, 'spiders', spiderId);
+  }
+
+  async sync(workspace: string, spiderId: string, version: number): Promise<SyncResult> {
+    const key = `${spiderId}`;
+    for (;;) {
+      const running = this.inflight.get(key);
+      if (!running) break;
+      const r = await running.catch(() => undefined);
+      // Reuse the sync that just finished when it produced the version we need.
+      if (r && r.version === version) return { ...r, stats: { ...r.stats, filesTransferred: 0, bytesTransferred: 0, filesDeleted: 0 } };
+    }
+    const p = this.doSync(workspace, spiderId, version);
+    this.inflight.set(key, p);
+    try {
+      return await p;
+    } finally {
+      this.inflight.delete(key);
+    }
+  }
+
+  private async doSync(workspace: string, spiderId: string, version: number): Promise<SyncResult> {
+    const started = Date.now();
+    if (!/^[0-9a-f]{24}$/.test(spiderId)) throw new SyncError(`bad spider id ${spiderId}`);
+    const root = this.spiderRoot(workspace, spiderId);
+    const dir = join(root, 'files');
+    const indexFile = join(root, 'index.json');
+    await mkdir(dir, { recursive: true });
+    const manifest = await this.withRetry('manifest', () => this.fetchManifest(spiderId, version));
+    for (const e of manifest.files) {
+      const problem = pathProblem(e.path);
+      if (problem) throw new SyncError(`manifest path ${JSON.stringify(e.path)} ${problem}`);
+    }
+    const index = await readLocalIndex(indexFile);
+    const local = await this.verifiedLocal(dir, index.files);
+    const diff = diffManifest(manifest.files, local);
+
+    // The index is updated only after everything is in place: a crash mid-sync leaves
+    // an index that under-reports, so the next sync re-checks instead of trusting.
+    let bytes = 0;
+    await runBounded(diff.download, PARALLEL_DOWNLOADS, async (e) => {
+      await this.withRetry(`download ${e.path}`, () => this.downloadTo(dir, e));
+      bytes += e.size;
+    });
+    for (const e of diff.chmod) await chmod(await this.safeTarget(dir, e.path), e.mode & 0o777);
+    for (const p of diff.remove) {
+      if (pathProblem(p)) continue; // never act on a path we would not have written
+      await rm(await this.safeTarget(dir, p), { force: true });
+    }
+    const files: Record<string, LocalEntry> = {};
+    for (const e of manifest.files) files[e.path] = { size: e.size, sha256: e.sha256, mode: e.mode & 0o777 };
+    await writeLocalIndex(indexFile, { version: manifest.version, files });
+    return {
+      dir,
+      version: manifest.version,
+      stats: {
+        filesTotal: manifest.files.length,
+        filesTransferred: diff.download.length,
+        bytesTransferred: bytes,
+        filesDeleted: diff.remove.length,
+        durationMs: Date.now() - started,
+      },
+    };
+  }
+
+  /** Index entries whose file is gone or changed size are dropped, so they get re-downloaded. */
+  private async verifiedLocal(dir: string, files: Record<string, LocalEntry>): Promise<Map<string, LocalEntry>> {
+    const out = new Map<string, LocalEntry>();
+    for (const [p, e] of Object.entries(files)) {
+      if (pathProblem(p)) continue;
+      try {
+        const st = await lstat(join(dir, p));
+        if (st.isFile() && st.size === e.size) out.set(p, { ...e, mode: st.mode & 0o777 });
+      } catch {
+        // missing locally: diffManifest will download it
+      }
+    }
+    return out;
+  }
+
+  /** Resolves `rel` under `dir` and refuses anything that would land outside it. */
+  private async safeTarget(dir: string, rel: string): Promise<string> {
+    const base = await realpath(dir);
+    const target = resolve(base, rel);
+    const r = relative(base, target);
+    if (r === '' || r.startsWith('..') || r.startsWith(sep)) throw new SyncError(`path ${rel} escapes the spider directory`);
+    // A parent that is a symlink (made by a previous run's script) could still point out.
+    let parent = dirname(target);
+    await mkdir(parent, { recursive: true });
+    parent = await realpath(parent);
+    const rp = relative(base, parent);
+    if (rp.startsWith('..') || rp.startsWith(sep)) throw new SyncError(`path ${rel} escapes the spider directory`);
+    return join(parent, basename(target));
+  }
+
+  private async fetchManifest(spiderId: string, version: number): Promise<{ version: number; files: ManifestEntry[] }> {
+    const clients = await this.link.waitConnected(MASTER_WAIT_MS);
+    const call = (clients.sync as unknown as {
+      GetManifest(req: unknown, md: grpc.Metadata): grpc.ClientReadableStream<{ version: number; totalFiles: number; entries: ManifestEntry[] }>;
+    }).GetManifest({ spiderId, version }, this.link.metadata);
+    const files: ManifestEntry[] = [];
+    let got = version;
+    let total = -1;
+    for await (const chunk of call) {
+      got = chunk.version;
+      total = chunk.totalFiles;
+      for (const e of chunk.entries) files.push({ path: e.path, size: Number(e.size), mode: e.mode, sha256: e.sha256 });
+    }
+    if (total !== files.length) throw new SyncError(`manifest incomplete: ${files.length} of ${total} entries`);
+    return { version: got, files };
+  }
+
+  private async downloadTo(dir: string, e: ManifestEntry): Promise<void> {
+    const clients = await this.link.waitConnected(MASTER_WAIT_MS);
+    const target = await this.safeTarget(dir, e.path);
+    const tmp = join(dirname(target), `.crawlnest-${randomBytes(6).toString('hex')}.part`);
+    const hash = createHash('sha256');
+    let size = 0;
+    const out = createWriteStream(tmp, { mode: 0o600 });
+    try {
+      const call = (clients.sync as unknown as {
+        Download(req: unknown, md: grpc.Metadata): grpc.ClientReadableStream<{ data: Buffer }>;
+      }).Download({ sha256: e.sha256 }, this.link.metadata);
+      for await (const chunk of call) {
+        hash.update(chunk.data);
+        size += chunk.data.length;
+        if (!out.write(chunk.data)) await new Promise<void>((r) => out.once('drain', () => r()));
+      }
+      await new Promise<void>((res, rej) => out.end((err?: Error | null) => (err ? rej(err) : res())));
+      const digest = hash.digest('hex');
+      if (size !== e.size || digest !== e.sha256) {
+        throw new SyncError(`content of ${e.path} does not match its manifest (sha256 ${digest}, ${size} bytes)`);
+      }
+      await chmod(tmp, e.mode & 0o777);
+      await rename(tmp, target);
+    } catch (err) {
+      out.destroy();
+      await rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  /** Transient failures (link down, master restarting) are retried with backoff. */
+  private async withRetry<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        const transient = !(err instanceof SyncError) && isTransient(err);
+        if (!transient || attempt + 1 >= DOWNLOAD_TRIES) {
+          throw err instanceof SyncError ? err : new SyncError(`${what}: ${errorText(err)}`);
+        }
+        this.log.warn({ msg: 'sync step failed, retrying', what, attempt, err: errorText(err) });
+        await new Promise((r) => setTimeout(r, backoffDelay(attempt, 200, 2000)));
+      }
+    }
+  }
+}
+
+function isTransient(err: unknown): boolean {
+  const code = (err as { code?: number }).code;
+  if (code === undefined) return true; // local I/O or link wait: worth another try
+  return [grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.CANCELLED, grpc.status.INTERNAL, grpc.status.UNKNOWN, grpc.status.RESOURCE_EXHAUSTED].includes(code);
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+async function runBounded<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]);
+  });
+  await Promise.all(workers);
+}

@@ -1,0 +1,74 @@
+import { Controller, Inject, Logger } from '@nestjs/common';
+import { GrpcMethod, RpcException } from '@nestjs/microservices';
+import type { Metadata } from '@grpc/grpc-js';
+import { hasClusterSecret, UNAUTHENTICATED_ERROR } from '@crawlnest/node';
+import { AttemptRef, LogLineIn, ReportResult, TaskReportService } from './task-report.service';
+import { TASK_MASTER_OPTIONS, TaskMasterOptions } from './task-master.options';
+import { SyncStatsRecord } from '../task.types';
+
+type SyncStatsMsg = {
+  filesTotal: number;
+  filesTransferred: number;
+  bytesTransferred: string | number;
+  filesDeleted: number;
+  durationMs: string | number;
+};
+
+@Controller()
+export class TaskGrpcController {
+  private readonly log = new Logger(TaskGrpcController.name);
+
+  constructor(
+    private readonly reports: TaskReportService,
+    @Inject(TASK_MASTER_OPTIONS) private readonly opts: TaskMasterOptions,
+  ) {}
+
+  @GrpcMethod('TaskService', 'Ack')
+  ack(ref: AttemptRef, md: Metadata): Promise<ReportResult> {
+    this.authorize(md, 'Ack');
+    return this.reports.ack(ref);
+  }
+
+  @GrpcMethod('TaskService', 'Started')
+  started(req: { ref: AttemptRef; pid: number; sync: SyncStatsMsg | null }, md: Metadata): Promise<ReportResult> {
+    this.authorize(md, 'Started');
+    return this.reports.started(req.ref, syncStats(req.sync));
+  }
+
+  @GrpcMethod('TaskService', 'Finished')
+  finished(
+    req: { ref: AttemptRef; status: string; exitCode: number; hasExitCode: boolean; error: string; sync: SyncStatsMsg | null },
+    md: Metadata,
+  ): Promise<ReportResult> {
+    this.authorize(md, 'Finished');
+    return this.reports.finished(req.ref, {
+      status: req.status,
+      exitCode: req.hasExitCode ? req.exitCode : null,
+      error: req.error || null,
+      sync: syncStats(req.sync),
+    });
+  }
+
+  @GrpcMethod('TaskService', 'AppendLogs')
+  appendLogs(req: { ref: AttemptRef; lines: LogLineIn[] }, md: Metadata): Promise<ReportResult> {
+    this.authorize(md, 'AppendLogs');
+    return this.reports.appendLogs(req.ref, req.lines);
+  }
+
+  private authorize(md: Metadata, rpc: string): void {
+    if (hasClusterSecret(md, this.opts.clusterSecret)) return;
+    this.log.warn({ msg: 'gRPC call refused: bad cluster secret', rpc });
+    throw new RpcException(UNAUTHENTICATED_ERROR);
+  }
+}
+
+function syncStats(s: SyncStatsMsg | null | undefined): SyncStatsRecord | null {
+  if (!s || s.filesTotal === undefined) return null;
+  return {
+    filesTotal: s.filesTotal,
+    filesTransferred: s.filesTransferred,
+    bytesTransferred: Number(s.bytesTransferred),
+    filesDeleted: s.filesDeleted,
+    durationMs: Number(s.durationMs),
+  };
+}

@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model, Types } from 'mongoose';
+import { TASK_MODEL } from '../task.schema';
+import { ACTIVE_STATUSES, TaskRecord, TaskStatus } from '../task.types';
+
+export type NewTask = Omit<TaskRecord, '_id'>;
+
+/** The only class that touches the tasks collection. */
+@Injectable()
+export class TaskRepository {
+  constructor(@InjectModel(TASK_MODEL) private readonly model: Model<TaskRecord>) {}
+
+  async insertMany(tasks: NewTask[]): Promise<TaskRecord[]> {
+    const docs = await this.model.insertMany(tasks);
+    return docs.map((d) => d.toObject<TaskRecord>());
+  }
+
+  async findById(id: string): Promise<TaskRecord | null> {
+    if (!Types.ObjectId.isValid(id)) return null;
+    return this.model.findById(id).lean<TaskRecord>();
+  }
+
+  async list(filter: { status?: string; spiderId?: string; nodeId?: string }, page: number, size: number): Promise<{ items: TaskRecord[]; total: number }> {
+    const q: Record<string, unknown> = {};
+    if (filter.status) q.status = filter.status;
+    if (filter.spiderId) q.spiderId = filter.spiderId;
+    if (filter.nodeId) q.nodeId = filter.nodeId;
+    const [items, total] = await Promise.all([
+      this.model.find(q).sort({ createdAt: -1, _id: -1 }).skip((page - 1) * size).limit(size).lean<TaskRecord[]>(),
+      this.model.countDocuments(q),
+    ]);
+    return { items, total };
+  }
+
+  /** Pending tasks a node may take, best first: priority high→low, then oldest first. */
+  async findPendingFor(nodeId: string, limit: number): Promise<TaskRecord[]> {
+    return this.model
+      .find({ status: 'pending', $or: [{ mode: 'random' }, { nodeIds: nodeId }] })
+      .sort({ priority: -1, createdAt: 1, _id: 1 })
+      .limit(limit)
+      .lean<TaskRecord[]>();
+  }
+
+  async countActiveOn(nodeId: string): Promise<number> {
+    return this.model.countDocuments({ nodeId, status: { $in: ACTIVE_STATUSES } });
+  }
+
+  /** Guarded by the attempt's claim; the filter also keeps a cancelled task cancelled. */
+  async markAssigned(id: string, attempt: number, nodeId: string, spiderVersion: number): Promise<boolean> {
+    const res = await this.model.updateOne(
+      { _id: new Types.ObjectId(id), attempt, status: 'pending' },
+      { $set: { status: 'assigned', nodeId, spiderVersion, assignedAt: new Date(), ackedAt: null } },
+    );
+    return res.modifiedCount === 1;
+  }
+
+  async update(id: string, attempt: number, from: readonly TaskStatus[], set: Partial<TaskRecord>): Promise<boolean> {
+    const res = await this.model.updateOne(
+      { _id: new Types.ObjectId(id), attempt, status: { $in: from } },
+      { $set: set },
+    );
+    return res.modifiedCount === 1;
+  }
+
+  /** Back to pending as a new attempt (the old attempt's reports will be refused). */
+  async requeue(id: string, attempt: number, from: readonly TaskStatus[]): Promise<boolean> {
+    return this.update(id, attempt, from, {
+      status: 'pending',
+      attempt: attempt + 1,
+      nodeId: null,
+      assignedAt: null,
+      ackedAt: null,
+      startedAt: null,
+    } as Partial<TaskRecord>);
+  }
+
+  async findUnacknowledged(assignedBefore: Date): Promise<TaskRecord[]> {
+    return this.model.find({ status: 'assigned', ackedAt: null, assignedAt: { $lt: assignedBefore } }).lean<TaskRecord[]>();
+  }
+
+  async countByStatus(): Promise<Record<string, number>> {
+    const rows = await this.model.aggregate<{ _id: string; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }]);
+    return Object.fromEntries(rows.map((r) => [r._id, r.n]));
+  }
+
+  async oldestPending(): Promise<TaskRecord | null> {
+    return this.model.findOne({ status: 'pending' }).sort({ createdAt: 1 }).lean<TaskRecord>();
+  }
+}

@@ -1,0 +1,181 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  BadInputError,
+  ConflictError,
+  ControlStreamRegistry,
+  Label,
+  labelsMatch,
+  NodeRepository,
+  NotFoundError,
+} from '@crawlnest/node';
+import { SpiderRepository } from '@crawlnest/sync';
+import { ClaimRepository } from './claim.repository';
+import { DispatcherService } from './dispatcher.service';
+import { TaskLogRepository } from './task-log.repository';
+import { NewTask, TaskRepository } from './task.repository';
+import { ACTIVE_STATUSES, LogLineView, TaskMode, TaskRecord, TaskView, TERMINAL_STATUSES, toTaskView } from '../task.types';
+import { TASK_MASTER_OPTIONS, TaskMasterOptions } from './task-master.options';
+
+export type CreateTaskInput = {
+  spiderId: string;
+  mode: TaskMode;
+  nodeIds: string[];
+  labels: Label[];
+  cmd?: string;
+  param?: string;
+  env: Label[];
+  priority: number;
+  timeoutSec: number;
+  maxRetries: number;
+  scheduleId?: string | null;
+  parentId?: string | null;
+};
+
+export type LogPage = { lines: LogLineView[]; nextAfter: number; done: boolean };
+
+/** What the REST API does with tasks. */
+@Injectable()
+export class TaskService {
+  constructor(
+    private readonly tasks: TaskRepository,
+    private readonly logLines: TaskLogRepository,
+    private readonly claims: ClaimRepository,
+    private readonly spiders: SpiderRepository,
+    private readonly nodes: NodeRepository,
+    private readonly registry: ControlStreamRegistry,
+    private readonly dispatcher: DispatcherService,
+    @Inject(TASK_MASTER_OPTIONS) private readonly opts: TaskMasterOptions,
+  ) {}
+
+  async create(input: CreateTaskInput): Promise<TaskView[]> {
+    const spider = await this.spiders.findById(input.spiderId);
+    if (!spider) throw new BadInputError(`spiderId: spider ${input.spiderId} does not exist`);
+    const targets = await this.targets(input);
+    const now = new Date();
+    const base: NewTask = {
+      spiderId: input.spiderId,
+      spiderVersion: spider.version,
+      cmd: input.cmd ?? spider.cmd,
+      param: input.param ?? spider.param,
+      mode: input.mode,
+      nodeIds: [],
+      labels: input.labels,
+      env: input.env,
+      priority: input.priority,
+      status: 'pending',
+      nodeId: null,
+      attempt: 1,
+      maxRetries: input.maxRetries,
+      timeoutSec: input.timeoutSec,
+      exitCode: null,
+      error: null,
+      createdAt: now,
+      assignedAt: null,
+      ackedAt: null,
+      startedAt: null,
+      finishedAt: null,
+      scheduleId: input.scheduleId ?? null,
+      parentId: input.parentId ?? null,
+      sync: null,
+    };
+    const docs = targets === null ? [base] : targets.map((nodeIds) => ({ ...base, nodeIds }));
+    const created = await this.tasks.insertMany(docs);
+    this.dispatcher.kick();
+    return created.map(toTaskView);
+  }
+
+  async get(id: string): Promise<TaskView> {
+    return toTaskView(await this.require(id));
+  }
+
+  async list(filter: { status?: string; spiderId?: string; nodeId?: string }, page: number, size: number): Promise<{ items: TaskView[]; total: number }> {
+    const r = await this.tasks.list(filter, page, size);
+    return { items: r.items.map(toTaskView), total: r.total };
+  }
+
+  async restart(id: string): Promise<TaskView[]> {
+    const t = await this.require(id);
+    return this.create({
+      spiderId: t.spiderId,
+      mode: t.mode === 'all-nodes' ? 'selected-nodes' : t.mode,
+      nodeIds: t.nodeIds,
+      labels: t.labels,
+      cmd: t.cmd,
+      param: t.param,
+      env: t.env,
+      priority: t.priority,
+      timeoutSec: t.timeoutSec,
+      maxRetries: t.maxRetries,
+      parentId: String(t._id),
+    });
+  }
+
+  /**
+   * Pending: the attempt's claim is taken so no replica can assign it. Assigned or
+   * running: the task is closed and the worker told to stop; its later reports are refused.
+   */
+  async cancel(id: string): Promise<TaskView> {
+    const t = await this.require(id);
+    if (TERMINAL_STATUSES.includes(t.status)) throw new ConflictError(`task ${id} is already ${t.status}`);
+    const set = { status: 'cancelled' as const, error: 'cancelled by user', finishedAt: new Date() };
+    if (t.status === 'pending' && (await this.claims.tryClaim(`${id}:${t.attempt}`, `cancel:${this.opts.replicaId}`))) {
+      await this.tasks.update(id, t.attempt, ['pending'], set);
+      return this.get(id);
+    }
+    const fresh = await this.require(id);
+    if (TERMINAL_STATUSES.includes(fresh.status)) throw new ConflictError(`task ${id} is already ${fresh.status}`);
+    await this.tasks.update(id, fresh.attempt, ['pending', ...ACTIVE_STATUSES], set);
+    if (fresh.nodeId) {
+      this.registry.send(fresh.nodeId, { cancel: { taskId: id, attempt: fresh.attempt, reason: 'cancelled by user' } });
+    }
+    return this.get(id);
+  }
+
+  async logs(id: string, after: number, limit: number): Promise<LogPage> {
+    const t = await this.require(id);
+    const lines = await this.logLines.page(id, t.attempt, after, limit);
+    const nextAfter = lines.length ? lines[lines.length - 1].seq : after;
+    const ended = TERMINAL_STATUSES.includes(t.status);
+    const done = ended && lines.length < limit;
+    return {
+      lines: lines.map((l) => ({
+        seq: l.seq,
+        ts: new Date(l.ts).toISOString(),
+        stream: l.stream === 'stderr' ? 'stderr' : 'stdout',
+        text: l.text,
+      })),
+      nextAfter,
+      done,
+    };
+  }
+
+  async stats(): Promise<{ tasks: Record<string, number>; oldestPendingAgeMs: number }> {
+    const counts = await this.tasks.countByStatus();
+    const oldest = await this.tasks.oldestPending();
+    const tasks: Record<string, number> = {};
+    for (const s of ['pending', 'assigned', 'running', 'finished', 'error', 'cancelled', 'abnormal']) tasks[s] = counts[s] ?? 0;
+    return { tasks, oldestPendingAgeMs: oldest ? Date.now() - new Date(oldest.createdAt).getTime() : 0 };
+  }
+
+  private async require(id: string): Promise<TaskRecord> {
+    const t = await this.tasks.findById(id);
+    if (!t) throw new NotFoundError('task', id);
+    return t;
+  }
+
+  /** null: one task any matching node may take; otherwise one task per node-id list. */
+  private async targets(input: CreateTaskInput): Promise<string[][] | null> {
+    if (input.mode === 'random') return null;
+    if (input.mode === 'selected-nodes') {
+      if (input.nodeIds.length === 0) throw new BadInputError('nodeIds: required for mode selected-nodes');
+      const found = await this.nodes.findByIds(input.nodeIds);
+      const missing = input.nodeIds.filter((id) => !found.some((n) => String(n._id) === id));
+      if (missing.length) throw new BadInputError(`nodeIds: unknown node ${missing.join(', ')}`);
+      return [[...new Set(input.nodeIds)]];
+    }
+    const all = await this.nodes.list({ status: 'online' });
+    const matching = all.filter((n) => n.enabled && labelsMatch(input.labels, n.labels));
+    if (matching.length === 0) throw new BadInputError('mode: no online enabled node matches for all-nodes');
+    return matching.map((n) => [String(n._id)]);
+  }
+}

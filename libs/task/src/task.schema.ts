@@ -1,0 +1,73 @@
+import { Schema } from 'mongoose';
+import { TASK_MODES, TASK_STATUSES } from './task.types';
+
+export const TASK_MODEL = 'Task';
+export const TASK_CLAIM_MODEL = 'TaskClaim';
+export const TASK_LOG_MODEL = 'TaskLog';
+
+const PairSchema = new Schema({ key: String, value: String }, { _id: false });
+
+export const TaskSchema = new Schema(
+  {
+    spiderId: { type: String, required: true, index: true },
+    spiderVersion: { type: Number, default: 0 },
+    cmd: { type: String, required: true },
+    param: { type: String, default: '' },
+    mode: { type: String, enum: TASK_MODES, required: true },
+    nodeIds: { type: [String], default: [] },
+    labels: { type: [PairSchema], default: [] },
+    env: { type: [PairSchema], default: [] },
+    priority: { type: Number, default: 5 },
+    status: { type: String, enum: TASK_STATUSES, default: 'pending', index: true },
+    nodeId: { type: String, default: null, index: true },
+    attempt: { type: Number, default: 1 },
+    maxRetries: { type: Number, default: 0 },
+    timeoutSec: { type: Number, default: 0 },
+    exitCode: { type: Number, default: null },
+    error: { type: String, default: null },
+    createdAt: { type: Date, required: true },
+    assignedAt: { type: Date, default: null },
+    ackedAt: { type: Date, default: null },
+    startedAt: { type: Date, default: null },
+    finishedAt: { type: Date, default: null },
+    scheduleId: { type: String, default: null },
+    parentId: { type: String, default: null },
+    sync: {
+      type: new Schema(
+        { filesTotal: Number, filesTransferred: Number, bytesTransferred: Number, filesDeleted: Number, durationMs: Number },
+        { _id: false },
+      ),
+      default: null,
+    },
+  },
+  { collection: 'tasks', versionKey: false },
+);
+TaskSchema.index({ status: 1, priority: -1, createdAt: 1 });
+
+/**
+ * Claims: `_id` names what is claimed (`<taskId>:<attempt>`, `requeue:<taskId>:<attempt>`…).
+ * Inserting is atomic on FerretDB and MongoDB alike; a duplicate key means another replica won.
+ */
+export const TaskClaimSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    by: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  { collection: 'task_claims', versionKey: false },
+);
+
+/** `_id` is `<taskId>:<attempt>:<seq>`, so a resent batch cannot duplicate a line. */
+export const TaskLogSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    taskId: { type: String, required: true },
+    attempt: { type: Number, required: true },
+    seq: { type: Number, required: true },
+    ts: { type: Date, required: true },
+    stream: { type: String, required: true },
+    text: { type: String, default: '' },
+  },
+  { collection: 'task_logs', versionKey: false },
+);
+TaskLogSchema.index({ taskId: 1, attempt: 1, seq: 1 });

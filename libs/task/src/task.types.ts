@@ -1,0 +1,111 @@
+import type { Types } from 'mongoose';
+import { Label, labelsToObject } from '@crawlnest/node';
+
+export const TASK_STATUSES = ['pending', 'assigned', 'running', 'finished', 'error', 'cancelled', 'abnormal'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+export const TERMINAL_STATUSES: readonly TaskStatus[] = ['finished', 'error', 'cancelled', 'abnormal'];
+export const ACTIVE_STATUSES: readonly TaskStatus[] = ['assigned', 'running'];
+
+export const TASK_MODES = ['random', 'all-nodes', 'selected-nodes'] as const;
+export type TaskMode = (typeof TASK_MODES)[number];
+
+export type SyncStatsRecord = {
+  filesTotal: number;
+  filesTransferred: number;
+  bytesTransferred: number;
+  filesDeleted: number;
+  durationMs: number;
+};
+
+export type TaskRecord = {
+  _id: Types.ObjectId;
+  spiderId: string;
+  spiderVersion: number;
+  cmd: string;
+  param: string;
+  mode: TaskMode;
+  nodeIds: string[];
+  labels: Label[];
+  env: Label[];
+  priority: number;
+  status: TaskStatus;
+  nodeId: string | null;
+  attempt: number;
+  maxRetries: number;
+  timeoutSec: number;
+  exitCode: number | null;
+  error: string | null;
+  createdAt: Date;
+  assignedAt: Date | null;
+  ackedAt: Date | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  scheduleId: string | null;
+  parentId: string | null;
+  sync: SyncStatsRecord | null;
+};
+
+export type TaskView = {
+  id: string;
+  spiderId: string;
+  spiderVersion: number;
+  cmd: string;
+  param: string;
+  mode: TaskMode;
+  nodeIds: string[];
+  labels: Record<string, string>;
+  env: Record<string, string>;
+  priority: number;
+  status: TaskStatus;
+  nodeId: string | null;
+  attempt: number;
+  maxRetries: number;
+  timeoutSec: number;
+  exitCode: number | null;
+  error: string | null;
+  createdAt: string;
+  assignedAt: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  scheduleId: string | null;
+  parentId: string | null;
+  sync: SyncStatsRecord | null;
+};
+
+const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
+
+export function toTaskView(t: TaskRecord): TaskView {
+  return {
+    id: String(t._id),
+    spiderId: t.spiderId,
+    spiderVersion: t.spiderVersion ?? 0,
+    cmd: t.cmd,
+    param: t.param,
+    mode: t.mode,
+    nodeIds: t.nodeIds ?? [],
+    labels: labelsToObject(t.labels ?? []),
+    env: labelsToObject(t.env ?? []),
+    priority: t.priority,
+    status: t.status,
+    nodeId: t.nodeId ?? null,
+    attempt: t.attempt,
+    maxRetries: t.maxRetries,
+    timeoutSec: t.timeoutSec,
+    exitCode: t.exitCode ?? null,
+    error: t.error ?? null,
+    createdAt: new Date(t.createdAt).toISOString(),
+    assignedAt: iso(t.assignedAt),
+    startedAt: iso(t.startedAt),
+    finishedAt: iso(t.finishedAt),
+    scheduleId: t.scheduleId ?? null,
+    parentId: t.parentId ?? null,
+    sync: t.sync ?? null,
+  };
+}
+
+/** The shell command a task runs: its command, then its parameters. */
+export function commandLine(cmd: string, param: string): string {
+  return param.trim() ? `${cmd} ${param}` : cmd;
+}
+
+export type LogLineView = { seq: number; ts: string; stream: 'stdout' | 'stderr'; text: string };

@@ -1,0 +1,82 @@
+export type OutLine = { seq: number; tsMs: number; stream: 'stdout' | 'stderr'; text: string };
+export type ShipResult = { accepted: boolean; reason: string };
+
+const MAX_BATCH_LINES = 1000;
+const MAX_LINE_CHARS = 64 * 1024;
+
+/**
+ * Numbers a task's log lines from 1 without gaps and ships them in batches. A batch is
+ * retried until the master takes it; the master stores lines by seq, so a resend after a
+ * lost reply never duplicates. `close()` resolves once every line is stored.
+ */
+export class LogShipper {
+  private seq = 0;
+  private readonly queue: OutLine[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private sending: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly send: (lines: OutLine[]) => Promise<ShipResult>,
+    private readonly batchMs: number,
+    private readonly onRefused: (reason: string) => void,
+    private readonly retryDelayMs: (attempt: number) => number,
+  ) {}
+
+  get lineCount(): number {
+    return this.seq;
+  }
+
+  push(stream: 'stdout' | 'stderr', text: string): void {
+    const clipped = text.length > MAX_LINE_CHARS ? text.slice(0, MAX_LINE_CHARS) + '…[line truncated]' : text;
+    this.queue.push({ seq: ++this.seq, tsMs: Date.now(), stream, text: clipped });
+    if (this.queue.length >= MAX_BATCH_LINES) this.flushSoon(0);
+    else this.flushSoon(this.batchMs);
+  }
+
+  /** Ships everything still queued; resolves when all of it is stored (or refused). */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.queue.length > 0 || this.sending) {
+      if (!this.sending) this.sending = this.drain();
+      await this.sending;
+    }
+  }
+
+  private flushSoon(delay: number): void {
+    if (this.timer || this.sending || this.closed) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.sending = this.drain();
+    }, delay);
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.slice(0, MAX_BATCH_LINES);
+        for (let attempt = 0; ; attempt++) {
+          let res: ShipResult;
+          try {
+            res = await this.send(batch);
+          } catch {
+            await new Promise((r) => setTimeout(r, this.retryDelayMs(attempt)));
+            continue;
+          }
+          if (!res.accepted) {
+            this.queue.length = 0; // the attempt is stale; nothing more of it is wanted
+            this.onRefused(res.reason);
+            return;
+          }
+          break;
+        }
+        this.queue.splice(0, batch.length);
+      }
+    } finally {
+      this.sending = undefined;
+      if (this.queue.length > 0 && !this.closed) this.flushSoon(this.batchMs);
+    }
+  }
+}
