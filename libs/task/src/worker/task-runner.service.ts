@@ -139,7 +139,9 @@ export class TaskRunnerService implements OnApplicationBootstrap, OnApplicationS
     const timeout =
       a.timeoutSec > 0 ? setTimeout(() => this.stop(run, 'error', `timed out after ${a.timeoutSec} s`), a.timeoutSec * 1000) : undefined;
 
-    void this.reporter
+    // Reports of one attempt go one at a time: on FerretDB an update is a read then a
+    // write, so a Started landing after Finished could turn an ended task back to running.
+    const startedReported = this.reporter
       .untilAnswered('started', () => this.reporter.started(ref, proc.child.pid ?? 0, stats), () => run.abandoned)
       .then((r) => {
         if (!r.accepted) {
@@ -153,6 +155,7 @@ export class TaskRunnerService implements OnApplicationBootstrap, OnApplicationS
     if (timeout) clearTimeout(timeout);
     await Promise.all(pipes);
     await shipper.close();
+    await startedReported;
     const reason = run.stopReason as Run['stopReason'];
     if (reason) await this.finish(run, reason.status, exit.code, reason.error, stats);
     else if (exit.code === 0) await this.finish(run, 'finished', 0, null, stats);

@@ -1,0 +1,13 @@
+/** Unit tests: `*.spec.ts` beside the code in apps/ and libs/. */
+module.exports = {
+  rootDir: __dirname,
+  roots: ['<rootDir>/apps', '<rootDir>/libs'],
+  testRegex: '\\.spec\\.ts$',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  transform: { '^.+\\.ts$': require('./jest.swc.js') },
+  moduleNameMapper: {
+    '^@crawlnest/(node|task|sync)$': '<rootDir>/libs/$1/src',
+    '^@crawlnest/(node|task|sync)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  },
+  testEnvironment: 'node',
+};

@@ -1,0 +1,44 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, openSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort, waitFor } from './wait';
+
+export const PROJECT_ROOT = resolve(__dirname, '..', '..');
+export const FERRETDB_BIN = join(PROJECT_ROOT, '.tools', 'bin', 'ferretdb');
+
+export type FerretDbServer = { uri: string; port: number; dir: string; process: ChildProcess };
+
+/** A FerretDB (SQLite backend) on a free loopback port in a fresh temp dir. */
+export async function startFerretDb(): Promise<FerretDbServer> {
+  if (!existsSync(FERRETDB_BIN)) throw new Error(`${FERRETDB_BIN} missing: run \`npm run setup\` first`);
+  const dir = mkdtempSync(join(tmpdir(), 'crawlnest-e2e-db-'));
+  const port = await freePort();
+  const log = openSync(join(dir, 'ferretdb.log'), 'a');
+  const child = spawn(
+    FERRETDB_BIN,
+    [
+      '--handler=sqlite',
+      `--sqlite-url=file:${dir}/`,
+      `--listen-addr=127.0.0.1:${port}`,
+      `--state-dir=${dir}`,
+      '--debug-addr=-',
+      '--telemetry=disable',
+      '--log-level=error',
+    ],
+    { stdio: ['ignore', log, log], env: { ...process.env, DO_NOT_TRACK: '1' } },
+  );
+  await waitFor('FerretDB accepts connections', () => canConnect(port), 30_000);
+  return { uri: `mongodb://127.0.0.1:${port}/`, port, dir, process: child };
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((res) => {
+    const s = require('node:net').connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      res(true);
+    });
+    s.once('error', () => res(false));
+  });
+}
