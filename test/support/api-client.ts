@@ -27,8 +27,8 @@ export class ApiClient {
     return this.request<T>('DELETE', path);
   }
 
-  put<T = any>(path: string, body: BodyInit, contentType?: string): Promise<ApiResponse<T>> {
-    return this.request<T>('PUT', path, body, contentType);
+  put<T = any>(path: string, body: BodyInit | Buffer, contentType?: string): Promise<ApiResponse<T>> {
+    return this.request<T>("PUT", path, (Buffer.isBuffer(body) ? new Uint8Array(body) : body) as BodyInit, contentType);
   }
 
   /** multipart/form-data, one part per file whose filename is its relative path. */

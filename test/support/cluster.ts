@@ -37,30 +37,45 @@ export class TestCluster {
     return process.env.CRAWLNEST_E2E_MONGO_URI as string;
   }
 
-  async startMaster(env: Record<string, string> = {}): Promise<Master> {
+  /**
+   * Starts a master on the suite's database; with `embedded`, on the embedded FerretDB of
+   * `env.CRAWLNEST_DATA_DIR` instead, with the token and secret it generates itself.
+   */
+  async startMaster(env: Record<string, string> = {}, opts: { embedded?: boolean } = {}): Promise<Master> {
     const httpPort = await freePort();
     const grpcPort = await freePort();
     const name = `master${this.masters.length + 1}`;
+    const database = opts.embedded
+      ? {}
+      : {
+          CRAWLNEST_MONGO_URI: this.mongoUri,
+          CRAWLNEST_DB_NAME: this.dbName,
+          CRAWLNEST_API_TOKEN: this.apiToken,
+          CRAWLNEST_CLUSTER_SECRET: this.clusterSecret,
+        };
     const proc = new TestProcess(
       name,
       MASTER_MAIN,
       {
         ...baseEnv(),
-        CRAWLNEST_MONGO_URI: this.mongoUri,
-        CRAWLNEST_DB_NAME: this.dbName,
+        ...database,
         CRAWLNEST_HTTP_HOST: '127.0.0.1',
         CRAWLNEST_HTTP_PORT: String(httpPort),
         CRAWLNEST_GRPC_HOST: '127.0.0.1',
         CRAWLNEST_GRPC_PORT: String(grpcPort),
-        CRAWLNEST_API_TOKEN: this.apiToken,
-        CRAWLNEST_CLUSTER_SECRET: this.clusterSecret,
         CRAWLNEST_DATA_DIR: join(this.dir, name),
         CRAWLNEST_REPLICA_ID: name,
         ...env,
       },
       join(this.dir, `${name}.log`),
     );
-    const api = new ApiClient(`http://127.0.0.1:${httpPort}`, this.apiToken);
+    const token = opts.embedded
+      ? await waitFor(`${name} prints its API token`, () => {
+          if (!proc.running) throw new Error(`${name} exited:\n${proc.output()}`);
+          return /API token: ([0-9a-f]+)/.exec(proc.output())?.[1];
+        }, 180_000, 100)
+      : this.apiToken;
+    const api = new ApiClient(`http://127.0.0.1:${httpPort}`, token);
     await waitFor(`${name} health`, async () => {
       if (!proc.running) throw new Error(`${name} exited:\n${proc.output()}`);
       return (await api.get('/api/health')).status === 200;

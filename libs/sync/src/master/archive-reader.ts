@@ -1,5 +1,6 @@
 import { BadInputError, PayloadTooLargeError } from '@crawlnest/node';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import * as tar from 'tar-stream';
 import * as yauzl from 'yauzl';
@@ -88,44 +89,34 @@ export async function readZip(data: Buffer, limits: ArchiveLimits): Promise<Inco
 export async function readTarGz(data: Buffer, limits: ArchiveLimits): Promise<IncomingFile[]> {
   const budget = new Budget(limits);
   const extract = tar.extract();
+  // Errors of the gunzip/parse pipeline surface through the iterator below.
+  pipeline(Readable.from([data]), createGunzip(), extract).catch(() => undefined);
   const files: IncomingFile[] = [];
-  const done = new Promise<void>((resolve, reject) => {
-    extract.on('entry', (header, stream, next) => {
-      try {
-        if (header.type === 'directory') {
-          stream.resume();
-          stream.on('end', () => next());
-          return;
-        }
-        if (header.type !== 'file' && header.type !== 'contiguous-file') {
-          throw new BadInputError(`archive entry ${JSON.stringify(header.name)} is a ${header.type}, not a regular file`);
-        }
-        const path = checkedName(header.name);
-        budget.addFile();
-        const parts: Buffer[] = [];
-        stream.on('data', (chunk: unknown) => {
-          const c = chunk as Buffer;
-          try {
-            budget.addBytes(c.length);
-            parts.push(c);
-          } catch (e) {
-            extract.destroy(e as Error);
-          }
-        });
-        stream.on('end', () => {
-          files.push({ path, data: Buffer.concat(parts), mode: header.mode });
-          next();
-        });
-      } catch (e) {
-        extract.destroy(e as Error);
+  try {
+    for await (const entry of extract) {
+      const header = entry.header;
+      if (header.type === 'directory') {
+        entry.resume();
+        continue;
       }
-    });
-    extract.on('finish', () => resolve());
-    extract.on('error', (e) => reject(e instanceof BadInputError || e instanceof PayloadTooLargeError ? e : new BadInputError(`bad tar.gz archive: ${e.message}`)));
-  });
-  const gunzip = createGunzip();
-  gunzip.on('error', (e) => extract.destroy(new BadInputError(`bad gzip data: ${e.message}`)));
-  Readable.from([data]).pipe(gunzip).pipe(extract);
-  await done;
+      if (header.type !== 'file' && header.type !== 'contiguous-file') {
+        throw new BadInputError(`archive entry ${JSON.stringify(header.name)} is a ${header.type}, not a regular file`);
+      }
+      const path = checkedName(header.name);
+      budget.addFile();
+      const parts: Buffer[] = [];
+      for await (const chunk of entry) {
+        const c = chunk as Buffer;
+        budget.addBytes(c.length);
+        parts.push(c);
+      }
+      files.push({ path, data: Buffer.concat(parts), mode: header.mode });
+    }
+  } catch (e) {
+    if (e instanceof BadInputError || e instanceof PayloadTooLargeError) throw e;
+    throw new BadInputError(`bad tar.gz archive: ${e instanceof Error ? e.message : String(e)}`);
+  } finally {
+    extract.destroy();
+  }
   return files;
 }

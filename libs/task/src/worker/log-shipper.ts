@@ -15,6 +15,7 @@ export class LogShipper {
   private timer: NodeJS.Timeout | undefined;
   private sending: Promise<void> | undefined;
   private closed = false;
+  private refused = false;
 
   constructor(
     private readonly send: (lines: OutLine[]) => Promise<ShipResult>,
@@ -28,6 +29,7 @@ export class LogShipper {
   }
 
   push(stream: 'stdout' | 'stderr', text: string): void {
+    if (this.refused) return; // the master no longer wants this attempt's output
     const clipped = text.length > MAX_LINE_CHARS ? text.slice(0, MAX_LINE_CHARS) + '…[line truncated]' : text;
     this.queue.push({ seq: ++this.seq, tsMs: Date.now(), stream, text: clipped });
     if (this.queue.length >= MAX_BATCH_LINES) this.flushSoon(0);
@@ -67,6 +69,7 @@ export class LogShipper {
           }
           if (!res.accepted) {
             this.queue.length = 0; // the attempt is stale; nothing more of it is wanted
+            this.refused = true;
             this.onRefused(res.reason);
             return;
           }

@@ -1,0 +1,34 @@
+import { ConfigError } from '@crawlnest/node';
+import { loadMasterConfig } from './master.config';
+
+describe('loadMasterConfig', () => {
+  it('applies the documented defaults', () => {
+    const c = loadMasterConfig({});
+    expect(c).toMatchObject({ httpPort: 8080, grpcPort: 9666, dataDir: './.data', dbName: 'crawlnest', dispatchPollMs: 500 });
+    expect(c.mongoUri).toBeUndefined();
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadMasterConfig({ CRAWLNEST_HTTP_PORT: '' }).httpPort).toBe(8080);
+  });
+
+  it.each([
+    ['CRAWLNEST_HTTP_PORT', 'abc', 'expected an integer'],
+    ['CRAWLNEST_HTTP_PORT', '70000', 'expected <= 65535'],
+    ['CRAWLNEST_GRPC_PORT', '0', 'expected >= 1'],
+    ['CRAWLNEST_MONGO_URI', 'http://x', 'expected a mongodb://'],
+    ['CRAWLNEST_API_TOKEN', 'short', 'at least 16 characters'],
+    ['CRAWLNEST_NODE_TIMEOUT_MS', '-5', 'expected an integer'],
+    ['CRAWLNEST_DB_NAME', 'bad/name', 'expected letters'],
+  ])('%s=%j stops the start with a message naming it', (name, value, expected) => {
+    let err: unknown;
+    try {
+      loadMasterConfig({ [name]: value });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toContain(name);
+    expect((err as Error).message).toContain(expected);
+  });
+});

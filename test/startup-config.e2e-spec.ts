@@ -1,0 +1,43 @@
+import { join } from 'node:path';
+import { MASTER_MAIN, TestCluster, WORKER_MAIN } from './support/cluster';
+import { TestProcess } from './support/processes';
+
+describe('configuration is validated once at start', () => {
+  const cluster = new TestCluster('config');
+  afterAll(() => cluster.stop());
+
+  async function run(main: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+    const p = new TestProcess('p', main, { PATH: process.env.PATH, ...env }, join(cluster.dir, `run-${Date.now()}.log`));
+    const exit = await p.exited;
+    return { code: exit.code, output: p.output() };
+  }
+
+  it.each([
+    ['CRAWLNEST_HTTP_PORT', 'eighty', 'expected an integer'],
+    ['CRAWLNEST_MONGO_URI', 'postgres://x', 'expected a mongodb:// or mongodb+srv:// URI'],
+    ['CRAWLNEST_NODE_TIMEOUT_MS', '10', 'expected >= 500'],
+  ])('the master stops when %s=%j, naming it', async (name, value, expected) => {
+    const r = await run(MASTER_MAIN, { [name]: value, CRAWLNEST_DATA_DIR: join(cluster.dir, 'm') });
+    expect(r.code).toBe(2);
+    expect(r.output).toContain(`${name}: ${expected}`);
+  });
+
+  it('the master refuses an external database without token and secret', async () => {
+    const r = await run(MASTER_MAIN, { CRAWLNEST_MONGO_URI: cluster.mongoUri });
+    expect(r.code).toBe(2);
+    expect(r.output).toContain('CRAWLNEST_API_TOKEN and CRAWLNEST_CLUSTER_SECRET: required');
+  });
+
+  it('the worker stops on a bad master address, naming it', async () => {
+    const r = await run(WORKER_MAIN, { CRAWLNEST_MASTER: 'localhost', CRAWLNEST_CLUSTER_SECRET: 'x'.repeat(20) });
+    expect(r.code).toBe(2);
+    expect(r.output).toContain('CRAWLNEST_MASTER');
+    expect(r.output).toContain('expected host:port');
+  });
+
+  it('the worker without any cluster secret says where it looked', async () => {
+    const r = await run(WORKER_MAIN, { CRAWLNEST_DATA_DIR: join(cluster.dir, 'empty') });
+    expect(r.code).toBe(2);
+    expect(r.output).toContain('CRAWLNEST_CLUSTER_SECRET: required');
+  });
+});
