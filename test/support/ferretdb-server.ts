@@ -4,7 +4,16 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, waitFor } from './wait';
 
-export const PROJECT_ROOT = resolve(__dirname, '..', '..');
+/** The checkout root, found from wherever this file runs (test/ under jest, dist/bench/ in benches). */
+export const PROJECT_ROOT = (() => {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'nest-cli.json'))) {
+    const up = resolve(dir, '..');
+    if (up === dir) throw new Error(`project root not found above ${__dirname}`);
+    dir = up;
+  }
+  return dir;
+})();
 export const FERRETDB_BIN = join(PROJECT_ROOT, '.tools', 'bin', 'ferretdb');
 
 export type FerretDbServer = { uri: string; port: number; dir: string; process: ChildProcess };
