@@ -9,6 +9,7 @@ import { DomainErrorFilter } from './http/domain-error.filter';
 import { HealthHttpController } from './http/health.http.controller';
 import { NodesHttpController } from './http/nodes.http.controller';
 import { SpidersHttpController } from './http/spiders.http.controller';
+import { SchedulesHttpController } from './http/schedules.http.controller';
 import { StatsHttpController } from './http/stats.http.controller';
 import { TasksHttpController } from './http/tasks.http.controller';
 import { API_TOKEN, BearerAuthGuard } from './security/bearer-auth.guard';
@@ -55,9 +56,12 @@ export class MasterModule {
           clusterSecret: rt.clusterSecret,
           dispatchPollMs: config.dispatchPollMs,
           ackTimeoutMs: config.ackTimeoutMs,
+          orphanGraceMs: config.orphanGraceMs,
+          pendingTimeoutMs: config.pendingTimeoutMs,
+          stuckPendingMs: config.stuckPendingMs,
         }),
       ],
-      controllers: [HealthHttpController, StatsHttpController, NodesHttpController, SpidersHttpController, TasksHttpController],
+      controllers: [HealthHttpController, StatsHttpController, NodesHttpController, SpidersHttpController, TasksHttpController, SchedulesHttpController],
       providers: [
         { provide: API_TOKEN, useValue: rt.apiToken },
         { provide: REPLICA_ID, useValue: rt.replicaId },

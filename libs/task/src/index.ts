@@ -7,3 +7,6 @@ export * from './master/dispatcher.service';
 export * from './worker/task-worker.options';
 export * from './worker/task-worker.module';
 export * from './worker/log-shipper';
+export * from './schedule.types';
+export * from './master/schedule.service';
+export * from './cron-expression';

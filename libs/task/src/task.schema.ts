@@ -32,6 +32,10 @@ export const TaskSchema = new Schema(
     finishedAt: { type: Date, default: null },
     scheduleId: { type: String, default: null },
     parentId: { type: String, default: null },
+    attempts: {
+      type: [new Schema({ attempt: Number, nodeId: String, status: String, error: String, at: Date }, { _id: false })],
+      default: [],
+    },
     sync: {
       type: new Schema(
         { filesTotal: Number, filesTransferred: Number, bytesTransferred: Number, filesDeleted: Number, durationMs: Number },
@@ -71,3 +75,23 @@ export const TaskLogSchema = new Schema(
   { collection: 'task_logs', versionKey: false },
 );
 TaskLogSchema.index({ taskId: 1, attempt: 1, seq: 1 });
+
+export const SCHEDULE_MODEL = 'Schedule';
+
+export const ScheduleSchema = new Schema(
+  {
+    spiderId: { type: String, required: true, index: true },
+    cron: { type: String, required: true },
+    mode: { type: String, enum: TASK_MODES, default: 'random' },
+    nodeIds: { type: [String], default: [] },
+    labels: { type: [PairSchema], default: [] },
+    param: { type: String, default: null },
+    cmd: { type: String, default: null },
+    priority: { type: Number, default: 5 },
+    enabled: { type: Boolean, default: true },
+    lastRunAt: { type: Date, default: null },
+    nextRunAt: { type: Date, default: null },
+    createdAt: { type: Date, required: true },
+  },
+  { collection: 'schedules', versionKey: false },
+);

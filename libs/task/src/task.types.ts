@@ -17,6 +17,9 @@ export type SyncStatsRecord = {
   durationMs: number;
 };
 
+/** What happened to one attempt that did not end the task (kept for the API and post-mortems). */
+export type AttemptRecord = { attempt: number; nodeId: string | null; status: TaskStatus; error: string | null; at: Date };
+
 export type TaskRecord = {
   _id: Types.ObjectId;
   spiderId: string;
@@ -43,6 +46,7 @@ export type TaskRecord = {
   scheduleId: string | null;
   parentId: string | null;
   sync: SyncStatsRecord | null;
+  attempts?: AttemptRecord[];
 };
 
 export type TaskView = {
@@ -70,11 +74,15 @@ export type TaskView = {
   scheduleId: string | null;
   parentId: string | null;
   sync: SyncStatsRecord | null;
+  /** Earlier attempts that ended without ending the task (abnormal, not acknowledged). */
+  attempts: { attempt: number; nodeId: string | null; status: TaskStatus; error: string | null; at: string }[];
+  /** Why a pending task has not started yet; null when it is not pending. */
+  pendingReason: string | null;
 };
 
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
 
-export function toTaskView(t: TaskRecord): TaskView {
+export function toTaskView(t: TaskRecord, pendingReason: string | null = null): TaskView {
   return {
     id: String(t._id),
     spiderId: t.spiderId,
@@ -100,6 +108,8 @@ export function toTaskView(t: TaskRecord): TaskView {
     scheduleId: t.scheduleId ?? null,
     parentId: t.parentId ?? null,
     sync: t.sync ?? null,
+    attempts: (t.attempts ?? []).map((a) => ({ ...a, at: new Date(a.at).toISOString() })),
+    pendingReason: t.status === 'pending' ? pendingReason : null,
   };
 }
 

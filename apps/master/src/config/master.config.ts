@@ -23,6 +23,9 @@ const schema = z.object({
   CRAWLNEST_HEARTBEAT_MS: intVar(100, 60_000).default(1000),
   CRAWLNEST_DISPATCH_POLL_MS: intVar(50, 60_000).default(500),
   CRAWLNEST_ACK_TIMEOUT_MS: intVar(500, 600_000).default(10_000),
+  CRAWLNEST_ORPHAN_GRACE_MS: intVar(0, 3_600_000).default(10_000),
+  CRAWLNEST_PENDING_TIMEOUT_MS: intVar(1000, 30 * 86_400_000).default(600_000),
+  CRAWLNEST_STUCK_PENDING_MS: intVar(1000, 86_400_000).default(60_000),
   CRAWLNEST_MAX_UPLOAD_BYTES: intVar(1024, 8 * 1024 ** 3).default(512 * 1024 * 1024),
   CRAWLNEST_EMBEDDED_DB_PORT: portVar().optional(),
 });
@@ -43,6 +46,9 @@ export type MasterConfig = {
   heartbeatMs: number;
   dispatchPollMs: number;
   ackTimeoutMs: number;
+  orphanGraceMs: number;
+  pendingTimeoutMs: number;
+  stuckPendingMs: number;
   maxUploadBytes: number;
   embeddedDbPort?: number;
 };
@@ -66,6 +72,9 @@ export function loadMasterConfig(env: NodeJS.ProcessEnv = process.env): MasterCo
     heartbeatMs: e.CRAWLNEST_HEARTBEAT_MS,
     dispatchPollMs: e.CRAWLNEST_DISPATCH_POLL_MS,
     ackTimeoutMs: e.CRAWLNEST_ACK_TIMEOUT_MS,
+    orphanGraceMs: e.CRAWLNEST_ORPHAN_GRACE_MS,
+    pendingTimeoutMs: e.CRAWLNEST_PENDING_TIMEOUT_MS,
+    stuckPendingMs: e.CRAWLNEST_STUCK_PENDING_MS,
     maxUploadBytes: e.CRAWLNEST_MAX_UPLOAD_BYTES,
     embeddedDbPort: e.CRAWLNEST_EMBEDDED_DB_PORT,
   };

@@ -73,3 +73,37 @@ export const fileModeQuery = z.object({
     .transform((s) => parseInt(s, 8) & 0o777)
     .optional(),
 });
+
+const scheduleFields = {
+  spiderId: objectId,
+  cron: z.string().max(200),
+  mode: z.enum(TASK_MODES),
+  nodeIds: z.array(objectId).max(1000),
+  labels: stringMap,
+  param: shortText(4096).nullable(),
+  cmd: shortText(4096).min(1).nullable(),
+  priority: z.number().int('expected an integer').min(1, 'expected 1..10').max(10, 'expected 1..10'),
+  enabled: z.boolean(),
+};
+
+export const createScheduleSchema = z.strictObject({
+  ...scheduleFields,
+  mode: scheduleFields.mode.default('random'),
+  nodeIds: scheduleFields.nodeIds.default([]),
+  labels: scheduleFields.labels.default([]),
+  param: scheduleFields.param.optional(),
+  cmd: scheduleFields.cmd.optional(),
+  priority: scheduleFields.priority.default(5),
+  enabled: scheduleFields.enabled.default(true),
+});
+
+export const patchScheduleSchema = z.strictObject({
+  cron: scheduleFields.cron.optional(),
+  mode: scheduleFields.mode.optional(),
+  nodeIds: scheduleFields.nodeIds.optional(),
+  labels: scheduleFields.labels.optional(),
+  param: scheduleFields.param.optional(),
+  cmd: scheduleFields.cmd.optional(),
+  priority: scheduleFields.priority.optional(),
+  enabled: scheduleFields.enabled.optional(),
+});

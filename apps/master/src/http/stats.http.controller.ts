@@ -16,8 +16,7 @@ export class StatsHttpController {
     return {
       nodes: { online, offline: nodes.length - online },
       tasks: t.tasks,
-      // A pending task is "stuck" once no ready node could have taken it for a while.
-      stuckPending: t.oldestPendingAgeMs > 60_000 ? t.tasks.pending : 0,
+      stuckPending: t.stuckPending,
       oldestPendingAgeMs: t.oldestPendingAgeMs,
     };
   }

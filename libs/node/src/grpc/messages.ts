@@ -28,6 +28,7 @@ export type HeartbeatMsg = {
   diskFreeBytes: string | number;
   sentAtMs: string | number;
   freeSlots: number;
+  running: RunningAttempt[];
 };
 
 export type WorkerMessage = {

@@ -14,6 +14,8 @@ export type ControlSession = {
   lastWrittenAt: number;
   /** Attempts the worker said it was running when it (re)connected. */
   announced: RunningAttempt[];
+  /** Attempts the worker runs now, as of its last heartbeat. */
+  running: RunningAttempt[];
 };
 
 type RegistryEvents = {

@@ -116,6 +116,7 @@ export class NodeSessionService {
       lastHeartbeatAt: now,
       lastWrittenAt: now,
       announced: hello.running,
+      running: hello.running,
     };
     await this.nodes.markOnline(session.nodeId, session.sessionId, this.opts.replicaId, this.heartbeatState(session, null));
     this.registry.open(session);
@@ -129,6 +130,7 @@ export class NodeSessionService {
     const changed = hb.ready !== s.ready || hb.runningTasks !== s.runningTasks;
     s.ready = hb.ready;
     s.runningTasks = hb.runningTasks;
+    s.running = hb.running ?? [];
     s.lastHeartbeatAt = now;
     if (becameReady) this.registry.events.emit('ready', s.nodeId);
     if (!changed && now - s.lastWrittenAt < this.opts.nodeTimeoutMs / 2) return;

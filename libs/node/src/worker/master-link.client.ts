@@ -181,6 +181,7 @@ export class MasterLinkClient implements OnApplicationBootstrap, OnModuleDestroy
       runningTasks: state.running.length,
       ready: state.ready,
       freeSlots: state.freeSlots,
+      running: state.running,
       cpuPercent: usage.cpuPercent,
       memoryBytes: usage.memoryBytes,
       diskFreeBytes: usage.diskFreeBytes,

@@ -1,6 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { TASK_CLAIM_MODEL, TASK_LOG_MODEL, TASK_MODEL, TaskClaimSchema, TaskLogSchema, TaskSchema } from '../task.schema';
+import { SCHEDULE_MODEL, ScheduleSchema, TASK_CLAIM_MODEL, TASK_LOG_MODEL, TASK_MODEL, TaskClaimSchema, TaskLogSchema, TaskSchema } from '../task.schema';
+import { ScheduleRepository } from './schedule.repository';
+import { ScheduleRunner } from './schedule.runner';
+import { ScheduleService } from './schedule.service';
 import { ClaimRepository } from './claim.repository';
 import { DispatcherService } from './dispatcher.service';
 import { TaskGrpcController } from './task.grpc.controller';
@@ -8,6 +11,7 @@ import { TaskLogRepository } from './task-log.repository';
 import { TaskReconcileCron } from './task-reconcile.cron';
 import { TaskReportService } from './task-report.service';
 import { TaskRepository } from './task.repository';
+import { StaleRunReaper } from './stale-run.reaper';
 import { TaskService } from './task.service';
 import { TASK_MASTER_OPTIONS, TaskMasterOptions } from './task-master.options';
 
@@ -21,6 +25,7 @@ export class TaskMasterModule {
           { name: TASK_MODEL, schema: TaskSchema },
           { name: TASK_CLAIM_MODEL, schema: TaskClaimSchema },
           { name: TASK_LOG_MODEL, schema: TaskLogSchema },
+          { name: SCHEDULE_MODEL, schema: ScheduleSchema },
         ]),
       ],
       controllers: [TaskGrpcController],
@@ -33,8 +38,12 @@ export class TaskMasterModule {
         TaskReportService,
         TaskService,
         TaskReconcileCron,
+        StaleRunReaper,
+        ScheduleRepository,
+        ScheduleRunner,
+        ScheduleService,
       ],
-      exports: [TaskService, DispatcherService],
+      exports: [TaskService, DispatcherService, ScheduleService],
     };
   }
 }

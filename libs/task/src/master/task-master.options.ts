@@ -7,4 +7,13 @@ export type TaskMasterOptions = {
   dispatchPollMs: number;
   /** An assignment not acknowledged this long goes back to pending as a new attempt. */
   ackTimeoutMs: number;
+  /**
+   * How long a node stays offline before its tasks are declared abnormal. Longer than a
+   * master restart plus a reconnect, so a restart does not kill work that is still running.
+   */
+  orphanGraceMs: number;
+  /** A selected-nodes task whose targets stay unavailable this long ends in error. */
+  pendingTimeoutMs: number;
+  /** A pending task older than this counts as stuck in /api/stats. */
+  stuckPendingMs: number;
 };

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
 import { TASK_MODEL } from '../task.schema';
-import { ACTIVE_STATUSES, TaskRecord, TaskStatus } from '../task.types';
+import { ACTIVE_STATUSES, AttemptRecord, TaskRecord, TaskStatus } from '../task.types';
 
 export type NewTask = Omit<TaskRecord, '_id'>;
 
@@ -63,16 +63,57 @@ export class TaskRepository {
     return res.modifiedCount === 1;
   }
 
-  /** Back to pending as a new attempt (the old attempt's reports will be refused). */
-  async requeue(id: string, attempt: number, from: readonly TaskStatus[]): Promise<boolean> {
-    return this.update(id, attempt, from, {
-      status: 'pending',
-      attempt: attempt + 1,
-      nodeId: null,
-      assignedAt: null,
-      ackedAt: null,
-      startedAt: null,
-    } as Partial<TaskRecord>);
+  /**
+   * Back to pending as a new attempt (the old attempt's reports will be refused); the
+   * ended attempt is kept in `attempts`.
+   */
+  async requeue(t: TaskRecord, from: readonly TaskStatus[], ended: AttemptRecord): Promise<boolean> {
+    const res = await this.model.updateOne(
+      { _id: t._id, attempt: t.attempt, status: { $in: from } },
+      {
+        $set: { status: 'pending', attempt: t.attempt + 1, nodeId: null, assignedAt: null, ackedAt: null, startedAt: null, exitCode: null, error: null },
+        $push: { attempts: ended },
+      },
+    );
+    return res.modifiedCount === 1;
+  }
+
+  /** Ends the attempt (and the task) with `status`, keeping the attempt in `attempts`. */
+  async end(t: TaskRecord, from: readonly TaskStatus[], status: TaskStatus, error: string): Promise<boolean> {
+    const now = new Date();
+    const res = await this.model.updateOne(
+      { _id: t._id, attempt: t.attempt, status: { $in: from } },
+      {
+        $set: { status, error, finishedAt: now },
+        $push: { attempts: { attempt: t.attempt, nodeId: t.nodeId, status, error, at: now } },
+      },
+    );
+    return res.modifiedCount === 1;
+  }
+
+  async findActiveOnNodes(nodeIds: string[]): Promise<TaskRecord[]> {
+    if (nodeIds.length === 0) return [];
+    return this.model.find({ status: { $in: ACTIVE_STATUSES }, nodeId: { $in: nodeIds } }).lean<TaskRecord[]>();
+  }
+
+  async findByIds(ids: string[]): Promise<TaskRecord[]> {
+    const valid = ids.filter((i) => Types.ObjectId.isValid(i));
+    if (valid.length === 0) return [];
+    return this.model.find({ _id: { $in: valid.map((i) => new Types.ObjectId(i)) } }).lean<TaskRecord[]>();
+  }
+
+  async findRunningWithTimeout(): Promise<TaskRecord[]> {
+    return this.model.find({ status: 'running', timeoutSec: { $gt: 0 } }).lean<TaskRecord[]>();
+  }
+
+  async findPendingSelectedBefore(createdBefore: Date): Promise<TaskRecord[]> {
+    return this.model
+      .find({ status: 'pending', mode: { $in: ['selected-nodes', 'all-nodes'] }, createdAt: { $lt: createdBefore } })
+      .lean<TaskRecord[]>();
+  }
+
+  async countPendingBefore(createdBefore: Date): Promise<number> {
+    return this.model.countDocuments({ status: 'pending', createdAt: { $lt: createdBefore } });
   }
 
   async findUnacknowledged(assignedBefore: Date): Promise<TaskRecord[]> {

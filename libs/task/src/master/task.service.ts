@@ -13,7 +13,8 @@ import { ClaimRepository } from './claim.repository';
 import { DispatcherService } from './dispatcher.service';
 import { TaskLogRepository } from './task-log.repository';
 import { NewTask, TaskRepository } from './task.repository';
-import { ACTIVE_STATUSES, LogLineView, TaskMode, TaskRecord, TaskView, TERMINAL_STATUSES, toTaskView } from '../task.types';
+import { ACTIVE_STATUSES, LogLineView, TASK_STATUSES, TaskMode, TaskRecord, TaskView, TERMINAL_STATUSES, toTaskView } from '../task.types';
+import { NodeState, pendingReason } from '../pending-reason';
 import { TASK_MASTER_OPTIONS, TaskMasterOptions } from './task-master.options';
 
 export type CreateTaskInput = {
@@ -77,20 +78,35 @@ export class TaskService {
       scheduleId: input.scheduleId ?? null,
       parentId: input.parentId ?? null,
       sync: null,
+      attempts: [],
     };
     const docs = targets === null ? [base] : targets.map((nodeIds) => ({ ...base, nodeIds }));
     const created = await this.tasks.insertMany(docs);
     this.dispatcher.kick();
-    return created.map(toTaskView);
+    return this.views(created);
   }
 
   async get(id: string): Promise<TaskView> {
-    return toTaskView(await this.require(id));
+    return (await this.views([await this.require(id)]))[0];
   }
 
   async list(filter: { status?: string; spiderId?: string; nodeId?: string }, page: number, size: number): Promise<{ items: TaskView[]; total: number }> {
     const r = await this.tasks.list(filter, page, size);
-    return { items: r.items.map(toTaskView), total: r.total };
+    return { items: await this.views(r.items), total: r.total };
+  }
+
+  /** Task views, with the reason each pending one is waiting. */
+  private async views(tasks: TaskRecord[]): Promise<TaskView[]> {
+    if (!tasks.some((t) => t.status === 'pending')) return tasks.map((t) => toTaskView(t));
+    const nodes: NodeState[] = (await this.nodes.list({})).map((n) => ({
+      id: String(n._id),
+      name: n.name,
+      status: n.status,
+      taskReady: n.taskReady,
+      enabled: n.enabled,
+      labels: n.labels,
+    }));
+    return tasks.map((t) => toTaskView(t, t.status === 'pending' ? pendingReason(t, nodes) : null));
   }
 
   async restart(id: string): Promise<TaskView[]> {
@@ -112,23 +128,41 @@ export class TaskService {
 
   /**
    * Pending: the attempt's claim is taken so no replica can assign it. Assigned or
-   * running: the task is closed and the worker told to stop; its later reports are refused.
+   * running: the task is closed and the worker told to stop (directly when this replica
+   * holds its stream, else by the stale-run check of the replica that does); the worker's
+   * later reports for the attempt are refused.
    */
   async cancel(id: string): Promise<TaskView> {
+    const reason = 'cancelled by user';
     const t = await this.require(id);
     if (TERMINAL_STATUSES.includes(t.status)) throw new ConflictError(`task ${id} is already ${t.status}`);
-    const set = { status: 'cancelled' as const, error: 'cancelled by user', finishedAt: new Date() };
     if (t.status === 'pending' && (await this.claims.tryClaim(`${id}:${t.attempt}`, `cancel:${this.opts.replicaId}`))) {
-      await this.tasks.update(id, t.attempt, ['pending'], set);
+      await this.tasks.end(t, ['pending'], 'cancelled', reason);
       return this.get(id);
     }
     const fresh = await this.require(id);
     if (TERMINAL_STATUSES.includes(fresh.status)) throw new ConflictError(`task ${id} is already ${fresh.status}`);
-    await this.tasks.update(id, fresh.attempt, ['pending', ...ACTIVE_STATUSES], set);
-    if (fresh.nodeId) {
-      this.registry.send(fresh.nodeId, { cancel: { taskId: id, attempt: fresh.attempt, reason: 'cancelled by user' } });
-    }
+    await this.tasks.end(fresh, ['pending', ...ACTIVE_STATUSES], 'cancelled', reason);
+    if (fresh.nodeId) this.registry.send(fresh.nodeId, { cancel: { taskId: id, attempt: fresh.attempt, reason } });
     return this.get(id);
+  }
+
+  /**
+   * Follows a task's log: yields lines as they are stored, and ends once the task has
+   * ended and every line was yielded. `closed()` lets the caller stop early.
+   */
+  async *follow(id: string, after: number, closed: () => boolean, pollMs = 250): AsyncGenerator<LogLineView | { end: string }> {
+    let next = after;
+    while (!closed()) {
+      const page = await this.logs(id, next, 1000);
+      for (const l of page.lines) yield l;
+      next = page.nextAfter;
+      if (page.done) {
+        yield { end: (await this.require(id)).status };
+        return;
+      }
+      if (page.lines.length === 0) await new Promise((r) => setTimeout(r, pollMs));
+    }
   }
 
   async logs(id: string, after: number, limit: number): Promise<LogPage> {
@@ -149,12 +183,15 @@ export class TaskService {
     };
   }
 
-  async stats(): Promise<{ tasks: Record<string, number>; oldestPendingAgeMs: number }> {
-    const counts = await this.tasks.countByStatus();
-    const oldest = await this.tasks.oldestPending();
+  async stats(): Promise<{ tasks: Record<string, number>; stuckPending: number; oldestPendingAgeMs: number }> {
+    const [counts, oldest, stuckPending] = await Promise.all([
+      this.tasks.countByStatus(),
+      this.tasks.oldestPending(),
+      this.tasks.countPendingBefore(new Date(Date.now() - this.opts.stuckPendingMs)),
+    ]);
     const tasks: Record<string, number> = {};
-    for (const s of ['pending', 'assigned', 'running', 'finished', 'error', 'cancelled', 'abnormal']) tasks[s] = counts[s] ?? 0;
-    return { tasks, oldestPendingAgeMs: oldest ? Date.now() - new Date(oldest.createdAt).getTime() : 0 };
+    for (const s of TASK_STATUSES) tasks[s] = counts[s] ?? 0;
+    return { tasks, stuckPending, oldestPendingAgeMs: oldest ? Date.now() - new Date(oldest.createdAt).getTime() : 0 };
   }
 
   private async require(id: string): Promise<TaskRecord> {

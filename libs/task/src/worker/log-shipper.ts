@@ -1,17 +1,22 @@
+import { SpillQueue } from './spill-queue';
+
 export type OutLine = { seq: number; tsMs: number; stream: 'stdout' | 'stderr'; text: string };
 export type ShipResult = { accepted: boolean; reason: string };
 
 const MAX_BATCH_LINES = 1000;
 const MAX_LINE_CHARS = 64 * 1024;
+/** Lines held in memory per attempt; more wait in the spill file. */
+export const LOG_MEMORY_LINES = 20_000;
 
 /**
  * Numbers a task's log lines from 1 without gaps and ships them in batches. A batch is
  * retried until the master takes it; the master stores lines by seq, so a resend after a
- * lost reply never duplicates. `close()` resolves once every line is stored.
+ * lost reply never duplicates. Memory is bounded: past `memoryLines` the queue spills to
+ * a file. `close()` resolves once every line is stored.
  */
 export class LogShipper {
   private seq = 0;
-  private readonly queue: OutLine[] = [];
+  private readonly queue: SpillQueue<OutLine>;
   private timer: NodeJS.Timeout | undefined;
   private sending: Promise<void> | undefined;
   private closed = false;
@@ -22,7 +27,11 @@ export class LogShipper {
     private readonly batchMs: number,
     private readonly onRefused: (reason: string) => void,
     private readonly retryDelayMs: (attempt: number) => number,
-  ) {}
+    spillFile: string,
+    memoryLines = LOG_MEMORY_LINES,
+  ) {
+    this.queue = new SpillQueue<OutLine>(spillFile, memoryLines);
+  }
 
   get lineCount(): number {
     return this.seq;
@@ -32,7 +41,7 @@ export class LogShipper {
     if (this.refused) return; // the master no longer wants this attempt's output
     const clipped = text.length > MAX_LINE_CHARS ? text.slice(0, MAX_LINE_CHARS) + '…[line truncated]' : text;
     this.queue.push({ seq: ++this.seq, tsMs: Date.now(), stream, text: clipped });
-    if (this.queue.length >= MAX_BATCH_LINES) this.flushSoon(0);
+    if (this.queue.size >= MAX_BATCH_LINES) this.flushSoon(0);
     else this.flushSoon(this.batchMs);
   }
 
@@ -41,10 +50,11 @@ export class LogShipper {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    while (this.queue.length > 0 || this.sending) {
+    while (this.queue.size > 0 || this.sending) {
       if (!this.sending) this.sending = this.drain();
       await this.sending;
     }
+    this.queue.dispose();
   }
 
   private flushSoon(delay: number): void {
@@ -57,8 +67,8 @@ export class LogShipper {
 
   private async drain(): Promise<void> {
     try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.slice(0, MAX_BATCH_LINES);
+      while (this.queue.size > 0) {
+        const batch = this.queue.peek(MAX_BATCH_LINES);
         for (let attempt = 0; ; attempt++) {
           let res: ShipResult;
           try {
@@ -68,18 +78,18 @@ export class LogShipper {
             continue;
           }
           if (!res.accepted) {
-            this.queue.length = 0; // the attempt is stale; nothing more of it is wanted
+            this.queue.clear(); // the attempt is stale; nothing more of it is wanted
             this.refused = true;
             this.onRefused(res.reason);
             return;
           }
           break;
         }
-        this.queue.splice(0, batch.length);
+        this.queue.drop(batch.length);
       }
     } finally {
       this.sending = undefined;
-      if (this.queue.length > 0 && !this.closed) this.flushSoon(this.batchMs);
+      if (this.queue.size > 0 && !this.closed) this.flushSoon(this.batchMs);
     }
   }
 }

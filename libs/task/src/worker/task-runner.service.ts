@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { AssignmentMsg, backoffDelay, CancelMsg, MasterLinkClient } from '@crawlnest/node';
 import { SpiderSyncService, SyncStats } from '@crawlnest/sync';
@@ -128,6 +129,7 @@ export class TaskRunnerService implements OnApplicationBootstrap, OnApplicationS
         this.stop(run, 'error', `attempt refused by master: ${reason}`);
       },
       (n) => backoffDelay(n, 100, 2000),
+      join(this.opts.workspace, 'log-spill', `${a.taskId}-${a.attempt}.jsonl`),
     );
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const k of PRIVATE_ENV) delete env[k];
