@@ -9,7 +9,7 @@ import { freePort, waitFor } from './wait';
 export const MASTER_MAIN = join(PROJECT_ROOT, 'dist/apps/master/apps/master/src/main.js');
 export const WORKER_MAIN = join(PROJECT_ROOT, 'dist/apps/worker/apps/worker/src/main.js');
 
-export type Master = { proc: TestProcess; httpPort: number; grpcPort: number; grpcAddress: string; api: ApiClient };
+export type Master = { proc: TestProcess; httpPort: number; grpcPort: number; grpcAddress: string; api: ApiClient; env: NodeJS.ProcessEnv; name: string };
 export type Worker = { proc: TestProcess; workspace: string; name: string };
 
 let counter = 0;
@@ -53,22 +53,18 @@ export class TestCluster {
           CRAWLNEST_API_TOKEN: this.apiToken,
           CRAWLNEST_CLUSTER_SECRET: this.clusterSecret,
         };
-    const proc = new TestProcess(
-      name,
-      MASTER_MAIN,
-      {
-        ...baseEnv(),
-        ...database,
-        CRAWLNEST_HTTP_HOST: '127.0.0.1',
-        CRAWLNEST_HTTP_PORT: String(httpPort),
-        CRAWLNEST_GRPC_HOST: '127.0.0.1',
-        CRAWLNEST_GRPC_PORT: String(grpcPort),
-        CRAWLNEST_DATA_DIR: join(this.dir, name),
-        CRAWLNEST_REPLICA_ID: name,
-        ...env,
-      },
-      join(this.dir, `${name}.log`),
-    );
+    const fullEnv: NodeJS.ProcessEnv = {
+      ...baseEnv(),
+      ...database,
+      CRAWLNEST_HTTP_HOST: '127.0.0.1',
+      CRAWLNEST_HTTP_PORT: String(httpPort),
+      CRAWLNEST_GRPC_HOST: '127.0.0.1',
+      CRAWLNEST_GRPC_PORT: String(grpcPort),
+      CRAWLNEST_DATA_DIR: join(this.dir, name),
+      CRAWLNEST_REPLICA_ID: name,
+      ...env,
+    };
+    const proc = new TestProcess(name, MASTER_MAIN, fullEnv, join(this.dir, `${name}.log`));
     const token = opts.embedded
       ? await waitFor(`${name} prints its API token`, () => {
           if (!proc.running) throw new Error(`${name} exited:\n${proc.output()}`);
@@ -80,9 +76,27 @@ export class TestCluster {
       if (!proc.running) throw new Error(`${name} exited:\n${proc.output()}`);
       return (await api.get('/api/health')).status === 200;
     }, 30_000, 100);
-    const m = { proc, httpPort, grpcPort, grpcAddress: `127.0.0.1:${grpcPort}`, api };
+    const m = { proc, httpPort, grpcPort, grpcAddress: `127.0.0.1:${grpcPort}`, api, env: fullEnv, name };
     this.masters.push(m);
     return m;
+  }
+
+  /**
+   * Stops a master (SIGKILL, or SIGTERM for a clean stop) and starts it again on the same
+   * ports and settings, so its workers can come back to the same address.
+   */
+  async restartMaster(m: Master, signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): Promise<void> {
+    if (signal === 'SIGKILL') {
+      m.proc.kill('SIGKILL');
+      await m.proc.exited;
+    } else {
+      await m.proc.stop();
+    }
+    m.proc = new TestProcess(m.name, MASTER_MAIN, m.env, join(this.dir, `${m.name}.log`));
+    await waitFor(`${m.name} health after restart`, async () => {
+      if (!m.proc.running) throw new Error(`${m.name} exited:\n${m.proc.output()}`);
+      return (await m.api.get('/api/health')).status === 200;
+    }, 30_000, 100);
   }
 
   /** Starts a worker; `masters` are host:port addresses (or masters) in failover order. */

@@ -61,20 +61,24 @@ export const TaskClaimSchema = new Schema(
   { collection: 'task_claims', versionKey: false },
 );
 
-/** `_id` is `<taskId>:<attempt>:<seq>`, so a resent batch cannot duplicate a line. */
+/**
+ * Log lines are stored a batch per document, `_id` `<taskId>:<attempt>:<firstSeq>`, holding
+ * the contiguous lines `from..to`. A resent batch hits the duplicate key and only its
+ * lines past the stored `to` are inserted, so nothing is duplicated or lost; and a 200k-line
+ * task is a few hundred documents, which FerretDB scans quickly.
+ */
 export const TaskLogSchema = new Schema(
   {
     _id: { type: String, required: true },
     taskId: { type: String, required: true },
     attempt: { type: Number, required: true },
-    seq: { type: Number, required: true },
-    ts: { type: Date, required: true },
-    stream: { type: String, required: true },
-    text: { type: String, default: '' },
+    from: { type: Number, required: true },
+    to: { type: Number, required: true },
+    lines: { type: [new Schema({ seq: Number, ts: Date, stream: String, text: String }, { _id: false })], default: [] },
   },
-  { collection: 'task_logs', versionKey: false },
+  { collection: 'task_log_batches', versionKey: false },
 );
-TaskLogSchema.index({ taskId: 1, attempt: 1, seq: 1 });
+TaskLogSchema.index({ taskId: 1, attempt: 1, from: 1 });
 
 export const SCHEDULE_MODEL = 'Schedule';
 

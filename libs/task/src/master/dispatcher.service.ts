@@ -1,18 +1,22 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { ControlStreamRegistry, labelsMatch, NodeRecord, NodeRepository } from '@crawlnest/node';
+import { ControlStreamRegistry, NodeRecord, NodeRepository } from '@crawlnest/node';
 import { SpiderRepository } from '@crawlnest/sync';
 import { ClaimRepository } from './claim.repository';
 import { TaskRepository } from './task.repository';
 import { TASK_MASTER_OPTIONS, TaskMasterOptions } from './task-master.options';
 import { commandLine, TaskRecord } from '../task.types';
+import { chooseNode, Slot } from '../dispatch-plan';
 
-const CANDIDATES_PER_QUERY = 50;
+/** Pending tasks looked at per pass; a full window triggers another pass right away. */
+const PENDING_WINDOW = 500;
 
 /**
  * Push dispatch. This replica assigns work only to nodes whose control stream it holds;
  * a pass runs when a task is created, a node becomes ready, a slot frees, and on a short
  * tick (tasks created on another replica). Passes never overlap within a replica, and each
- * assignment is an atomic claim, so replicas never hand one attempt out twice.
+ * assignment is an atomic claim, so replicas never hand one attempt out twice. A pass reads
+ * the pending window once and matches it to free slots in memory: on FerretDB every query
+ * is a scan, so per-node or per-task queries would make dispatch quadratic.
  */
 @Injectable()
 export class DispatcherService implements OnModuleInit, OnModuleDestroy {
@@ -61,66 +65,61 @@ export class DispatcherService implements OnModuleInit, OnModuleDestroy {
     do {
       this.again = false;
       try {
-        await this.pass();
+        if (await this.pass()) this.again = true;
       } catch (err) {
         this.log.warn({ msg: 'dispatch pass failed', err: String(err) });
       }
     } while (this.again);
   }
 
-  private async pass(): Promise<void> {
+  /** One pass; true when it filled a whole window and more may be waiting. */
+  private async pass(): Promise<boolean> {
     const ready = this.registry.readyNodeIds();
-    if (ready.length === 0) return;
-    const nodes = await this.nodes.findByIds(ready);
-    for (const node of nodes) if (node.enabled) await this.fillNode(node);
-  }
-
-  private async fillNode(node: NodeRecord): Promise<void> {
-    const nodeId = String(node._id);
-    let free = node.maxRunners - (await this.tasks.countActiveOn(nodeId));
-    while (free > 0) {
-      const candidates = (await this.tasks.findPendingFor(nodeId, CANDIDATES_PER_QUERY)).filter((t) =>
-        t.mode === 'random' ? labelsMatch(t.labels, node.labels) : t.nodeIds.includes(nodeId),
-      );
-      if (candidates.length === 0) return;
-      let won = 0;
-      for (const t of candidates) {
-        if (free === 0) break;
-        if (await this.assign(t, nodeId)) {
-          free--;
-          won++;
-        }
+    if (ready.length === 0) return false;
+    const nodes = (await this.nodes.findByIds(ready)).filter((n) => n.enabled);
+    const active = await this.tasks.countActiveByNode(nodes.map((n) => String(n._id)));
+    const slots: Slot[] = nodes
+      .map((n: NodeRecord) => ({ nodeId: String(n._id), labels: n.labels, free: n.maxRunners - (active.get(String(n._id)) ?? 0) }))
+      .filter((s) => s.free > 0);
+    if (slots.length === 0) return false;
+    const pending = await this.tasks.findPending(PENDING_WINDOW);
+    const versions = new Map<string, number | null>();
+    let assigned = 0;
+    for (const t of pending) {
+      const slot = chooseNode(t, slots);
+      if (!slot) continue;
+      if (await this.assign(t, slot.nodeId, versions)) {
+        slot.free--;
+        assigned++;
       }
-      if (won === 0) return; // every candidate went to another replica; the next pass sees fresh state
+      if (slots.every((s) => s.free <= 0)) break;
     }
+    return pending.length === PENDING_WINDOW && assigned > 0;
   }
 
-  private async assign(t: TaskRecord, nodeId: string): Promise<boolean> {
+  private async assign(t: TaskRecord, nodeId: string, versions: Map<string, number | null>): Promise<boolean> {
     const taskId = String(t._id);
     if (!(await this.claims.tryClaim(`${taskId}:${t.attempt}`, this.opts.replicaId))) return false;
-    const spider = await this.spiders.findById(t.spiderId);
-    if (!spider) {
-      await this.tasks.update(taskId, t.attempt, ['pending'], {
-        status: 'error',
-        error: 'spider was deleted before the task could run',
-        finishedAt: new Date(),
-      });
+    if (!versions.has(t.spiderId)) versions.set(t.spiderId, (await this.spiders.findById(t.spiderId))?.version ?? null);
+    const version = versions.get(t.spiderId) ?? null;
+    if (version === null) {
+      await this.tasks.end(t, ['pending'], 'error', 'spider was deleted before the task could run');
       return false;
     }
-    if (!(await this.tasks.markAssigned(taskId, t.attempt, nodeId, spider.version))) return false;
+    if (!(await this.tasks.markAssigned(taskId, t.attempt, nodeId, version))) return false;
     const sent = this.registry.send(nodeId, {
       assignment: {
         taskId,
         attempt: t.attempt,
         spiderId: t.spiderId,
-        spiderVersion: spider.version,
+        spiderVersion: version,
         command: commandLine(t.cmd, t.param),
         env: t.env,
         timeoutSec: t.timeoutSec,
       },
     });
     // Not sent: the stream just closed. The ack timeout re-queues the attempt.
-    this.log.log({ msg: 'task assigned', taskId, attempt: t.attempt, nodeId, sent });
+    this.log.debug({ msg: 'task assigned', taskId, attempt: t.attempt, nodeId, sent });
     return true;
   }
 }

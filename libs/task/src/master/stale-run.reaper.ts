@@ -34,7 +34,10 @@ export class StaleRunReaper {
           const t = byId.get(r.taskId);
           const current = t && t.attempt === r.attempt && t.nodeId === s.nodeId && ACTIVE_STATUSES.includes(t.status);
           if (current) continue;
-          const reason = !t ? 'task no longer exists' : t.attempt !== r.attempt ? `attempt ${r.attempt} superseded by ${t.attempt}` : `task is ${t.status}`;
+          // Stopping work is not undoable: confirm with a read of this one task first.
+          const fresh = await this.tasks.findById(r.taskId);
+          if (fresh && fresh.attempt === r.attempt && fresh.nodeId === s.nodeId && ACTIVE_STATUSES.includes(fresh.status)) continue;
+          const reason = !fresh ? 'task no longer exists' : fresh.attempt !== r.attempt ? `attempt ${r.attempt} superseded by ${fresh.attempt}` : `task is ${fresh.status}`;
           this.log.log({ msg: 'stopping a stale run', taskId: r.taskId, attempt: r.attempt, nodeId: s.nodeId, reason });
           this.registry.send(s.nodeId, { cancel: { taskId: r.taskId, attempt: r.attempt, reason } });
         }

@@ -26,27 +26,15 @@ export class TaskReportService {
   ) {}
 
   async ack(ref: AttemptRef): Promise<ReportResult> {
-    const t = await this.current(ref);
-    if ('accepted' in t) return t;
-    if (t.status === 'running' || t.ackedAt) return ACCEPTED;
-    if (t.status !== 'assigned') return stale(`task is ${t.status}`);
-    await this.tasks.update(ref.taskId, ref.attempt, ['assigned'], { ackedAt: new Date() });
-    return ACCEPTED;
+    // The common case is one conditional write; the read only explains a miss.
+    if (await this.tasks.updateOnNode(ref.taskId, ref.attempt, ref.nodeId, ['assigned'], { ackedAt: new Date() })) return ACCEPTED;
+    return this.explainMiss(ref, ['assigned', 'running']);
   }
 
   async started(ref: AttemptRef, sync: SyncStatsRecord | null): Promise<ReportResult> {
-    const t = await this.current(ref);
-    if ('accepted' in t) return t;
-    if (t.status === 'running') return ACCEPTED;
-    if (t.status !== 'assigned') return stale(`task is ${t.status}`);
-    const now = new Date();
-    await this.tasks.update(ref.taskId, ref.attempt, ['assigned'], {
-      status: 'running',
-      startedAt: now,
-      ackedAt: t.ackedAt ?? now,
-      sync,
-    });
-    return ACCEPTED;
+    const set = { status: 'running' as const, startedAt: new Date(), ackedAt: new Date(), sync };
+    if (await this.tasks.updateOnNode(ref.taskId, ref.attempt, ref.nodeId, ['assigned'], set)) return ACCEPTED;
+    return this.explainMiss(ref, ['running']);
   }
 
   async finished(
@@ -55,17 +43,10 @@ export class TaskReportService {
   ): Promise<ReportResult> {
     const status = report.status as TaskStatus;
     if (!FINAL_REPORT_STATUSES.includes(status)) return stale(`bad final status ${report.status}`);
-    const t = await this.current(ref);
-    if ('accepted' in t) return t;
-    if (t.status === status) return ACCEPTED; // a resent report
-    if (t.status !== 'assigned' && t.status !== 'running') return stale(`task is ${t.status}`);
-    await this.tasks.update(ref.taskId, ref.attempt, ['assigned', 'running'], {
-      status,
-      exitCode: report.exitCode,
-      error: report.error,
-      finishedAt: new Date(),
-      ...(report.sync ? { sync: report.sync } : {}),
-    });
+    const set = { status, exitCode: report.exitCode, error: report.error, finishedAt: new Date(), ...(report.sync ? { sync: report.sync } : {}) };
+    if (!(await this.tasks.updateOnNode(ref.taskId, ref.attempt, ref.nodeId, ['assigned', 'running'], set))) {
+      return this.explainMiss(ref, [status]);
+    }
     this.log.log({ msg: 'task ended', taskId: ref.taskId, attempt: ref.attempt, status, exitCode: report.exitCode });
     this.dispatcher.kick(); // a slot freed
     return ACCEPTED;
@@ -75,9 +56,9 @@ export class TaskReportService {
     const t = await this.current(ref);
     if ('accepted' in t) return t;
     await this.logs.append(
+      ref.taskId,
+      ref.attempt,
       lines.map((l) => ({
-        taskId: ref.taskId,
-        attempt: ref.attempt,
         seq: Number(l.seq),
         ts: new Date(Number(l.tsMs)),
         stream: l.stream === 'stderr' ? 'stderr' : 'stdout',
@@ -85,6 +66,16 @@ export class TaskReportService {
       })),
     );
     return ACCEPTED;
+  }
+
+  /**
+   * A report's write matched nothing: either it was already applied (a resend after a
+   * lost reply, the task is in one of `settled`) or the attempt is stale.
+   */
+  private async explainMiss(ref: AttemptRef, settled: readonly TaskStatus[]): Promise<ReportResult> {
+    const t = await this.current(ref);
+    if ('accepted' in t) return t;
+    return settled.includes(t.status) ? ACCEPTED : stale(`task is ${t.status}`);
   }
 
   /** The task if `ref` is its current attempt on that node, else the refusal. */

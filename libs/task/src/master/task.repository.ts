@@ -33,17 +33,20 @@ export class TaskRepository {
     return { items, total };
   }
 
-  /** Pending tasks a node may take, best first: priority high→low, then oldest first. */
-  async findPendingFor(nodeId: string, limit: number): Promise<TaskRecord[]> {
-    return this.model
-      .find({ status: 'pending', $or: [{ mode: 'random' }, { nodeIds: nodeId }] })
-      .sort({ priority: -1, createdAt: 1, _id: 1 })
-      .limit(limit)
-      .lean<TaskRecord[]>();
+  /** The best pending tasks: priority high→low, then oldest first. */
+  async findPending(limit: number): Promise<TaskRecord[]> {
+    return this.model.find({ status: 'pending' }).sort({ priority: -1, createdAt: 1, _id: 1 }).limit(limit).lean<TaskRecord[]>();
   }
 
-  async countActiveOn(nodeId: string): Promise<number> {
-    return this.model.countDocuments({ nodeId, status: { $in: ACTIVE_STATUSES } });
+  /** Assigned + running tasks per node, for the given nodes, in one query. */
+  async countActiveByNode(nodeIds: string[]): Promise<Map<string, number>> {
+    const counts = new Map<string, number>(nodeIds.map((id) => [id, 0]));
+    if (nodeIds.length === 0) return counts;
+    const rows = await this.model
+      .find({ status: { $in: ACTIVE_STATUSES }, nodeId: { $in: nodeIds } }, { nodeId: 1 })
+      .lean<{ nodeId: string }[]>();
+    for (const r of rows) counts.set(r.nodeId, (counts.get(r.nodeId) ?? 0) + 1);
+    return counts;
   }
 
   /** Guarded by the attempt's claim; the filter also keeps a cancelled task cancelled. */
@@ -60,6 +63,13 @@ export class TaskRepository {
       { _id: new Types.ObjectId(id), attempt, status: { $in: from } },
       { $set: set },
     );
+    return res.modifiedCount === 1;
+  }
+
+  /** A worker's report: applies only while `nodeId` holds the current attempt in one of `from`. */
+  async updateOnNode(id: string, attempt: number, nodeId: string, from: readonly TaskStatus[], set: Partial<TaskRecord>): Promise<boolean> {
+    if (!Types.ObjectId.isValid(id)) return false;
+    const res = await this.model.updateOne({ _id: new Types.ObjectId(id), attempt, nodeId, status: { $in: from } }, { $set: set });
     return res.modifiedCount === 1;
   }
 

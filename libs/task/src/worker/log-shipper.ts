@@ -4,6 +4,8 @@ export type OutLine = { seq: number; tsMs: number; stream: 'stdout' | 'stderr'; 
 export type ShipResult = { accepted: boolean; reason: string };
 
 const MAX_BATCH_LINES = 1000;
+/** A batch is one database document on the master: keep it far below 16 MB. */
+const MAX_BATCH_CHARS = 1024 * 1024;
 const MAX_LINE_CHARS = 64 * 1024;
 /** Lines held in memory per attempt; more wait in the spill file. */
 export const LOG_MEMORY_LINES = 20_000;
@@ -68,7 +70,7 @@ export class LogShipper {
   private async drain(): Promise<void> {
     try {
       while (this.queue.size > 0) {
-        const batch = this.queue.peek(MAX_BATCH_LINES);
+        const batch = capChars(this.queue.peek(MAX_BATCH_LINES), MAX_BATCH_CHARS);
         for (let attempt = 0; ; attempt++) {
           let res: ShipResult;
           try {
@@ -92,4 +94,14 @@ export class LogShipper {
       if (this.queue.size > 0 && !this.closed) this.flushSoon(this.batchMs);
     }
   }
+}
+
+/** The longest prefix of `lines` within `max` characters of text (at least one line). */
+function capChars(lines: OutLine[], max: number): OutLine[] {
+  let total = 0;
+  for (let i = 0; i < lines.length; i++) {
+    total += lines[i].text.length;
+    if (total > max && i > 0) return lines.slice(0, i);
+  }
+  return lines;
 }

@@ -18,6 +18,8 @@ type Run = {
   stopReason?: { status: FinalStatus; error: string };
   /** The master no longer wants this attempt: report nothing more. */
   abandoned: boolean;
+  /** The command has exited (its outcome is decided). */
+  exited?: boolean;
   done: Promise<void>;
 };
 
@@ -82,7 +84,8 @@ export class TaskRunnerService implements OnApplicationBootstrap, OnApplicationS
 
   private cancel(c: CancelMsg): void {
     const run = this.runs.get(c.taskId);
-    if (run && run.a.attempt === c.attempt) this.stop(run, 'cancelled', c.reason || 'cancelled');
+    // Once the process has exited the outcome is decided; a late cancel changes nothing.
+    if (run && run.a.attempt === c.attempt && !run.exited) this.stop(run, 'cancelled', c.reason || 'cancelled');
   }
 
   private stop(run: Run, status: FinalStatus, error: string): void {
@@ -154,6 +157,7 @@ export class TaskRunnerService implements OnApplicationBootstrap, OnApplicationS
       .catch(() => undefined);
 
     const exit = await proc.exited;
+    run.exited = true;
     if (timeout) clearTimeout(timeout);
     await Promise.all(pipes);
     await shipper.close();

@@ -1,0 +1,21 @@
+import { chooseNode, Slot } from './dispatch-plan';
+
+const slot = (nodeId: string, free: number, labels: Record<string, string> = {}): Slot => ({
+  nodeId,
+  free,
+  labels: Object.entries(labels).map(([key, value]) => ({ key, value })),
+});
+
+describe('chooseNode', () => {
+  it.each<[string, { mode: string; nodeIds: string[]; labels: { key: string; value: string }[] }, Slot[], string | null]>([
+    ['random: the node with most free slots', { mode: 'random', nodeIds: [], labels: [] }, [slot('a', 1), slot('b', 3)], 'b'],
+    ['random: skips full nodes', { mode: 'random', nodeIds: [], labels: [] }, [slot('a', 0), slot('b', 1)], 'b'],
+    ['random: only nodes with the labels', { mode: 'random', nodeIds: [], labels: [{ key: 'gpu', value: 'yes' }] }, [slot('a', 4), slot('b', 1, { gpu: 'yes' })], 'b'],
+    ['random: nobody matches', { mode: 'random', nodeIds: [], labels: [{ key: 'gpu', value: 'yes' }] }, [slot('a', 4)], null],
+    ['selected: only its node, even with less room', { mode: 'selected-nodes', nodeIds: ['a'], labels: [] }, [slot('a', 1), slot('b', 4)], 'a'],
+    ['selected: its node is full', { mode: 'selected-nodes', nodeIds: ['a'], labels: [] }, [slot('a', 0), slot('b', 4)], null],
+    ['all-nodes copies are targeted too', { mode: 'all-nodes', nodeIds: ['b'], labels: [] }, [slot('a', 4), slot('b', 1)], 'b'],
+  ])('%s', (_name, task, slots, want) => {
+    expect(chooseNode(task, slots)?.nodeId ?? null).toBe(want);
+  });
+});

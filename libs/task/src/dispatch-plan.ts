@@ -1,0 +1,20 @@
+import { Label, labelsMatch } from '@crawlnest/node';
+
+/** A node's free runner slots during one dispatch pass. */
+export type Slot = { nodeId: string; labels: Label[]; free: number };
+export type Dispatchable = { mode: string; nodeIds: string[]; labels: Label[] };
+
+/**
+ * Pure: which node with a free slot takes this task, or null. Targeted tasks go only to
+ * their nodes; random tasks to the matching node with the most free slots, which spreads
+ * load instead of filling the first node.
+ */
+export function chooseNode(t: Dispatchable, slots: Slot[]): Slot | null {
+  let best: Slot | null = null;
+  for (const s of slots) {
+    if (s.free <= 0) continue;
+    const eligible = t.mode === 'random' ? labelsMatch(t.labels, s.labels) : t.nodeIds.includes(s.nodeId);
+    if (eligible && (!best || s.free > best.free)) best = s;
+  }
+  return best;
+}
