@@ -34,7 +34,7 @@ describe('exactly once: two replicas, four workers, 2000 tasks', () => {
     await waitFor('all 2000 finished', async () => {
       const s = (await a.api.get('/api/stats')).body;
       return s.tasks.finished === N ? s : undefined;
-    }, 240_000, 1000);
+    }, 560_000, 1000);
     const ran = readFileSync(out, 'utf8').trim().split('\n');
     const counts = new Map<string, number>();
     for (const id of ran) counts.set(id, (counts.get(id) ?? 0) + 1);
@@ -43,7 +43,7 @@ describe('exactly once: two replicas, four workers, 2000 tasks', () => {
     expect(new Set(ran)).toEqual(new Set(ids));
     const stats = (await b.api.get('/api/stats')).body;
     expect(stats).toMatchObject({ tasks: { pending: 0, assigned: 0, running: 0, error: 0, abnormal: 0 }, stuckPending: 0 });
-  });
+  }, 600_000);
 });
 
 describe('a master restart mid-task loses no log line', () => {
@@ -75,5 +75,5 @@ describe('a master restart mid-task loses no log line', () => {
       if (page.done) break;
     }
     expect(expected - 1).toBe(N);
-  });
+  }, 600_000);
 });
