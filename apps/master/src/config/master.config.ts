@@ -24,6 +24,8 @@ const schema = z.object({
   CRAWLNEST_DISPATCH_POLL_MS: intVar(50, 60_000).default(500),
   CRAWLNEST_ACK_TIMEOUT_MS: intVar(500, 600_000).default(10_000),
   CRAWLNEST_MAX_UPLOAD_BYTES: intVar(1024, 8 * 1024 ** 3).default(512 * 1024 * 1024),
+  CRAWLNEST_MAX_TREE_BYTES: intVar(1024, 64 * 1024 ** 3).optional(),
+  CRAWLNEST_MAX_TREE_FILES: intVar(1, 1_000_000).default(20_000),
   CRAWLNEST_EMBEDDED_DB_PORT: portVar().optional(),
 });
 
@@ -44,6 +46,10 @@ export type MasterConfig = {
   dispatchPollMs: number;
   ackTimeoutMs: number;
   maxUploadBytes: number;
+  /** Cap on the uncompressed size of one spider tree (default 4 × the upload cap). */
+  maxTreeBytes: number;
+  /** Cap on the number of files in one spider tree. */
+  maxTreeFiles: number;
   embeddedDbPort?: number;
 };
 
@@ -67,6 +73,8 @@ export function loadMasterConfig(env: NodeJS.ProcessEnv = process.env): MasterCo
     dispatchPollMs: e.CRAWLNEST_DISPATCH_POLL_MS,
     ackTimeoutMs: e.CRAWLNEST_ACK_TIMEOUT_MS,
     maxUploadBytes: e.CRAWLNEST_MAX_UPLOAD_BYTES,
+    maxTreeBytes: e.CRAWLNEST_MAX_TREE_BYTES ?? e.CRAWLNEST_MAX_UPLOAD_BYTES * 4,
+    maxTreeFiles: e.CRAWLNEST_MAX_TREE_FILES,
     embeddedDbPort: e.CRAWLNEST_EMBEDDED_DB_PORT,
   };
 }

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
+import { createReadStream } from 'node:fs';
+import { fixedChunks } from '../chunking';
 import { isDuplicateKeyError } from '@crawlnest/node';
 import { BLOB_CHUNK_MODEL, BLOB_MODEL } from '../sync.schema';
 
@@ -29,20 +31,19 @@ export class BlobRepository {
     return this.blobs.findById(sha256).lean<BlobRecord>();
   }
 
-  /** Stores `data` under its sha256 unless it is already there (content is stored once). */
-  async put(sha256: string, data: Buffer): Promise<void> {
+  /**
+   * Stores the content of `file` (whose sha256 the caller computed while writing it)
+   * unless it is already there: content is stored once. Reads one chunk at a time, so
+   * memory stays at about one chunk whatever the file size.
+   */
+  async putFile(sha256: string, file: string, size: number): Promise<void> {
     if (await this.exists(sha256)) return;
-    const count = Math.max(1, Math.ceil(data.length / BLOB_CHUNK_BYTES));
-    for (let i = 0; i < count; i++) {
-      const part = data.subarray(i * BLOB_CHUNK_BYTES, (i + 1) * BLOB_CHUNK_BYTES);
-      await this.insertIgnoringDuplicate(this.chunks, { _id: `${sha256}:${i}`, data: part });
+    let count = 0;
+    for await (const part of fixedChunks(createReadStream(file, { highWaterMark: BLOB_CHUNK_BYTES }), BLOB_CHUNK_BYTES)) {
+      await this.insertIgnoringDuplicate(this.chunks, { _id: `${sha256}:${count++}`, data: part });
     }
-    await this.insertIgnoringDuplicate(this.blobs, {
-      _id: sha256,
-      size: data.length,
-      chunks: count,
-      createdAt: new Date(),
-    });
+    if (count === 0) await this.insertIgnoringDuplicate(this.chunks, { _id: `${sha256}:0`, data: Buffer.alloc(0) });
+    await this.insertIgnoringDuplicate(this.blobs, { _id: sha256, size, chunks: Math.max(1, count), createdAt: new Date() });
   }
 
   /** Yields the content chunk by chunk; memory stays at one chunk whatever the file size. */
@@ -56,11 +57,6 @@ export class BlobRepository {
     }
   }
 
-  async readAll(sha256: string): Promise<Buffer> {
-    const parts: Buffer[] = [];
-    for await (const p of this.read(sha256)) parts.push(p);
-    return Buffer.concat(parts);
-  }
 
   private async insertIgnoringDuplicate<T>(model: Model<T>, doc: Record<string, unknown>): Promise<void> {
     try {
