@@ -9,7 +9,7 @@ import { BLOB_CHUNK_MODEL, BLOB_MODEL } from '../sync.schema';
 /** Stored chunk size; also the largest message a Download stream sends (<= 1 MB). */
 export const BLOB_CHUNK_BYTES = 1024 * 1024;
 
-type BlobRecord = { _id: string; size: number; chunks: number; createdAt: Date };
+export type BlobRecord = { _id: string; size: number; chunks: number; createdAt: Date };
 type BlobChunkRecord = { _id: string; data: Buffer | { buffer: Buffer } };
 
 /**
@@ -50,6 +50,12 @@ export class BlobRepository {
   async *read(sha256: string): AsyncGenerator<Buffer> {
     const blob = await this.find(sha256);
     if (!blob) throw new Error(`content ${sha256} not stored`);
+    yield* this.readChunks(blob);
+  }
+
+  /** Chunks of a blob already looked up (saves a round trip per download). */
+  async *readChunks(blob: BlobRecord): AsyncGenerator<Buffer> {
+    const sha256 = blob._id;
     for (let i = 0; i < blob.chunks; i++) {
       const chunk = await this.chunks.findById(`${sha256}:${i}`).lean<BlobChunkRecord>();
       if (!chunk) throw new Error(`content ${sha256} chunk ${i} missing`);

@@ -41,10 +41,11 @@ export class SyncGrpcController {
   async download(req: DownloadRequest, md: Metadata, call: ServerWritableStream<DownloadRequest, unknown>): Promise<Observable<never>> {
     this.authorize(md, 'Download');
     if (!/^[0-9a-f]{64}$/.test(req.sha256)) throw new RpcException({ code: status.INVALID_ARGUMENT, message: 'bad sha256' });
-    if (!(await this.blobs.exists(req.sha256))) {
-      throw new RpcException({ code: status.NOT_FOUND, message: `content ${req.sha256} not found` });
-    }
-    for await (const data of this.blobs.read(req.sha256)) {
+    const blob = await this.blobs.find(req.sha256);
+    if (!blob) throw new RpcException({ code: status.NOT_FOUND, message: `content ${req.sha256} not found` });
+    // One stored chunk (<= 1 MB) in memory at a time: the next is read only once the
+    // previous one has left (drain), whatever the file size.
+    for await (const data of this.blobs.readChunks(blob)) {
       if (call.cancelled) break;
       await writeWithBackpressure(call, { data });
     }
@@ -58,9 +59,16 @@ export class SyncGrpcController {
   }
 }
 
+/** Resolves once the message may be followed by another; also when the caller went away. */
 function writeWithBackpressure(call: ServerWritableStream<unknown, unknown>, msg: unknown): Promise<void> {
   if (call.write(msg)) return Promise.resolve();
-  return new Promise((resolve) => call.once('drain', () => resolve()));
+  return new Promise((resolve) => {
+    const done = () => {
+      call.off('drain', done).off('cancelled', done).off('close', done);
+      resolve();
+    };
+    call.once('drain', done).once('cancelled', done).once('close', done);
+  });
 }
 
 function toRpcError(err: unknown): RpcException {
