@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model } from 'mongoose';
+import { Collection, Model } from 'mongoose';
 import { createReadStream } from 'node:fs';
 import { fixedChunks } from '../chunking';
 import { isDuplicateKeyError } from '@crawlnest/node';
@@ -9,8 +9,24 @@ import { BLOB_CHUNK_MODEL, BLOB_MODEL } from '../sync.schema';
 /** Stored chunk size; also the largest message a Download stream sends (<= 1 MB). */
 export const BLOB_CHUNK_BYTES = 1024 * 1024;
 
-export type BlobRecord = { _id: string; size: number; chunks: number; createdAt: Date };
+/** `layout` 2: chunks spread over the shard collections; absent: all in `blob_chunks`. */
+export type BlobRecord = { _id: string; size: number; chunks: number; createdAt: Date; layout?: number };
 type BlobChunkRecord = { _id: string; data: Buffer | { buffer: Buffer } };
+
+const SHARDED_LAYOUT = 2;
+const SHARDS = 256;
+
+/**
+ * Which collection holds chunk `index` of a blob. FerretDB 1.x on SQLite finds a document
+ * by `_id` by scanning its collection and parsing every row before it (no index is used),
+ * so one collection of 1 MB chunks costs O(bytes stored) per chunk read: a 200 MB file read
+ * in 1 MB chunks took minutes. Spreading chunks over 256 collections, consecutive chunks
+ * of a blob in consecutive shards, keeps each scan at about 1/256 of the stored bytes.
+ */
+export function chunkShard(sha256: string, index: number): string {
+  const shard = (parseInt(sha256.slice(0, 2), 16) + index) % SHARDS;
+  return `blob_chunks_${shard.toString(16).padStart(2, '0')}`;
+}
 
 /**
  * Content-addressed file storage in the database, so any master replica serves any file.
@@ -40,10 +56,17 @@ export class BlobRepository {
     if (await this.exists(sha256)) return;
     let count = 0;
     for await (const part of fixedChunks(createReadStream(file, { highWaterMark: BLOB_CHUNK_BYTES }), BLOB_CHUNK_BYTES)) {
-      await this.insertIgnoringDuplicate(this.chunks, { _id: `${sha256}:${count++}`, data: part });
+      await this.insertIgnoringDuplicate(this.shard(sha256, count), { _id: `${sha256}:${count}`, data: part });
+      count++;
     }
-    if (count === 0) await this.insertIgnoringDuplicate(this.chunks, { _id: `${sha256}:0`, data: Buffer.alloc(0) });
-    await this.insertIgnoringDuplicate(this.blobs, { _id: sha256, size, chunks: Math.max(1, count), createdAt: new Date() });
+    if (count === 0) await this.insertIgnoringDuplicate(this.shard(sha256, 0), { _id: `${sha256}:0`, data: Buffer.alloc(0) });
+    await this.insertIgnoringDuplicate(this.blobs.collection, {
+      _id: sha256,
+      size,
+      chunks: Math.max(1, count),
+      layout: SHARDED_LAYOUT,
+      createdAt: new Date(),
+    });
   }
 
   /** Yields the content chunk by chunk; memory stays at one chunk whatever the file size. */
@@ -57,16 +80,21 @@ export class BlobRepository {
   async *readChunks(blob: BlobRecord): AsyncGenerator<Buffer> {
     const sha256 = blob._id;
     for (let i = 0; i < blob.chunks; i++) {
-      const chunk = await this.chunks.findById(`${sha256}:${i}`).lean<BlobChunkRecord>();
+      const from = blob.layout === SHARDED_LAYOUT ? this.shard(sha256, i) : this.chunks.collection;
+      const chunk = (await from.findOne({ _id: `${sha256}:${i}` } as never)) as BlobChunkRecord | null;
       if (!chunk) throw new Error(`content ${sha256} chunk ${i} missing`);
       yield toBuffer(chunk.data);
     }
   }
 
 
-  private async insertIgnoringDuplicate<T>(model: Model<T>, doc: Record<string, unknown>): Promise<void> {
+  private shard(sha256: string, index: number): Collection {
+    return this.chunks.db.collection(chunkShard(sha256, index));
+  }
+
+  private async insertIgnoringDuplicate(collection: Collection, doc: Record<string, unknown>): Promise<void> {
     try {
-      await model.collection.insertOne(doc as never);
+      await collection.insertOne(doc as never);
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err; // a concurrent upload stored the same content
     }
