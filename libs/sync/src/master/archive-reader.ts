@@ -56,7 +56,8 @@ async function extracting(files: StagedFile[], work: () => Promise<void>): Promi
 export async function readZip(archive: string, stagingDir: string, limits: ArchiveLimits): Promise<StagedFile[]> {
   const budget = new Budget(limits);
   const zip = await new Promise<yauzl.ZipFile>((res, rej) =>
-    yauzl.open(archive, { lazyEntries: true, strictFileNames: false, validateEntrySizes: true, autoClose: false }, (err, z) =>
+    // strictFileNames: a backslash is refused, not silently turned into a separator.
+    yauzl.open(archive, { lazyEntries: true, strictFileNames: true, validateEntrySizes: true, autoClose: false }, (err, z) =>
       err || !z ? rej(new BadInputError(`not a valid zip archive: ${err?.message ?? 'empty'}`)) : res(z),
     ),
   );
