@@ -78,15 +78,16 @@ export class BlobRepository {
 
   /** Chunks of a blob already looked up (saves a round trip per download). */
   async *readChunks(blob: BlobRecord): AsyncGenerator<Buffer> {
-    const sha256 = blob._id;
-    for (let i = 0; i < blob.chunks; i++) {
-      const from = blob.layout === SHARDED_LAYOUT ? this.shard(sha256, i) : this.chunks.collection;
-      const chunk = (await from.findOne({ _id: `${sha256}:${i}` } as never)) as BlobChunkRecord | null;
-      if (!chunk) throw new Error(`content ${sha256} chunk ${i} missing`);
-      yield toBuffer(chunk.data);
-    }
+    for (let i = 0; i < blob.chunks; i++) yield await this.readChunk(blob, i);
   }
 
+  async readChunk(blob: BlobRecord, index: number): Promise<Buffer> {
+    const sha256 = blob._id;
+    const from = blob.layout === SHARDED_LAYOUT ? this.shard(sha256, index) : this.chunks.collection;
+    const chunk = (await from.findOne({ _id: `${sha256}:${index}` } as never)) as BlobChunkRecord | null;
+    if (!chunk) throw new Error(`content ${sha256} chunk ${index} missing`);
+    return toBuffer(chunk.data);
+  }
 
   private shard(sha256: string, index: number): Collection {
     return this.chunks.db.collection(chunkShard(sha256, index));

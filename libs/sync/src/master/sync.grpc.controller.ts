@@ -4,7 +4,7 @@ import { Metadata, ServerWritableStream, status } from '@grpc/grpc-js';
 import { EMPTY, Observable } from 'rxjs';
 import { hasClusterSecret, NotFoundError, UNAUTHENTICATED_ERROR } from '@crawlnest/node';
 import { chunkManifest } from '../manifest';
-import { BlobRepository } from './blob.repository';
+import { BlobReadCache } from './blob-read.cache';
 import { ManifestCache } from './manifest-cache';
 import { SYNC_MASTER_OPTIONS, SyncMasterOptions } from './sync-master.options';
 
@@ -21,7 +21,7 @@ export class SyncGrpcController {
 
   constructor(
     private readonly manifests: ManifestCache,
-    private readonly blobs: BlobRepository,
+    private readonly blobs: BlobReadCache,
     @Inject(SYNC_MASTER_OPTIONS) private readonly opts: SyncMasterOptions,
   ) {}
 
@@ -45,7 +45,7 @@ export class SyncGrpcController {
     if (!blob) throw new RpcException({ code: status.NOT_FOUND, message: `content ${req.sha256} not found` });
     // One stored chunk (<= 1 MB) in memory at a time: the next is read only once the
     // previous one has left (drain), whatever the file size.
-    for await (const data of this.blobs.readChunks(blob)) {
+    for await (const data of this.blobs.chunks(blob)) {
       if (call.cancelled) break;
       await writeWithBackpressure(call, { data });
     }
