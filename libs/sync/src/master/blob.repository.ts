@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Collection, Model } from 'mongoose';
+import { Model, mongo } from 'mongoose';
 import { createReadStream } from 'node:fs';
 import { fixedChunks } from '../chunking';
 import { isDuplicateKeyError } from '@crawlnest/node';
@@ -12,6 +12,9 @@ export const BLOB_CHUNK_BYTES = 1024 * 1024;
 /** `layout` 2: chunks spread over the shard collections; absent: all in `blob_chunks`. */
 export type BlobRecord = { _id: string; size: number; chunks: number; createdAt: Date; layout?: number };
 type BlobChunkRecord = { _id: string; data: Buffer | { buffer: Buffer } };
+/** Raw documents as the driver writes them (mongoose's schema casting is not needed here). */
+type RawDoc = { _id: string } & Record<string, unknown>;
+type Collection<T extends mongo.Document> = mongo.Collection<T>;
 
 const SHARDED_LAYOUT = 2;
 const SHARDS = 256;
@@ -60,7 +63,7 @@ export class BlobRepository {
       count++;
     }
     if (count === 0) await this.insertIgnoringDuplicate(this.shard(sha256, 0), { _id: `${sha256}:0`, data: Buffer.alloc(0) });
-    await this.insertIgnoringDuplicate(this.blobs.collection, {
+    await this.insertIgnoringDuplicate(this.raw(this.blobs), {
       _id: sha256,
       size,
       chunks: Math.max(1, count),
@@ -83,19 +86,23 @@ export class BlobRepository {
 
   async readChunk(blob: BlobRecord, index: number): Promise<Buffer> {
     const sha256 = blob._id;
-    const from = blob.layout === SHARDED_LAYOUT ? this.shard(sha256, index) : this.chunks.collection;
-    const chunk = (await from.findOne({ _id: `${sha256}:${index}` } as never)) as BlobChunkRecord | null;
+    const from = blob.layout === SHARDED_LAYOUT ? this.shard(sha256, index) : this.raw(this.chunks);
+    const chunk = (await from.findOne({ _id: `${sha256}:${index}` })) as BlobChunkRecord | null;
     if (!chunk) throw new Error(`content ${sha256} chunk ${index} missing`);
     return toBuffer(chunk.data);
   }
 
-  private shard(sha256: string, index: number): Collection {
-    return this.chunks.db.collection(chunkShard(sha256, index));
+  private shard(sha256: string, index: number): Collection<RawDoc> {
+    return this.chunks.db.getClient().db(this.chunks.db.name).collection<RawDoc>(chunkShard(sha256, index));
   }
 
-  private async insertIgnoringDuplicate(collection: Collection, doc: Record<string, unknown>): Promise<void> {
+  private raw<T>(model: Model<T>): Collection<RawDoc> {
+    return this.chunks.db.getClient().db(this.chunks.db.name).collection<RawDoc>(model.collection.collectionName);
+  }
+
+  private async insertIgnoringDuplicate(collection: Collection<RawDoc>, doc: RawDoc): Promise<void> {
     try {
-      await collection.insertOne(doc as never);
+      await collection.insertOne(doc);
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err; // a concurrent upload stored the same content
     }
