@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Benchmark, Figure } from './bench-kit';
 import { RsyncDaemon, rsyncAvailable } from './rsync-daemon';
@@ -12,6 +12,12 @@ const WORKERS = 4;
 const SIZES = [1_000, 4_000, 16_000, 40_000, 64_000, 100_000, 132_000];
 
 type Round = { wallMs: number; maxSyncMs: number; bytes: number; files: number };
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in USER_HZ (100)
+}
 
 /** 1000 files, ~50 MB, synced to 4 workers cold, warm and with one file changed; rsync alongside. */
 const bench: Benchmark = {
@@ -37,7 +43,12 @@ const bench: Benchmark = {
       if (up.status !== 200) throw new Error(`upload failed: ${up.status} ${up.text}`);
 
       const builds = () => (m.proc.output().match(/manifest built/g) ?? []).length;
+      const cpuBefore = { master: cpuMs(m.proc.pid), workers: cluster.workers.reduce((n, w) => n + cpuMs(w.proc.pid), 0) };
       const cold = await round(m, spiderId, nodeIds);
+      const coldCpu = {
+        master: cpuMs(m.proc.pid) - cpuBefore.master,
+        workers: cluster.workers.reduce((n, w) => n + cpuMs(w.proc.pid), 0) - cpuBefore.workers,
+      };
       const warm = await round(m, spiderId, nodeIds);
       const buildsV1 = builds();
       const changedPath = Object.keys(tree)[500];
@@ -64,6 +75,8 @@ const bench: Benchmark = {
         { name: 'tree', value: Math.round(totalBytes / 1024 / 1024), unit: `MB in ${FILES} files` },
         { name: 'cold: create→all 4 finished', value: cold.wallMs, unit: 'ms', baseline: base(rs?.cold, (x) => x.wallMs) },
         { name: 'cold: slowest worker sync', value: cold.maxSyncMs, unit: 'ms' },
+        { name: 'cold: master CPU', value: coldCpu.master, unit: 'ms' },
+        { name: 'cold: workers CPU (4 together)', value: coldCpu.workers, unit: 'ms' },
         { name: 'cold: bytes moved (4 workers)', value: cold.bytes, unit: 'B', baseline: base(rs?.cold, (x) => x.bytes) },
         { name: 'warm: create→all 4 finished', value: warm.wallMs, unit: 'ms', baseline: base(rs?.warm, (x) => x.wallMs) },
         { name: 'warm: slowest worker sync', value: warm.maxSyncMs, unit: 'ms' },

@@ -77,7 +77,24 @@ describe('a new spider version replaces the worker copy exactly', () => {
     expect(out).toEqual(['one', '600', 'KEEP-GONE']);
   });
 
+  it('a path that was a file becomes a directory, and back', async () => {
+    const asDir = await master.api.putFiles(`/api/spiders/${spiderId}/files`, { 'x/y.txt': 'y' });
+    expect(asDir.body).toMatchObject({ version: 5 });
+    expect((await run('cat x/y.txt')).out).toEqual(['y']);
+    const asFile = await master.api.putFiles(`/api/spiders/${spiderId}/files`, { x: 'file now\n' });
+    expect(asFile.body).toMatchObject({ version: 6 });
+    const { t, out } = await run('cat x && find . -type f | wc -l');
+    expect(t).toMatchObject({ status: 'finished', exitCode: 0 });
+    expect(out).toEqual(['file now', '1']);
+    const again = await master.api.putFiles(`/api/spiders/${spiderId}/files`, { 'x/y.txt': 'y2' });
+    expect(again.body).toMatchObject({ version: 7 });
+    expect((await run('cat x/y.txt')).out).toEqual(['y2']);
+  });
+
   it('a file a task edited in place is restored before the next run', async () => {
+    const v = await master.api.put(`/api/spiders/${spiderId}/files`, await tarGzTree(withCheck(V2)), 'application/gzip');
+    expect(v.status).toBe(200);
+    await run();
     // Same size, new content: only the modification time gives it away.
     const edit = await run("printf 'print(\"XX, longer than before\")\\n' > change.py && echo EDITED");
     expect(edit.out).toEqual(['EDITED']);

@@ -89,17 +89,18 @@ export class SpiderSyncService {
       for (const [p, e] of local) if (!touched.has(p)) kept[p] = e;
       await writeLocalIndex(indexFile, { version: 0, files: kept });
     }
+    // Removals first: a file of the old version may stand where the new one has a directory.
+    for (const p of diff.remove) {
+      if (pathProblem(p)) continue; // never act on a path we would not have written
+      await rm(await this.safeTarget(dir, p), { force: true });
+      await pruneEmptyParents(dir, p);
+    }
     let bytes = 0;
     await runBounded(diff.download, PARALLEL_DOWNLOADS, async (e) => {
       await this.withRetry(`download ${e.path}`, () => this.downloadTo(dir, e));
       bytes += e.size;
     });
     for (const e of diff.chmod) await chmod(await this.safeTarget(dir, e.path), e.mode & 0o777);
-    for (const p of diff.remove) {
-      if (pathProblem(p)) continue; // never act on a path we would not have written
-      await rm(await this.safeTarget(dir, p), { force: true });
-      await pruneEmptyParents(dir, p);
-    }
     const files: Record<string, LocalEntry> = {};
     for (const e of manifest.files) {
       const st = await lstat(join(dir, e.path));
