@@ -10,6 +10,11 @@ import { SYNC_MASTER_OPTIONS, SyncMasterOptions } from './sync-master.options';
 
 type ManifestRequest = { spiderId: string; version: number };
 type DownloadRequest = { sha256: string };
+type DownloadManyRequest = { sha256: string[] };
+
+/** Most items one DownloadMany call may ask for. */
+export const MAX_DOWNLOAD_MANY_ITEMS = 64;
+const SHA256 = /^[0-9a-f]{64}$/;
 
 /**
  * Server-streaming RPCs. The handlers write to the call themselves so they can wait for
@@ -40,7 +45,7 @@ export class SyncGrpcController {
   @GrpcMethod('SyncService', 'Download')
   async download(req: DownloadRequest, md: Metadata, call: ServerWritableStream<DownloadRequest, unknown>): Promise<Observable<never>> {
     this.authorize(md, 'Download');
-    if (!/^[0-9a-f]{64}$/.test(req.sha256)) throw new RpcException({ code: status.INVALID_ARGUMENT, message: 'bad sha256' });
+    if (!SHA256.test(req.sha256)) throw new RpcException({ code: status.INVALID_ARGUMENT, message: 'bad sha256' });
     const blob = await this.blobs.find(req.sha256);
     if (!blob) throw new RpcException({ code: status.NOT_FOUND, message: `content ${req.sha256} not found` });
     // One stored chunk (<= 1 MB) in memory at a time: the next is read only once the
@@ -48,6 +53,27 @@ export class SyncGrpcController {
     for await (const data of this.blobs.chunks(blob)) {
       if (call.cancelled) break;
       await writeWithBackpressure(call, { data });
+    }
+    return EMPTY;
+  }
+
+  @GrpcMethod('SyncService', 'DownloadMany')
+  async downloadMany(req: DownloadManyRequest, md: Metadata, call: ServerWritableStream<DownloadManyRequest, unknown>): Promise<Observable<never>> {
+    this.authorize(md, 'DownloadMany');
+    const wanted = req.sha256 ?? [];
+    if (wanted.length === 0 || wanted.length > MAX_DOWNLOAD_MANY_ITEMS || !wanted.every((h) => SHA256.test(h))) {
+      throw new RpcException({ code: status.INVALID_ARGUMENT, message: `expected 1..${MAX_DOWNLOAD_MANY_ITEMS} sha256 values` });
+    }
+    const blobs = await Promise.all(wanted.map((h) => this.blobs.find(h)));
+    const missing = wanted.find((_, i) => !blobs[i]);
+    if (missing) throw new RpcException({ code: status.NOT_FOUND, message: `content ${missing} not found` });
+    for (let item = 0; item < blobs.length; item++) {
+      const blob = blobs[item] as NonNullable<(typeof blobs)[number]>;
+      let n = 0;
+      for await (const data of this.blobs.chunks(blob)) {
+        if (call.cancelled) return EMPTY;
+        await writeWithBackpressure(call, { data, item, itemEnd: ++n === blob.chunks });
+      }
     }
     return EMPTY;
   }

@@ -1,13 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import * as grpc from '@grpc/grpc-js';
-import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { chmod, lstat, mkdir, realpath, rename, rm, rmdir } from 'node:fs/promises';
+import { chmod, lstat, mkdir, realpath, rm, rmdir } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { backoffDelay, MasterLinkClient } from '@crawlnest/node';
 import { diffManifest, LocalEntry, ManifestEntry } from '../manifest';
 import { pathProblem } from '../path-check';
 import { readLocalIndex, writeLocalIndex } from './local-index';
+import { ContentMismatchError, VerifiedFileWriter } from './verified-file.writer';
+import { downloadJobs } from './download-jobs';
 
 export type SyncStats = {
   filesTotal: number;
@@ -22,8 +22,6 @@ export type SyncResult = { dir: string; version: number; stats: SyncStats };
 /** A sync failure; the task fails with `file sync failed: <message>` and never runs. */
 export class SyncError extends Error {}
 
-/** Content that did not hash to its manifest entry (e.g. a stream cut short): worth another try. */
-class ContentMismatchError extends Error {}
 
 const PARALLEL_DOWNLOADS = 6;
 const DOWNLOAD_TRIES = 4;
@@ -96,9 +94,13 @@ export class SpiderSyncService {
       await pruneEmptyParents(dir, p);
     }
     let bytes = 0;
-    await runBounded(diff.download, PARALLEL_DOWNLOADS, async (e) => {
-      await this.withRetry(`download ${e.path}`, () => this.downloadTo(dir, e));
-      bytes += e.size;
+    await runBounded(downloadJobs(diff.download), PARALLEL_DOWNLOADS, async (job) => {
+      if (job.length === 1) await this.withRetry(`download ${job[0].path}`, () => this.downloadTo(dir, job[0]));
+      else {
+        const pending = [...job]; // shrinks as files land, so a retry fetches only the rest
+        await this.withRetry(`download ${job[0].path} and ${job.length - 1} more`, () => this.downloadBatch(dir, pending));
+      }
+      bytes += job.reduce((n, e) => n + e.size, 0);
     });
     for (const e of diff.chmod) await chmod(await this.safeTarget(dir, e.path), e.mode & 0o777);
     const files: Record<string, LocalEntry> = {};
@@ -172,34 +174,53 @@ export class SpiderSyncService {
     return { version: got, files };
   }
 
+  /** One file in its own call: large files, streamed chunk by chunk. */
   private async downloadTo(dir: string, e: ManifestEntry): Promise<void> {
     const clients = await this.link.waitConnected(MASTER_WAIT_MS);
-    const target = await this.safeTarget(dir, e.path);
-    const tmp = join(dirname(target), `.crawlnest-${randomBytes(6).toString('hex')}.part`);
-    const hash = createHash('sha256');
-    let size = 0;
-    const out = createWriteStream(tmp, { mode: 0o600 });
+    const writer = new VerifiedFileWriter(e, dirname(await this.safeTarget(dir, e.path)));
     try {
       const call = (clients.sync as unknown as {
         Download(req: unknown, md: grpc.Metadata): grpc.ClientReadableStream<{ data: Buffer }>;
       }).Download({ sha256: e.sha256 }, this.link.metadata);
-      for await (const chunk of call) {
-        hash.update(chunk.data);
-        size += chunk.data.length;
-        if (!out.write(chunk.data)) await new Promise<void>((r) => out.once('drain', () => r()));
-      }
-      await new Promise<void>((res, rej) => out.end((err?: Error | null) => (err ? rej(err) : res())));
-      const digest = hash.digest('hex');
-      if (size !== e.size || digest !== e.sha256) {
-        throw new ContentMismatchError(`content of ${e.path} does not match its manifest (sha256 ${digest}, ${size} bytes)`);
-      }
-      await chmod(tmp, e.mode & 0o777);
+      for await (const chunk of call) await writer.write(chunk.data);
       // Checked again just before the rename: a script of a running task may have swapped
       // a parent directory for a link since safeTarget looked.
-      await rename(tmp, await this.safeTarget(dir, e.path));
+      await writer.commit(() => this.safeTarget(dir, e.path));
     } catch (err) {
-      out.destroy();
-      await rm(tmp, { force: true });
+      await writer.discard();
+      throw err;
+    }
+  }
+
+  /**
+   * Several small files in one DownloadMany call. Files are committed as their last chunk
+   * arrives and removed from `pending`, so a retry after a cut fetches only the rest.
+   */
+  private async downloadBatch(dir: string, pending: ManifestEntry[]): Promise<void> {
+    if (pending.length === 0) return;
+    const clients = await this.link.waitConnected(MASTER_WAIT_MS);
+    const batch = [...pending];
+    let writer: VerifiedFileWriter | null = null;
+    let next = 0;
+    try {
+      const call = (clients.sync as unknown as {
+        DownloadMany(req: unknown, md: grpc.Metadata): grpc.ClientReadableStream<{ data: Buffer; item: number; itemEnd: boolean }>;
+      }).DownloadMany({ sha256: batch.map((e) => e.sha256) }, this.link.metadata);
+      for await (const chunk of call) {
+        if (chunk.item !== next) throw new ContentMismatchError(`DownloadMany sent item ${chunk.item}, expected ${next}`);
+        const e = batch[next];
+        writer ??= new VerifiedFileWriter(e, dirname(await this.safeTarget(dir, e.path)));
+        await writer.write(chunk.data);
+        if (chunk.itemEnd) {
+          await writer.commit(() => this.safeTarget(dir, e.path));
+          writer = null;
+          pending.splice(pending.indexOf(e), 1);
+          next++;
+        }
+      }
+      if (next !== batch.length) throw new ContentMismatchError(`DownloadMany ended after ${next} of ${batch.length} files`);
+    } catch (err) {
+      await writer?.discard();
       throw err;
     }
   }
