@@ -9,11 +9,11 @@ import { randomBytes } from 'node:crypto';
 import { ConfigError, protoLoaderOptions, protoPaths, PROTO_PACKAGES, serverChannelOptions } from '@crawlnest/node';
 import { loadMasterConfig, MasterConfig } from './config/master.config';
 import { acquireEmbeddedDatabase, EmbeddedDatabase, EmbeddedDatabaseError } from './database/embedded-ferretdb';
-import { MULTIPART_LIMITS } from './http/upload-limits';
 import { MasterModule } from './master.module';
 import { loadOrCreateSecret } from './security/secrets';
 
 const log = new Logger('Master');
+const SPIDER_FILES_ROUTE = /^\/api\/spiders\/[^/]+\/files(\/|$)/;
 
 async function secrets(config: MasterConfig): Promise<{ apiToken: string; clusterSecret: string }> {
   const embedded = !config.mongoUri;
@@ -35,15 +35,16 @@ async function bootstrap(): Promise<void> {
   const mongoUri = config.mongoUri ?? (embedded = await acquireEmbeddedDatabase(config.dataDir, config.embeddedDbPort)).uri;
   const replicaId = config.replicaId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
 
-  MULTIPART_LIMITS.fileSize = config.maxUploadBytes;
   const app = await NestFactory.create<NestExpressApplication>(
     MasterModule.forRoot({ config, mongoUri, apiToken, clusterSecret, replicaId }),
     { bodyParser: false },
   );
-  // Raw bytes for single-file uploads (whatever their type) and archives; JSON elsewhere.
-  app.use(/^\/api\/spiders\/[^/]+\/files\/.+/, express.raw({ type: () => true, limit: config.maxUploadBytes }));
-  app.use(express.raw({ type: ['application/zip', 'application/x-zip-compressed', 'application/gzip', 'application/x-gzip', 'application/x-tar+gzip'], limit: config.maxUploadBytes }));
-  app.use(express.json({ limit: '1mb' }));
+  // JSON everywhere but spider file uploads: their controller streams the raw body to disk
+  // itself (a file named settings.json is content, not a request to parse).
+  const json = express.json({ limit: '1mb' });
+  app.use((req: express.Request, res: express.Response, next: express.NextFunction) =>
+    SPIDER_FILES_ROUTE.test(req.path) ? next() : json(req, res, next),
+  );
   app.connectMicroservice<MicroserviceOptions>(
     {
       transport: Transport.GRPC,

@@ -2,6 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { MongooseModule } from '@nestjs/mongoose';
 import { ScheduleModule } from '@nestjs/schedule';
+import { MulterModule } from '@nestjs/platform-express';
+import { join } from 'node:path';
 import { NodeMasterModule } from '@crawlnest/node';
 import { SyncMasterModule } from '@crawlnest/sync';
 import { TaskMasterModule } from '@crawlnest/task';
@@ -14,6 +16,7 @@ import { StatsHttpController } from './http/stats.http.controller';
 import { TasksHttpController } from './http/tasks.http.controller';
 import { API_TOKEN, BearerAuthGuard } from './security/bearer-auth.guard';
 import { REPLICA_ID } from './tokens';
+import { UploadStagingStorage } from './http/upload-staging.storage';
 import type { MasterConfig } from './config/master.config';
 
 export type MasterRuntime = {
@@ -29,6 +32,12 @@ export type MasterRuntime = {
 export class MasterModule {
   static forRoot(rt: MasterRuntime): DynamicModule {
     const { config } = rt;
+    const upload = {
+      uploadDir: join(config.dataDir, 'uploads'),
+      maxUploadBytes: config.maxUploadBytes,
+      maxTotalBytes: config.maxTreeBytes,
+      maxFiles: config.maxTreeFiles,
+    };
     return {
       module: MasterModule,
       imports: [
@@ -45,12 +54,9 @@ export class MasterModule {
           heartbeatMs: config.heartbeatMs,
           nodeTimeoutMs: config.nodeTimeoutMs,
         }),
-        SyncMasterModule.forRoot({
-          clusterSecret: rt.clusterSecret,
-          maxUploadBytes: config.maxUploadBytes,
-          maxTotalBytes: config.maxUploadBytes * 4,
-          maxFiles: 20_000,
-        }),
+        SyncMasterModule.forRoot({ clusterSecret: rt.clusterSecret, ...upload }),
+        // Multipart parts are streamed to files under the data dir, never buffered in memory.
+        MulterModule.register({ storage: new UploadStagingStorage(upload), limits: { fieldSize: 1024 * 1024 } }),
         TaskMasterModule.forRoot({
           replicaId: rt.replicaId,
           clusterSecret: rt.clusterSecret,

@@ -11,3 +11,5 @@ export * from './master/manifest-cache';
 export * from './worker/spider-sync.service';
 export * from './worker/sync-worker.module';
 export * from './master/archive-reader';
+export * from './master/upload-staging';
+export * from './chunking';

@@ -2,7 +2,7 @@
 export type ManifestEntry = { path: string; size: number; mode: number; sha256: string };
 
 /** What a worker's local copy says about a file. */
-export type LocalEntry = { size: number; sha256: string; mode: number };
+export type LocalEntry = { size: number; sha256: string; mode: number; mtimeMs?: number };
 
 export type ManifestDiff = {
   /** Content to fetch (by sha256) and write. */

@@ -44,6 +44,8 @@ export const BlobSchema = new Schema(
     _id: { type: String, required: true },
     size: { type: Number, required: true },
     chunks: { type: Number, required: true },
+    /** 2: chunks spread over `blob_chunks_00`..`ff` (see chunkShard); absent: `blob_chunks`. */
+    layout: { type: Number },
     createdAt: { type: Date, required: true },
   },
   { collection: 'blobs', versionKey: false },

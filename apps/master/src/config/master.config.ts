@@ -27,6 +27,8 @@ const schema = z.object({
   CRAWLNEST_PENDING_TIMEOUT_MS: intVar(1000, 30 * 86_400_000).default(600_000),
   CRAWLNEST_STUCK_PENDING_MS: intVar(1000, 86_400_000).default(60_000),
   CRAWLNEST_MAX_UPLOAD_BYTES: intVar(1024, 8 * 1024 ** 3).default(512 * 1024 * 1024),
+  CRAWLNEST_MAX_TREE_BYTES: intVar(1024, 64 * 1024 ** 3).optional(),
+  CRAWLNEST_MAX_TREE_FILES: intVar(1, 1_000_000).default(20_000),
   CRAWLNEST_EMBEDDED_DB_PORT: portVar().optional(),
 });
 
@@ -50,6 +52,10 @@ export type MasterConfig = {
   pendingTimeoutMs: number;
   stuckPendingMs: number;
   maxUploadBytes: number;
+  /** Cap on the uncompressed size of one spider tree (default 4 × the upload cap). */
+  maxTreeBytes: number;
+  /** Cap on the number of files in one spider tree. */
+  maxTreeFiles: number;
   embeddedDbPort?: number;
 };
 
@@ -76,6 +82,8 @@ export function loadMasterConfig(env: NodeJS.ProcessEnv = process.env): MasterCo
     pendingTimeoutMs: e.CRAWLNEST_PENDING_TIMEOUT_MS,
     stuckPendingMs: e.CRAWLNEST_STUCK_PENDING_MS,
     maxUploadBytes: e.CRAWLNEST_MAX_UPLOAD_BYTES,
+    maxTreeBytes: e.CRAWLNEST_MAX_TREE_BYTES ?? e.CRAWLNEST_MAX_UPLOAD_BYTES * 4,
+    maxTreeFiles: e.CRAWLNEST_MAX_TREE_FILES,
     embeddedDbPort: e.CRAWLNEST_EMBEDDED_DB_PORT,
   };
 }

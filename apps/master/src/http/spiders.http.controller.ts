@@ -19,13 +19,28 @@ import {
 import { AnyFilesInterceptor } from '@nestjs/platform-express';
 import type { Request, Response } from 'express';
 import 'multer';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { z } from 'zod';
-import { BadInputError } from '@crawlnest/node';
-import { IncomingFile, readTarGz, readZip, SpiderFilesService, SpiderService, SYNC_MASTER_OPTIONS, SyncMasterOptions } from '@crawlnest/sync';
+import {
+  assertSafePath,
+  readTarGz,
+  readZip,
+  removeStaged,
+  SpiderFilesService,
+  SpiderService,
+  StagedFile,
+  stageStream,
+  SYNC_MASTER_OPTIONS,
+  SyncMasterOptions,
+} from '@crawlnest/sync';
 import { ObjectIdPipe } from './object-id.pipe';
 import { createSpiderSchema, fileModeQuery, patchSpiderSchema } from './schemas';
 import { ZodValidationPipe } from './zod-validation.pipe';
-import { MULTIPART_LIMITS } from './upload-limits';
+import type { StagedPart } from './upload-staging.storage';
+
+const ZIP_TYPES = ['application/zip', 'application/x-zip-compressed'];
+const GZIP_TYPES = ['application/gzip', 'application/x-gzip', 'application/x-tar+gzip'];
 
 /** Express 5 gives a `*path` wildcard as an array of decoded segments. */
 function wildcardPath(raw: string | string[]): string {
@@ -66,26 +81,34 @@ export class SpidersHttpController {
     await this.spiders.delete(id);
   }
 
-  /** Replace the whole tree: multipart (one part per file, filename = path), .zip or .tar.gz. */
+  /**
+   * Replace the whole tree: multipart (one part per file, filename = path), .zip or .tar.gz.
+   * Bodies are staged on disk (multer storage, or the raw body streamed to a file), never
+   * held in memory; staged files are removed whatever the outcome.
+   */
   @Put(':id/files')
-  @UseInterceptors(AnyFilesInterceptor({ preservePath: true, limits: MULTIPART_LIMITS }))
+  @UseInterceptors(AnyFilesInterceptor({ preservePath: true }))
   async replaceFiles(
     @Param('id', ObjectIdPipe) id: string,
     @Req() req: Request,
-    @UploadedFiles() parts: Express.Multer.File[] | undefined,
+    @UploadedFiles() parts: StagedPart[] | undefined,
   ) {
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-    let files: IncomingFile[];
-    if (type === 'multipart/form-data') {
-      files = (parts ?? []).map((p) => ({ path: p.originalname, data: p.buffer }));
-    } else if (type === 'application/zip' || type === 'application/x-zip-compressed') {
-      files = await readZip(this.rawBody(req), this.limits);
-    } else if (type === 'application/gzip' || type === 'application/x-gzip' || type === 'application/x-tar+gzip') {
-      files = await readTarGz(this.rawBody(req), this.limits);
-    } else {
-      throw new UnsupportedMediaTypeException('Content-Type: expected multipart/form-data, application/zip or application/gzip');
+    const staged: StagedFile[] = (parts ?? []).map((p) => ({ path: p.originalname, file: p.path, size: p.size, sha256: p.sha256 }));
+    const archives: StagedFile[] = [];
+    try {
+      if (type === 'multipart/form-data') {
+        return await this.files.replaceAll(id, staged);
+      }
+      const read = ZIP_TYPES.includes(type) ? readZip : GZIP_TYPES.includes(type) ? readTarGz : null;
+      if (!read) throw new UnsupportedMediaTypeException('Content-Type: expected multipart/form-data, application/zip or application/gzip');
+      const archive = { path: 'archive', ...(await this.stageBody(req, 'archive')) };
+      archives.push(archive);
+      staged.push(...(await read(archive.file, this.limits.uploadDir, this.limits)));
+      return await this.files.replaceAll(id, staged);
+    } finally {
+      await removeStaged([...staged, ...archives]);
     }
-    return this.files.replaceAll(id, files);
   }
 
   @Get(':id/files')
@@ -95,8 +118,10 @@ export class SpidersHttpController {
 
   @Get(':id/files/*path')
   async readFile(@Param('id', ObjectIdPipe) id: string, @Param('path') path: string | string[], @Res() res: Response): Promise<void> {
-    const data = await this.files.readFile(id, wildcardPath(path));
-    res.type('application/octet-stream').send(data);
+    const content = await this.files.readFile(id, wildcardPath(path));
+    res.type('application/octet-stream').setHeader('content-length', String(content.size));
+    // Chunk by chunk with backpressure: a large file is never whole in memory.
+    await pipeline(Readable.from(content.chunks), res);
   }
 
   @Put(':id/files/*path')
@@ -106,8 +131,14 @@ export class SpidersHttpController {
     @Query(new ZodValidationPipe(fileModeQuery)) q: z.infer<typeof fileModeQuery>,
     @Req() req: Request,
   ) {
-    const r = await this.files.putFile(id, { path: wildcardPath(path), data: this.rawBody(req), mode: q.mode });
-    return { version: r.version };
+    const filePath = assertSafePath(wildcardPath(path));
+    const staged = await this.stageBody(req, `file ${JSON.stringify(filePath)}`);
+    try {
+      const r = await this.files.putFile(id, { path: filePath, ...staged, mode: q.mode });
+      return { version: r.version };
+    } finally {
+      await removeStaged([staged]);
+    }
   }
 
   @Delete(':id/files/*path')
@@ -116,9 +147,8 @@ export class SpidersHttpController {
     return { version: r.version };
   }
 
-  private rawBody(req: Request): Buffer {
-    if (Buffer.isBuffer(req.body)) return req.body;
-    if (req.body === undefined || (typeof req.body === 'object' && Object.keys(req.body as object).length === 0)) return Buffer.alloc(0);
-    throw new BadInputError('body: expected raw bytes');
+  /** The raw request body, streamed to a staged file (413 past CRAWLNEST_MAX_UPLOAD_BYTES). */
+  private stageBody(req: Request, what: string) {
+    return stageStream(req, this.limits.uploadDir, this.limits.maxUploadBytes, what);
   }
 }

@@ -2,7 +2,36 @@ import { BadInputError, PayloadTooLargeError } from '@crawlnest/node';
 import { gzipSync } from 'node:zlib';
 import * as tar from 'tar-stream';
 import * as yazl from 'yazl';
-import { readTarGz, readZip } from './archive-reader';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readTarGz as readTarGzFile, readZip as readZipFile } from './archive-reader';
+import type { StagedFile } from './upload-staging';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'archive-reader-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+type Read = { path: string; data: Buffer; mode?: number; sha256: string };
+
+/** Writes the archive to a file (the readers work from disk) and reads back what was staged. */
+async function readWith(reader: typeof readZipFile, archive: Buffer, limits: typeof LIMITS): Promise<Read[]> {
+  const file = join(dir, 'archive.bin');
+  writeFileSync(file, archive);
+  const staged: StagedFile[] = await reader(file, join(dir, 'staging'), limits);
+  return staged.map((f) => ({ path: f.path, data: readFileSync(f.file), mode: f.mode, sha256: f.sha256 }));
+}
+const readZip = (a: Buffer, l: typeof LIMITS) => readWith(readZipFile, a, l);
+const readTarGz = (a: Buffer, l: typeof LIMITS) => readWith(readTarGzFile, a, l);
+const stagedLeft = () => {
+  try {
+    return readdirSync(join(dir, 'staging')).length;
+  } catch {
+    return 0;
+  }
+};
 
 const LIMITS = { maxFiles: 100, maxTotalBytes: 1024 * 1024 };
 
@@ -63,6 +92,18 @@ describe('readTarGz', () => {
     const err = await readTarGz(await tarGz(entries), LIMITS).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BadInputError);
     expect((err as Error).message).toContain(why);
+    expect(stagedLeft()).toBe(0);
+  });
+
+  it('stages content with the sha256 computed on the way', async () => {
+    const [f] = await readTarGz(await tarGz([{ name: 'a.txt', content: 'hello' }]), LIMITS);
+    expect(f.sha256).toBe('2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824');
+  });
+
+  it('removes what it staged when a later entry is refused', async () => {
+    const err = await readTarGz(await tarGz([{ name: 'ok.txt', content: 'fine' }, { name: '../x', content: 'x' }]), LIMITS).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BadInputError);
+    expect(stagedLeft()).toBe(0);
   });
 
   it('stops at the uncompressed size cap (413)', async () => {

@@ -1,11 +1,12 @@
 import { BadInputError, PayloadTooLargeError } from '@crawlnest/node';
+import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import * as tar from 'tar-stream';
 import * as yauzl from 'yauzl';
 import { normalizeEntryName, pathProblem } from '../path-check';
-import type { IncomingFile } from './spider-files.service';
+import { removeStaged, StagedFile, stageStream } from './upload-staging';
 
 export type ArchiveLimits = { maxFiles: number; maxTotalBytes: number };
 
@@ -13,7 +14,7 @@ const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
 const S_IFDIR = 0o040000;
 
-/** Counts files and bytes as they come out, so a zip bomb stops at the cap. */
+/** Counts files and declared bytes before they are extracted, so a zip bomb stops at the cap. */
 class Budget {
   private files = 0;
   private bytes = 0;
@@ -36,87 +37,100 @@ function checkedName(raw: string): string {
   return name;
 }
 
-/** Regular files and directories only; links, devices and the like are refused by name. */
-export async function readZip(data: Buffer, limits: ArchiveLimits): Promise<IncomingFile[]> {
+/** Removes what was extracted so far when the archive turns out to be refused. */
+async function extracting(files: StagedFile[], work: () => Promise<void>): Promise<StagedFile[]> {
+  try {
+    await work();
+    return files;
+  } catch (err) {
+    await removeStaged(files);
+    throw err;
+  }
+}
+
+/**
+ * Extracts a zip archive file into `stagingDir`, one staged file per entry. Regular files
+ * and directories only; links, devices and the like are refused by name. Reads from disk,
+ * so memory stays bounded whatever the archive size.
+ */
+export async function readZip(archive: string, stagingDir: string, limits: ArchiveLimits): Promise<StagedFile[]> {
   const budget = new Budget(limits);
   const zip = await new Promise<yauzl.ZipFile>((res, rej) =>
-    yauzl.fromBuffer(data, { lazyEntries: true, strictFileNames: false, validateEntrySizes: true }, (err, z) =>
+    // strictFileNames: a backslash is refused, not silently turned into a separator.
+    yauzl.open(archive, { lazyEntries: true, strictFileNames: true, validateEntrySizes: true, autoClose: false }, (err, z) =>
       err || !z ? rej(new BadInputError(`not a valid zip archive: ${err?.message ?? 'empty'}`)) : res(z),
     ),
   );
-  const files: IncomingFile[] = [];
-  try {
-    await new Promise<void>((resolve, reject) => {
-      zip.on('error', (err: Error) => reject(err instanceof BadInputError ? err : new BadInputError(`bad zip archive: ${err.message}`)));
-      zip.on('end', () => resolve());
-      zip.on('entry', (entry: yauzl.Entry) => {
-        try {
-          const unixMode = (entry.externalFileAttributes >>> 16) & 0xffff;
-          const type = unixMode & S_IFMT;
-          const isDir = entry.fileName.endsWith('/');
-          if (isDir && (type === 0 || type === S_IFDIR)) {
-            zip.readEntry();
-            return;
-          }
-          if (type !== 0 && type !== S_IFREG) {
-            throw new BadInputError(`archive entry ${JSON.stringify(entry.fileName)} is not a regular file (link or device)`);
-          }
-          const path = checkedName(entry.fileName);
-          budget.addFile();
-          budget.addBytes(entry.uncompressedSize);
-          zip.openReadStream(entry, (err, stream) => {
-            if (err || !stream) return reject(new BadInputError(`bad zip entry ${JSON.stringify(entry.fileName)}: ${err?.message}`));
-            const parts: Buffer[] = [];
-            stream.on('data', (c: Buffer) => parts.push(c));
-            stream.on('error', (e) => reject(new BadInputError(`bad zip entry ${JSON.stringify(entry.fileName)}: ${e.message}`)));
-            stream.on('end', () => {
-              files.push({ path, data: Buffer.concat(parts), mode: type === S_IFREG ? unixMode & 0o777 : undefined });
-              zip.readEntry();
-            });
-          });
-        } catch (e) {
-          reject(e);
-        }
-      });
+  const files: StagedFile[] = [];
+  const openEntry = (entry: yauzl.Entry) =>
+    new Promise<Readable>((res, rej) =>
+      zip.openReadStream(entry, (err, stream) =>
+        err || !stream ? rej(new BadInputError(`bad zip entry ${JSON.stringify(entry.fileName)}: ${err?.message}`)) : res(stream),
+      ),
+    );
+  const nextEntry = () =>
+    new Promise<yauzl.Entry | null>((res, rej) => {
+      const onEntry = (e: yauzl.Entry) => done(() => res(e));
+      const onEnd = () => done(() => res(null));
+      const onError = (err: Error) => done(() => rej(new BadInputError(`bad zip archive: ${err.message}`)));
+      const done = (f: () => void) => {
+        zip.off('entry', onEntry).off('end', onEnd).off('error', onError);
+        f();
+      };
+      zip.once('entry', onEntry).once('end', onEnd).once('error', onError);
       zip.readEntry();
+    });
+  try {
+    return await extracting(files, async () => {
+      for (let entry = await nextEntry(); entry; entry = await nextEntry()) {
+        const unixMode = (entry.externalFileAttributes >>> 16) & 0xffff;
+        const type = unixMode & S_IFMT;
+        if (entry.fileName.endsWith('/') && (type === 0 || type === S_IFDIR)) continue;
+        if (type !== 0 && type !== S_IFREG) {
+          throw new BadInputError(`archive entry ${JSON.stringify(entry.fileName)} is not a regular file (link or device)`);
+        }
+        const path = checkedName(entry.fileName);
+        budget.addFile();
+        budget.addBytes(entry.uncompressedSize);
+        const staged = await stageStream(await openEntry(entry), stagingDir, entry.uncompressedSize, `archive entry ${JSON.stringify(entry.fileName)}`);
+        files.push({ path, ...staged, mode: type === S_IFREG ? unixMode & 0o777 : undefined });
+      }
     });
   } finally {
     zip.close();
   }
-  return files;
 }
 
-export async function readTarGz(data: Buffer, limits: ArchiveLimits): Promise<IncomingFile[]> {
+/** Extracts a .tar.gz archive file into `stagingDir`, streaming; same rules as readZip. */
+export async function readTarGz(archive: string, stagingDir: string, limits: ArchiveLimits): Promise<StagedFile[]> {
   const budget = new Budget(limits);
   const extract = tar.extract();
   // Errors of the gunzip/parse pipeline surface through the iterator below.
-  pipeline(Readable.from([data]), createGunzip(), extract).catch(() => undefined);
-  const files: IncomingFile[] = [];
+  pipeline(createReadStream(archive), createGunzip(), extract).catch(() => undefined);
+  const files: StagedFile[] = [];
   try {
-    for await (const entry of extract) {
-      const header = entry.header;
-      if (header.type === 'directory') {
-        entry.resume();
-        continue;
+    return await extracting(files, async () => {
+      for await (const entry of extract) {
+        const header = entry.header;
+        if (header.type === 'directory') {
+          entry.resume();
+          continue;
+        }
+        if (header.type !== 'file' && header.type !== 'contiguous-file') {
+          throw new BadInputError(`archive entry ${JSON.stringify(header.name)} is a ${header.type}, not a regular file`);
+        }
+        const path = checkedName(header.name);
+        budget.addFile();
+        const size = header.size ?? 0;
+        budget.addBytes(size);
+        const staged = await stageStream(entry as AsyncIterable<Buffer>, stagingDir, size, `archive entry ${JSON.stringify(header.name)}`);
+        files.push({ path, ...staged, mode: header.mode });
       }
-      if (header.type !== 'file' && header.type !== 'contiguous-file') {
-        throw new BadInputError(`archive entry ${JSON.stringify(header.name)} is a ${header.type}, not a regular file`);
-      }
-      const path = checkedName(header.name);
-      budget.addFile();
-      const parts: Buffer[] = [];
-      for await (const chunk of entry) {
-        const c = chunk as Buffer;
-        budget.addBytes(c.length);
-        parts.push(c);
-      }
-      files.push({ path, data: Buffer.concat(parts), mode: header.mode });
-    }
+    });
   } catch (e) {
     if (e instanceof BadInputError || e instanceof PayloadTooLargeError) throw e;
     throw new BadInputError(`bad tar.gz archive: ${e instanceof Error ? e.message : String(e)}`);
   } finally {
     extract.destroy();
   }
-  return files;
 }

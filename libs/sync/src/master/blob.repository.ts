@@ -1,14 +1,35 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model } from 'mongoose';
+import { Model, mongo } from 'mongoose';
+import { createReadStream } from 'node:fs';
+import { fixedChunks } from '../chunking';
 import { isDuplicateKeyError } from '@crawlnest/node';
 import { BLOB_CHUNK_MODEL, BLOB_MODEL } from '../sync.schema';
 
 /** Stored chunk size; also the largest message a Download stream sends (<= 1 MB). */
 export const BLOB_CHUNK_BYTES = 1024 * 1024;
 
-type BlobRecord = { _id: string; size: number; chunks: number; createdAt: Date };
+/** `layout` 2: chunks spread over the shard collections; absent: all in `blob_chunks`. */
+export type BlobRecord = { _id: string; size: number; chunks: number; createdAt: Date; layout?: number };
 type BlobChunkRecord = { _id: string; data: Buffer | { buffer: Buffer } };
+/** Raw documents as the driver writes them (mongoose's schema casting is not needed here). */
+type RawDoc = { _id: string } & Record<string, unknown>;
+type Collection<T extends mongo.Document> = mongo.Collection<T>;
+
+const SHARDED_LAYOUT = 2;
+const SHARDS = 256;
+
+/**
+ * Which collection holds chunk `index` of a blob. FerretDB 1.x on SQLite finds a document
+ * by `_id` by scanning its collection and parsing every row before it (no index is used),
+ * so one collection of 1 MB chunks costs O(bytes stored) per chunk read: a 200 MB file read
+ * in 1 MB chunks took minutes. Spreading chunks over 256 collections, consecutive chunks
+ * of a blob in consecutive shards, keeps each scan at about 1/256 of the stored bytes.
+ */
+export function chunkShard(sha256: string, index: number): string {
+  const shard = (parseInt(sha256.slice(0, 2), 16) + index) % SHARDS;
+  return `blob_chunks_${shard.toString(16).padStart(2, '0')}`;
+}
 
 /**
  * Content-addressed file storage in the database, so any master replica serves any file.
@@ -29,18 +50,24 @@ export class BlobRepository {
     return this.blobs.findById(sha256).lean<BlobRecord>();
   }
 
-  /** Stores `data` under its sha256 unless it is already there (content is stored once). */
-  async put(sha256: string, data: Buffer): Promise<void> {
+  /**
+   * Stores the content of `file` (whose sha256 the caller computed while writing it)
+   * unless it is already there: content is stored once. Reads one chunk at a time, so
+   * memory stays at about one chunk whatever the file size.
+   */
+  async putFile(sha256: string, file: string, size: number): Promise<void> {
     if (await this.exists(sha256)) return;
-    const count = Math.max(1, Math.ceil(data.length / BLOB_CHUNK_BYTES));
-    for (let i = 0; i < count; i++) {
-      const part = data.subarray(i * BLOB_CHUNK_BYTES, (i + 1) * BLOB_CHUNK_BYTES);
-      await this.insertIgnoringDuplicate(this.chunks, { _id: `${sha256}:${i}`, data: part });
+    let count = 0;
+    for await (const part of fixedChunks(createReadStream(file, { highWaterMark: BLOB_CHUNK_BYTES }), BLOB_CHUNK_BYTES)) {
+      await this.insertIgnoringDuplicate(this.shard(sha256, count), { _id: `${sha256}:${count}`, data: part });
+      count++;
     }
-    await this.insertIgnoringDuplicate(this.blobs, {
+    if (count === 0) await this.insertIgnoringDuplicate(this.shard(sha256, 0), { _id: `${sha256}:0`, data: Buffer.alloc(0) });
+    await this.insertIgnoringDuplicate(this.raw(this.blobs), {
       _id: sha256,
-      size: data.length,
-      chunks: count,
+      size,
+      chunks: Math.max(1, count),
+      layout: SHARDED_LAYOUT,
       createdAt: new Date(),
     });
   }
@@ -49,22 +76,33 @@ export class BlobRepository {
   async *read(sha256: string): AsyncGenerator<Buffer> {
     const blob = await this.find(sha256);
     if (!blob) throw new Error(`content ${sha256} not stored`);
-    for (let i = 0; i < blob.chunks; i++) {
-      const chunk = await this.chunks.findById(`${sha256}:${i}`).lean<BlobChunkRecord>();
-      if (!chunk) throw new Error(`content ${sha256} chunk ${i} missing`);
-      yield toBuffer(chunk.data);
-    }
+    yield* this.readChunks(blob);
   }
 
-  async readAll(sha256: string): Promise<Buffer> {
-    const parts: Buffer[] = [];
-    for await (const p of this.read(sha256)) parts.push(p);
-    return Buffer.concat(parts);
+  /** Chunks of a blob already looked up (saves a round trip per download). */
+  async *readChunks(blob: BlobRecord): AsyncGenerator<Buffer> {
+    for (let i = 0; i < blob.chunks; i++) yield await this.readChunk(blob, i);
   }
 
-  private async insertIgnoringDuplicate<T>(model: Model<T>, doc: Record<string, unknown>): Promise<void> {
+  async readChunk(blob: BlobRecord, index: number): Promise<Buffer> {
+    const sha256 = blob._id;
+    const from = blob.layout === SHARDED_LAYOUT ? this.shard(sha256, index) : this.raw(this.chunks);
+    const chunk = (await from.findOne({ _id: `${sha256}:${index}` })) as BlobChunkRecord | null;
+    if (!chunk) throw new Error(`content ${sha256} chunk ${index} missing`);
+    return toBuffer(chunk.data);
+  }
+
+  private shard(sha256: string, index: number): Collection<RawDoc> {
+    return this.chunks.db.getClient().db(this.chunks.db.name).collection<RawDoc>(chunkShard(sha256, index));
+  }
+
+  private raw<T>(model: Model<T>): Collection<RawDoc> {
+    return this.chunks.db.getClient().db(this.chunks.db.name).collection<RawDoc>(model.collection.collectionName);
+  }
+
+  private async insertIgnoringDuplicate(collection: Collection<RawDoc>, doc: RawDoc): Promise<void> {
     try {
-      await model.collection.insertOne(doc as never);
+      await collection.insertOne(doc);
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err; // a concurrent upload stored the same content
     }

@@ -1,5 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { BadInputError, NotFoundError, PayloadTooLargeError } from '@crawlnest/node';
 import { assertSafePath } from '../path-check';
 import { ManifestEntry, permissionBits } from '../manifest';
@@ -8,18 +7,19 @@ import { ManifestCache } from './manifest-cache';
 import { SpiderRepository } from './spider.repository';
 import { SpiderVersionRepository } from './spider-version.repository';
 import { SYNC_MASTER_OPTIONS, SyncMasterOptions } from './sync-master.options';
+import { clearStagingDir, StagedFile } from './upload-staging';
 
-export type IncomingFile = { path: string; data: Buffer; mode?: number };
 export type VersionSummary = { version: number; fileCount: number; totalBytes: number };
-
-const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+export type FileContent = { size: number; chunks: AsyncIterable<Buffer> };
 
 /**
  * Spider trees as immutable, content-addressed versions. Every change (whole tree or one
  * file) validates all paths first, stores content, then claims the next version number.
  */
 @Injectable()
-export class SpiderFilesService {
+export class SpiderFilesService implements OnApplicationBootstrap {
+  private readonly log = new Logger(SpiderFilesService.name);
+
   constructor(
     private readonly spiders: SpiderRepository,
     private readonly versions: SpiderVersionRepository,
@@ -28,7 +28,17 @@ export class SpiderFilesService {
     @Inject(SYNC_MASTER_OPTIONS) private readonly opts: SyncMasterOptions,
   ) {}
 
-  async replaceAll(spiderId: string, files: IncomingFile[]): Promise<VersionSummary> {
+  async onApplicationBootstrap(): Promise<void> {
+    const removed = await clearStagingDir(this.opts.uploadDir);
+    if (removed > 0) this.log.log({ msg: 'removed stale upload staging files', removed, dir: this.opts.uploadDir });
+  }
+
+  /**
+   * Content goes to the database only after every path and limit passed; a refusal
+   * stores nothing. A database failure half-way can leave blobs no version references
+   * (harmless: content-addressed, reused by the next upload of the same bytes).
+   */
+  async replaceAll(spiderId: string, files: StagedFile[]): Promise<VersionSummary> {
     await this.requireSpider(spiderId);
     this.checkTree(files);
     const entries = await this.store(files);
@@ -41,15 +51,16 @@ export class SpiderFilesService {
     return { version: m.version, files: m.files };
   }
 
-  async readFile(spiderId: string, path: string): Promise<Buffer> {
+  /** The file's content as a stream of stored chunks, never the whole file in memory. */
+  async readFile(spiderId: string, path: string): Promise<FileContent> {
     assertSafePath(path);
     const m = await this.manifest(spiderId);
     const entry = m.files.find((f) => f.path === path);
     if (!entry) throw new NotFoundError('file', path);
-    return this.blobs.readAll(entry.sha256);
+    return { size: entry.size, chunks: this.blobs.read(entry.sha256) };
   }
 
-  async putFile(spiderId: string, file: IncomingFile): Promise<VersionSummary> {
+  async putFile(spiderId: string, file: StagedFile): Promise<VersionSummary> {
     await this.requireSpider(spiderId);
     this.checkTree([file]);
     const [entry] = await this.store([file]);
@@ -64,14 +75,14 @@ export class SpiderFilesService {
     return this.commit(spiderId, (files) => files.filter((f) => f.path !== path));
   }
 
-  private checkTree(files: IncomingFile[]): void {
+  private checkTree(files: StagedFile[]): void {
     const seen = new Set<string>();
     let total = 0;
     for (const f of files) {
       assertSafePath(f.path);
       if (seen.has(f.path)) throw new BadInputError(`path ${JSON.stringify(f.path)} appears twice`);
       seen.add(f.path);
-      total += f.data.length;
+      total += f.size;
     }
     // A file and a directory of the same name cannot both exist on the worker.
     for (const p of seen) {
@@ -85,12 +96,11 @@ export class SpiderFilesService {
     if (total > this.opts.maxTotalBytes) throw new PayloadTooLargeError(`more than ${this.opts.maxTotalBytes} bytes in total`);
   }
 
-  private async store(files: IncomingFile[]): Promise<ManifestEntry[]> {
+  private async store(files: StagedFile[]): Promise<ManifestEntry[]> {
     const entries: ManifestEntry[] = [];
     for (const f of files) {
-      const hash = sha256(f.data);
-      await this.blobs.put(hash, f.data);
-      entries.push({ path: f.path, size: f.data.length, mode: permissionBits(f.mode), sha256: hash });
+      await this.blobs.putFile(f.sha256, f.file, f.size);
+      entries.push({ path: f.path, size: f.size, mode: permissionBits(f.mode), sha256: f.sha256 });
     }
     return entries;
   }

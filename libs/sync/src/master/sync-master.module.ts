@@ -11,6 +11,7 @@ import {
   SpiderVersionSchema,
 } from '../sync.schema';
 import { BlobRepository } from './blob.repository';
+import { BlobReadCache } from './blob-read.cache';
 import { ManifestCache } from './manifest-cache';
 import { SpiderFilesService } from './spider-files.service';
 import { SpiderRepository } from './spider.repository';
@@ -39,6 +40,7 @@ export class SyncMasterModule {
         SpiderRepository,
         SpiderVersionRepository,
         BlobRepository,
+        BlobReadCache,
         ManifestCache,
         SpiderService,
         SpiderFilesService,

@@ -8,4 +8,6 @@ export type SyncMasterOptions = {
   maxTotalBytes: number;
   /** Cap on the number of files in one tree. */
   maxFiles: number;
+  /** Where uploads are staged on disk before their content goes to the database. */
+  uploadDir: string;
 };

@@ -4,12 +4,17 @@ import { Metadata, ServerWritableStream, status } from '@grpc/grpc-js';
 import { EMPTY, Observable } from 'rxjs';
 import { hasClusterSecret, NotFoundError, UNAUTHENTICATED_ERROR } from '@crawlnest/node';
 import { chunkManifest } from '../manifest';
-import { BlobRepository } from './blob.repository';
+import { BlobReadCache } from './blob-read.cache';
 import { ManifestCache } from './manifest-cache';
 import { SYNC_MASTER_OPTIONS, SyncMasterOptions } from './sync-master.options';
 
 type ManifestRequest = { spiderId: string; version: number };
 type DownloadRequest = { sha256: string };
+type DownloadManyRequest = { sha256: string[] };
+
+/** Most items one DownloadMany call may ask for. */
+export const MAX_DOWNLOAD_MANY_ITEMS = 64;
+const SHA256 = /^[0-9a-f]{64}$/;
 
 /**
  * Server-streaming RPCs. The handlers write to the call themselves so they can wait for
@@ -21,7 +26,7 @@ export class SyncGrpcController {
 
   constructor(
     private readonly manifests: ManifestCache,
-    private readonly blobs: BlobRepository,
+    private readonly blobs: BlobReadCache,
     @Inject(SYNC_MASTER_OPTIONS) private readonly opts: SyncMasterOptions,
   ) {}
 
@@ -40,13 +45,35 @@ export class SyncGrpcController {
   @GrpcMethod('SyncService', 'Download')
   async download(req: DownloadRequest, md: Metadata, call: ServerWritableStream<DownloadRequest, unknown>): Promise<Observable<never>> {
     this.authorize(md, 'Download');
-    if (!/^[0-9a-f]{64}$/.test(req.sha256)) throw new RpcException({ code: status.INVALID_ARGUMENT, message: 'bad sha256' });
-    if (!(await this.blobs.exists(req.sha256))) {
-      throw new RpcException({ code: status.NOT_FOUND, message: `content ${req.sha256} not found` });
-    }
-    for await (const data of this.blobs.read(req.sha256)) {
+    if (!SHA256.test(req.sha256)) throw new RpcException({ code: status.INVALID_ARGUMENT, message: 'bad sha256' });
+    const blob = await this.blobs.find(req.sha256);
+    if (!blob) throw new RpcException({ code: status.NOT_FOUND, message: `content ${req.sha256} not found` });
+    // One stored chunk (<= 1 MB) in memory at a time: the next is read only once the
+    // previous one has left (drain), whatever the file size.
+    for await (const data of this.blobs.chunks(blob)) {
       if (call.cancelled) break;
       await writeWithBackpressure(call, { data });
+    }
+    return EMPTY;
+  }
+
+  @GrpcMethod('SyncService', 'DownloadMany')
+  async downloadMany(req: DownloadManyRequest, md: Metadata, call: ServerWritableStream<DownloadManyRequest, unknown>): Promise<Observable<never>> {
+    this.authorize(md, 'DownloadMany');
+    const wanted = req.sha256 ?? [];
+    if (wanted.length === 0 || wanted.length > MAX_DOWNLOAD_MANY_ITEMS || !wanted.every((h) => SHA256.test(h))) {
+      throw new RpcException({ code: status.INVALID_ARGUMENT, message: `expected 1..${MAX_DOWNLOAD_MANY_ITEMS} sha256 values` });
+    }
+    const blobs = await Promise.all(wanted.map((h) => this.blobs.find(h)));
+    const missing = wanted.find((_, i) => !blobs[i]);
+    if (missing) throw new RpcException({ code: status.NOT_FOUND, message: `content ${missing} not found` });
+    for (let item = 0; item < blobs.length; item++) {
+      const blob = blobs[item] as NonNullable<(typeof blobs)[number]>;
+      let n = 0;
+      for await (const data of this.blobs.chunks(blob)) {
+        if (call.cancelled) return EMPTY;
+        await writeWithBackpressure(call, { data, item, itemEnd: ++n === blob.chunks });
+      }
     }
     return EMPTY;
   }
@@ -58,9 +85,16 @@ export class SyncGrpcController {
   }
 }
 
+/** Resolves once the message may be followed by another; also when the caller went away. */
 function writeWithBackpressure(call: ServerWritableStream<unknown, unknown>, msg: unknown): Promise<void> {
   if (call.write(msg)) return Promise.resolve();
-  return new Promise((resolve) => call.once('drain', () => resolve()));
+  return new Promise((resolve) => {
+    const done = () => {
+      call.off('drain', done).off('cancelled', done).off('close', done);
+      resolve();
+    };
+    call.once('drain', done).once('cancelled', done).once('close', done);
+  });
 }
 
 function toRpcError(err: unknown): RpcException {

@@ -1,13 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import * as grpc from '@grpc/grpc-js';
-import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { chmod, lstat, mkdir, realpath, rename, rm } from 'node:fs/promises';
+import { chmod, lstat, mkdir, realpath, rm, rmdir } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { backoffDelay, MasterLinkClient } from '@crawlnest/node';
 import { diffManifest, LocalEntry, ManifestEntry } from '../manifest';
 import { pathProblem } from '../path-check';
 import { readLocalIndex, writeLocalIndex } from './local-index';
+import { ContentMismatchError, VerifiedFileWriter } from './verified-file.writer';
+import { downloadJobs } from './download-jobs';
 
 export type SyncStats = {
   filesTotal: number;
@@ -22,7 +22,8 @@ export type SyncResult = { dir: string; version: number; stats: SyncStats };
 /** A sync failure; the task fails with `file sync failed: <message>` and never runs. */
 export class SyncError extends Error {}
 
-const PARALLEL_DOWNLOADS = 4;
+
+const PARALLEL_DOWNLOADS = 6;
 const DOWNLOAD_TRIES = 4;
 const MASTER_WAIT_MS = 10_000;
 
@@ -77,20 +78,36 @@ export class SpiderSyncService {
     const local = await this.verifiedLocal(dir, index.files);
     const diff = diffManifest(manifest.files, local);
 
-    // The index is updated only after everything is in place: a crash mid-sync leaves
-    // an index that under-reports, so the next sync re-checks instead of trusting.
-    let bytes = 0;
-    await runBounded(diff.download, PARALLEL_DOWNLOADS, async (e) => {
-      await this.withRetry(`download ${e.path}`, () => this.downloadTo(dir, e));
-      bytes += e.size;
-    });
-    for (const e of diff.chmod) await chmod(await this.safeTarget(dir, e.path), e.mode & 0o777);
+    // Before touching a file, forget it in the index; the full index is written only once
+    // everything is in place. A sync cut short then leaves an index that under-reports
+    // (the next sync re-fetches) and never one that vouches for content it did not check.
+    const touched = new Set([...diff.download.map((e) => e.path), ...diff.chmod.map((e) => e.path), ...diff.remove]);
+    if (touched.size > 0) {
+      const kept: Record<string, LocalEntry> = {};
+      for (const [p, e] of local) if (!touched.has(p)) kept[p] = e;
+      await writeLocalIndex(indexFile, { version: 0, files: kept });
+    }
+    // Removals first: a file of the old version may stand where the new one has a directory.
     for (const p of diff.remove) {
       if (pathProblem(p)) continue; // never act on a path we would not have written
       await rm(await this.safeTarget(dir, p), { force: true });
+      await pruneEmptyParents(dir, p);
     }
+    let bytes = 0;
+    await runBounded(downloadJobs(diff.download), PARALLEL_DOWNLOADS, async (job) => {
+      if (job.length === 1) await this.withRetry(`download ${job[0].path}`, () => this.downloadTo(dir, job[0]));
+      else {
+        const pending = [...job]; // shrinks as files land, so a retry fetches only the rest
+        await this.withRetry(`download ${job[0].path} and ${job.length - 1} more`, () => this.downloadBatch(dir, pending));
+      }
+      bytes += job.reduce((n, e) => n + e.size, 0);
+    });
+    for (const e of diff.chmod) await chmod(await this.safeTarget(dir, e.path), e.mode & 0o777);
     const files: Record<string, LocalEntry> = {};
-    for (const e of manifest.files) files[e.path] = { size: e.size, sha256: e.sha256, mode: e.mode & 0o777 };
+    for (const e of manifest.files) {
+      const st = await lstat(join(dir, e.path));
+      files[e.path] = { size: e.size, sha256: e.sha256, mode: e.mode & 0o777, mtimeMs: st.mtimeMs };
+    }
     await writeLocalIndex(indexFile, { version: manifest.version, files });
     return {
       dir,
@@ -105,16 +122,21 @@ export class SpiderSyncService {
     };
   }
 
-  /** Index entries whose file is gone or changed size are dropped, so they get re-downloaded. */
+  /**
+   * Index entries whose file is gone, is no longer a regular file, or changed size or
+   * modification time since we wrote it (a script edited it) are dropped, so they get
+   * downloaded again. Cheaper than hashing every file before every run.
+   */
   private async verifiedLocal(dir: string, files: Record<string, LocalEntry>): Promise<Map<string, LocalEntry>> {
     const out = new Map<string, LocalEntry>();
     for (const [p, e] of Object.entries(files)) {
       if (pathProblem(p)) continue;
-      try {
-        const st = await lstat(join(dir, p));
-        if (st.isFile() && st.size === e.size) out.set(p, { ...e, mode: st.mode & 0o777 });
-      } catch {
-        // missing locally: diffManifest will download it
+      const st = await lstat(join(dir, p)).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return null; // gone: downloaded again
+        throw err;
+      });
+      if (st && st.isFile() && st.size === e.size && (e.mtimeMs === undefined || st.mtimeMs === e.mtimeMs)) {
+        out.set(p, { ...e, mode: st.mode & 0o777 });
       }
     }
     return out;
@@ -152,32 +174,53 @@ export class SpiderSyncService {
     return { version: got, files };
   }
 
+  /** One file in its own call: large files, streamed chunk by chunk. */
   private async downloadTo(dir: string, e: ManifestEntry): Promise<void> {
     const clients = await this.link.waitConnected(MASTER_WAIT_MS);
-    const target = await this.safeTarget(dir, e.path);
-    const tmp = join(dirname(target), `.crawlnest-${randomBytes(6).toString('hex')}.part`);
-    const hash = createHash('sha256');
-    let size = 0;
-    const out = createWriteStream(tmp, { mode: 0o600 });
+    const writer = new VerifiedFileWriter(e, dirname(await this.safeTarget(dir, e.path)));
     try {
       const call = (clients.sync as unknown as {
         Download(req: unknown, md: grpc.Metadata): grpc.ClientReadableStream<{ data: Buffer }>;
       }).Download({ sha256: e.sha256 }, this.link.metadata);
-      for await (const chunk of call) {
-        hash.update(chunk.data);
-        size += chunk.data.length;
-        if (!out.write(chunk.data)) await new Promise<void>((r) => out.once('drain', () => r()));
-      }
-      await new Promise<void>((res, rej) => out.end((err?: Error | null) => (err ? rej(err) : res())));
-      const digest = hash.digest('hex');
-      if (size !== e.size || digest !== e.sha256) {
-        throw new SyncError(`content of ${e.path} does not match its manifest (sha256 ${digest}, ${size} bytes)`);
-      }
-      await chmod(tmp, e.mode & 0o777);
-      await rename(tmp, target);
+      for await (const chunk of call) await writer.write(chunk.data);
+      // Checked again just before the rename: a script of a running task may have swapped
+      // a parent directory for a link since safeTarget looked.
+      await writer.commit(() => this.safeTarget(dir, e.path));
     } catch (err) {
-      out.destroy();
-      await rm(tmp, { force: true });
+      await writer.discard();
+      throw err;
+    }
+  }
+
+  /**
+   * Several small files in one DownloadMany call. Files are committed as their last chunk
+   * arrives and removed from `pending`, so a retry after a cut fetches only the rest.
+   */
+  private async downloadBatch(dir: string, pending: ManifestEntry[]): Promise<void> {
+    if (pending.length === 0) return;
+    const clients = await this.link.waitConnected(MASTER_WAIT_MS);
+    const batch = [...pending];
+    let writer: VerifiedFileWriter | null = null;
+    let next = 0;
+    try {
+      const call = (clients.sync as unknown as {
+        DownloadMany(req: unknown, md: grpc.Metadata): grpc.ClientReadableStream<{ data: Buffer; item: number; itemEnd: boolean }>;
+      }).DownloadMany({ sha256: batch.map((e) => e.sha256) }, this.link.metadata);
+      for await (const chunk of call) {
+        if (chunk.item !== next) throw new ContentMismatchError(`DownloadMany sent item ${chunk.item}, expected ${next}`);
+        const e = batch[next];
+        writer ??= new VerifiedFileWriter(e, dirname(await this.safeTarget(dir, e.path)));
+        await writer.write(chunk.data);
+        if (chunk.itemEnd) {
+          await writer.commit(() => this.safeTarget(dir, e.path));
+          writer = null;
+          pending.splice(pending.indexOf(e), 1);
+          next++;
+        }
+      }
+      if (next !== batch.length) throw new ContentMismatchError(`DownloadMany ended after ${next} of ${batch.length} files`);
+    } catch (err) {
+      await writer?.discard();
       throw err;
     }
   }
@@ -201,8 +244,22 @@ export class SpiderSyncService {
 
 function isTransient(err: unknown): boolean {
   const code = (err as { code?: number }).code;
+  if (err instanceof ContentMismatchError) return true;
   if (code === undefined) return true; // local I/O or link wait: worth another try
   return [grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.CANCELLED, grpc.status.INTERNAL, grpc.status.UNKNOWN, grpc.status.RESOURCE_EXHAUSTED].includes(code);
+}
+
+/** Removes the directories a deleted file leaves empty, up to (not including) the spider dir. */
+async function pruneEmptyParents(dir: string, rel: string): Promise<void> {
+  for (let d = dirname(rel); d !== '.' && d !== ''; d = dirname(d)) {
+    try {
+      await rmdir(join(dir, d));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOENT' || code === 'ENOTDIR') return;
+      throw err;
+    }
+  }
 }
 
 function errorText(err: unknown): string {
