@@ -1,4 +1,4 @@
-import { chooseNode, Slot } from './dispatch-plan';
+import { bestFirst, chooseNode, Slot } from './dispatch-plan';
 
 const slot = (nodeId: string, free: number, labels: Record<string, string> = {}): Slot => ({
   nodeId,
@@ -17,5 +17,13 @@ describe('chooseNode', () => {
     ['all-nodes copies are targeted too', { mode: 'all-nodes', nodeIds: ['b'], labels: [] }, [slot('a', 4), slot('b', 1)], 'b'],
   ])('%s', (_name, task, slots, want) => {
     expect(chooseNode(task, slots)?.nodeId ?? null).toBe(want);
+  });
+});
+
+describe('bestFirst', () => {
+  it('orders by priority, then creation time, then id', () => {
+    const t = (id: string, priority: number, at: number) => ({ _id: id, priority, createdAt: new Date(at) });
+    const order = bestFirst([t('c', 5, 2), t('a', 5, 1), t('x', 9, 3), t('b', 5, 1), t('low', 1, 0)]).map((x) => x._id);
+    expect(order).toEqual(['x', 'a', 'b', 'c', 'low']);
   });
 });

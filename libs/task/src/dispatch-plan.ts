@@ -18,3 +18,15 @@ export function chooseNode(t: Dispatchable, slots: Slot[]): Slot | null {
   }
   return best;
 }
+
+export type Ordered = { priority: number; createdAt: Date; _id: { toString(): string } };
+
+/** Pure: priority high→low, then first in first out (creation time, then id). */
+export function bestFirst<T extends Ordered>(tasks: T[]): T[] {
+  return [...tasks].sort(
+    (a, b) =>
+      b.priority - a.priority ||
+      new Date(a.createdAt).getTime() - new Date(b.createdAt).getTime() ||
+      (String(a._id) < String(b._id) ? -1 : String(a._id) > String(b._id) ? 1 : 0),
+  );
+}

@@ -2,6 +2,7 @@ import { Schema } from 'mongoose';
 import { TASK_MODES, TASK_STATUSES } from './task.types';
 
 export const TASK_MODEL = 'Task';
+export const TASK_ARCHIVE_MODEL = 'TaskArchive';
 export const TASK_CLAIM_MODEL = 'TaskClaim';
 export const TASK_LOG_MODEL = 'TaskLog';
 
@@ -47,6 +48,15 @@ export const TaskSchema = new Schema(
   { collection: 'tasks', versionKey: false },
 );
 TaskSchema.index({ status: 1, priority: -1, createdAt: 1 });
+
+/**
+ * Ended tasks move from `tasks` to `task_archive`. `tasks` then holds only open tasks, the
+ * ones every dispatch and reconcile pass reads and every report writes: on FerretDB an update
+ * or status query scans the whole collection, so keeping it small keeps them fast.
+ */
+export const TaskArchiveSchema = TaskSchema.clone();
+TaskArchiveSchema.set('collection', 'task_archive');
+TaskArchiveSchema.index({ spiderId: 1, createdAt: -1 });
 
 /**
  * Claims: `_id` names what is claimed (`<taskId>:<attempt>`, `requeue:<taskId>:<attempt>`…).

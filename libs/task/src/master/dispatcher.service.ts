@@ -5,9 +5,9 @@ import { ClaimRepository } from './claim.repository';
 import { TaskRepository } from './task.repository';
 import { TASK_MASTER_OPTIONS, TaskMasterOptions } from './task-master.options';
 import { commandLine, TaskRecord } from '../task.types';
-import { chooseNode, Slot } from '../dispatch-plan';
+import { bestFirst, chooseNode, Slot } from '../dispatch-plan';
 
-/** Pending tasks looked at per pass; a full window triggers another pass right away. */
+/** Pending tasks tried per pass; a full window triggers another pass right away. */
 const PENDING_WINDOW = 500;
 
 /**
@@ -77,12 +77,14 @@ export class DispatcherService implements OnModuleInit, OnModuleDestroy {
     const ready = this.registry.readyNodeIds();
     if (ready.length === 0) return false;
     const nodes = (await this.nodes.findByIds(ready)).filter((n) => n.enabled);
-    const active = await this.tasks.countActiveByNode(nodes.map((n) => String(n._id)));
+    const open = await this.tasks.findOpen();
+    const active = new Map<string, number>();
+    for (const t of open) if (t.nodeId && t.status !== 'pending') active.set(t.nodeId, (active.get(t.nodeId) ?? 0) + 1);
     const slots: Slot[] = nodes
       .map((n: NodeRecord) => ({ nodeId: String(n._id), labels: n.labels, free: n.maxRunners - (active.get(String(n._id)) ?? 0) }))
       .filter((s) => s.free > 0);
     if (slots.length === 0) return false;
-    const pending = await this.tasks.findPending(PENDING_WINDOW);
+    const pending = bestFirst(open.filter((t) => t.status === 'pending')).slice(0, PENDING_WINDOW);
     const versions = new Map<string, number | null>();
     let assigned = 0;
     for (const t of pending) {

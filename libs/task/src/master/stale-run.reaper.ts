@@ -27,14 +27,9 @@ export class StaleRunReaper {
     try {
       const sessions = this.registry.all().filter((s) => s.running.length > 0);
       if (sessions.length === 0) return;
-      const ids = sessions.flatMap((s) => s.running.map((r) => r.taskId));
-      const byId = new Map((await this.tasks.findByIds(ids)).map((t) => [String(t._id), t]));
       for (const s of sessions) {
         for (const r of s.running) {
-          const t = byId.get(r.taskId);
-          const current = t && t.attempt === r.attempt && t.nodeId === s.nodeId && ACTIVE_STATUSES.includes(t.status);
-          if (current) continue;
-          // Stopping work is not undoable: confirm with a read of this one task first.
+          // One read by _id per running attempt: the lookup FerretDB serves from its index.
           const fresh = await this.tasks.findById(r.taskId);
           if (fresh && fresh.attempt === r.attempt && fresh.nodeId === s.nodeId && ACTIVE_STATUSES.includes(fresh.status)) continue;
           const reason = !fresh ? 'task no longer exists' : fresh.attempt !== r.attempt ? `attempt ${r.attempt} superseded by ${fresh.attempt}` : `task is ${fresh.status}`;

@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { SCHEDULE_MODEL, ScheduleSchema, TASK_CLAIM_MODEL, TASK_LOG_MODEL, TASK_MODEL, TaskClaimSchema, TaskLogSchema, TaskSchema } from '../task.schema';
+import { SCHEDULE_MODEL, ScheduleSchema, TASK_ARCHIVE_MODEL, TASK_CLAIM_MODEL, TASK_LOG_MODEL, TASK_MODEL, TaskArchiveSchema, TaskClaimSchema, TaskLogSchema, TaskSchema } from '../task.schema';
 import { ScheduleRepository } from './schedule.repository';
 import { ScheduleRunner } from './schedule.runner';
 import { ScheduleService } from './schedule.service';
@@ -23,6 +23,7 @@ export class TaskMasterModule {
       imports: [
         MongooseModule.forFeature([
           { name: TASK_MODEL, schema: TaskSchema },
+          { name: TASK_ARCHIVE_MODEL, schema: TaskArchiveSchema },
           { name: TASK_CLAIM_MODEL, schema: TaskClaimSchema },
           { name: TASK_LOG_MODEL, schema: TaskLogSchema },
           { name: SCHEDULE_MODEL, schema: ScheduleSchema },

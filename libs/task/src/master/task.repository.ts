@@ -1,84 +1,94 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
-import { TASK_MODEL } from '../task.schema';
-import { ACTIVE_STATUSES, AttemptRecord, TaskRecord, TaskStatus } from '../task.types';
+import { isDuplicateKeyError } from '@crawlnest/node';
+import { TASK_ARCHIVE_MODEL, TASK_MODEL } from '../task.schema';
+import { AttemptRecord, TaskRecord, TaskStatus, TERMINAL_STATUSES } from '../task.types';
+import { ClaimRepository } from './claim.repository';
 
 export type NewTask = Omit<TaskRecord, '_id'>;
+type ListFilter = { status?: string; spiderId?: string; nodeId?: string };
 
-/** The only class that touches the tasks collection. */
+/**
+ * Tasks live in two collections: `tasks` while open (pending, assigned, running) and
+ * `task_archive` once ended. Every change that closes an attempt (it ended, was cancelled,
+ * declared abnormal, re-queued) first claims `close:<taskId>:<attempt>` by insert, so exactly
+ * one actor closes it, on FerretDB (no atomic conditional update) as on MongoDB.
+ */
 @Injectable()
 export class TaskRepository {
-  constructor(@InjectModel(TASK_MODEL) private readonly model: Model<TaskRecord>) {}
+  constructor(
+    @InjectModel(TASK_MODEL) private readonly open: Model<TaskRecord>,
+    @InjectModel(TASK_ARCHIVE_MODEL) private readonly archive: Model<TaskRecord>,
+    private readonly claims: ClaimRepository,
+  ) {}
 
   async insertMany(tasks: NewTask[]): Promise<TaskRecord[]> {
-    const docs = await this.model.insertMany(tasks);
+    const docs = await this.open.insertMany(tasks);
     return docs.map((d) => d.toObject<TaskRecord>());
   }
 
+  /** By `_id` in both collections (the lookup FerretDB serves from its index); ended wins. */
   async findById(id: string): Promise<TaskRecord | null> {
     if (!Types.ObjectId.isValid(id)) return null;
-    return this.model.findById(id).lean<TaskRecord>();
+    const [ended, open] = await Promise.all([this.archive.findById(id).lean<TaskRecord>(), this.open.findById(id).lean<TaskRecord>()]);
+    return ended ?? open;
   }
 
-  async list(filter: { status?: string; spiderId?: string; nodeId?: string }, page: number, size: number): Promise<{ items: TaskRecord[]; total: number }> {
+  async list(filter: ListFilter, page: number, size: number): Promise<{ items: TaskRecord[]; total: number }> {
     const q: Record<string, unknown> = {};
     if (filter.status) q.status = filter.status;
     if (filter.spiderId) q.spiderId = filter.spiderId;
     if (filter.nodeId) q.nodeId = filter.nodeId;
-    const [items, total] = await Promise.all([
-      this.model.find(q).sort({ createdAt: -1, _id: -1 }).skip((page - 1) * size).limit(size).lean<TaskRecord[]>(),
-      this.model.countDocuments(q),
-    ]);
-    return { items, total };
+    const sources = !filter.status ? [this.open, this.archive] : TERMINAL_STATUSES.includes(filter.status as TaskStatus) ? [this.archive] : [this.open];
+    const take = page * size;
+    const parts = await Promise.all(
+      sources.map(async (m) => ({
+        items: await m.find(q).sort({ createdAt: -1, _id: -1 }).limit(take).lean<TaskRecord[]>(),
+        total: await m.countDocuments(q),
+      })),
+    );
+    // A task caught between the two collections (a crash mid-move) is listed once, as ended.
+    const seen = new Set<string>();
+    const merged = parts
+      .flatMap((p) => p.items)
+      .sort((a, b) => new Date(b.createdAt).getTime() - new Date(a.createdAt).getTime() || (String(b._id) > String(a._id) ? 1 : -1))
+      .filter((t) => !seen.has(String(t._id)) && seen.add(String(t._id)) !== undefined);
+    return { items: merged.slice((page - 1) * size, take), total: parts.reduce((n, p) => n + p.total, 0) };
   }
 
-  /** The best pending tasks: priority high→low, then oldest first. */
-  async findPending(limit: number): Promise<TaskRecord[]> {
-    return this.model.find({ status: 'pending' }).sort({ priority: -1, createdAt: 1, _id: 1 }).limit(limit).lean<TaskRecord[]>();
+  /** Every open task, in one query of the small collection; callers decide in memory. */
+  async findOpen(): Promise<TaskRecord[]> {
+    return this.open.find({}).lean<TaskRecord[]>();
   }
 
-  /** Assigned + running tasks per node, for the given nodes, in one query. */
-  async countActiveByNode(nodeIds: string[]): Promise<Map<string, number>> {
-    const counts = new Map<string, number>(nodeIds.map((id) => [id, 0]));
-    if (nodeIds.length === 0) return counts;
-    const rows = await this.model
-      .find({ status: { $in: ACTIVE_STATUSES }, nodeId: { $in: nodeIds } }, { nodeId: 1 })
-      .lean<{ nodeId: string }[]>();
-    for (const r of rows) counts.set(r.nodeId, (counts.get(r.nodeId) ?? 0) + 1);
-    return counts;
-  }
-
-  /** Guarded by the attempt's claim; the filter also keeps a cancelled task cancelled. */
+  /** Guarded by the attempt's dispatch claim; the filter also keeps a closed attempt closed. */
   async markAssigned(id: string, attempt: number, nodeId: string, spiderVersion: number): Promise<boolean> {
-    const res = await this.model.updateOne(
+    const res = await this.open.updateOne(
       { _id: new Types.ObjectId(id), attempt, status: 'pending' },
       { $set: { status: 'assigned', nodeId, spiderVersion, assignedAt: new Date(), ackedAt: null } },
     );
     return res.modifiedCount === 1;
   }
 
-  async update(id: string, attempt: number, from: readonly TaskStatus[], set: Partial<TaskRecord>): Promise<boolean> {
-    const res = await this.model.updateOne(
-      { _id: new Types.ObjectId(id), attempt, status: { $in: from } },
-      { $set: set },
-    );
-    return res.modifiedCount === 1;
-  }
-
-  /** A worker's report: applies only while `nodeId` holds the current attempt in one of `from`. */
+  /**
+   * A worker's report, applied only while `nodeId` holds the current attempt in one of
+   * `from`. A report that ends the task closes the attempt and archives it.
+   */
   async updateOnNode(id: string, attempt: number, nodeId: string, from: readonly TaskStatus[], set: Partial<TaskRecord>): Promise<boolean> {
     if (!Types.ObjectId.isValid(id)) return false;
-    const res = await this.model.updateOne({ _id: new Types.ObjectId(id), attempt, nodeId, status: { $in: from } }, { $set: set });
+    if (set.status && TERMINAL_STATUSES.includes(set.status)) {
+      return this.close(id, attempt, (t) => t.nodeId === nodeId && from.includes(t.status), (t) => ({ ...t, ...set }));
+    }
+    const res = await this.open.updateOne({ _id: new Types.ObjectId(id), attempt, nodeId, status: { $in: from } }, { $set: set });
     return res.modifiedCount === 1;
   }
 
-  /**
-   * Back to pending as a new attempt (the old attempt's reports will be refused); the
-   * ended attempt is kept in `attempts`.
-   */
+  /** Closes the attempt and puts the task back to pending as the next attempt. */
   async requeue(t: TaskRecord, from: readonly TaskStatus[], ended: AttemptRecord): Promise<boolean> {
-    const res = await this.model.updateOne(
+    const id = String(t._id);
+    if (!(await this.claims.tryClaim(`close:${id}:${t.attempt}`, 'requeue'))) return false;
+    const res = await this.open.updateOne(
       { _id: t._id, attempt: t.attempt, status: { $in: from } },
       {
         $set: { status: 'pending', attempt: t.attempt + 1, nodeId: null, assignedAt: null, ackedAt: null, startedAt: null, exitCode: null, error: null },
@@ -88,54 +98,46 @@ export class TaskRepository {
     return res.modifiedCount === 1;
   }
 
-  /** Ends the attempt (and the task) with `status`, keeping the attempt in `attempts`. */
+  /** Ends the task with `status` (cancelled, abnormal, error), keeping the attempt in `attempts`. */
   async end(t: TaskRecord, from: readonly TaskStatus[], status: TaskStatus, error: string): Promise<boolean> {
     const now = new Date();
-    const res = await this.model.updateOne(
-      { _id: t._id, attempt: t.attempt, status: { $in: from } },
-      {
-        $set: { status, error, finishedAt: now },
-        $push: { attempts: { attempt: t.attempt, nodeId: t.nodeId, status, error, at: now } },
-      },
+    return this.close(
+      String(t._id),
+      t.attempt,
+      (cur) => from.includes(cur.status),
+      (cur) => ({
+        ...cur,
+        status,
+        error,
+        finishedAt: now,
+        attempts: [...(cur.attempts ?? []), { attempt: cur.attempt, nodeId: cur.nodeId, status, error, at: now }],
+      }),
     );
-    return res.modifiedCount === 1;
-  }
-
-  async findActiveOnNodes(nodeIds: string[]): Promise<TaskRecord[]> {
-    if (nodeIds.length === 0) return [];
-    return this.model.find({ status: { $in: ACTIVE_STATUSES }, nodeId: { $in: nodeIds } }).lean<TaskRecord[]>();
-  }
-
-  async findByIds(ids: string[]): Promise<TaskRecord[]> {
-    const valid = ids.filter((i) => Types.ObjectId.isValid(i));
-    if (valid.length === 0) return [];
-    return this.model.find({ _id: { $in: valid.map((i) => new Types.ObjectId(i)) } }).lean<TaskRecord[]>();
-  }
-
-  async findRunningWithTimeout(): Promise<TaskRecord[]> {
-    return this.model.find({ status: 'running', timeoutSec: { $gt: 0 } }).lean<TaskRecord[]>();
-  }
-
-  async findPendingSelectedBefore(createdBefore: Date): Promise<TaskRecord[]> {
-    return this.model
-      .find({ status: 'pending', mode: { $in: ['selected-nodes', 'all-nodes'] }, createdAt: { $lt: createdBefore } })
-      .lean<TaskRecord[]>();
-  }
-
-  async countPendingBefore(createdBefore: Date): Promise<number> {
-    return this.model.countDocuments({ status: 'pending', createdAt: { $lt: createdBefore } });
-  }
-
-  async findUnacknowledged(assignedBefore: Date): Promise<TaskRecord[]> {
-    return this.model.find({ status: 'assigned', ackedAt: null, assignedAt: { $lt: assignedBefore } }).lean<TaskRecord[]>();
   }
 
   async countByStatus(): Promise<Record<string, number>> {
-    const rows = await this.model.aggregate<{ _id: string; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }]);
-    return Object.fromEntries(rows.map((r) => [r._id, r.n]));
+    const out: Record<string, number> = {};
+    for (const m of [this.open, this.archive]) {
+      const rows = await m.aggregate<{ _id: string; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }]);
+      for (const r of rows) out[r._id] = (out[r._id] ?? 0) + r.n;
+    }
+    return out;
   }
 
-  async oldestPending(): Promise<TaskRecord | null> {
-    return this.model.findOne({ status: 'pending' }).sort({ createdAt: 1 }).lean<TaskRecord>();
+  /**
+   * Closes attempt `attempt` of task `id` if `ok` holds for its current state: claim the
+   * close, write the ended task to the archive, then drop it from the open collection.
+   */
+  private async close(id: string, attempt: number, ok: (t: TaskRecord) => boolean, ended: (t: TaskRecord) => TaskRecord): Promise<boolean> {
+    const cur = await this.open.findById(id).lean<TaskRecord>();
+    if (!cur || cur.attempt !== attempt || !ok(cur)) return false;
+    if (!(await this.claims.tryClaim(`close:${id}:${attempt}`, 'end'))) return false;
+    try {
+      await this.archive.collection.insertOne(ended(cur) as never);
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err; // archived by an earlier try that crashed before the delete
+    }
+    await this.open.deleteOne({ _id: cur._id });
+    return true;
   }
 }

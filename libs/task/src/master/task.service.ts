@@ -184,14 +184,16 @@ export class TaskService {
   }
 
   async stats(): Promise<{ tasks: Record<string, number>; stuckPending: number; oldestPendingAgeMs: number }> {
-    const [counts, oldest, stuckPending] = await Promise.all([
-      this.tasks.countByStatus(),
-      this.tasks.oldestPending(),
-      this.tasks.countPendingBefore(new Date(Date.now() - this.opts.stuckPendingMs)),
-    ]);
+    const [counts, open] = await Promise.all([this.tasks.countByStatus(), this.tasks.findOpen()]);
+    const now = Date.now();
+    const ages = open.filter((t) => t.status === 'pending').map((t) => now - new Date(t.createdAt).getTime());
     const tasks: Record<string, number> = {};
     for (const s of TASK_STATUSES) tasks[s] = counts[s] ?? 0;
-    return { tasks, stuckPending, oldestPendingAgeMs: oldest ? Date.now() - new Date(oldest.createdAt).getTime() : 0 };
+    return {
+      tasks,
+      stuckPending: ages.filter((a) => a > this.opts.stuckPendingMs).length,
+      oldestPendingAgeMs: ages.length ? Math.max(...ages) : 0,
+    };
   }
 
   private async require(id: string): Promise<TaskRecord> {
