@@ -43,6 +43,7 @@ export class MasterModule {
           clusterSecret: rt.clusterSecret,
           heartbeatMs: config.heartbeatMs,
           nodeTimeoutMs: config.nodeTimeoutMs,
+          nodeReloadMs: config.nodeReloadMs,
         }),
         SyncMasterModule.forRoot({
           clusterSecret: rt.clusterSecret,

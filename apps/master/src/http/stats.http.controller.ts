@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { NodeAdminService } from '@crawlnest/node';
+import { NodeAdminService, NodeCounters } from '@crawlnest/node';
 import { TaskService } from '@crawlnest/task';
 
 @Controller('api/stats')
@@ -7,6 +7,7 @@ export class StatsHttpController {
   constructor(
     private readonly nodes: NodeAdminService,
     private readonly tasks: TaskService,
+    private readonly nodeCounters: NodeCounters,
   ) {}
 
   @Get()
@@ -19,6 +20,8 @@ export class StatsHttpController {
       // A pending task is "stuck" once no ready node could have taken it for a while.
       stuckPending: t.oldestPendingAgeMs > 60_000 ? t.tasks.pending : 0,
       oldestPendingAgeMs: t.oldestPendingAgeMs,
+      // This replica's own counts since it started (node transitions, heartbeats, node writes).
+      nodeEvents: this.nodeCounters.snapshot(),
     };
   }
 }
