@@ -56,6 +56,7 @@ export class NodeSessionService {
     let session: ControlSession | undefined;
     // The stream may end while the hello is still being written to the database.
     let ended = false;
+    let early: HeartbeatMsg | undefined;
     const closeSession = (why: string) => {
       ended = true;
       if (!session) return;
@@ -74,6 +75,7 @@ export class NodeSessionService {
           .then((s) => {
             session = s;
             if (ended) closeSession('stream ended during hello');
+            else if (s && early) this.onHeartbeat(s, early);
           })
           .catch((err) => {
             this.log.error({ msg: 'opening control session failed', nodeId: msg.hello?.nodeId, err: String(err) });
@@ -81,6 +83,8 @@ export class NodeSessionService {
           });
       } else if (msg.heartbeat && session) {
         this.onHeartbeat(session, msg.heartbeat);
+      } else if (msg.heartbeat) {
+        early = msg.heartbeat; // the hello is still being stored; keep the newest beat for it
       }
     });
     call.on('end', () => closeSession('worker ended stream'));
@@ -105,8 +109,11 @@ export class NodeSessionService {
     const at = new Date();
     this.counters.wentOffline(cause);
     this.cache.applyLiveness(s.nodeId, { status: 'offline', taskReady: false, offlineAt: at, sessionId: null }, s.sessionId);
-    this.nodes
-      .markOffline(s.nodeId, s.sessionId, at)
+    s.pendingWrite = undefined;
+    // FerretDB 1.x updates read then write: a heartbeat write still in flight could land after
+    // the offline one and set the node online again, so offline goes after it.
+    (s.writing ?? Promise.resolve())
+      .then(() => this.nodes.markOffline(s.nodeId, s.sessionId, at))
       .catch((err) => this.log.error({ msg: 'marking node offline failed', nodeId: s.nodeId, err: String(err) }));
   }
 
@@ -136,6 +143,8 @@ export class NodeSessionService {
     const hb = this.heartbeatState(session, null);
     const at = new Date(now);
     await this.nodes.markOnline(session.nodeId, session.sessionId, this.opts.replicaId, hb, at);
+    // A slow database must not count against the worker: its silence starts now.
+    session.lastHeartbeatAt = session.lastWrittenAt = Date.now();
     this.cache.applyLiveness(session.nodeId, {
       ...hb,
       status: 'online',
@@ -162,9 +171,25 @@ export class NodeSessionService {
     if (becameReady) this.registry.events.emit('ready', s.nodeId);
     if (!changed && now - s.lastWrittenAt < this.opts.nodeTimeoutMs / 2) return;
     s.lastWrittenAt = now;
-    this.nodes
+    s.pendingWrite = state;
+    this.flushHeartbeat(s);
+  }
+
+  /**
+   * At most one heartbeat write per node in flight: when the database is slower than the
+   * heartbeats, newer states replace the queued one instead of piling up writes without bound.
+   */
+  private flushHeartbeat(s: ControlSession): void {
+    if (s.writing || !s.pendingWrite) return;
+    const state = s.pendingWrite;
+    s.pendingWrite = undefined;
+    s.writing = this.nodes
       .writeHeartbeat(s.nodeId, s.sessionId, this.opts.replicaId, state)
-      .catch((err) => this.log.warn({ msg: 'heartbeat write failed', nodeId: s.nodeId, err: String(err) }));
+      .catch((err) => this.log.warn({ msg: 'heartbeat write failed', nodeId: s.nodeId, err: String(err) }))
+      .finally(() => {
+        s.writing = undefined;
+        if (this.registry.get(s.nodeId) === s) this.flushHeartbeat(s);
+      });
   }
 
   private heartbeatState(s: ControlSession, hb: HeartbeatMsg | null): HeartbeatState {
