@@ -30,7 +30,7 @@ const bench: Benchmark = {
       await waitFor(`${WORKERS} nodes online`, async () => {
         const r = (await m.api.get<{ status: string; taskReady: boolean }[]>('/api/nodes')).body;
         return r.filter((n) => n.status === 'online' && n.taskReady === READY).length === WORKERS;
-      }, 120_000, 200);
+      }, 360_000, 500);
       const rampMs = Date.now() - startedAt;
       const events = async () => (await m.api.get<{ nodeEvents: NodeEvents }>('/api/stats')).body.nodeEvents;
       const e0 = await events();

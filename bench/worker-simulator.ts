@@ -56,7 +56,7 @@ export class WorkerSimulator {
         return await unaryCall<RegisterRequest, RegisterResponse>(clients.node, 'Register', reg, md, 10_000);
       } catch (err) {
         this.registerRetries++;
-        if (attempt >= 5) throw err;
+        if (attempt >= 30 || this.stopped) throw err;
       }
     }
   }

@@ -16,6 +16,8 @@ type Pair = { client: Socket; upstream: Socket | undefined };
 export class TcpProxy {
   private readonly pairs = new Set<Pair>();
   private modeValue: ProxyMode = 'forward';
+  /** When each connection was accepted while forwarding (a worker's reconnect reaching the master). */
+  readonly forwardedAcceptsAt: number[] = [];
 
   private constructor(
     private readonly server: Server,
@@ -88,7 +90,10 @@ export class TcpProxy {
     client.on('error', () => this.drop(pair));
     client.on('close', () => this.drop(pair));
     if (this.modeValue === 'blackhole') client.pause();
-    else this.wire(pair);
+    else {
+      this.forwardedAcceptsAt.push(Date.now());
+      this.wire(pair);
+    }
   }
 
   private wire(pair: Pair): void {

@@ -185,11 +185,20 @@ export class NodeSessionService {
     s.pendingWrite = undefined;
     s.writing = this.nodes
       .writeHeartbeat(s.nodeId, s.sessionId, this.opts.replicaId, state)
+      .then((owned) => (owned || this.registry.get(s.nodeId) !== s ? undefined : this.reclaim(s, state)))
       .catch((err) => this.log.warn({ msg: 'heartbeat write failed', nodeId: s.nodeId, err: String(err) }))
       .finally(() => {
         s.writing = undefined;
         if (this.registry.get(s.nodeId) === s) this.flushHeartbeat(s);
       });
+  }
+
+  /** The row says offline but this stream is alive: another replica's sweep saw lagging writes. */
+  private async reclaim(s: ControlSession, state: HeartbeatState): Promise<void> {
+    const at = new Date();
+    if (!(await this.nodes.reclaim(s.nodeId, s.sessionId, this.opts.replicaId, state, at))) return;
+    this.counters.wentOnline();
+    this.log.warn({ msg: 'node set offline elsewhere while its stream is alive here; taken back', nodeId: s.nodeId });
   }
 
   private heartbeatState(s: ControlSession, hb: HeartbeatMsg | null): HeartbeatState {

@@ -78,12 +78,28 @@ export class NodeRepository {
   }
 
   /** Heartbeat fields only, and only while this session still owns the node. */
-  async writeHeartbeat(id: string, sessionId: string, replica: string, hb: HeartbeatState): Promise<void> {
+  /** False when the session no longer owns the row (another replica set it offline or took it). */
+  async writeHeartbeat(id: string, sessionId: string, replica: string, hb: HeartbeatState): Promise<boolean> {
     this.writes++;
-    await this.model.updateOne(
+    const res = await this.model.updateOne(
       { _id: new Types.ObjectId(id), sessionId },
       { $set: { status: 'online', connectedReplica: replica, ...hb } },
     );
+    return res.matchedCount > 0;
+  }
+
+  /**
+   * Takes the row back for a live session after another replica's sweep set it offline (its
+   * heartbeat writes lagged behind a slow database). Only from the unowned state: a node that
+   * reconnected elsewhere keeps its new owner.
+   */
+  async reclaim(id: string, sessionId: string, replica: string, hb: HeartbeatState, at: Date): Promise<boolean> {
+    this.writes++;
+    const res = await this.model.updateOne(
+      { _id: new Types.ObjectId(id), sessionId: null },
+      { $set: { status: 'online', activeAt: at, sessionId, connectedReplica: replica, ...hb } },
+    );
+    return res.modifiedCount > 0;
   }
 
   /**
@@ -100,12 +116,16 @@ export class NodeRepository {
   }
 
   /** Nodes whose owning replica stopped writing heartbeats (it died): offline them. */
-  async offlineStale(olderThan: Date): Promise<number> {
+  async offlineStale(olderThan: Date, heldHere: (id: string, sessionId: string) => boolean): Promise<number> {
     const stale = await this.model
       .find({ status: 'online', lastHeartbeatAt: { $lt: olderThan } }, { _id: 1, sessionId: 1 })
       .lean<{ _id: Types.ObjectId; sessionId: string | null }[]>();
     let n = 0;
-    for (const s of stale) if (s.sessionId && (await this.markOffline(String(s._id), s.sessionId))) n++;
+    for (const s of stale) {
+      // A stream this replica holds is alive whatever the row says (its writes may lag).
+      if (!s.sessionId || heldHere(String(s._id), s.sessionId)) continue;
+      if (await this.markOffline(String(s._id), s.sessionId)) n++;
+    }
     return n;
   }
 
