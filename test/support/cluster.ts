@@ -41,9 +41,13 @@ export class TestCluster {
    * Starts a master on the suite's database; with `embedded`, on the embedded FerretDB of
    * `env.CRAWLNEST_DATA_DIR` instead, with the token and secret it generates itself.
    */
-  async startMaster(env: Record<string, string> = {}, opts: { embedded?: boolean } = {}): Promise<Master> {
-    const httpPort = await freePort();
-    const grpcPort = await freePort();
+  async startMaster(
+    env: Record<string, string> = {},
+    opts: { embedded?: boolean; httpPort?: number; grpcPort?: number } = {},
+  ): Promise<Master> {
+    // Ports given: a restart of a master on the address its workers know.
+    const httpPort = opts.httpPort ?? (await freePort());
+    const grpcPort = opts.grpcPort ?? (await freePort());
     const name = `master${this.masters.length + 1}`;
     const database = opts.embedded
       ? {}

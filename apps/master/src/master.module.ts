@@ -53,6 +53,7 @@ export class MasterModule {
           clusterSecret: rt.clusterSecret,
           heartbeatMs: config.heartbeatMs,
           nodeTimeoutMs: config.nodeTimeoutMs,
+          nodeReloadMs: config.nodeReloadMs,
         }),
         SyncMasterModule.forRoot({ clusterSecret: rt.clusterSecret, ...upload }),
         // Multipart parts are streamed to files under the data dir, never buffered in memory.

@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { NodeAdminService } from '@crawlnest/node';
+import { NodeAdminService, NodeCounters } from '@crawlnest/node';
 import { TaskService } from '@crawlnest/task';
 
 @Controller('api/stats')
@@ -7,6 +7,7 @@ export class StatsHttpController {
   constructor(
     private readonly nodes: NodeAdminService,
     private readonly tasks: TaskService,
+    private readonly nodeCounters: NodeCounters,
   ) {}
 
   @Get()
@@ -18,6 +19,8 @@ export class StatsHttpController {
       tasks: t.tasks,
       stuckPending: t.stuckPending,
       oldestPendingAgeMs: t.oldestPendingAgeMs,
+      // This replica's own counts since it started (node transitions, heartbeats, node writes).
+      nodeEvents: this.nodeCounters.snapshot(),
     };
   }
 }

@@ -12,8 +12,10 @@ export function clientChannelOptions(): Record<string, number> {
     'grpc.keepalive_time_ms': 2000,
     'grpc.keepalive_timeout_ms': 2000,
     'grpc.keepalive_permit_without_calls': 1,
-    'grpc.initial_reconnect_backoff_ms': 200,
-    'grpc.max_reconnect_backoff_ms': 2000,
+    // The worker's link loop backs off itself (capped at 2 s, jittered) and wakes early when the
+    // channel gets through; the channel's own short retry is what notices a link coming back.
+    'grpc.initial_reconnect_backoff_ms': 100,
+    'grpc.max_reconnect_backoff_ms': 500,
   };
 }
 

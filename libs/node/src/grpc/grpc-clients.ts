@@ -32,9 +32,13 @@ export type GrpcClients = {
  * Raw grpc-js clients for one master address (TOOLCHAIN.md: deadlines and waitForReady need
  * the raw client). They share one channel so a dead link is noticed once for all three.
  */
-export function createGrpcClients(address: string, credentials = grpc.credentials.createInsecure()): GrpcClients {
+export function createGrpcClients(
+  address: string,
+  credentials = grpc.credentials.createInsecure(),
+  extraOptions: grpc.ChannelOptions = {},
+): GrpcClients {
   const NodeService = service('crawlnest.node.v1.NodeService');
-  const node = new NodeService(address, credentials, clientChannelOptions());
+  const node = new NodeService(address, credentials, { ...clientChannelOptions(), ...extraOptions });
   const channelOverride = node.getChannel();
   const TaskService = service('crawlnest.task.v1.TaskService');
   const SyncService = service('crawlnest.sync.v1.SyncService');

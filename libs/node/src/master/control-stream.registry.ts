@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { EventEmitter } from 'node:events';
 import { MasterMessage, RunningAttempt, WorkerMessage } from '../grpc/messages';
+import type { HeartbeatState } from './node.repository';
 
 export type ControlSession = {
   sessionId: string;
@@ -12,6 +13,10 @@ export type ControlSession = {
   runningTasks: number;
   lastHeartbeatAt: number;
   lastWrittenAt: number;
+  /** A heartbeat write to the database is in flight. */
+  writing?: Promise<void>;
+  /** The newest heartbeat state waiting for that write to finish. */
+  pendingWrite?: HeartbeatState;
   /** Attempts the worker said it was running when it (re)connected. */
   announced: RunningAttempt[];
   /** Attempts the worker runs now, as of its last heartbeat. */

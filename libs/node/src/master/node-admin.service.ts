@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ConflictError, NotFoundError } from '../errors';
 import { Label, labelsMatch, NodeView, toNodeView } from '../node.types';
 import { ControlStreamRegistry } from './control-stream.registry';
+import { NodeCache } from './node-cache.service';
 import { NodeRepository } from './node.repository';
 
 export type NodePatch = { labels?: Label[]; maxRunners?: number; enabled?: boolean };
@@ -12,17 +13,30 @@ export class NodeAdminService {
   constructor(
     private readonly nodes: NodeRepository,
     private readonly registry: ControlStreamRegistry,
+    private readonly cache: NodeCache,
   ) {}
 
+  /**
+   * Served from this replica's node cache: its own nodes with every heartbeat, other replicas'
+   * nodes as of the last reload (at most CRAWLNEST_NODE_RELOAD_MS old).
+   */
   async list(filter: { status?: string; label?: Label }): Promise<NodeView[]> {
-    const all = await this.nodes.list({ status: filter.status });
-    const selected = filter.label ? all.filter((n) => labelsMatch([filter.label as Label], n.labels)) : all;
-    return selected.map(toNodeView);
+    if (this.cache.reloads === 0) await this.cache.reload();
+    return this.cache
+      .all()
+      .filter((n) => !filter.status || n.status === filter.status)
+      .filter((n) => !filter.label || labelsMatch([filter.label], n.labels))
+      .sort((a, b) => new Date(a.registeredAt).getTime() - new Date(b.registeredAt).getTime() || String(a._id).localeCompare(String(b._id)))
+      .map(toNodeView);
   }
 
+  /** From the cache; a node registered on another replica since the last reload is read from the database. */
   async get(id: string): Promise<NodeView> {
+    const cached = this.cache.get(id);
+    if (cached) return toNodeView(cached);
     const node = await this.nodes.findById(id);
     if (!node) throw new NotFoundError('node', id);
+    this.cache.seed(node);
     return toNodeView(node);
   }
 
@@ -30,15 +44,22 @@ export class NodeAdminService {
     if (!(await this.nodes.findById(id))) throw new NotFoundError('node', id);
     const updated = await this.nodes.update(id, patch);
     if (!updated) throw new NotFoundError('node', id);
+    this.cache.registrationWritten(updated);
     // More slots or re-enabled: the dispatcher may have work for it now.
     if (this.registry.get(id)?.ready) this.registry.events.emit('ready', id);
-    return toNodeView(updated);
+    return toNodeView(this.cache.get(id) ?? updated);
   }
 
   async delete(id: string): Promise<void> {
     const node = await this.nodes.findById(id);
     if (!node) throw new NotFoundError('node', id);
-    if (node.status === 'online') throw new ConflictError(`node ${id} is online; only an offline node can be deleted`);
-    await this.nodes.delete(id);
+    const refuse = () => new ConflictError(`node ${id} is online; only an offline node can be deleted`);
+    if (node.status === 'online') throw refuse();
+    if (!(await this.nodes.deleteIfOffline(id))) {
+      // It came online between the read and the delete, or someone else deleted it.
+      if (await this.nodes.findById(id)) throw refuse();
+      throw new NotFoundError('node', id);
+    }
+    this.cache.deleted(id);
   }
 }

@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
+import { ControlStreamRegistry } from './control-stream.registry';
+import { NodeCounters } from './node-counters.service';
 import { NodeSessionService } from './node-session.service';
 import { NodeRepository } from './node.repository';
 import { NODE_MASTER_OPTIONS, NodeMasterOptions } from './node-master.options';
@@ -17,6 +19,8 @@ export class NodeLivenessCron {
   constructor(
     private readonly sessions: NodeSessionService,
     private readonly nodes: NodeRepository,
+    private readonly counters: NodeCounters,
+    private readonly registry: ControlStreamRegistry,
     @Inject(NODE_MASTER_OPTIONS) private readonly opts: NodeMasterOptions,
   ) {}
 
@@ -32,7 +36,8 @@ export class NodeLivenessCron {
     try {
       // Heartbeat writes are coalesced to every timeout/2, so allow that much extra age.
       const cutoff = new Date(Date.now() - this.opts.nodeTimeoutMs * 1.5 - 500);
-      const n = await this.nodes.offlineStale(cutoff);
+      const n = await this.nodes.offlineStale(cutoff, (id, sessionId) => this.registry.get(id)?.sessionId === sessionId);
+      if (n > 0) this.counters.wentOffline('replicaSilent', n);
       if (n > 0) this.log.warn({ msg: 'nodes of a silent replica set offline', count: n });
     } catch (err) {
       this.log.warn({ msg: 'stale node sweep failed', err: String(err) });

@@ -3,6 +3,8 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { NODE_MODEL, NodeSchema } from '../node.schema';
 import { ControlStreamRegistry } from './control-stream.registry';
 import { NodeAdminService } from './node-admin.service';
+import { NodeCache } from './node-cache.service';
+import { NodeCounters } from './node-counters.service';
 import { NodeGrpcController } from './node.grpc.controller';
 import { NodeLivenessCron } from './node-liveness.cron';
 import { NodeRepository } from './node.repository';
@@ -20,12 +22,14 @@ export class NodeMasterModule {
       providers: [
         { provide: NODE_MASTER_OPTIONS, useValue: options },
         NodeRepository,
+        NodeCache,
+        NodeCounters,
         ControlStreamRegistry,
         NodeSessionService,
         NodeLivenessCron,
         NodeAdminService,
       ],
-      exports: [NODE_MASTER_OPTIONS, NodeRepository, ControlStreamRegistry, NodeAdminService],
+      exports: [NODE_MASTER_OPTIONS, NodeRepository, NodeCache, NodeCounters, ControlStreamRegistry, NodeAdminService],
     };
   }
 }

@@ -8,4 +8,6 @@ export type NodeMasterOptions = {
   heartbeatMs: number;
   /** No heartbeat for this long on an open stream: the node is offline. */
   nodeTimeoutMs: number;
+  /** Every replica reloads its node cache from the database this often. */
+  nodeReloadMs: number;
 };

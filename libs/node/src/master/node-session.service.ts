@@ -10,6 +10,8 @@ import {
   WorkerMessage,
 } from '../grpc/messages';
 import { ControlSession, ControlStreamRegistry } from './control-stream.registry';
+import { NodeCache } from './node-cache.service';
+import { NodeCounters } from './node-counters.service';
 import { HeartbeatState, NodeRepository } from './node.repository';
 import { NODE_MASTER_OPTIONS, NodeMasterOptions } from './node-master.options';
 
@@ -25,6 +27,8 @@ export class NodeSessionService {
   constructor(
     private readonly nodes: NodeRepository,
     private readonly registry: ControlStreamRegistry,
+    private readonly cache: NodeCache,
+    private readonly counters: NodeCounters,
     @Inject(NODE_MASTER_OPTIONS) private readonly opts: NodeMasterOptions,
   ) {}
 
@@ -38,6 +42,7 @@ export class NodeSessionService {
       maxRunners: req.maxRunners > 0 ? req.maxRunners : 1,
       version: req.version,
     });
+    this.cache.registrationWritten(node);
     this.log.log({ msg: 'node registered', nodeId: String(node._id), key: req.key });
     return {
       nodeId: String(node._id),
@@ -49,15 +54,17 @@ export class NodeSessionService {
   /** Runs one control stream from its hello to its end. */
   attach(call: ServerDuplexStream<WorkerMessage, MasterMessage>): void {
     let session: ControlSession | undefined;
+    // The stream may end while the hello is still being written to the database.
+    let ended = false;
+    let early: HeartbeatMsg | undefined;
     const closeSession = (why: string) => {
+      ended = true;
       if (!session) return;
       const s = session;
       session = undefined;
       if (this.registry.close(s)) {
         this.log.log({ msg: 'control stream closed', nodeId: s.nodeId, why });
-        this.nodes
-          .markOffline(s.nodeId, s.sessionId)
-          .catch((err) => this.log.error({ msg: 'marking node offline failed', nodeId: s.nodeId, err: String(err) }));
+        this.setOffline(s, 'streamClosed');
       }
     };
 
@@ -67,6 +74,8 @@ export class NodeSessionService {
         this.openSession(call, msg.hello)
           .then((s) => {
             session = s;
+            if (ended) closeSession('stream ended during hello');
+            else if (s && early) this.onHeartbeat(s, early);
           })
           .catch((err) => {
             this.log.error({ msg: 'opening control session failed', nodeId: msg.hello?.nodeId, err: String(err) });
@@ -74,6 +83,8 @@ export class NodeSessionService {
           });
       } else if (msg.heartbeat && session) {
         this.onHeartbeat(session, msg.heartbeat);
+      } else if (msg.heartbeat) {
+        early = msg.heartbeat; // the hello is still being stored; keep the newest beat for it
       }
     });
     call.on('end', () => closeSession('worker ended stream'));
@@ -88,11 +99,22 @@ export class NodeSessionService {
       if (now - s.lastHeartbeatAt <= this.opts.nodeTimeoutMs) continue;
       if (this.registry.close(s)) {
         this.log.warn({ msg: 'node heartbeat timed out', nodeId: s.nodeId, silentMs: now - s.lastHeartbeatAt });
-        this.nodes
-          .markOffline(s.nodeId, s.sessionId)
-          .catch((err) => this.log.error({ msg: 'marking node offline failed', nodeId: s.nodeId, err: String(err) }));
+        this.setOffline(s, 'heartbeatTimeout');
       }
     }
+  }
+
+  /** Offline in memory at once (fenced by session), then in the database (fenced the same way). */
+  private setOffline(s: ControlSession, cause: 'streamClosed' | 'heartbeatTimeout'): void {
+    const at = new Date();
+    this.counters.wentOffline(cause);
+    this.cache.applyLiveness(s.nodeId, { status: 'offline', taskReady: false, offlineAt: at, sessionId: null }, s.sessionId);
+    s.pendingWrite = undefined;
+    // FerretDB 1.x updates read then write: a heartbeat write still in flight could land after
+    // the offline one and set the node online again, so offline goes after it.
+    (s.writing ?? Promise.resolve())
+      .then(() => this.nodes.markOffline(s.nodeId, s.sessionId, at))
+      .catch((err) => this.log.error({ msg: 'marking node offline failed', nodeId: s.nodeId, err: String(err) }));
   }
 
   private async openSession(
@@ -105,6 +127,7 @@ export class NodeSessionService {
       call.emit('error', { code: 5, details: 'unknown node: register first' });
       return undefined;
     }
+    this.cache.seed(node);
     const now = Date.now();
     const session: ControlSession = {
       sessionId: randomUUID(),
@@ -118,7 +141,19 @@ export class NodeSessionService {
       announced: hello.running,
       running: hello.running,
     };
-    await this.nodes.markOnline(session.nodeId, session.sessionId, this.opts.replicaId, this.heartbeatState(session, null));
+    const hb = this.heartbeatState(session, null);
+    const at = new Date(now);
+    await this.nodes.markOnline(session.nodeId, session.sessionId, this.opts.replicaId, hb, at);
+    // A slow database must not count against the worker: its silence starts now.
+    session.lastHeartbeatAt = session.lastWrittenAt = Date.now();
+    this.cache.applyLiveness(session.nodeId, {
+      ...hb,
+      status: 'online',
+      activeAt: at,
+      sessionId: session.sessionId,
+      connectedReplica: this.opts.replicaId,
+    });
+    this.counters.wentOnline();
     this.registry.open(session);
     this.log.log({ msg: 'node online', nodeId: session.nodeId, ready: session.ready, running: hello.running.length });
     return session;
@@ -132,12 +167,40 @@ export class NodeSessionService {
     s.runningTasks = hb.runningTasks;
     s.running = hb.running ?? [];
     s.lastHeartbeatAt = now;
+    this.counters.heartbeat();
+    const state = this.heartbeatState(s, hb);
+    this.cache.applyLiveness(s.nodeId, state, s.sessionId);
     if (becameReady) this.registry.events.emit('ready', s.nodeId);
     if (!changed && now - s.lastWrittenAt < this.opts.nodeTimeoutMs / 2) return;
     s.lastWrittenAt = now;
-    this.nodes
-      .writeHeartbeat(s.nodeId, s.sessionId, this.opts.replicaId, this.heartbeatState(s, hb))
-      .catch((err) => this.log.warn({ msg: 'heartbeat write failed', nodeId: s.nodeId, err: String(err) }));
+    s.pendingWrite = state;
+    this.flushHeartbeat(s);
+  }
+
+  /**
+   * At most one heartbeat write per node in flight: when the database is slower than the
+   * heartbeats, newer states replace the queued one instead of piling up writes without bound.
+   */
+  private flushHeartbeat(s: ControlSession): void {
+    if (s.writing || !s.pendingWrite) return;
+    const state = s.pendingWrite;
+    s.pendingWrite = undefined;
+    s.writing = this.nodes
+      .writeHeartbeat(s.nodeId, s.sessionId, this.opts.replicaId, state)
+      .then((owned) => (owned || this.registry.get(s.nodeId) !== s ? undefined : this.reclaim(s, state)))
+      .catch((err) => this.log.warn({ msg: 'heartbeat write failed', nodeId: s.nodeId, err: String(err) }))
+      .finally(() => {
+        s.writing = undefined;
+        if (this.registry.get(s.nodeId) === s) this.flushHeartbeat(s);
+      });
+  }
+
+  /** The row says offline but this stream is alive: another replica's sweep saw lagging writes. */
+  private async reclaim(s: ControlSession, state: HeartbeatState): Promise<void> {
+    const at = new Date();
+    if (!(await this.nodes.reclaim(s.nodeId, s.sessionId, this.opts.replicaId, state, at))) return;
+    this.counters.wentOnline();
+    this.log.warn({ msg: 'node set offline elsewhere while its stream is alive here; taken back', nodeId: s.nodeId });
   }
 
   private heartbeatState(s: ControlSession, hb: HeartbeatMsg | null): HeartbeatState {

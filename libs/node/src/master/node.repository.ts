@@ -24,7 +24,14 @@ export type HeartbeatState = {
 /** The only class that touches the nodes collection. */
 @Injectable()
 export class NodeRepository {
+  private writes = 0;
+
   constructor(@InjectModel(NODE_MODEL) private readonly model: Model<NodeRecord>) {}
+
+  /** Write commands sent to the nodes collection since start: the cost heartbeats must keep low. */
+  get writeCount(): number {
+    return this.writes;
+  }
 
   /**
    * Upsert by the worker's persistent key: a restarted worker updates its node.
@@ -35,6 +42,7 @@ export class NodeRepository {
     const now = new Date();
     const existing = await this.model.findOne({ key: r.key }).lean<NodeRecord>();
     if (existing) {
+      this.writes++;
       await this.model.updateOne(
         { _id: existing._id },
         { $set: { name: r.name, hostname: r.hostname, ip: r.ip, version: r.version } },
@@ -42,6 +50,7 @@ export class NodeRepository {
       return { ...existing, name: r.name, hostname: r.hostname, ip: r.ip, version: r.version };
     }
     try {
+      this.writes++;
       const created = await this.model.create({ ...r, registeredAt: now, status: 'offline' });
       return created.toObject<NodeRecord>();
     } catch (err) {
@@ -52,13 +61,14 @@ export class NodeRepository {
     }
   }
 
-  async markOnline(id: string, sessionId: string, replica: string, hb: HeartbeatState): Promise<void> {
+  async markOnline(id: string, sessionId: string, replica: string, hb: HeartbeatState, at: Date): Promise<void> {
+    this.writes++;
     await this.model.updateOne(
       { _id: new Types.ObjectId(id) },
       {
         $set: {
           status: 'online',
-          activeAt: new Date(),
+          activeAt: at,
           sessionId,
           connectedReplica: replica,
           ...hb,
@@ -68,32 +78,54 @@ export class NodeRepository {
   }
 
   /** Heartbeat fields only, and only while this session still owns the node. */
-  async writeHeartbeat(id: string, sessionId: string, replica: string, hb: HeartbeatState): Promise<void> {
-    await this.model.updateOne(
+  /** False when the session no longer owns the row (another replica set it offline or took it). */
+  async writeHeartbeat(id: string, sessionId: string, replica: string, hb: HeartbeatState): Promise<boolean> {
+    this.writes++;
+    const res = await this.model.updateOne(
       { _id: new Types.ObjectId(id), sessionId },
       { $set: { status: 'online', connectedReplica: replica, ...hb } },
     );
+    return res.matchedCount > 0;
+  }
+
+  /**
+   * Takes the row back for a live session after another replica's sweep set it offline (its
+   * heartbeat writes lagged behind a slow database). Only from the unowned state: a node that
+   * reconnected elsewhere keeps its new owner.
+   */
+  async reclaim(id: string, sessionId: string, replica: string, hb: HeartbeatState, at: Date): Promise<boolean> {
+    this.writes++;
+    const res = await this.model.updateOne(
+      { _id: new Types.ObjectId(id), sessionId: null },
+      { $set: { status: 'online', activeAt: at, sessionId, connectedReplica: replica, ...hb } },
+    );
+    return res.modifiedCount > 0;
   }
 
   /**
    * Offline only if the closing session still owns the node: a worker that already
    * reconnected (maybe to another replica) must not be marked offline by its old stream.
    */
-  async markOffline(id: string, sessionId: string): Promise<boolean> {
+  async markOffline(id: string, sessionId: string, at: Date = new Date()): Promise<boolean> {
+    this.writes++;
     const res = await this.model.updateOne(
       { _id: new Types.ObjectId(id), sessionId },
-      { $set: { status: 'offline', taskReady: false, offlineAt: new Date(), sessionId: null } },
+      { $set: { status: 'offline', taskReady: false, offlineAt: at, sessionId: null } },
     );
     return res.modifiedCount > 0;
   }
 
   /** Nodes whose owning replica stopped writing heartbeats (it died): offline them. */
-  async offlineStale(olderThan: Date): Promise<number> {
+  async offlineStale(olderThan: Date, heldHere: (id: string, sessionId: string) => boolean): Promise<number> {
     const stale = await this.model
       .find({ status: 'online', lastHeartbeatAt: { $lt: olderThan } }, { _id: 1, sessionId: 1 })
       .lean<{ _id: Types.ObjectId; sessionId: string | null }[]>();
     let n = 0;
-    for (const s of stale) if (s.sessionId && (await this.markOffline(String(s._id), s.sessionId))) n++;
+    for (const s of stale) {
+      // A stream this replica holds is alive whatever the row says (its writes may lag).
+      if (!s.sessionId || heldHere(String(s._id), s.sessionId)) continue;
+      if (await this.markOffline(String(s._id), s.sessionId)) n++;
+    }
     return n;
   }
 
@@ -113,11 +145,19 @@ export class NodeRepository {
   }
 
   async update(id: string, set: Partial<Pick<NodeRecord, 'labels' | 'maxRunners' | 'enabled'>>): Promise<NodeRecord | null> {
+    this.writes++;
     await this.model.updateOne({ _id: new Types.ObjectId(id) }, { $set: set });
     return this.findById(id);
   }
 
-  async delete(id: string): Promise<void> {
-    await this.model.deleteOne({ _id: new Types.ObjectId(id) });
+  /**
+   * Deletes the node only if it is offline. The filter narrows the window in which a worker
+   * reconnecting meanwhile would lose its node; on FerretDB 1.x it is not atomic, and a worker
+   * that lost its node simply registers again under its key.
+   */
+  async deleteIfOffline(id: string): Promise<boolean> {
+    this.writes++;
+    const res = await this.model.deleteOne({ _id: new Types.ObjectId(id), status: 'offline' });
+    return res.deletedCount > 0;
   }
 }

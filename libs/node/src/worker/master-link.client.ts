@@ -125,13 +125,38 @@ export class MasterLinkClient implements OnApplicationBootstrap, OnModuleDestroy
       this.addressIndex++;
       const delay = backoffDelay(this.failures++, BACKOFF_BASE_MS, BACKOFF_CAP_MS);
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, delay);
-        this.wake = () => {
+        let done = false;
+        const finish = () => {
+          if (done) return;
+          done = true;
           clearTimeout(t);
           resolve();
         };
+        const t = setTimeout(finish, delay);
+        this.wake = finish;
+        this.wakeWhenReachable(finish, Date.now() + delay);
       });
     }
+  }
+
+  /**
+   * Ends a backoff early when the channel, retrying on its own short schedule, gets through:
+   * the link is back, so waiting out the rest of a 2 s backoff would only delay taskReady.
+   * Not when the channel was already up (the failure was not the link's): that keeps the backoff.
+   */
+  private wakeWhenReachable(wake: () => void, deadline: number): void {
+    const channel = this.clients?.node.getChannel();
+    if (!channel) return;
+    const watch = (state: grpc.connectivityState) => {
+      if (state === grpc.connectivityState.READY || state === grpc.connectivityState.SHUTDOWN) return;
+      channel.watchConnectivityState(state, deadline, (err) => {
+        if (err) return; // the deadline passed: the backoff timer wakes the loop
+        const now = channel.getConnectivityState(true); // true: keep connecting while idle
+        if (now === grpc.connectivityState.READY) wake();
+        else watch(now);
+      });
+    };
+    watch(channel.getConnectivityState(true));
   }
 
   /** One connection's life: resolves/rejects when the control stream ends. */

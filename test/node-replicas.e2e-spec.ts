@@ -1,0 +1,81 @@
+import { Master, TestCluster } from './support/cluster';
+import { nodesNamed, NodeView } from './support/node-views';
+import { waitFor } from './support/wait';
+
+const RELOAD_MS = 1000;
+/** A reload is one query; allow it this long on a busy 2-core machine, plus the poll step. */
+const RELOAD_SLACK_MS = 700;
+
+/** Two master replicas on one database: each one's node cache sees the other's nodes and edits. */
+describe('node cache across two master replicas', () => {
+  const cluster = new TestCluster('node-replicas');
+  let a: Master;
+  let b: Master;
+  let id: string;
+  beforeAll(async () => {
+    const env = { CRAWLNEST_NODE_RELOAD_MS: String(RELOAD_MS) };
+    a = await cluster.startMaster(env);
+    b = await cluster.startMaster(env);
+  });
+  afterAll(() => cluster.stop());
+
+  it('a worker on replica A is listed online and taskReady by replica B within one reload interval', async () => {
+    await cluster.startWorker({ masters: [a], name: 'on-a' });
+    id = await cluster.waitNodeReady(a.api, 'on-a', 20_000);
+    const seenOnA = Date.now();
+    const onB = await waitFor('B lists the node online and taskReady', async () => {
+      const [n] = await nodesNamed(b.api, 'on-a');
+      return n?.status === 'online' && n.taskReady ? n : undefined;
+    }, 5000, 20);
+    const took = Date.now() - seenOnA;
+    console.log(`A online → B lists it: ${took} ms (reload ${RELOAD_MS} ms)`);
+    expect(took).toBeLessThan(RELOAD_MS + RELOAD_SLACK_MS);
+    expect(onB).toMatchObject({ id, connectedReplica: 'master1' });
+  });
+
+  it('B keeps showing the node online across its reloads while it heartbeats on A', async () => {
+    const seen: string[] = [];
+    const until = Date.now() + 3 * RELOAD_MS;
+    while (Date.now() < until) {
+      seen.push((await b.api.get<NodeView>(`/api/nodes/${id}`)).body.status);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(seen.length).toBeGreaterThan(10);
+    expect(seen.every((s) => s === 'online')).toBe(true);
+  });
+
+  it('labels and maxRunners changed through B are seen by A within one reload interval', async () => {
+    const patched = await b.api.patch<NodeView>(`/api/nodes/${id}`, { labels: { 'topology.zone': 'eu-2' }, maxRunners: 3 });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ labels: { 'topology.zone': 'eu-2' }, maxRunners: 3, status: 'online' });
+    const changedAt = Date.now();
+    await waitFor('A sees the new labels', async () => {
+      const n = (await a.api.get<NodeView>(`/api/nodes/${id}`)).body;
+      return n.labels['topology.zone'] === 'eu-2' && n.maxRunners === 3;
+    }, 5000, 20);
+    const took = Date.now() - changedAt;
+    console.log(`PATCH on B → seen on A: ${took} ms`);
+    expect(took).toBeLessThan(RELOAD_MS + RELOAD_SLACK_MS);
+    // The worker's next heartbeats on A must not undo the edit.
+    expect((await a.api.get<NodeView[]>('/api/nodes?label=topology.zone:eu-2')).body.map((n) => n.id)).toEqual([id]);
+  });
+
+  it('a node killed on A and deleted through B disappears from A; its worker restarted registers once', async () => {
+    const w = cluster.workers.find((x) => x.name === 'on-a');
+    if (!w) throw new Error('worker on-a not started');
+    w.proc.kill('SIGKILL');
+    await waitFor('B sees the node offline', async () => (await b.api.get<NodeView>(`/api/nodes/${id}`)).body.status === 'offline', 5000);
+    expect((await b.api.delete(`/api/nodes/${id}`)).status).toBe(204);
+    const deletedAt = Date.now();
+    await waitFor('A no longer lists it', async () => (await nodesNamed(a.api, 'on-a')).length === 0, 5000, 20);
+    expect(Date.now() - deletedAt).toBeLessThan(RELOAD_MS + RELOAD_SLACK_MS);
+    expect((await a.api.get(`/api/nodes/${id}`)).status).toBe(404);
+    await cluster.startWorker({ masters: [a], name: 'on-a', workspace: w.workspace });
+    const again = await cluster.waitNodeReady(a.api, 'on-a');
+    expect(again).not.toBe(id);
+    await waitFor('B lists exactly the new node', async () => {
+      const ns = await nodesNamed(b.api, 'on-a');
+      return ns.length === 1 && ns[0].id === again && ns[0].status === 'online';
+    }, 5000);
+  });
+});
