@@ -94,6 +94,7 @@ export class WorkerSimulator {
       call.write({
         heartbeat: {
           runningTasks: 0,
+          running: [],
           ready: this.ready,
           freeSlots: 4,
           cpuPercent: 5 + (i % 10),
