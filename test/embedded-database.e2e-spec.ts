@@ -1,16 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestCluster } from './support/cluster';
+import { isAlive } from './support/processes';
 import { waitFor } from './support/wait';
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+const alive = isAlive;
 
 describe('the embedded database (no CRAWLNEST_MONGO_URI)', () => {
   const cluster = new TestCluster('embedded');

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Master, TestCluster } from './support/cluster';
+import { isAlive } from './support/processes';
 import { waitFor } from './support/wait';
 
 type Task = {
@@ -15,14 +16,7 @@ type Task = {
   attempts: { attempt: number; nodeId: string | null; status: string; error: string | null }[];
 };
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+const alive = isAlive;
 
 async function taskOf(m: Master, id: string): Promise<Task> {
   return (await m.api.get<Task>(`/api/tasks/${id}`)).body;

@@ -57,3 +57,13 @@ const live = new Set<TestProcess>();
 process.once('exit', () => {
   for (const p of live) p.kill('SIGKILL');
 });
+
+/** Whether a process id is still alive (signal 0 probes without signalling). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

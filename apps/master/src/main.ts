@@ -6,7 +6,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import express from 'express';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { ConfigError, protoLoaderOptions, protoPaths, PROTO_PACKAGES, serverChannelOptions } from '@crawlnest/node';
+import { ConfigError, stopOnSignals, protoLoaderOptions, protoPaths, PROTO_PACKAGES, serverChannelOptions } from '@crawlnest/node';
 import { loadMasterConfig, MasterConfig } from './config/master.config';
 import { acquireEmbeddedDatabase, EmbeddedDatabase, EmbeddedDatabaseError } from './database/embedded-ferretdb';
 import { MasterModule } from './master.module';
@@ -61,7 +61,8 @@ async function bootstrap(): Promise<void> {
   );
   await app.startAllMicroservices();
   await app.listen(config.httpPort, config.httpHost);
-  stopOnSignals(async () => {
+  // SIGTERM/SIGINT: close the app (HTTP, gRPC, database connection), then the embedded database.
+  stopOnSignals(log, async () => {
     await app.close();
     await embedded?.release();
   });
@@ -73,25 +74,6 @@ async function bootstrap(): Promise<void> {
     `\nCrawlnest master ready\n  REST API:  http://${shownHost}:${config.httpPort}/api\n  gRPC:      ${shownHost}:${config.grpcPort}\n` +
       `  API token: ${apiToken}\n  Try:       curl -H "Authorization: Bearer ${apiToken}" http://${shownHost}:${config.httpPort}/api/nodes\n\n`,
   );
-}
-
-/** SIGTERM/SIGINT: close the app (HTTP, gRPC, database connection), then the embedded database. */
-function stopOnSignals(stop: () => Promise<void>): void {
-  let stopping = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    log.log({ msg: 'stopping', signal });
-    stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ msg: 'shutdown failed', err: String(err) });
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
 }
 
 bootstrap().catch((err: unknown) => {

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ConfigError } from '@crawlnest/node';
+import { ConfigError, stopOnSignals } from '@crawlnest/node';
 import { loadWorkerConfig, WorkerConfig } from './config/worker.config';
 import { WorkerModule } from './worker.module';
 
@@ -32,21 +32,7 @@ async function bootstrap(): Promise<void> {
   config.workspace = resolve(config.workspace);
   const secret = await clusterSecret(config);
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, secret));
-  let stopping = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    log.log({ msg: 'stopping', signal });
-    app.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ msg: 'shutdown failed', err: String(err) });
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+  stopOnSignals(log, () => app.close());
   await app.init();
   log.log({ msg: 'worker started', masters: config.masters.join(','), workspace: config.workspace, maxRunners: config.maxRunners });
 }

@@ -19,3 +19,4 @@ export * from './master/node-admin.service';
 export * from './worker/master-link.options';
 export * from './worker/master-link.client';
 export * from './worker/node-worker.module';
+export * from './stop-on-signals';

@@ -1,3 +1,5 @@
+import type { Logger } from '@nestjs/common';
+import { RpcException } from '@nestjs/microservices';
 import { Metadata, status } from '@grpc/grpc-js';
 import { timingSafeEqual } from 'node:crypto';
 
@@ -22,3 +24,10 @@ export const UNAUTHENTICATED_ERROR = {
   code: status.UNAUTHENTICATED,
   message: 'missing or wrong cluster secret',
 };
+
+/** For unary and server-streaming handlers: logs the refusal and throws UNAUTHENTICATED. */
+export function assertClusterSecret(metadata: Metadata | undefined, secret: string, rpc: string, log: Logger): void {
+  if (hasClusterSecret(metadata, secret)) return;
+  log.warn({ msg: 'gRPC call refused: bad cluster secret', rpc });
+  throw new RpcException(UNAUTHENTICATED_ERROR);
+}

@@ -1,7 +1,7 @@
 import { Controller, Inject, Logger } from '@nestjs/common';
-import { GrpcMethod, GrpcStreamCall, RpcException } from '@nestjs/microservices';
+import { GrpcMethod, GrpcStreamCall } from '@nestjs/microservices';
 import type { Metadata, ServerDuplexStream } from '@grpc/grpc-js';
-import { hasClusterSecret, UNAUTHENTICATED_ERROR } from '../grpc/cluster-auth';
+import { assertClusterSecret, hasClusterSecret, UNAUTHENTICATED_ERROR } from '../grpc/cluster-auth';
 import { MasterMessage, RegisterRequest, RegisterResponse, WorkerMessage } from '../grpc/messages';
 import { NodeSessionService } from './node-session.service';
 import { NODE_MASTER_OPTIONS, NodeMasterOptions } from './node-master.options';
@@ -17,10 +17,7 @@ export class NodeGrpcController {
 
   @GrpcMethod('NodeService', 'Register')
   async register(req: RegisterRequest, metadata: Metadata): Promise<RegisterResponse> {
-    if (!hasClusterSecret(metadata, this.opts.clusterSecret)) {
-      this.log.warn({ msg: 'gRPC call refused: bad cluster secret', rpc: 'Register', key: req.key });
-      throw new RpcException(UNAUTHENTICATED_ERROR);
-    }
+    assertClusterSecret(metadata, this.opts.clusterSecret, 'Register', this.log);
     return this.sessions.register(req);
   }
 

@@ -2,7 +2,7 @@ import { Controller, Inject, Logger } from '@nestjs/common';
 import { GrpcMethod, RpcException } from '@nestjs/microservices';
 import { Metadata, ServerWritableStream, status } from '@grpc/grpc-js';
 import { EMPTY, Observable } from 'rxjs';
-import { hasClusterSecret, NotFoundError, UNAUTHENTICATED_ERROR } from '@crawlnest/node';
+import { assertClusterSecret, NotFoundError } from '@crawlnest/node';
 import { chunkManifest } from '../manifest';
 import { BlobReadCache } from './blob-read.cache';
 import { ManifestCache } from './manifest-cache';
@@ -79,9 +79,7 @@ export class SyncGrpcController {
   }
 
   private authorize(md: Metadata, rpc: string): void {
-    if (hasClusterSecret(md, this.opts.clusterSecret)) return;
-    this.log.warn({ msg: 'gRPC call refused: bad cluster secret', rpc });
-    throw new RpcException(UNAUTHENTICATED_ERROR);
+    assertClusterSecret(md, this.opts.clusterSecret, rpc, this.log);
   }
 }
 

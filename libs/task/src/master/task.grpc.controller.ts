@@ -1,7 +1,7 @@
 import { Controller, Inject, Logger } from '@nestjs/common';
-import { GrpcMethod, RpcException } from '@nestjs/microservices';
+import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
-import { hasClusterSecret, UNAUTHENTICATED_ERROR } from '@crawlnest/node';
+import { assertClusterSecret } from '@crawlnest/node';
 import { AttemptRef, LogLineIn, ReportResult, TaskReportService } from './task-report.service';
 import { TASK_MASTER_OPTIONS, TaskMasterOptions } from './task-master.options';
 import { SyncStatsRecord } from '../task.types';
@@ -56,9 +56,7 @@ export class TaskGrpcController {
   }
 
   private authorize(md: Metadata, rpc: string): void {
-    if (hasClusterSecret(md, this.opts.clusterSecret)) return;
-    this.log.warn({ msg: 'gRPC call refused: bad cluster secret', rpc });
-    throw new RpcException(UNAUTHENTICATED_ERROR);
+    assertClusterSecret(md, this.opts.clusterSecret, rpc, this.log);
   }
 }
 
