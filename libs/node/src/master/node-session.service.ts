@@ -162,6 +162,8 @@ export class NodeSessionService {
   private onHeartbeat(s: ControlSession, hb: HeartbeatMsg): void {
     const now = Date.now();
     const becameReady = hb.ready && !s.ready;
+    // A worker whose slot just freed pushes a heartbeat at once: that is its ask for work.
+    const asksForWork = hb.ready && hb.freeSlots > 0 && hb.runningTasks < s.runningTasks;
     const changed = hb.ready !== s.ready || hb.runningTasks !== s.runningTasks;
     s.ready = hb.ready;
     s.runningTasks = hb.runningTasks;
@@ -170,7 +172,7 @@ export class NodeSessionService {
     this.counters.heartbeat();
     const state = this.heartbeatState(s, hb);
     this.cache.applyLiveness(s.nodeId, state, s.sessionId);
-    if (becameReady) this.registry.events.emit('ready', s.nodeId);
+    if (becameReady || asksForWork) this.registry.events.emit('ready', s.nodeId);
     if (!changed && now - s.lastWrittenAt < this.opts.nodeTimeoutMs / 2) return;
     s.lastWrittenAt = now;
     s.pendingWrite = state;
