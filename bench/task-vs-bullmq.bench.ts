@@ -103,6 +103,8 @@ const bench: Benchmark = {
   name: `tasks vs BullMQ (${WORKERS} workers × ${SLOTS} slots; latency over ${LATENCY_TASKS} tasks, throughput of ${THROUGHPUT_TASKS} \`true\` tasks)`,
   async run(): Promise<Figure[]> {
     const c = await crawlnest();
+    // Printed first, so a failing baseline never loses the figures already measured.
+    process.stdout.write(`  (crawlnest: p50 ${percentile(c.latencies, 50)} ms, p99 ${percentile(c.latencies, 99)} ms, ${((THROUGHPUT_TASKS / c.throughputMs) * 1000).toFixed(2)} tasks/s)\n`);
     const b = await bullmq();
     const base = (name: string, v: (r: Result) => number) => (typeof b === 'string' ? undefined : { name, value: v(b) });
     const figures: Figure[] = [
