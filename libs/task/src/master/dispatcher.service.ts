@@ -56,11 +56,6 @@ export class DispatcherService implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  /** For shutdown and tests: resolves when no pass is running. */
-  async idle(): Promise<void> {
-    while (this.running) await this.running;
-  }
-
   private async loop(): Promise<void> {
     do {
       this.again = false;

@@ -35,10 +35,6 @@ export class LogShipper {
     this.queue = new SpillQueue<OutLine>(spillFile, memoryLines);
   }
 
-  get lineCount(): number {
-    return this.seq;
-  }
-
   push(stream: 'stdout' | 'stderr', text: string): void {
     if (this.refused) return; // the master no longer wants this attempt's output
     const clipped = text.length > MAX_LINE_CHARS ? text.slice(0, MAX_LINE_CHARS) + '…[line truncated]' : text;

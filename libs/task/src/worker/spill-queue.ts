@@ -22,11 +22,6 @@ export class SpillQueue<T> {
     return this.mem.length + this.spilled;
   }
 
-  /** Items currently on disk (for tests and logs). */
-  get onDisk(): number {
-    return this.spilled;
-  }
-
   push(item: T): void {
     if (this.spilled === 0 && this.mem.length < this.memoryLimit) {
       this.mem.push(item);
