@@ -117,6 +117,8 @@ export class TestCluster {
         CRAWLNEST_CLUSTER_SECRET: this.clusterSecret,
         CRAWLNEST_WORKSPACE: workspace,
         CRAWLNEST_NODE_NAME: name,
+        // Suites end with tasks still running; their teardown should not wait a full drain.
+        CRAWLNEST_DRAIN_MS: '2000',
         ...opts.env,
       },
       join(this.dir, `${name}.log`),

@@ -1,14 +1,16 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { MicroserviceOptions, Transport } from '@nestjs/microservices';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express from 'express';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { ConfigError, stopOnSignals, protoLoaderOptions, protoPaths, PROTO_PACKAGES, serverChannelOptions } from '@crawlnest/node';
 import { loadMasterConfig, MasterConfig } from './config/master.config';
 import { acquireEmbeddedDatabase, EmbeddedDatabase, EmbeddedDatabaseError } from './database/embedded-ferretdb';
+import { MasterGrpcServer } from './grpc/master-grpc.server';
+import { shutdownMaster } from './lifecycle/graceful-shutdown';
 import { MasterModule } from './master.module';
 import { loadOrCreateSecret } from './security/secrets';
 
@@ -37,35 +39,33 @@ async function bootstrap(): Promise<void> {
 
   const app = await NestFactory.create<NestExpressApplication>(
     MasterModule.forRoot({ config, mongoUri, apiToken, clusterSecret, replicaId }),
-    { bodyParser: false },
+    { bodyParser: false, bufferLogs: true },
   );
+  app.useLogger(app.get(PinoLogger));
   // JSON everywhere but spider file uploads: their controller streams the raw body to disk
   // itself (a file named settings.json is content, not a request to parse).
   const json = express.json({ limit: '1mb' });
   app.use((req: express.Request, res: express.Response, next: express.NextFunction) =>
     SPIDER_FILES_ROUTE.test(req.path) ? next() : json(req, res, next),
   );
-  app.connectMicroservice<MicroserviceOptions>(
-    {
-      transport: Transport.GRPC,
-      options: {
-        package: Object.values(PROTO_PACKAGES),
-        protoPath: protoPaths(),
-        url: `${config.grpcHost}:${config.grpcPort}`,
-        loader: protoLoaderOptions(),
-        channelOptions: serverChannelOptions(),
-        gracefulShutdown: true,
-      },
-    },
-    { inheritAppConfig: true },
-  );
+  const grpcServer = new MasterGrpcServer({
+    package: Object.values(PROTO_PACKAGES),
+    protoPath: protoPaths(),
+    url: `${config.grpcHost}:${config.grpcPort}`,
+    loader: protoLoaderOptions(),
+    channelOptions: serverChannelOptions(),
+    gracefulShutdown: true,
+  });
+  app.connectMicroservice({ strategy: grpcServer }, { inheritAppConfig: true });
   await app.startAllMicroservices();
   await app.listen(config.httpPort, config.httpHost);
-  // SIGTERM/SIGINT: close the app (HTTP, gRPC, database connection), then the embedded database.
-  stopOnSignals(log, async () => {
-    await app.close();
-    await embedded?.release();
-  });
+  stopOnSignals(log, () =>
+    shutdownMaster(app, log, {
+      closeGrpc: () => grpcServer.closeGracefully(),
+      forceGrpc: () => grpcServer.forceClose(),
+      afterApp: embedded ? () => embedded.release() : undefined,
+    }),
+  );
 
   const shownHost = config.httpHost === '0.0.0.0' ? '127.0.0.1' : config.httpHost;
   log.log({ msg: 'master ready', replica: replicaId, http: config.httpPort, grpc: config.grpcPort, db: embedded ? 'embedded FerretDB' : 'CRAWLNEST_MONGO_URI' });

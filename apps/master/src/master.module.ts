@@ -3,8 +3,9 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { MongooseModule } from '@nestjs/mongoose';
 import { ScheduleModule } from '@nestjs/schedule';
 import { MulterModule } from '@nestjs/platform-express';
+import { LoggerModule } from 'nestjs-pino';
 import { join } from 'node:path';
-import { NodeMasterModule } from '@crawlnest/node';
+import { NodeMasterModule, pinoParams } from '@crawlnest/node';
 import { SyncMasterModule } from '@crawlnest/sync';
 import { TaskMasterModule } from '@crawlnest/task';
 import { DomainErrorFilter } from './http/domain-error.filter';
@@ -41,6 +42,7 @@ export class MasterModule {
     return {
       module: MasterModule,
       imports: [
+        LoggerModule.forRoot(pinoParams(config.logging, { component: 'master', replica: rt.replicaId })),
         MongooseModule.forRoot(rt.mongoUri, {
           dbName: config.dbName,
           serverSelectionTimeoutMS: 5000,

@@ -1,13 +1,18 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Logger as PinoLogger, PinoLogger as RootLogger } from 'nestjs-pino';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ConfigError, stopOnSignals } from '@crawlnest/node';
+import { ConfigError, MasterLinkClient, stopOnSignals } from '@crawlnest/node';
+import { TaskRunnerService } from '@crawlnest/task';
 import { loadWorkerConfig, WorkerConfig } from './config/worker.config';
 import { WorkerModule } from './worker.module';
 
 const log = new Logger('Worker');
+
+/** After the drain window and the kill grace, reports and logs get this long to reach the master. */
+const FLUSH_BUDGET_MS = 3000;
 
 /**
  * The cluster secret from the environment, or, for a worker beside an embedded-default
@@ -31,8 +36,27 @@ async function bootstrap(): Promise<void> {
   const config = loadWorkerConfig();
   config.workspace = resolve(config.workspace);
   const secret = await clusterSecret(config);
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, secret));
-  stopOnSignals(log, () => app.close());
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, secret), { bufferLogs: true });
+  app.useLogger(app.get(PinoLogger));
+  // Every line this worker writes carries its node id once the master has given it one.
+  const link = app.get(MasterLinkClient);
+  link.events.once('connected', () => RootLogger.root.setBindings({ nodeId: link.nodeId }));
+  // SIGTERM: drain (no new tasks, running ones finish or are cancelled with a reason, logs
+  // and reports flushed over the still-open link), then close the link. A master that cannot
+  // be reached must not keep the worker up: the hard deadline exits anyway, and the master
+  // then handles those runs as orphans.
+  stopOnSignals(log, async () => {
+    const t0 = Date.now();
+    const deadlineMs = config.drainMs + config.killGraceMs + FLUSH_BUDGET_MS;
+    setTimeout(() => {
+      log.error({ msg: 'drain deadline passed; exiting with runs unreported', deadlineMs });
+      process.exit(1);
+    }, deadlineMs).unref();
+    const drained = await app.get(TaskRunnerService).drain(config.drainMs);
+    log.log({ msg: 'drained', ...drained, ms: Date.now() - t0 });
+    await app.close();
+    log.log({ msg: 'worker stopped', ms: Date.now() - t0 });
+  });
   await app.init();
   log.log({ msg: 'worker started', masters: config.masters.join(','), workspace: config.workspace, maxRunners: config.maxRunners });
 }

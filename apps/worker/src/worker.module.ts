@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { NodeWorkerModule } from '@crawlnest/node';
+import { LoggerModule } from 'nestjs-pino';
+import { NodeWorkerModule, pinoParams } from '@crawlnest/node';
 import { TaskWorkerModule } from '@crawlnest/task';
 import type { WorkerConfig } from './config/worker.config';
 
@@ -12,6 +13,7 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [
+        LoggerModule.forRoot(pinoParams(config.logging, { component: 'worker', node: config.nodeName ?? '' })),
         NodeWorkerModule.forRoot({
           masters: config.masters,
           clusterSecret,

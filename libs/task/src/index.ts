@@ -6,6 +6,7 @@ export * from './master/task.service';
 export * from './master/dispatcher.service';
 export * from './worker/task-worker.options';
 export * from './worker/task-worker.module';
+export * from './worker/task-runner.service';
 export * from './worker/log-shipper';
 export * from './schedule.types';
 export * from './master/schedule.service';

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { intVar, parseEnv, portVar } from '@crawlnest/node';
+import { LoggingConfig, loggingConfig, loggingVars, intVar, parseEnv, portVar } from '@crawlnest/node';
 
 const schema = z.object({
+  ...loggingVars,
   CRAWLNEST_HTTP_HOST: z.string().default('0.0.0.0'),
   CRAWLNEST_HTTP_PORT: portVar().default(8080),
   CRAWLNEST_GRPC_HOST: z.string().default('0.0.0.0'),
@@ -33,6 +34,7 @@ const schema = z.object({
 });
 
 export type MasterConfig = {
+  logging: LoggingConfig;
   httpHost: string;
   httpPort: number;
   grpcHost: string;
@@ -63,6 +65,7 @@ export type MasterConfig = {
 export function loadMasterConfig(env: NodeJS.ProcessEnv = process.env): MasterConfig {
   const e = parseEnv(schema, env);
   return {
+    logging: loggingConfig(e),
     httpHost: e.CRAWLNEST_HTTP_HOST,
     httpPort: e.CRAWLNEST_HTTP_PORT,
     grpcHost: e.CRAWLNEST_GRPC_HOST,

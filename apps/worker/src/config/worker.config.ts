@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { addressListVar, intVar, labelsVar, parseEnv } from '@crawlnest/node';
+import { LoggingConfig, loggingConfig, loggingVars, addressListVar, intVar, labelsVar, parseEnv } from '@crawlnest/node';
 
 const schema = z.object({
+  ...loggingVars,
   CRAWLNEST_MASTER: addressListVar().default(['127.0.0.1:9666']),
   CRAWLNEST_CLUSTER_SECRET: z.string().min(16, 'expected at least 16 characters').optional(),
   CRAWLNEST_DATA_DIR: z.string().default('./.data'),
@@ -12,9 +13,11 @@ const schema = z.object({
   CRAWLNEST_HEARTBEAT_MS: intVar(100, 60_000).default(1000),
   CRAWLNEST_KILL_GRACE_MS: intVar(0, 600_000).default(5000),
   CRAWLNEST_LOG_BATCH_MS: intVar(10, 60_000).default(200),
+  CRAWLNEST_DRAIN_MS: intVar(0, 3_600_000).default(10_000),
 });
 
 export type WorkerConfig = {
+  logging: LoggingConfig;
   masters: string[];
   clusterSecret?: string;
   dataDir: string;
@@ -25,11 +28,14 @@ export type WorkerConfig = {
   heartbeatMs: number;
   killGraceMs: number;
   logBatchMs: number;
+  /** On SIGTERM, running tasks get this long to end before they are cancelled. */
+  drainMs: number;
 };
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const e = parseEnv(schema, env);
   return {
+    logging: loggingConfig(e),
     masters: e.CRAWLNEST_MASTER,
     clusterSecret: e.CRAWLNEST_CLUSTER_SECRET,
     dataDir: e.CRAWLNEST_DATA_DIR,
@@ -40,5 +46,6 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     heartbeatMs: e.CRAWLNEST_HEARTBEAT_MS,
     killGraceMs: e.CRAWLNEST_KILL_GRACE_MS,
     logBatchMs: e.CRAWLNEST_LOG_BATCH_MS,
+    drainMs: e.CRAWLNEST_DRAIN_MS,
   };
 }

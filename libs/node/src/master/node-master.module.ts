@@ -29,7 +29,7 @@ export class NodeMasterModule {
         NodeLivenessCron,
         NodeAdminService,
       ],
-      exports: [NODE_MASTER_OPTIONS, NodeRepository, NodeCache, NodeCounters, ControlStreamRegistry, NodeAdminService],
+      exports: [NODE_MASTER_OPTIONS, NodeSessionService, NodeRepository, NodeCache, NodeCounters, ControlStreamRegistry, NodeAdminService],
     };
   }
 }

@@ -64,7 +64,7 @@ export class NodeSessionService {
       session = undefined;
       if (this.registry.close(s)) {
         this.log.log({ msg: 'control stream closed', nodeId: s.nodeId, why });
-        this.setOffline(s, 'streamClosed');
+        void this.setOffline(s, 'streamClosed');
       }
     };
 
@@ -93,27 +93,42 @@ export class NodeSessionService {
     call.on('close', () => closeSession('stream closed'));
   }
 
+  /**
+   * Graceful stop of this replica: end every control stream (each worker reconnects, to
+   * another replica if it knows one) and wait until their offline marks are written, so the
+   * database connection can close after them. Fenced by session: a worker that already
+   * reconnected elsewhere keeps its new session's online state.
+   */
+  async closeAllStreams(): Promise<number> {
+    const writes: Promise<void>[] = [];
+    for (const s of this.registry.all()) {
+      if (this.registry.close(s)) writes.push(this.setOffline(s, 'streamClosed'));
+    }
+    await Promise.all(writes);
+    return writes.length;
+  }
+
   /** Ends sessions whose heartbeats stopped while the stream looked open (a stalled link). */
   expireSilentSessions(now = Date.now()): void {
     for (const s of this.registry.all()) {
       if (now - s.lastHeartbeatAt <= this.opts.nodeTimeoutMs) continue;
       if (this.registry.close(s)) {
         this.log.warn({ msg: 'node heartbeat timed out', nodeId: s.nodeId, silentMs: now - s.lastHeartbeatAt });
-        this.setOffline(s, 'heartbeatTimeout');
+        void this.setOffline(s, 'heartbeatTimeout');
       }
     }
   }
 
   /** Offline in memory at once (fenced by session), then in the database (fenced the same way). */
-  private setOffline(s: ControlSession, cause: 'streamClosed' | 'heartbeatTimeout'): void {
+  private setOffline(s: ControlSession, cause: 'streamClosed' | 'heartbeatTimeout'): Promise<void> {
     const at = new Date();
     this.counters.wentOffline(cause);
     this.cache.applyLiveness(s.nodeId, { status: 'offline', taskReady: false, offlineAt: at, sessionId: null }, s.sessionId);
     s.pendingWrite = undefined;
     // FerretDB 1.x updates read then write: a heartbeat write still in flight could land after
     // the offline one and set the node online again, so offline goes after it.
-    (s.writing ?? Promise.resolve())
-      .then(() => this.nodes.markOffline(s.nodeId, s.sessionId, at))
+    return (s.writing ?? Promise.resolve())
+      .then(async () => void (await this.nodes.markOffline(s.nodeId, s.sessionId, at)))
       .catch((err) => this.log.error({ msg: 'marking node offline failed', nodeId: s.nodeId, err: String(err) }));
   }
 

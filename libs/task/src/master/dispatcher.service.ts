@@ -24,6 +24,8 @@ export class DispatcherService implements OnModuleInit, OnModuleDestroy {
   private running: Promise<void> | undefined;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
+  /** `<task>:<attempt>` → when this replica first found its dispatch claim held by another. */
+  private readonly claimHeldSince = new Map<string, number>();
   private readonly onReady = () => this.kick();
 
   constructor(
@@ -40,9 +42,41 @@ export class DispatcherService implements OnModuleInit, OnModuleDestroy {
     this.timer = setInterval(() => this.kick(), this.opts.dispatchPollMs);
   }
 
-  onModuleDestroy(): void {
+  /** Stops kicking and waits for a pass in flight: a pass cut by the database closing could leave a claim without its assignment. */
+  async onModuleDestroy(): Promise<void> {
     this.registry.events.off('ready', this.onReady);
     if (this.timer) clearInterval(this.timer);
+    this.again = false;
+    await this.running;
+  }
+
+  /**
+   * A pending attempt whose dispatch claim someone else holds: normally a replica assigning
+   * it this very moment. Still pending after the ack timeout means that replica died between
+   * its claim and the assignment (SIGKILL, lost database); the attempt is then closed and
+   * the task re-queued under a new attempt (the close claim makes one replica do it).
+   */
+  private async releaseIfAbandoned(t: TaskRecord): Promise<void> {
+    const key = `${String(t._id)}:${t.attempt}`;
+    const now = Date.now();
+    const since = this.claimHeldSince.get(key);
+    if (since === undefined) {
+      this.claimHeldSince.set(key, now);
+      return;
+    }
+    if (now - since < this.opts.ackTimeoutMs) return;
+    this.claimHeldSince.delete(key);
+    const ended = { attempt: t.attempt, nodeId: null, status: 'pending' as const, error: 'dispatch interrupted: the replica that claimed it stopped before assigning', at: new Date() };
+    if (await this.tasks.requeue(t, ['pending'], ended)) {
+      this.log.warn({ msg: 'abandoned dispatch claim; task re-queued', taskId: String(t._id), attempt: t.attempt });
+      this.again = true;
+    }
+  }
+
+  /** Keeps the held-claim clock only for attempts still pending. */
+  private forgetHeldClaims(pending: TaskRecord[]): void {
+    const live = new Set(pending.map((t) => `${String(t._id)}:${t.attempt}`));
+    for (const key of this.claimHeldSince.keys()) if (!live.has(key)) this.claimHeldSince.delete(key);
   }
 
   /** Requests a pass; coalesces with one already running. */
@@ -80,6 +114,7 @@ export class DispatcherService implements OnModuleInit, OnModuleDestroy {
       .filter((s) => s.free > 0);
     if (slots.length === 0) return false;
     const pending = bestFirst(open.filter((t) => t.status === 'pending')).slice(0, PENDING_WINDOW);
+    this.forgetHeldClaims(pending);
     const versions = new Map<string, number | null>();
     let assigned = 0;
     for (const t of pending) {
@@ -96,7 +131,11 @@ export class DispatcherService implements OnModuleInit, OnModuleDestroy {
 
   private async assign(t: TaskRecord, nodeId: string, versions: Map<string, number | null>): Promise<boolean> {
     const taskId = String(t._id);
-    if (!(await this.claims.tryClaim(`${taskId}:${t.attempt}`, this.opts.replicaId))) return false;
+    if (!(await this.claims.tryClaim(`${taskId}:${t.attempt}`, this.opts.replicaId))) {
+      await this.releaseIfAbandoned(t);
+      return false;
+    }
+    this.claimHeldSince.delete(`${taskId}:${t.attempt}`);
     if (!versions.has(t.spiderId)) versions.set(t.spiderId, (await this.spiders.findById(t.spiderId))?.version ?? null);
     const version = versions.get(t.spiderId) ?? null;
     if (version === null) {

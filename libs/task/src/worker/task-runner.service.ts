@@ -54,6 +54,32 @@ export class TaskRunnerService implements OnApplicationBootstrap, OnApplicationS
     this.link.events.on('cancel', (c) => this.cancel(c));
   }
 
+  /**
+   * Graceful stop (SIGTERM): take no more tasks and say so at once (the master stops
+   * dispatching here), let running tasks end within `drainMs`, then cancel the rest with a
+   * reason. Resolves when every run has shipped its logs and reported how it ended, while
+   * the link to the master is still up.
+   */
+  async drain(drainMs: number): Promise<{ finished: number; cancelled: number }> {
+    this.accepting = false;
+    this.link.pushState();
+    const atStart = this.runs.size;
+    const allDone = () => Promise.all([...this.runs.values()].map((r) => r.done));
+    let timer: NodeJS.Timeout | undefined;
+    const inTime = await Promise.race([
+      allDone().then(() => true),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), drainMs))),
+    ]);
+    clearTimeout(timer);
+    const cancelled = inTime ? 0 : this.runs.size;
+    for (const r of this.runs.values()) {
+      this.stop(r, 'cancelled', `worker shutting down: still running after the ${drainMs} ms drain window (CRAWLNEST_DRAIN_MS)`);
+    }
+    await allDone();
+    return { finished: atStart - cancelled, cancelled };
+  }
+
+  /** Without a drain (e.g. a test closing the app), stop at once: same reports, no wait. */
   async onApplicationShutdown(): Promise<void> {
     this.accepting = false;
     for (const r of this.runs.values()) this.stop(r, 'cancelled', 'worker shutting down');
