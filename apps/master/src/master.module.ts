@@ -4,6 +4,7 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { ScheduleModule } from '@nestjs/schedule';
 import { MulterModule } from '@nestjs/platform-express';
 import { LoggerModule } from 'nestjs-pino';
+import { TerminusModule } from '@nestjs/terminus';
 import { join } from 'node:path';
 import { NodeMasterModule, pinoParams } from '@crawlnest/node';
 import { SyncMasterModule } from '@crawlnest/sync';
@@ -50,6 +51,8 @@ export class MasterModule {
           retryWrites: false,
         }),
         ScheduleModule.forRoot(),
+        // Health checks log their own failures; the health body already says what failed.
+        TerminusModule.forRoot({ logger: false }),
         NodeMasterModule.forRoot({
           replicaId: rt.replicaId,
           clusterSecret: rt.clusterSecret,
