@@ -6,7 +6,17 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import express from 'express';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { ConfigError, stopOnSignals, protoLoaderOptions, protoPaths, PROTO_PACKAGES, serverChannelOptions } from '@crawlnest/node';
+import type { Server as GrpcServer } from '@grpc/grpc-js';
+import {
+  ConfigError,
+  GrpcHealthService,
+  grpcServerCredentials,
+  stopOnSignals,
+  protoLoaderOptions,
+  protoPaths,
+  PROTO_PACKAGES,
+  serverChannelOptions,
+} from '@crawlnest/node';
 import { loadMasterConfig, MasterConfig } from './config/master.config';
 import { acquireEmbeddedDatabase, EmbeddedDatabase, EmbeddedDatabaseError } from './database/embedded-ferretdb';
 import { MasterModule } from './master.module';
@@ -45,6 +55,7 @@ async function bootstrap(): Promise<void> {
   app.use((req: express.Request, res: express.Response, next: express.NextFunction) =>
     SPIDER_FILES_ROUTE.test(req.path) ? next() : json(req, res, next),
   );
+  const grpcHealth = app.get(GrpcHealthService);
   app.connectMicroservice<MicroserviceOptions>(
     {
       transport: Transport.GRPC,
@@ -55,25 +66,38 @@ async function bootstrap(): Promise<void> {
         loader: protoLoaderOptions(),
         channelOptions: serverChannelOptions(),
         gracefulShutdown: true,
+        credentials: grpcServerCredentials(config.grpcTls),
+        // Nest hands over the grpc-js Server here (ServerGrpc.unwrap() is unsupported): the
+        // health service goes on the same port and credentials, outside the secret checks.
+        onLoadPackageDefinition: (definition: Record<string, object>, server: GrpcServer) =>
+          grpcHealth.addToServer(server, definition),
       },
     },
     { inheritAppConfig: true },
   );
   await app.startAllMicroservices();
   await app.listen(config.httpPort, config.httpHost);
-  // SIGTERM/SIGINT: close the app (HTTP, gRPC, database connection), then the embedded database.
+  grpcHealth.markStarted();
+  // SIGTERM/SIGINT: report NOT_SERVING first, close the app (HTTP, gRPC, database
+  // connection), then the embedded database.
   stopOnSignals(log, async () => {
+    grpcHealth.markStopping();
     await app.close();
     await embedded?.release();
   });
 
   const shownHost = config.httpHost === '0.0.0.0' ? '127.0.0.1' : config.httpHost;
-  log.log({ msg: 'master ready', replica: replicaId, http: config.httpPort, grpc: config.grpcPort, db: embedded ? 'embedded FerretDB' : 'CRAWLNEST_MONGO_URI' });
+  log.log({ msg: 'master ready', replica: replicaId, http: config.httpPort, grpc: config.grpcPort, grpcTls: grpcTlsMode(config), db: embedded ? 'embedded FerretDB' : 'CRAWLNEST_MONGO_URI' });
   // Printed plainly so a person (and the test harness) can read it at a glance.
   process.stdout.write(
     `\nCrawlnest master ready\n  REST API:  http://${shownHost}:${config.httpPort}/api\n  gRPC:      ${shownHost}:${config.grpcPort}\n` +
       `  API token: ${apiToken}\n  Try:       curl -H "Authorization: Bearer ${apiToken}" http://${shownHost}:${config.httpPort}/api/nodes\n\n`,
   );
+}
+
+function grpcTlsMode(config: MasterConfig): 'off' | 'tls' | 'mtls' {
+  if (!config.grpcTls) return 'off';
+  return config.grpcTls.clientCa ? 'mtls' : 'tls';
 }
 
 bootstrap().catch((err: unknown) => {

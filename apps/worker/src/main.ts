@@ -34,7 +34,7 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, secret));
   stopOnSignals(log, () => app.close());
   await app.init();
-  log.log({ msg: 'worker started', masters: config.masters.join(','), workspace: config.workspace, maxRunners: config.maxRunners });
+  log.log({ msg: 'worker started', masters: config.masters.join(','), grpcTls: !config.grpcTls ? 'off' : config.grpcTls.cert ? 'mtls' : 'tls', workspace: config.workspace, maxRunners: config.maxRunners });
 }
 
 bootstrap().catch((err: unknown) => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { addressListVar, intVar, labelsVar, parseEnv } from '@crawlnest/node';
+import { addressListVar, certKeyPairProblems, ConfigError, GrpcClientTls, intVar, labelsVar, parseEnv, pemFileVar } from '@crawlnest/node';
 
 const schema = z.object({
   CRAWLNEST_MASTER: addressListVar().default(['127.0.0.1:9666']),
@@ -12,6 +12,14 @@ const schema = z.object({
   CRAWLNEST_HEARTBEAT_MS: intVar(100, 60_000).default(1000),
   CRAWLNEST_KILL_GRACE_MS: intVar(0, 600_000).default(5000),
   CRAWLNEST_LOG_BATCH_MS: intVar(10, 60_000).default(200),
+  CRAWLNEST_GRPC_TLS_CA: pemFileVar('certificate').optional(),
+  CRAWLNEST_GRPC_TLS_CERT: pemFileVar('certificate').optional(),
+  CRAWLNEST_GRPC_TLS_KEY: pemFileVar('private key').optional(),
+  CRAWLNEST_GRPC_TLS_SERVER_NAME: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9.-]{1,253}$/, 'expected a host name')
+    .optional(),
 });
 
 export type WorkerConfig = {
@@ -25,6 +33,8 @@ export type WorkerConfig = {
   heartbeatMs: number;
   killGraceMs: number;
   logBatchMs: number;
+  /** TLS to the masters when set; with cert/key, the worker also presents its own (mTLS). */
+  grpcTls?: GrpcClientTls;
 };
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
@@ -40,5 +50,23 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     heartbeatMs: e.CRAWLNEST_HEARTBEAT_MS,
     killGraceMs: e.CRAWLNEST_KILL_GRACE_MS,
     logBatchMs: e.CRAWLNEST_LOG_BATCH_MS,
+    grpcTls: clientTls(e),
   };
+}
+
+/**
+ * CA turns TLS on (it is the trust root for the masters' certificates); CERT+KEY add the
+ * worker's own certificate for masters that require one. A certificate without a CA is
+ * refused rather than silently sent nowhere over plaintext.
+ */
+function clientTls(e: z.infer<typeof schema>): GrpcClientTls | undefined {
+  const ca = e.CRAWLNEST_GRPC_TLS_CA;
+  const cert = e.CRAWLNEST_GRPC_TLS_CERT;
+  const key = e.CRAWLNEST_GRPC_TLS_KEY;
+  const serverName = e.CRAWLNEST_GRPC_TLS_SERVER_NAME;
+  const problems = certKeyPairProblems(cert, key, 'CRAWLNEST_GRPC_TLS_CERT', 'CRAWLNEST_GRPC_TLS_KEY');
+  if (!ca && (cert || key)) problems.push('CRAWLNEST_GRPC_TLS_CA: required when CRAWLNEST_GRPC_TLS_CERT/KEY are set (the trust root for the master\'s certificate)');
+  if (!ca && serverName) problems.push('CRAWLNEST_GRPC_TLS_SERVER_NAME: only used with CRAWLNEST_GRPC_TLS_CA');
+  if (problems.length) throw new ConfigError(problems);
+  return ca ? { ca: ca.pem, cert: cert?.pem, key: key?.pem, serverName } : undefined;
 }
