@@ -58,7 +58,9 @@ describe('grpc.health.v1 on the master gRPC port', () => {
       await waitFor('Watch reports NOT_SERVING and ends', () => ended, 10_000);
       expect(seen).toEqual(['SERVING', 'NOT_SERVING']);
       // An open Watch must not hold the graceful gRPC shutdown.
-      const exit = await Promise.race([doomed.proc.exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 15_000))]);
+      let timer: NodeJS.Timeout | undefined;
+      const exit = await Promise.race([doomed.proc.exited, new Promise<'hung'>((r) => (timer = setTimeout(() => r('hung'), 15_000)))]);
+      clearTimeout(timer);
       expect(exit).toEqual({ code: 0, signal: null });
     } finally {
       stream.cancel();
