@@ -6,7 +6,17 @@ import express from 'express';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { ConfigError, stopOnSignals, protoLoaderOptions, protoPaths, PROTO_PACKAGES, serverChannelOptions } from '@crawlnest/node';
+import type { Server as GrpcServer } from '@grpc/grpc-js';
+import {
+  ConfigError,
+  GrpcHealthService,
+  grpcServerCredentials,
+  stopOnSignals,
+  protoLoaderOptions,
+  protoPaths,
+  PROTO_PACKAGES,
+  serverChannelOptions,
+} from '@crawlnest/node';
 import { loadMasterConfig, MasterConfig } from './config/master.config';
 import { acquireEmbeddedDatabase, EmbeddedDatabase, EmbeddedDatabaseError } from './database/embedded-ferretdb';
 import { MasterGrpcServer } from './grpc/master-grpc.server';
@@ -48,6 +58,7 @@ async function bootstrap(): Promise<void> {
   app.use((req: express.Request, res: express.Response, next: express.NextFunction) =>
     SPIDER_FILES_ROUTE.test(req.path) ? next() : json(req, res, next),
   );
+  const grpcHealth = app.get(GrpcHealthService);
   const grpcServer = new MasterGrpcServer({
     package: Object.values(PROTO_PACKAGES),
     protoPath: protoPaths(),
@@ -55,12 +66,19 @@ async function bootstrap(): Promise<void> {
     loader: protoLoaderOptions(),
     channelOptions: serverChannelOptions(),
     gracefulShutdown: true,
+    credentials: grpcServerCredentials(config.grpcTls),
+    // Nest hands over the grpc-js Server here (ServerGrpc.unwrap() is unsupported): the
+    // health service goes on the same port and credentials, outside the secret checks.
+    onLoadPackageDefinition: (definition: Record<string, object>, server: GrpcServer) =>
+      grpcHealth.addToServer(server, definition),
   });
   app.connectMicroservice({ strategy: grpcServer }, { inheritAppConfig: true });
   await app.startAllMicroservices();
   await app.listen(config.httpPort, config.httpHost);
+  grpcHealth.markStarted();
   stopOnSignals(log, () =>
     shutdownMaster(app, log, {
+      announce: () => grpcHealth.markStopping(),
       closeGrpc: () => grpcServer.closeGracefully(),
       forceGrpc: () => grpcServer.forceClose(),
       afterApp: embedded ? () => embedded.release() : undefined,
@@ -68,12 +86,17 @@ async function bootstrap(): Promise<void> {
   );
 
   const shownHost = config.httpHost === '0.0.0.0' ? '127.0.0.1' : config.httpHost;
-  log.log({ msg: 'master ready', replica: replicaId, http: config.httpPort, grpc: config.grpcPort, db: embedded ? 'embedded FerretDB' : 'CRAWLNEST_MONGO_URI' });
+  log.log({ msg: 'master ready', replica: replicaId, http: config.httpPort, grpc: config.grpcPort, grpcTls: grpcTlsMode(config), db: embedded ? 'embedded FerretDB' : 'CRAWLNEST_MONGO_URI' });
   // Printed plainly so a person (and the test harness) can read it at a glance.
   process.stdout.write(
     `\nCrawlnest master ready\n  REST API:  http://${shownHost}:${config.httpPort}/api\n  gRPC:      ${shownHost}:${config.grpcPort}\n` +
       `  API token: ${apiToken}\n  Try:       curl -H "Authorization: Bearer ${apiToken}" http://${shownHost}:${config.httpPort}/api/nodes\n\n`,
   );
+}
+
+function grpcTlsMode(config: MasterConfig): 'off' | 'tls' | 'mtls' {
+  if (!config.grpcTls) return 'off';
+  return config.grpcTls.clientCa ? 'mtls' : 'tls';
 }
 
 bootstrap().catch((err: unknown) => {

@@ -58,7 +58,7 @@ async function bootstrap(): Promise<void> {
     log.log({ msg: 'worker stopped', ms: Date.now() - t0 });
   });
   await app.init();
-  log.log({ msg: 'worker started', masters: config.masters.join(','), workspace: config.workspace, maxRunners: config.maxRunners });
+  log.log({ msg: 'worker started', masters: config.masters.join(','), grpcTls: !config.grpcTls ? 'off' : config.grpcTls.cert ? 'mtls' : 'tls', workspace: config.workspace, maxRunners: config.maxRunners });
 }
 
 bootstrap().catch((err: unknown) => {

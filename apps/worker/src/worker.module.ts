@@ -23,6 +23,7 @@ export class WorkerModule {
           maxRunners: config.maxRunners,
           heartbeatMs: config.heartbeatMs,
           version: CRAWLNEST_VERSION,
+          tls: config.grpcTls,
         }),
         TaskWorkerModule.forRoot({
           workspace: config.workspace,

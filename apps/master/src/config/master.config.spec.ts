@@ -1,4 +1,7 @@
 import { ConfigError } from '@crawlnest/node';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadMasterConfig } from './master.config';
 
 describe('loadMasterConfig', () => {
@@ -30,5 +33,25 @@ describe('loadMasterConfig', () => {
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as Error).message).toContain(name);
     expect((err as Error).message).toContain(expected);
+  });
+
+  describe('gRPC TLS files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crawlnest-master-config-'));
+    const notPem = join(dir, 'not.pem');
+    writeFileSync(notPem, 'hello\n');
+
+    it('is plaintext when no TLS variable is set', () => {
+      expect(loadMasterConfig({}).grpcTls).toBeUndefined();
+    });
+
+    it.each([
+      [{ CRAWLNEST_GRPC_TLS_CERT: join(dir, 'missing.crt') }, 'CRAWLNEST_GRPC_TLS_CERT: cannot read', 'ENOENT'],
+      [{ CRAWLNEST_GRPC_TLS_KEY: notPem }, 'CRAWLNEST_GRPC_TLS_KEY:', 'is not a PEM private key'],
+      [{ CRAWLNEST_GRPC_TLS_CA: notPem }, 'CRAWLNEST_GRPC_TLS_CA:', 'is not a PEM certificate'],
+    ])('%j stops the start naming the variable', (env, named, expected) => {
+      expect(() => loadMasterConfig(env)).toThrow(ConfigError);
+      expect(() => loadMasterConfig(env)).toThrow(named);
+      expect(() => loadMasterConfig(env)).toThrow(expected);
+    });
   });
 });

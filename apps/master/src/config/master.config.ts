@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LoggingConfig, loggingConfig, loggingVars, intVar, parseEnv, portVar } from '@crawlnest/node';
+import { certKeyPairProblems, ConfigError, GrpcServerTls, intVar, LoggingConfig, loggingConfig, loggingVars, parseEnv, pemFileVar, portVar } from '@crawlnest/node';
 
 const schema = z.object({
   ...loggingVars,
@@ -31,6 +31,9 @@ const schema = z.object({
   CRAWLNEST_MAX_TREE_BYTES: intVar(1024, 64 * 1024 ** 3).optional(),
   CRAWLNEST_MAX_TREE_FILES: intVar(1, 1_000_000).default(20_000),
   CRAWLNEST_EMBEDDED_DB_PORT: portVar().optional(),
+  CRAWLNEST_GRPC_TLS_CERT: pemFileVar('certificate').optional(),
+  CRAWLNEST_GRPC_TLS_KEY: pemFileVar('private key').optional(),
+  CRAWLNEST_GRPC_TLS_CA: pemFileVar('certificate').optional(),
 });
 
 export type MasterConfig = {
@@ -59,6 +62,8 @@ export type MasterConfig = {
   /** Cap on the number of files in one spider tree. */
   maxTreeFiles: number;
   embeddedDbPort?: number;
+  /** gRPC over TLS when set; with `clientCa`, workers must present a certificate (mTLS). */
+  grpcTls?: GrpcServerTls;
 };
 
 /** Read once at start; everything else receives this typed object. */
@@ -88,5 +93,22 @@ export function loadMasterConfig(env: NodeJS.ProcessEnv = process.env): MasterCo
     maxTreeBytes: e.CRAWLNEST_MAX_TREE_BYTES ?? e.CRAWLNEST_MAX_UPLOAD_BYTES * 4,
     maxTreeFiles: e.CRAWLNEST_MAX_TREE_FILES,
     embeddedDbPort: e.CRAWLNEST_EMBEDDED_DB_PORT,
+    grpcTls: serverTls(e),
   };
+}
+
+/**
+ * CERT+KEY turn TLS on; CA on top makes it mutual (client certificates required and
+ * verified against it). A CA alone would verify nothing over plaintext, so it is refused.
+ */
+function serverTls(e: z.infer<typeof schema>): GrpcServerTls | undefined {
+  const cert = e.CRAWLNEST_GRPC_TLS_CERT;
+  const key = e.CRAWLNEST_GRPC_TLS_KEY;
+  const ca = e.CRAWLNEST_GRPC_TLS_CA;
+  const problems = certKeyPairProblems(cert, key, 'CRAWLNEST_GRPC_TLS_CERT', 'CRAWLNEST_GRPC_TLS_KEY');
+  if (ca && !cert && !key) {
+    problems.push('CRAWLNEST_GRPC_TLS_CA: needs CRAWLNEST_GRPC_TLS_CERT and CRAWLNEST_GRPC_TLS_KEY (client certificates are only verified over TLS)');
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return cert && key ? { cert: cert.pem, key: key.pem, clientCa: ca?.pem } : undefined;
 }

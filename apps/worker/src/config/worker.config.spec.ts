@@ -1,4 +1,7 @@
 import { ConfigError } from '@crawlnest/node';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadWorkerConfig } from './worker.config';
 
 describe('loadWorkerConfig', () => {
@@ -19,5 +22,25 @@ describe('loadWorkerConfig', () => {
   ])('%s=%j is refused by name', (name, value, expected) => {
     expect(() => loadWorkerConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadWorkerConfig({ [name]: value })).toThrow(new RegExp(`${name}.*${expected}`));
+  });
+
+  describe('gRPC TLS files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crawlnest-worker-config-'));
+    const notPem = join(dir, 'not.pem');
+    writeFileSync(notPem, 'hello\n');
+
+    it('is plaintext when no TLS variable is set', () => {
+      expect(loadWorkerConfig({}).grpcTls).toBeUndefined();
+    });
+
+    it.each([
+      [{ CRAWLNEST_GRPC_TLS_CA: join(dir, 'missing.crt') }, 'CRAWLNEST_GRPC_TLS_CA: cannot read'],
+      [{ CRAWLNEST_GRPC_TLS_CERT: notPem }, 'CRAWLNEST_GRPC_TLS_CERT:'],
+      [{ CRAWLNEST_GRPC_TLS_SERVER_NAME: 'master.internal' }, 'CRAWLNEST_GRPC_TLS_SERVER_NAME: only used with CRAWLNEST_GRPC_TLS_CA'],
+      [{ CRAWLNEST_GRPC_TLS_SERVER_NAME: 'bad name!' }, 'CRAWLNEST_GRPC_TLS_SERVER_NAME: expected a host name'],
+    ])('%j stops the start naming the variable', (env, named) => {
+      expect(() => loadWorkerConfig(env)).toThrow(ConfigError);
+      expect(() => loadWorkerConfig(env)).toThrow(named);
+    });
   });
 });

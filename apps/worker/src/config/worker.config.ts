@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LoggingConfig, loggingConfig, loggingVars, addressListVar, intVar, labelsVar, parseEnv } from '@crawlnest/node';
+import { addressListVar, certKeyPairProblems, ConfigError, GrpcClientTls, intVar, labelsVar, LoggingConfig, loggingConfig, loggingVars, parseEnv, pemFileVar } from '@crawlnest/node';
 
 const schema = z.object({
   ...loggingVars,
@@ -14,6 +14,14 @@ const schema = z.object({
   CRAWLNEST_KILL_GRACE_MS: intVar(0, 600_000).default(5000),
   CRAWLNEST_LOG_BATCH_MS: intVar(10, 60_000).default(200),
   CRAWLNEST_DRAIN_MS: intVar(0, 3_600_000).default(10_000),
+  CRAWLNEST_GRPC_TLS_CA: pemFileVar('certificate').optional(),
+  CRAWLNEST_GRPC_TLS_CERT: pemFileVar('certificate').optional(),
+  CRAWLNEST_GRPC_TLS_KEY: pemFileVar('private key').optional(),
+  CRAWLNEST_GRPC_TLS_SERVER_NAME: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9.-]{1,253}$/, 'expected a host name')
+    .optional(),
 });
 
 export type WorkerConfig = {
@@ -30,6 +38,8 @@ export type WorkerConfig = {
   logBatchMs: number;
   /** On SIGTERM, running tasks get this long to end before they are cancelled. */
   drainMs: number;
+  /** TLS to the masters when set; with cert/key, the worker also presents its own (mTLS). */
+  grpcTls?: GrpcClientTls;
 };
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
@@ -47,5 +57,23 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     killGraceMs: e.CRAWLNEST_KILL_GRACE_MS,
     logBatchMs: e.CRAWLNEST_LOG_BATCH_MS,
     drainMs: e.CRAWLNEST_DRAIN_MS,
+    grpcTls: clientTls(e),
   };
+}
+
+/**
+ * CA turns TLS on (it is the trust root for the masters' certificates); CERT+KEY add the
+ * worker's own certificate for masters that require one. A certificate without a CA is
+ * refused rather than silently sent nowhere over plaintext.
+ */
+function clientTls(e: z.infer<typeof schema>): GrpcClientTls | undefined {
+  const ca = e.CRAWLNEST_GRPC_TLS_CA;
+  const cert = e.CRAWLNEST_GRPC_TLS_CERT;
+  const key = e.CRAWLNEST_GRPC_TLS_KEY;
+  const serverName = e.CRAWLNEST_GRPC_TLS_SERVER_NAME;
+  const problems = certKeyPairProblems(cert, key, 'CRAWLNEST_GRPC_TLS_CERT', 'CRAWLNEST_GRPC_TLS_KEY');
+  if (!ca && (cert || key)) problems.push('CRAWLNEST_GRPC_TLS_CA: required when CRAWLNEST_GRPC_TLS_CERT/KEY are set (the trust root for the master\'s certificate)');
+  if (!ca && serverName) problems.push('CRAWLNEST_GRPC_TLS_SERVER_NAME: only used with CRAWLNEST_GRPC_TLS_CA');
+  if (problems.length) throw new ConfigError(problems);
+  return ca ? { ca: ca.pem, cert: cert?.pem, key: key?.pem, serverName } : undefined;
 }

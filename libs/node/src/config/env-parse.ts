@@ -1,3 +1,6 @@
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import { z } from 'zod';
 
 /** Thrown once at start when a CRAWLNEST_* variable is invalid; main() prints it and exits. */
@@ -59,4 +62,54 @@ export function parseEnv<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEn
   throw new ConfigError(
     result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`),
   );
+}
+
+/** A PEM file named by a variable, read once at start: its path and its content. */
+export type PemFile = { path: string; pem: Buffer };
+
+/**
+ * Path of a PEM certificate (or CA bundle) or private key: read at parse time, so a missing,
+ * unreadable or malformed file stops the start naming its variable, not the first handshake.
+ */
+export const pemFileVar = (kind: 'certificate' | 'private key') =>
+  z
+    .string()
+    .trim()
+    .transform((path, ctx): PemFile => {
+      let pem: Buffer;
+      try {
+        pem = readFileSync(path);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})` });
+        return z.NEVER;
+      }
+      try {
+        if (kind === 'certificate') new X509Certificate(pem);
+        else createPrivateKey(pem);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `${path} is not a PEM ${kind} (${(err as Error).message})` });
+        return z.NEVER;
+      }
+      return { path, pem };
+    });
+
+/**
+ * Problems with a certificate/key pair given by `certVar`/`keyVar`: one without the other,
+ * or a key that does not belong to the certificate.
+ */
+export function certKeyPairProblems(
+  cert: PemFile | undefined,
+  key: PemFile | undefined,
+  certVar: string,
+  keyVar: string,
+): string[] {
+  if (cert && !key) return [`${keyVar}: required when ${certVar} is set`];
+  if (key && !cert) return [`${certVar}: required when ${keyVar} is set`];
+  if (!cert || !key) return [];
+  try {
+    createSecureContext({ cert: cert.pem, key: key.pem });
+    return [];
+  } catch (err) {
+    return [`${keyVar}: ${key.path} does not match the certificate in ${certVar} (${(err as Error).message})`];
+  }
 }

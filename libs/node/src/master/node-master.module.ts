@@ -5,6 +5,7 @@ import { ControlStreamRegistry } from './control-stream.registry';
 import { NodeAdminService } from './node-admin.service';
 import { NodeCache } from './node-cache.service';
 import { NodeCounters } from './node-counters.service';
+import { GrpcHealthService } from './grpc-health.service';
 import { NodeGrpcController } from './node.grpc.controller';
 import { NodeLivenessCron } from './node-liveness.cron';
 import { NodeRepository } from './node.repository';
@@ -28,8 +29,9 @@ export class NodeMasterModule {
         NodeSessionService,
         NodeLivenessCron,
         NodeAdminService,
+        GrpcHealthService,
       ],
-      exports: [NODE_MASTER_OPTIONS, NodeSessionService, NodeRepository, NodeCache, NodeCounters, ControlStreamRegistry, NodeAdminService],
+      exports: [NODE_MASTER_OPTIONS, NodeSessionService, NodeRepository, NodeCache, NodeCounters, ControlStreamRegistry, NodeAdminService, GrpcHealthService],
     };
   }
 }

@@ -15,6 +15,7 @@ import {
   RunningAttempt,
   WorkerMessage,
 } from '../grpc/messages';
+import { grpcClientCredentials, grpcClientTlsOptions } from '../grpc/tls-credentials';
 import { loadOrCreateNodeKey } from './node-identity';
 import { MASTER_LINK_OPTIONS, MasterLinkOptions } from './master-link.options';
 import { readResourceUsage } from './resource-usage';
@@ -53,8 +54,14 @@ export class MasterLinkClient implements OnApplicationBootstrap, OnModuleDestroy
   private stateProvider: () => WorkerState = () => ({ ready: false, running: [], freeSlots: 0 });
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  /** Built once from material read at start; every channel to every master uses them. */
+  private readonly credentials: grpc.ChannelCredentials;
+  private readonly channelOptions: grpc.ChannelOptions;
 
-  constructor(@Inject(MASTER_LINK_OPTIONS) private readonly opts: MasterLinkOptions) {}
+  constructor(@Inject(MASTER_LINK_OPTIONS) private readonly opts: MasterLinkOptions) {
+    this.credentials = grpcClientCredentials(opts.tls);
+    this.channelOptions = grpcClientTlsOptions(opts.tls);
+  }
 
   get nodeId(): string {
     return this.nodeIdValue;
@@ -163,7 +170,7 @@ export class MasterLinkClient implements OnApplicationBootstrap, OnModuleDestroy
   private async connectOnce(address: string): Promise<void> {
     if (this.clients?.address !== address) {
       this.clients?.close();
-      this.clients = createGrpcClients(address);
+      this.clients = createGrpcClients(address, this.credentials, this.channelOptions);
     }
     const clients = this.clients;
     const res = await unaryCall<RegisterRequest, RegisterResponse>(

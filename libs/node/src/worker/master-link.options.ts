@@ -1,3 +1,4 @@
+import type { GrpcClientTls } from '../grpc/tls-credentials';
 import type { Label } from '../node.types';
 
 export const MASTER_LINK_OPTIONS = Symbol('MASTER_LINK_OPTIONS');
@@ -12,4 +13,6 @@ export type MasterLinkOptions = {
   maxRunners: number;
   heartbeatMs: number;
   version: string;
+  /** TLS to the masters; plaintext when unset. */
+  tls?: GrpcClientTls;
 };
