@@ -27,6 +27,11 @@ import { loadOrCreateSecret } from './security/secrets';
 const log = new Logger('Master');
 const SPIDER_FILES_ROUTE = /^\/api\/spiders\/[^/]+\/files(\/|$)/;
 
+/** A request with body bytes to read (an empty POST such as a cancel has none). */
+function declaresBody(req: express.Request): boolean {
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+}
+
 async function secrets(config: MasterConfig): Promise<{ apiToken: string; clusterSecret: string }> {
   const embedded = !config.mongoUri;
   if (!embedded && (!config.apiToken || !config.clusterSecret)) {
@@ -55,9 +60,16 @@ async function bootstrap(): Promise<void> {
   // JSON everywhere but spider file uploads: their controller streams the raw body to disk
   // itself (a file named settings.json is content, not a request to parse).
   const json = express.json({ limit: '1mb' });
-  app.use((req: express.Request, res: express.Response, next: express.NextFunction) =>
-    SPIDER_FILES_ROUTE.test(req.path) ? next() : json(req, res, next),
-  );
+  app.use((req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (SPIDER_FILES_ROUTE.test(req.path)) return next();
+    // The JSON parser skips a body of another type, and the route would then see no body
+    // at all: a PATCH sent as text/plain answered 200 having changed nothing.
+    if (declaresBody(req) && !req.is('application/json')) {
+      res.status(415).json({ statusCode: 415, error: 'Unsupported Media Type', message: 'Content-Type: expected application/json' });
+      return;
+    }
+    json(req, res, next);
+  });
   const grpcHealth = app.get(GrpcHealthService);
   const grpcServer = new MasterGrpcServer({
     package: Object.values(PROTO_PACKAGES),

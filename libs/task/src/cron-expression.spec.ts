@@ -11,6 +11,8 @@ describe('cron expressions', () => {
     ['* * * * * * *', 'expected 5 or 6 fields, got 7'],
     ['61 * * * *', null],
     ['nonsense here x y z', null],
+    ['0 0 30 2 *', 'matches no date: it would never run'],
+    ['0 0 0 31 11 *', 'matches no date: it would never run'],
   ])('refuses %j', (e, exact) => {
     const p = cronProblem(e);
     expect(p).not.toBeNull();

@@ -5,7 +5,15 @@ export function cronProblem(expr: string): string | null {
   const fields = expr.trim().split(/\s+/).length;
   if (fields < 5 || fields > 6) return `expected 5 or 6 fields, got ${fields}`;
   const r = CronTime.validateCronExpression(expr);
-  return r.valid ? null : (r.error?.message ?? 'invalid cron expression');
+  if (!r.valid) return r.error?.message ?? 'invalid cron expression';
+  // Well-formed yet matching no date (30 February): the cron library throws when asked
+  // for the next run, which would surface as a 500 on create and at every reload.
+  try {
+    nextRun(expr);
+  } catch {
+    return 'matches no date: it would never run';
+  }
+  return null;
 }
 
 /** The next time `expr` fires after now (UTC). */

@@ -63,6 +63,10 @@ export class SpiderFilesService implements OnApplicationBootstrap {
   async putFile(spiderId: string, file: StagedFile): Promise<VersionSummary> {
     await this.requireSpider(spiderId);
     this.checkTree([file]);
+    // Against the current tree too: `a/b` where `a` is a file (or the reverse) would make
+    // a version no worker can write.
+    const current = await this.manifests.get(spiderId, 0);
+    checkFileDirConflicts(new Set([...current.files.map((f) => f.path), file.path]));
     const [entry] = await this.store([file]);
     return this.commit(spiderId, (current) => [...current.filter((f) => f.path !== entry.path), entry]);
   }
@@ -84,14 +88,7 @@ export class SpiderFilesService implements OnApplicationBootstrap {
       seen.add(f.path);
       total += f.size;
     }
-    // A file and a directory of the same name cannot both exist on the worker.
-    for (const p of seen) {
-      const parts = p.split('/');
-      for (let i = 1; i < parts.length; i++) {
-        const dir = parts.slice(0, i).join('/');
-        if (seen.has(dir)) throw new BadInputError(`path ${JSON.stringify(dir)} is both a file and a directory`);
-      }
-    }
+    checkFileDirConflicts(seen);
     if (files.length > this.opts.maxFiles) throw new PayloadTooLargeError(`more than ${this.opts.maxFiles} files`);
     if (total > this.opts.maxTotalBytes) throw new PayloadTooLargeError(`more than ${this.opts.maxTotalBytes} bytes in total`);
   }
@@ -125,5 +122,16 @@ export class SpiderFilesService implements OnApplicationBootstrap {
 
   private async requireSpider(id: string): Promise<void> {
     if (!(await this.spiders.findById(id))) throw new NotFoundError('spider', id);
+  }
+}
+
+/** A file and a directory of the same name cannot both exist on the worker. */
+function checkFileDirConflicts(paths: Set<string>): void {
+  for (const p of paths) {
+    const parts = p.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const dir = parts.slice(0, i).join('/');
+      if (paths.has(dir)) throw new BadInputError(`path ${JSON.stringify(dir)} is both a file and a directory`);
+    }
   }
 }

@@ -54,6 +54,10 @@ export class ScheduleService {
     const current = await this.schedules.findById(id);
     if (!current) throw new NotFoundError('schedule', id);
     if (patch.cron !== undefined) this.checkCron(patch.cron);
+    // The same rule as on create, on the schedule as it would be after the patch.
+    if ((patch.mode ?? current.mode) === 'selected-nodes' && (patch.nodeIds ?? current.nodeIds).length === 0) {
+      throw new BadInputError('nodeIds: required for mode selected-nodes');
+    }
     const cron = patch.cron ?? current.cron;
     const enabled = patch.enabled ?? current.enabled;
     const s = await this.schedules.update(id, { ...patch, nextRunAt: enabled ? nextRun(cron) : null });
