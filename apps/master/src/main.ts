@@ -3,12 +3,14 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { MicroserviceOptions, Transport } from '@nestjs/microservices';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import express from 'express';
+import type express from 'express';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { ConfigError, stopOnSignals, protoLoaderOptions, protoPaths, PROTO_PACKAGES, serverChannelOptions } from '@crawlnest/node';
 import { loadMasterConfig, MasterConfig } from './config/master.config';
 import { acquireEmbeddedDatabase, EmbeddedDatabase, EmbeddedDatabaseError } from './database/embedded-ferretdb';
+import { setupApiDocs } from './http/api-docs';
+import { jsonBody } from './http/json-body.middleware';
 import { MasterModule } from './master.module';
 import { loadOrCreateSecret } from './security/secrets';
 
@@ -41,7 +43,7 @@ async function bootstrap(): Promise<void> {
   );
   // JSON everywhere but spider file uploads: their controller streams the raw body to disk
   // itself (a file named settings.json is content, not a request to parse).
-  const json = express.json({ limit: '1mb' });
+  const json = jsonBody('1mb');
   app.use((req: express.Request, res: express.Response, next: express.NextFunction) =>
     SPIDER_FILES_ROUTE.test(req.path) ? next() : json(req, res, next),
   );
@@ -59,6 +61,7 @@ async function bootstrap(): Promise<void> {
     },
     { inheritAppConfig: true },
   );
+  setupApiDocs(app);
   await app.startAllMicroservices();
   await app.listen(config.httpPort, config.httpHost);
   // SIGTERM/SIGINT: close the app (HTTP, gRPC, database connection), then the embedded database.

@@ -1,9 +1,12 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Connection } from 'mongoose';
 import { Public } from '../security/bearer-auth.guard';
 import { REPLICA_ID } from '../tokens';
+import { HealthDto } from './dto/health.dto';
 
+@ApiTags('health')
 @Controller('api')
 export class HealthHttpController {
   constructor(
@@ -13,6 +16,8 @@ export class HealthHttpController {
 
   @Public()
   @Get('health')
+  @ApiOperation({ summary: 'Liveness and database reachability (no token needed)' })
+  @ApiOkResponse({ type: HealthDto })
   async health(): Promise<{ status: 'ok' | 'degraded'; db: 'up' | 'down'; replica: string }> {
     const up = await Promise.race([
       this.db.db?.admin().ping().then(() => true, () => false) ?? Promise.resolve(false),
