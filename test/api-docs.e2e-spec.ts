@@ -19,7 +19,7 @@ function controllersOf(mod: Type | DynamicModule, seen = new Set<unknown>()): Ty
   const cls = 'module' in mod ? mod.module : mod;
   if (seen.has(mod)) return [];
   seen.add(mod);
-  const dynamic = 'module' in mod ? mod : {};
+  const dynamic: Partial<DynamicModule> = 'module' in mod ? mod : {};
   const controllers: Type[] = [...(Reflect.getMetadata(MODULE_METADATA.CONTROLLERS, cls) ?? []), ...(dynamic.controllers ?? [])];
   const imports: unknown[] = [...(Reflect.getMetadata(MODULE_METADATA.IMPORTS, cls) ?? []), ...(dynamic.imports ?? [])];
   for (const imp of imports) {
