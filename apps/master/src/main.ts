@@ -2,7 +2,6 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import express from 'express';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -21,16 +20,13 @@ import { loadMasterConfig, MasterConfig } from './config/master.config';
 import { acquireEmbeddedDatabase, EmbeddedDatabase, EmbeddedDatabaseError } from './database/embedded-ferretdb';
 import { MasterGrpcServer } from './grpc/master-grpc.server';
 import { shutdownMaster } from './lifecycle/graceful-shutdown';
+import { setupApiDocs } from './http/api-docs';
+import { jsonBodyExceptFileRoutes } from './http/json-body.middleware';
 import { MasterModule } from './master.module';
 import { loadOrCreateSecret } from './security/secrets';
 
 const log = new Logger('Master');
-const SPIDER_FILES_ROUTE = /^\/api\/spiders\/[^/]+\/files(\/|$)/;
 
-/** A request with body bytes to read (an empty POST such as a cancel has none). */
-function declaresBody(req: express.Request): boolean {
-  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-}
 
 async function secrets(config: MasterConfig): Promise<{ apiToken: string; clusterSecret: string }> {
   const embedded = !config.mongoUri;
@@ -59,17 +55,8 @@ async function bootstrap(): Promise<void> {
   app.useLogger(app.get(PinoLogger));
   // JSON everywhere but spider file uploads: their controller streams the raw body to disk
   // itself (a file named settings.json is content, not a request to parse).
-  const json = express.json({ limit: '1mb' });
-  app.use((req: express.Request, res: express.Response, next: express.NextFunction) => {
-    if (SPIDER_FILES_ROUTE.test(req.path)) return next();
-    // The JSON parser skips a body of another type, and the route would then see no body
-    // at all: a PATCH sent as text/plain answered 200 having changed nothing.
-    if (declaresBody(req) && !req.is('application/json')) {
-      res.status(415).json({ statusCode: 415, error: 'Unsupported Media Type', message: 'Content-Type: expected application/json' });
-      return;
-    }
-    json(req, res, next);
-  });
+  app.use(jsonBodyExceptFileRoutes('1mb'));
+  setupApiDocs(app);
   const grpcHealth = app.get(GrpcHealthService);
   const grpcServer = new MasterGrpcServer({
     package: Object.values(PROTO_PACKAGES),

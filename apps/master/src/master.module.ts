@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { MongooseModule } from '@nestjs/mongoose';
 import { ScheduleModule } from '@nestjs/schedule';
 import { MulterModule } from '@nestjs/platform-express';
@@ -16,6 +16,7 @@ import { SpidersHttpController } from './http/spiders.http.controller';
 import { SchedulesHttpController } from './http/schedules.http.controller';
 import { StatsHttpController } from './http/stats.http.controller';
 import { TasksHttpController } from './http/tasks.http.controller';
+import { RestValidationPipe } from './http/rest-validation.pipe';
 import { API_TOKEN, BearerAuthGuard } from './security/bearer-auth.guard';
 import { REPLICA_ID } from './tokens';
 import { UploadStagingStorage } from './http/upload-staging.storage';
@@ -79,6 +80,7 @@ export class MasterModule {
         { provide: REPLICA_ID, useValue: rt.replicaId },
         { provide: APP_GUARD, useClass: BearerAuthGuard },
         { provide: APP_FILTER, useClass: DomainErrorFilter },
+        { provide: APP_PIPE, useClass: RestValidationPipe },
       ],
     };
   }

@@ -1,7 +1,9 @@
 import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheckResult, HealthCheckService, MongooseHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../security/bearer-auth.guard';
 import { REPLICA_ID } from '../tokens';
+import { HealthDto } from './dto/health.dto';
 
 export type HealthView = {
   status: 'ok' | 'degraded';
@@ -15,6 +17,7 @@ export type HealthView = {
  * API.md's health shape on top of terminus: the database ping decides `db`. It answers 200
  * either way (the body says degraded) so a replica that lost its database still tells why.
  */
+@ApiTags('health')
 @Controller('api')
 export class HealthHttpController {
   constructor(
@@ -25,6 +28,8 @@ export class HealthHttpController {
 
   @Public()
   @Get('health')
+  @ApiOperation({ summary: 'Liveness and database reachability (no token needed)' })
+  @ApiOkResponse({ type: HealthDto })
   async check(): Promise<HealthView> {
     let result: HealthCheckResult;
     try {

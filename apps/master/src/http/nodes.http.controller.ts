@@ -1,31 +1,49 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Query } from '@nestjs/common';
-import type { z } from 'zod';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { NodeAdminService } from '@crawlnest/node';
+import { ApiErrors, ApiIdParam } from './dto/api-docs.decorators';
+import { ListNodesQueryDto, NodeDto, parseLabelSelector, PatchNodeDto } from './dto/node.dto';
 import { ObjectIdPipe } from './object-id.pipe';
-import { listNodesQuery, patchNodeSchema } from './schemas';
-import { ZodValidationPipe } from './zod-validation.pipe';
 
+@ApiTags('nodes')
+@ApiBearerAuth()
+@ApiErrors(401)
 @Controller('api/nodes')
 export class NodesHttpController {
   constructor(private readonly nodes: NodeAdminService) {}
 
   @Get()
-  list(@Query(new ZodValidationPipe(listNodesQuery)) q: z.infer<typeof listNodesQuery>) {
-    return this.nodes.list(q);
+  @ApiOperation({ summary: 'List worker nodes, optionally by status or label' })
+  @ApiOkResponse({ type: [NodeDto] })
+  @ApiErrors(400)
+  list(@Query() q: ListNodesQueryDto) {
+    return this.nodes.list({ status: q.status, label: q.label === undefined ? undefined : parseLabelSelector(q.label) });
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'Get one node' })
+  @ApiIdParam('node')
+  @ApiOkResponse({ type: NodeDto })
+  @ApiErrors(400, 404)
   get(@Param('id', ObjectIdPipe) id: string) {
     return this.nodes.get(id);
   }
 
   @Patch(':id')
-  patch(@Param('id', ObjectIdPipe) id: string, @Body(new ZodValidationPipe(patchNodeSchema)) body: z.infer<typeof patchNodeSchema>) {
+  @ApiOperation({ summary: 'Change labels, maxRunners or enabled (a disabled node gets no new tasks)' })
+  @ApiIdParam('node')
+  @ApiOkResponse({ type: NodeDto })
+  @ApiErrors(400, 404, 413)
+  patch(@Param('id', ObjectIdPipe) id: string, @Body() body: PatchNodeDto) {
     return this.nodes.patch(id, body);
   }
 
   @Delete(':id')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Forget an offline node (409 while it is online)' })
+  @ApiIdParam('node')
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiErrors(400, 404, 409)
   async delete(@Param('id', ObjectIdPipe) id: string): Promise<void> {
     await this.nodes.delete(id);
   }

@@ -1,36 +1,56 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import type { z } from 'zod';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ScheduleService } from '@crawlnest/task';
+import { ApiErrors, ApiIdParam } from './dto/api-docs.decorators';
+import { CreateScheduleDto, PatchScheduleDto, ScheduleDto } from './dto/schedule.dto';
 import { ObjectIdPipe } from './object-id.pipe';
-import { createScheduleSchema, patchScheduleSchema } from './schemas';
-import { ZodValidationPipe } from './zod-validation.pipe';
 
+@ApiTags('schedules')
+@ApiBearerAuth()
+@ApiErrors(401)
 @Controller('api/schedules')
 export class SchedulesHttpController {
   constructor(private readonly schedules: ScheduleService) {}
 
   @Post()
-  create(@Body(new ZodValidationPipe(createScheduleSchema)) body: z.infer<typeof createScheduleSchema>) {
+  @ApiOperation({ summary: 'Create a cron schedule that creates tasks (once per tick, whatever the number of replicas)' })
+  @ApiCreatedResponse({ type: ScheduleDto })
+  @ApiErrors(400, 413)
+  create(@Body() body: CreateScheduleDto) {
     return this.schedules.create(body);
   }
 
   @Get()
+  @ApiOperation({ summary: 'List schedules' })
+  @ApiOkResponse({ type: [ScheduleDto] })
   list() {
     return this.schedules.list();
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'Get one schedule' })
+  @ApiIdParam('schedule')
+  @ApiOkResponse({ type: ScheduleDto })
+  @ApiErrors(400, 404)
   get(@Param('id', ObjectIdPipe) id: string) {
     return this.schedules.get(id);
   }
 
   @Patch(':id')
-  patch(@Param('id', ObjectIdPipe) id: string, @Body(new ZodValidationPipe(patchScheduleSchema)) body: z.infer<typeof patchScheduleSchema>) {
+  @ApiOperation({ summary: 'Change a schedule' })
+  @ApiIdParam('schedule')
+  @ApiOkResponse({ type: ScheduleDto })
+  @ApiErrors(400, 404, 413)
+  patch(@Param('id', ObjectIdPipe) id: string, @Body() body: PatchScheduleDto) {
     return this.schedules.update(id, body);
   }
 
   @Delete(':id')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a schedule (its tasks stay)' })
+  @ApiIdParam('schedule')
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiErrors(400, 404)
   async delete(@Param('id', ObjectIdPipe) id: string): Promise<void> {
     await this.schedules.delete(id);
   }

@@ -17,11 +17,23 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { AnyFilesInterceptor } from '@nestjs/platform-express';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import 'multer';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { z } from 'zod';
 import {
   assertSafePath,
   readTarGz,
@@ -34,9 +46,9 @@ import {
   SYNC_MASTER_OPTIONS,
   SyncMasterOptions,
 } from '@crawlnest/sync';
+import { ApiErrors, ApiFilePathParam, ApiIdParam } from './dto/api-docs.decorators';
+import { CreateSpiderDto, FileModeQueryDto, FilesVersionDto, ManifestDto, MultipartFilesDto, PatchSpiderDto, SpiderDto, TreeSummaryDto } from './dto/spider.dto';
 import { ObjectIdPipe } from './object-id.pipe';
-import { createSpiderSchema, fileModeQuery, patchSpiderSchema } from './schemas';
-import { ZodValidationPipe } from './zod-validation.pipe';
 import type { StagedPart } from './upload-staging.storage';
 
 const ZIP_TYPES = ['application/zip', 'application/x-zip-compressed'];
@@ -47,6 +59,12 @@ function wildcardPath(raw: string | string[]): string {
   return Array.isArray(raw) ? raw.join('/') : raw;
 }
 
+const BINARY = { type: 'string', format: 'binary' } as const;
+
+@ApiTags('spiders')
+@ApiExtraModels(MultipartFilesDto)
+@ApiBearerAuth()
+@ApiErrors(401)
 @Controller('api/spiders')
 export class SpidersHttpController {
   constructor(
@@ -56,27 +74,44 @@ export class SpidersHttpController {
   ) {}
 
   @Post()
-  create(@Body(new ZodValidationPipe(createSpiderSchema)) body: z.infer<typeof createSpiderSchema>) {
+  @ApiOperation({ summary: 'Create a spider (its files are uploaded separately)' })
+  @ApiCreatedResponse({ type: SpiderDto })
+  @ApiErrors(400, 413)
+  create(@Body() body: CreateSpiderDto) {
     return this.spiders.create(body);
   }
 
   @Get()
+  @ApiOperation({ summary: 'List spiders' })
+  @ApiOkResponse({ type: [SpiderDto] })
   list() {
     return this.spiders.list();
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'Get one spider' })
+  @ApiIdParam('spider')
+  @ApiOkResponse({ type: SpiderDto })
+  @ApiErrors(400, 404)
   get(@Param('id', ObjectIdPipe) id: string) {
     return this.spiders.get(id);
   }
 
   @Patch(':id')
-  patch(@Param('id', ObjectIdPipe) id: string, @Body(new ZodValidationPipe(patchSpiderSchema)) body: z.infer<typeof patchSpiderSchema>) {
+  @ApiOperation({ summary: 'Change name, cmd, param or description' })
+  @ApiIdParam('spider')
+  @ApiOkResponse({ type: SpiderDto })
+  @ApiErrors(400, 404, 413)
+  patch(@Param('id', ObjectIdPipe) id: string, @Body() body: PatchSpiderDto) {
     return this.spiders.update(id, body);
   }
 
   @Delete(':id')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a spider and its files' })
+  @ApiIdParam('spider')
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiErrors(400, 404)
   async delete(@Param('id', ObjectIdPipe) id: string): Promise<void> {
     await this.spiders.delete(id);
   }
@@ -88,6 +123,15 @@ export class SpidersHttpController {
    */
   @Put(':id/files')
   @UseInterceptors(AnyFilesInterceptor({ preservePath: true }))
+  @ApiOperation({ summary: 'Replace all files: multipart (one part per file, filename = relative path), a .zip or a .tar.gz' })
+  @ApiIdParam('spider')
+  @ApiConsumes('multipart/form-data', 'application/zip', 'application/gzip')
+  @ApiBody({
+    description: 'multipart/form-data: one part per file; application/zip or application/gzip: the archive as the raw body',
+    schema: { oneOf: [{ $ref: getSchemaPath(MultipartFilesDto) }, BINARY] },
+  })
+  @ApiOkResponse({ type: TreeSummaryDto })
+  @ApiErrors(400, 404, 413, 415)
   async replaceFiles(
     @Param('id', ObjectIdPipe) id: string,
     @Req() req: Request,
@@ -112,11 +156,21 @@ export class SpidersHttpController {
   }
 
   @Get(':id/files')
+  @ApiOperation({ summary: 'The file manifest of the current version' })
+  @ApiIdParam('spider')
+  @ApiOkResponse({ type: ManifestDto })
+  @ApiErrors(400, 404)
   manifest(@Param('id', ObjectIdPipe) id: string) {
     return this.files.manifest(id);
   }
 
   @Get(':id/files/*path')
+  @ApiOperation({ summary: 'Download one file (raw bytes)' })
+  @ApiIdParam('spider')
+  @ApiFilePathParam()
+  @ApiProduces('application/octet-stream')
+  @ApiOkResponse({ description: 'The file content', schema: BINARY })
+  @ApiErrors(400, 404)
   async readFile(@Param('id', ObjectIdPipe) id: string, @Param('path') path: string | string[], @Res() res: Response): Promise<void> {
     const content = await this.files.readFile(id, wildcardPath(path));
     res.type('application/octet-stream').setHeader('content-length', String(content.size));
@@ -125,16 +179,24 @@ export class SpidersHttpController {
   }
 
   @Put(':id/files/*path')
+  @ApiOperation({ summary: 'Write one file (raw body), creating a new version' })
+  @ApiIdParam('spider')
+  @ApiFilePathParam()
+  @ApiConsumes('application/octet-stream')
+  @ApiBody({ description: 'The file content, any Content-Type (never parsed)', schema: BINARY })
+  @ApiOkResponse({ type: FilesVersionDto })
+  @ApiErrors(400, 404, 413)
   async putFile(
     @Param('id', ObjectIdPipe) id: string,
     @Param('path') path: string | string[],
-    @Query(new ZodValidationPipe(fileModeQuery)) q: z.infer<typeof fileModeQuery>,
+    @Query() q: FileModeQueryDto,
     @Req() req: Request,
   ) {
     const filePath = assertSafePath(wildcardPath(path));
     const staged = await this.stageBody(req, `file ${JSON.stringify(filePath)}`);
     try {
-      const r = await this.files.putFile(id, { path: filePath, ...staged, mode: q.mode });
+      const mode = q.mode === undefined ? undefined : parseInt(q.mode, 8) & 0o777;
+      const r = await this.files.putFile(id, { path: filePath, ...staged, mode });
       return { version: r.version };
     } finally {
       await removeStaged([staged]);
@@ -142,6 +204,11 @@ export class SpidersHttpController {
   }
 
   @Delete(':id/files/*path')
+  @ApiOperation({ summary: 'Delete one file, creating a new version' })
+  @ApiIdParam('spider')
+  @ApiFilePathParam()
+  @ApiOkResponse({ type: FilesVersionDto })
+  @ApiErrors(400, 404)
   async deleteFile(@Param('id', ObjectIdPipe) id: string, @Param('path') path: string | string[]) {
     const r = await this.files.deleteFile(id, wildcardPath(path));
     return { version: r.version };

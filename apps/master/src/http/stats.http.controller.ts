@@ -1,7 +1,13 @@
 import { Controller, Get } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { NodeAdminService, NodeCounters } from '@crawlnest/node';
 import { TaskService } from '@crawlnest/task';
+import { ApiErrors } from './dto/api-docs.decorators';
+import { StatsDto } from './dto/health.dto';
 
+@ApiTags('health')
+@ApiBearerAuth()
+@ApiErrors(401)
 @Controller('api/stats')
 export class StatsHttpController {
   constructor(
@@ -11,6 +17,8 @@ export class StatsHttpController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: 'Node and task counts, stuck pending tasks' })
+  @ApiOkResponse({ type: StatsDto })
   async stats() {
     const [nodes, t] = await Promise.all([this.nodes.list({}), this.tasks.stats()]);
     const online = nodes.filter((n) => n.status === 'online').length;

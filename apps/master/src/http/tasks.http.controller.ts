@@ -1,48 +1,69 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import type { z } from 'zod';
 import { TaskService } from '@crawlnest/task';
+import { ApiErrors, ApiIdParam } from './dto/api-docs.decorators';
+import { CreateTaskDto, ListTasksQueryDto, LogPageDto, LogsQueryDto, TaskDto, TaskPageDto, TasksCreatedDto } from './dto/task.dto';
 import { ObjectIdPipe } from './object-id.pipe';
-import { createTaskSchema, listTasksQuery, logsQuery } from './schemas';
-import { ZodValidationPipe } from './zod-validation.pipe';
 
+@ApiTags('tasks')
+@ApiBearerAuth()
+@ApiErrors(401)
 @Controller('api/tasks')
 export class TasksHttpController {
   constructor(private readonly tasks: TaskService) {}
 
   @Post()
-  async create(@Body(new ZodValidationPipe(createTaskSchema)) body: z.infer<typeof createTaskSchema>) {
+  @ApiOperation({ summary: 'Create a task (mode all-nodes: one per matching node)' })
+  @ApiCreatedResponse({ type: TasksCreatedDto })
+  @ApiErrors(400, 413)
+  async create(@Body() body: CreateTaskDto) {
     return { tasks: await this.tasks.create(body) };
   }
 
   @Get()
-  list(@Query(new ZodValidationPipe(listTasksQuery)) q: z.infer<typeof listTasksQuery>) {
+  @ApiOperation({ summary: 'List tasks, newest first, a page at a time' })
+  @ApiOkResponse({ type: TaskPageDto })
+  @ApiErrors(400)
+  list(@Query() q: ListTasksQueryDto) {
     return this.tasks.list({ status: q.status, spiderId: q.spiderId, nodeId: q.nodeId }, q.page, q.size);
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'Get one task' })
+  @ApiIdParam('task')
+  @ApiOkResponse({ type: TaskDto })
+  @ApiErrors(400, 404)
   get(@Param('id', ObjectIdPipe) id: string) {
     return this.tasks.get(id);
   }
 
   @Post(':id/cancel')
+  @ApiOperation({ summary: 'Cancel a pending, assigned or running task (its whole process group is stopped)' })
+  @ApiIdParam('task')
+  @ApiCreatedResponse({ type: TaskDto, description: 'The task, cancelled or being stopped' })
+  @ApiErrors(400, 404, 409)
   cancel(@Param('id', ObjectIdPipe) id: string) {
     return this.tasks.cancel(id);
   }
 
   @Post(':id/restart')
+  @ApiOperation({ summary: 'Create a new task with the same spec' })
+  @ApiIdParam('task')
+  @ApiCreatedResponse({ type: TasksCreatedDto })
+  @ApiErrors(400, 404)
   async restart(@Param('id', ObjectIdPipe) id: string) {
     return { tasks: await this.tasks.restart(id) };
   }
 
   /** Server-Sent Events: one `line` event per log line, then one `end` event with the status. */
   @Get(':id/logs/stream')
-  async stream(
-    @Param('id', ObjectIdPipe) id: string,
-    @Query(new ZodValidationPipe(logsQuery)) q: z.infer<typeof logsQuery>,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): Promise<void> {
+  @ApiOperation({ summary: 'Follow the log as Server-Sent Events: `line` events ({seq, ts, stream, text}), then one `end` event ({status})' })
+  @ApiIdParam('task')
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({ description: 'An event stream that ends when the task ends', schema: { type: 'string' } })
+  @ApiErrors(400, 404)
+  async stream(@Param('id', ObjectIdPipe) id: string, @Query() q: LogsQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     await this.tasks.get(id); // 404 before the stream starts
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     let closed = false;
@@ -60,7 +81,11 @@ export class TasksHttpController {
   }
 
   @Get(':id/logs')
-  logs(@Param('id', ObjectIdPipe) id: string, @Query(new ZodValidationPipe(logsQuery)) q: z.infer<typeof logsQuery>) {
+  @ApiOperation({ summary: 'Read log lines after a sequence number' })
+  @ApiIdParam('task')
+  @ApiOkResponse({ type: LogPageDto })
+  @ApiErrors(400, 404)
+  logs(@Param('id', ObjectIdPipe) id: string, @Query() q: LogsQueryDto) {
     return this.tasks.logs(id, q.after, q.limit);
   }
 }

@@ -1,0 +1,122 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsDefined, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { OptionalField } from './field-validators';
+
+export class CreateSpiderDto {
+  @ApiProperty({ description: 'Display name', maxLength: 200, minLength: 1, example: 'quotes' })
+  @IsDefined({ message: 'required' })
+  @IsString()
+  @Length(1, 200, { message: 'expected 1..200 characters' })
+  name: string;
+
+  @ApiProperty({ description: 'Shell command run (through /bin/sh -c) in the spider directory', maxLength: 4096, minLength: 1, example: 'python3 main.py' })
+  @IsDefined({ message: 'required' })
+  @IsString()
+  @Length(1, 4096, { message: 'expected 1..4096 characters' })
+  cmd: string;
+
+  @ApiPropertyOptional({ description: 'Parameters appended to the command', maxLength: 4096, default: '', example: '--pages 3' })
+  @OptionalField()
+  @IsString()
+  @MaxLength(4096, { message: 'at most 4096 characters' })
+  param: string = '';
+
+  @ApiPropertyOptional({ description: 'Free text', maxLength: 10_000, default: '', example: 'Scrapes quotes.toscrape.com' })
+  @OptionalField()
+  @IsString()
+  @MaxLength(10_000, { message: 'at most 10000 characters' })
+  description: string = '';
+}
+
+export class PatchSpiderDto {
+  @ApiPropertyOptional({ description: 'Display name', maxLength: 200, minLength: 1, example: 'quotes' })
+  @OptionalField()
+  @IsString()
+  @Length(1, 200, { message: 'expected 1..200 characters' })
+  name?: string;
+
+  @ApiPropertyOptional({ description: 'Shell command run in the spider directory', maxLength: 4096, minLength: 1, example: 'python3 main.py' })
+  @OptionalField()
+  @IsString()
+  @Length(1, 4096, { message: 'expected 1..4096 characters' })
+  cmd?: string;
+
+  @ApiPropertyOptional({ description: 'Parameters appended to the command', maxLength: 4096, example: '--pages 3' })
+  @OptionalField()
+  @IsString()
+  @MaxLength(4096, { message: 'at most 4096 characters' })
+  param?: string;
+
+  @ApiPropertyOptional({ description: 'Free text', maxLength: 10_000, example: 'Scrapes quotes.toscrape.com' })
+  @OptionalField()
+  @IsString()
+  @MaxLength(10_000, { message: 'at most 10000 characters' })
+  description?: string;
+}
+
+export class FileModeQueryDto {
+  @ApiPropertyOptional({ description: 'Octal file mode (only the permission bits are kept)', pattern: '^[0-7]{3,4}$', example: '755' })
+  @OptionalField()
+  @IsString()
+  @Matches(/^[0-7]{3,4}$/, { message: 'expected an octal mode like 755' })
+  mode?: string;
+}
+
+export class SpiderDto {
+  @ApiProperty({ description: 'Spider id', example: '665f1c2e8b3a4d0012345678' })
+  id: string;
+  @ApiProperty({ description: 'Display name', example: 'quotes' })
+  name: string;
+  @ApiProperty({ description: 'Shell command', example: 'python3 main.py' })
+  cmd: string;
+  @ApiProperty({ description: 'Parameters appended to the command', example: '' })
+  param: string;
+  @ApiProperty({ description: 'Free text', example: '' })
+  description: string;
+  @ApiProperty({ description: 'Version of the file tree, +1 on each change', example: 3 })
+  version: number;
+  @ApiProperty({ description: 'Number of files in the current tree', example: 12 })
+  fileCount: number;
+  @ApiProperty({ description: 'Total size of the current tree in bytes', example: 40960 })
+  totalBytes: number;
+  @ApiProperty({ description: 'ISO-8601 creation time', example: '2025-01-01T00:00:00.000Z' })
+  createdAt: string;
+  @ApiProperty({ description: 'ISO-8601 last update time', example: '2025-01-01T00:00:00.000Z' })
+  updatedAt: string;
+}
+
+export class FilesVersionDto {
+  @ApiProperty({ description: 'The new version of the file tree', example: 4 })
+  version: number;
+}
+
+export class TreeSummaryDto extends FilesVersionDto {
+  @ApiProperty({ description: 'Number of files stored', example: 12 })
+  fileCount: number;
+  @ApiProperty({ description: 'Total size in bytes', example: 40960 })
+  totalBytes: number;
+}
+
+export class ManifestEntryDto {
+  @ApiProperty({ description: 'Relative path', example: 'spiders/quotes.py' })
+  path: string;
+  @ApiProperty({ description: 'Size in bytes', example: 2048 })
+  size: number;
+  @ApiProperty({ description: 'File mode (permission bits, as a number)', example: 420 })
+  mode: number;
+  @ApiProperty({ description: 'SHA-256 of the content, hex', example: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' })
+  sha256: string;
+}
+
+export class ManifestDto {
+  @ApiProperty({ description: 'Version of the file tree', example: 3 })
+  version: number;
+  @ApiProperty({ description: 'Every file of the tree', type: [ManifestEntryDto] })
+  files: ManifestEntryDto[];
+}
+
+/** Documents the bodies of `PUT /api/spiders/:id/files`. */
+export class MultipartFilesDto {
+  @ApiProperty({ description: 'One part per file; the part filename is the relative path', type: 'array', items: { type: 'string', format: 'binary' } })
+  file: unknown[];
+}

@@ -1,0 +1,235 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsDefined, IsIn, IsInt, IsString, Length, Max, MaxLength, Min } from 'class-validator';
+import type { Label } from '@crawlnest/node';
+import { TASK_MODES, TASK_STATUSES, TaskMode, TaskStatus } from '@crawlnest/task';
+import { IsObjectId, IsStringMap, noLabels, OptionalField } from './field-validators';
+
+export const STRING_MAP_SCHEMA = { type: 'object', additionalProperties: { type: 'string', maxLength: 4096 }, maxProperties: 100 } as const;
+const MAX_TIMEOUT_SEC = 30 * 24 * 3600;
+
+export class CreateTaskDto {
+  @ApiProperty({ description: 'The spider to run', pattern: '^[0-9a-f]{24}$', example: '665f1c2e8b3a4d0012345678' })
+  @IsDefined({ message: 'required' })
+  @IsObjectId()
+  spiderId: string;
+
+  @ApiPropertyOptional({ description: 'Where it runs: any one matching node, one task per matching node, or the listed nodes', enum: TASK_MODES, default: 'random' })
+  @OptionalField()
+  @IsIn(TASK_MODES, { message: `expected one of ${TASK_MODES.join(', ')}` })
+  mode: TaskMode = 'random';
+
+  @ApiPropertyOptional({ description: 'Node ids for mode selected-nodes (also narrows the other modes)', type: [String], maxItems: 1000, default: [], example: [] })
+  @OptionalField()
+  @IsArray({ message: 'expected an array of ids' })
+  @ArrayMaxSize(1000, { message: 'at most 1000 ids' })
+  @IsObjectId({ each: true })
+  nodeIds: string[] = [];
+
+  @ApiPropertyOptional({ description: 'Node label selector {k: v}: only nodes with all these labels (≤100 entries, key ≤200, value ≤4096 chars)', ...STRING_MAP_SCHEMA, default: {}, example: { region: 'eu' } })
+  @OptionalField()
+  @IsStringMap()
+  labels: Label[] = noLabels();
+
+  @ApiPropertyOptional({ description: "Command to run instead of the spider's", minLength: 1, maxLength: 4096, example: 'python3 main.py' })
+  @OptionalField()
+  @IsString()
+  @Length(1, 4096, { message: 'expected 1..4096 characters' })
+  cmd?: string;
+
+  @ApiPropertyOptional({ description: "Parameters appended to the command (default: the spider's)", maxLength: 4096, example: '--pages 3' })
+  @OptionalField()
+  @IsString()
+  @MaxLength(4096, { message: 'at most 4096 characters' })
+  param?: string;
+
+  @ApiPropertyOptional({ description: 'Extra environment variables {k: v} (≤100 entries, key ≤200, value ≤4096 chars)', ...STRING_MAP_SCHEMA, default: {}, example: { LOG_LEVEL: 'debug' } })
+  @OptionalField()
+  @IsStringMap()
+  env: Label[] = noLabels();
+
+  @ApiPropertyOptional({ description: 'Higher runs first', minimum: 1, maximum: 10, default: 5, example: 5 })
+  @OptionalField()
+  @IsInt({ message: 'expected an integer' })
+  @Min(1, { message: 'expected 1..10' })
+  @Max(10, { message: 'expected 1..10' })
+  priority: number = 5;
+
+  @ApiPropertyOptional({ description: 'Seconds before the task is stopped; 0 = no limit', minimum: 0, maximum: MAX_TIMEOUT_SEC, default: 0, example: 600 })
+  @OptionalField()
+  @IsInt({ message: 'expected an integer' })
+  @Min(0, { message: `expected 0..${MAX_TIMEOUT_SEC}` })
+  @Max(MAX_TIMEOUT_SEC, { message: `expected 0..${MAX_TIMEOUT_SEC}` })
+  timeoutSec: number = 0;
+
+  @ApiPropertyOptional({ description: 'Times a task that ended abnormally is run again', minimum: 0, maximum: 100, default: 0, example: 0 })
+  @OptionalField()
+  @IsInt({ message: 'expected an integer' })
+  @Min(0, { message: 'expected 0..100' })
+  @Max(100, { message: 'expected 0..100' })
+  maxRetries: number = 0;
+}
+
+export class ListTasksQueryDto {
+  @ApiPropertyOptional({ description: 'Only tasks in this status', enum: TASK_STATUSES })
+  @OptionalField()
+  @IsIn(TASK_STATUSES, { message: `expected one of ${TASK_STATUSES.join(', ')}` })
+  status?: TaskStatus;
+
+  @ApiPropertyOptional({ description: 'Only tasks of this spider', pattern: '^[0-9a-f]{24}$' })
+  @OptionalField()
+  @IsObjectId()
+  spiderId?: string;
+
+  @ApiPropertyOptional({ description: 'Only tasks on this node', pattern: '^[0-9a-f]{24}$' })
+  @OptionalField()
+  @IsObjectId()
+  nodeId?: string;
+
+  @ApiPropertyOptional({ description: 'Page number, from 1', minimum: 1, maximum: 1_000_000, default: 1 })
+  @OptionalField()
+  @Type(() => Number)
+  @IsInt({ message: 'expected an integer' })
+  @Min(1, { message: 'expected >= 1' })
+  @Max(1_000_000, { message: 'expected <= 1000000' })
+  page: number = 1;
+
+  @ApiPropertyOptional({ description: 'Page size', minimum: 1, maximum: 1000, default: 20 })
+  @OptionalField()
+  @Type(() => Number)
+  @IsInt({ message: 'expected an integer' })
+  @Min(1, { message: 'expected >= 1' })
+  @Max(1000, { message: 'expected <= 1000' })
+  size: number = 20;
+}
+
+export class LogsQueryDto {
+  @ApiPropertyOptional({ description: 'Return lines with seq greater than this (0 = from the start)', minimum: 0, default: 0 })
+  @OptionalField()
+  @Type(() => Number)
+  @IsInt({ message: 'expected an integer' })
+  @Min(0, { message: 'expected >= 0' })
+  @Max(Number.MAX_SAFE_INTEGER, { message: `expected <= ${Number.MAX_SAFE_INTEGER}` })
+  after: number = 0;
+
+  @ApiPropertyOptional({ description: 'At most this many lines', minimum: 1, maximum: 10_000, default: 1000 })
+  @OptionalField()
+  @Type(() => Number)
+  @IsInt({ message: 'expected an integer' })
+  @Min(1, { message: 'expected >= 1' })
+  @Max(10_000, { message: 'expected <= 10000' })
+  limit: number = 1000;
+}
+
+export class SyncStatsDto {
+  @ApiProperty({ description: 'Files in the spider tree', example: 12 })
+  filesTotal: number;
+  @ApiProperty({ description: 'Files downloaded before the start', example: 2 })
+  filesTransferred: number;
+  @ApiProperty({ description: 'Bytes downloaded before the start', example: 4096 })
+  bytesTransferred: number;
+  @ApiProperty({ description: 'Stale files removed', example: 0 })
+  filesDeleted: number;
+  @ApiProperty({ description: 'Sync duration in ms', example: 35 })
+  durationMs: number;
+}
+
+export class AttemptDto {
+  @ApiProperty({ description: 'Attempt number, from 1', example: 1 })
+  attempt: number;
+  @ApiProperty({ description: 'Node it ran on', type: String, nullable: true })
+  nodeId: string | null;
+  @ApiProperty({ description: 'How it ended', enum: TASK_STATUSES })
+  status: TaskStatus;
+  @ApiProperty({ description: 'Why it ended', type: String, nullable: true })
+  error: string | null;
+  @ApiProperty({ description: 'ISO-8601 time it ended' })
+  at: string;
+}
+
+export class TaskDto {
+  @ApiProperty({ description: 'Task id', example: '665f1c2e8b3a4d0012345679' })
+  id: string;
+  @ApiProperty({ description: 'Spider id', example: '665f1c2e8b3a4d0012345678' })
+  spiderId: string;
+  @ApiProperty({ description: 'Spider file-tree version the task runs', example: 3 })
+  spiderVersion: number;
+  @ApiProperty({ description: 'Command run', example: 'python3 main.py' })
+  cmd: string;
+  @ApiProperty({ description: 'Parameters appended to the command', example: '' })
+  param: string;
+  @ApiProperty({ description: 'Placement mode', enum: TASK_MODES })
+  mode: TaskMode;
+  @ApiProperty({ description: 'Selected node ids', type: [String] })
+  nodeIds: string[];
+  @ApiProperty({ description: 'Node label selector {k: v}', ...STRING_MAP_SCHEMA })
+  labels: Record<string, string>;
+  @ApiProperty({ description: 'Extra environment {k: v}', ...STRING_MAP_SCHEMA })
+  env: Record<string, string>;
+  @ApiProperty({ description: 'Priority 1..10, higher first', example: 5 })
+  priority: number;
+  @ApiProperty({ description: 'Status', enum: TASK_STATUSES })
+  status: TaskStatus;
+  @ApiProperty({ description: 'Node it is assigned to', type: String, nullable: true })
+  nodeId: string | null;
+  @ApiProperty({ description: 'Current attempt, from 1', example: 1 })
+  attempt: number;
+  @ApiProperty({ description: 'Retries allowed after an abnormal end', example: 0 })
+  maxRetries: number;
+  @ApiProperty({ description: 'Timeout in seconds, 0 = none', example: 0 })
+  timeoutSec: number;
+  @ApiProperty({ description: 'Exit code of the process', type: Number, nullable: true })
+  exitCode: number | null;
+  @ApiProperty({ description: 'Why it failed', type: String, nullable: true })
+  error: string | null;
+  @ApiProperty({ description: 'ISO-8601 creation time' })
+  createdAt: string;
+  @ApiProperty({ description: 'ISO-8601 assignment time', type: String, nullable: true })
+  assignedAt: string | null;
+  @ApiProperty({ description: 'ISO-8601 start time', type: String, nullable: true })
+  startedAt: string | null;
+  @ApiProperty({ description: 'ISO-8601 end time', type: String, nullable: true })
+  finishedAt: string | null;
+  @ApiProperty({ description: 'Schedule that created it', type: String, nullable: true })
+  scheduleId: string | null;
+  @ApiProperty({ description: 'Task it restarts', type: String, nullable: true })
+  parentId: string | null;
+  @ApiProperty({ description: 'File sync before the start', type: SyncStatsDto, nullable: true })
+  sync: SyncStatsDto | null;
+  @ApiProperty({ description: 'Earlier attempts that ended without ending the task', type: [AttemptDto] })
+  attempts: AttemptDto[];
+  @ApiProperty({ description: 'Why a pending task has not started yet; null when not pending', type: String, nullable: true })
+  pendingReason: string | null;
+}
+
+export class TasksCreatedDto {
+  @ApiProperty({ description: 'The tasks created (all-nodes: one per node)', type: [TaskDto] })
+  tasks: TaskDto[];
+}
+
+export class TaskPageDto {
+  @ApiProperty({ description: 'Tasks of this page, newest first', type: [TaskDto] })
+  items: TaskDto[];
+  @ApiProperty({ description: 'Tasks matching the filter, all pages', example: 42 })
+  total: number;
+}
+
+export class LogLineDto {
+  @ApiProperty({ description: 'Line number, from 1, without gaps', example: 1 })
+  seq: number;
+  @ApiProperty({ description: 'ISO-8601 time the line was read' })
+  ts: string;
+  @ApiProperty({ description: 'Stream it came from', enum: ['stdout', 'stderr'] })
+  stream: 'stdout' | 'stderr';
+  @ApiProperty({ description: 'The line, without its newline', example: 'fetched 20 quotes' })
+  text: string;
+}
+
+export class LogPageDto {
+  @ApiProperty({ description: 'Lines after `after`', type: [LogLineDto] })
+  lines: LogLineDto[];
+  @ApiProperty({ description: 'Pass as `after` to get the next lines', example: 1000 })
+  nextAfter: number;
+  @ApiProperty({ description: 'True when the task has ended and every line was returned', example: false })
+  done: boolean;
+}
