@@ -51,7 +51,7 @@ describe('OpenAPI document', () => {
   const cluster = new TestCluster('api-docs');
   let master: Master;
   let doc: OpenApi;
-  const runtime = { config: { dataDir: cluster.dir } as MasterConfig, mongoUri: 'mongodb://unused', apiToken: 'x', clusterSecret: 'y', replicaId: 'r' };
+  const runtime = { config: { dataDir: cluster.dir, logging: { level: 'info', format: 'json' } } as MasterConfig, mongoUri: 'mongodb://unused', apiToken: 'x', clusterSecret: 'y', replicaId: 'r' };
   const routes = registeredRoutes(controllersOf(MasterModule.forRoot(runtime)));
 
   beforeAll(async () => {

@@ -44,6 +44,8 @@ describe('RestValidationPipe', () => {
     ['enabled as a string', { enabled: 'true' }, body(PatchNodeDto), 'enabled: expected a boolean'],
     ['a schedule without cron', { spiderId: ID }, body(CreateScheduleDto), 'cron: required'],
     ['a schedule priority of 0', { priority: 0 }, body(PatchScheduleDto), 'priority: expected 1..10'],
+    ['a __proto__ key (as JSON.parse leaves it)', JSON.parse('{"__proto__":{"x":1},"name":"n","cmd":"c"}'), body(CreateSpiderDto), '__proto__: unknown field'],
+    ['a nested __proto__ key', JSON.parse('{"spiderId":"0123456789abcdef01234567","env":{"__proto__":{"x":"1"}}}'), body(CreateTaskDto), 'env.__proto__: unknown field'],
     ['an array body', [], body(PatchSpiderDto), 'body: expected a JSON object'],
     ['a string body', 'x', body(CreateSpiderDto), 'body: expected a JSON object'],
     ['a null body', null, body(CreateSpiderDto), 'body: expected a JSON object'],

@@ -26,6 +26,23 @@ export class RestValidationPipe extends ValidationPipe {
     if (metadata.type === 'body' && value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
       throw new BadRequestException('body: expected a JSON object');
     }
+    const polluting = protoKeyPath(value);
+    if (polluting) throw new BadRequestException(`${polluting}: unknown field`);
     return super.transform(value, metadata);
   }
+}
+
+/**
+ * JSON.parse keeps a `"__proto__"` key as an own property; class-transformer then drops it
+ * instead of reporting it, so the whitelist never sees it. Refused like any unknown field.
+ */
+export function protoKeyPath(value: unknown, path = ''): string | null {
+  if (typeof value !== 'object' || value === null) return null;
+  for (const key of Object.keys(value)) {
+    const here = path ? `${path}.${key}` : key;
+    if (key === '__proto__') return here;
+    const nested = protoKeyPath((value as Record<string, unknown>)[key], here);
+    if (nested) return nested;
+  }
+  return null;
 }
