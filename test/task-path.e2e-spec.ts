@@ -135,7 +135,7 @@ describe('REST and gRPC refuse callers without credentials', () => {
   it('answers /api/health without a token', async () => {
     const r = await master.api.withToken(null).get('/api/health');
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ status: 'ok', db: 'up', replica: 'master1' });
+    expect(r.body).toEqual({ status: 'ok', db: 'up', replica: 'master1', details: { db: { status: 'up' } } });
   });
 
   it.each([
