@@ -7,6 +7,7 @@ import { NodeCache } from './node-cache.service';
 import { NodeCounters } from './node-counters.service';
 import { NodeGrpcController } from './node.grpc.controller';
 import { NodeLivenessCron } from './node-liveness.cron';
+import { NodeMetrics } from './node.metrics';
 import { NodeRepository } from './node.repository';
 import { NodeSessionService } from './node-session.service';
 import { NODE_MASTER_OPTIONS, NodeMasterOptions } from './node-master.options';
@@ -28,8 +29,9 @@ export class NodeMasterModule {
         NodeSessionService,
         NodeLivenessCron,
         NodeAdminService,
+        NodeMetrics,
       ],
-      exports: [NODE_MASTER_OPTIONS, NodeRepository, NodeCache, NodeCounters, ControlStreamRegistry, NodeAdminService],
+      exports: [NODE_MASTER_OPTIONS, NodeRepository, NodeCache, NodeCounters, ControlStreamRegistry, NodeAdminService, NodeMetrics],
     };
   }
 }
