@@ -30,6 +30,8 @@ const schema = z.object({
   CRAWLNEST_MAX_TREE_BYTES: intVar(1024, 64 * 1024 ** 3).optional(),
   CRAWLNEST_MAX_TREE_FILES: intVar(1, 1_000_000).default(20_000),
   CRAWLNEST_EMBEDDED_DB_PORT: portVar().optional(),
+  CRAWLNEST_METRICS_HOST: z.string().default('127.0.0.1'),
+  CRAWLNEST_METRICS_PORT: portVar().optional(),
 });
 
 export type MasterConfig = {
@@ -57,6 +59,9 @@ export type MasterConfig = {
   /** Cap on the number of files in one spider tree. */
   maxTreeFiles: number;
   embeddedDbPort?: number;
+  metricsHost: string;
+  /** Set: /metrics is also served without a token on this port (keep it private). */
+  metricsPort?: number;
 };
 
 /** Read once at start; everything else receives this typed object. */
@@ -85,5 +90,7 @@ export function loadMasterConfig(env: NodeJS.ProcessEnv = process.env): MasterCo
     maxTreeBytes: e.CRAWLNEST_MAX_TREE_BYTES ?? e.CRAWLNEST_MAX_UPLOAD_BYTES * 4,
     maxTreeFiles: e.CRAWLNEST_MAX_TREE_FILES,
     embeddedDbPort: e.CRAWLNEST_EMBEDDED_DB_PORT,
+    metricsHost: e.CRAWLNEST_METRICS_HOST,
+    metricsPort: e.CRAWLNEST_METRICS_PORT,
   };
 }
