@@ -10,6 +10,7 @@ import { NodeMasterModule, pinoParams } from '@crawlnest/node';
 import { SyncMasterModule } from '@crawlnest/sync';
 import { TaskMasterModule } from '@crawlnest/task';
 import { DomainErrorFilter } from './http/domain-error.filter';
+import { MetricsModule } from './metrics/metrics.module';
 import { HealthHttpController } from './http/health.http.controller';
 import { NodesHttpController } from './http/nodes.http.controller';
 import { SpidersHttpController } from './http/spiders.http.controller';
@@ -73,6 +74,7 @@ export class MasterModule {
           pendingTimeoutMs: config.pendingTimeoutMs,
           stuckPendingMs: config.stuckPendingMs,
         }),
+        MetricsModule.forRoot({ host: config.metricsHost, port: config.metricsPort }),
       ],
       controllers: [HealthHttpController, StatsHttpController, NodesHttpController, SpidersHttpController, TasksHttpController, SchedulesHttpController],
       providers: [

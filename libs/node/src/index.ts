@@ -22,6 +22,7 @@ export * from './master/node-session.service';
 export * from './master/node-counters.service';
 export * from './master/node-admin.service';
 export * from './master/grpc-health.service';
+export * from './master/node.metrics';
 export * from './worker/master-link.options';
 export * from './worker/master-link.client';
 export * from './worker/node-worker.module';

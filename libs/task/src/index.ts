@@ -3,6 +3,7 @@ export * from './task.schema';
 export * from './master/task-master.options';
 export * from './master/task-master.module';
 export * from './master/task.service';
+export * from './master/task.metrics';
 export * from './master/dispatcher.service';
 export * from './worker/task-worker.options';
 export * from './worker/task-worker.module';

@@ -11,6 +11,11 @@ describe('loadMasterConfig', () => {
     expect(c.mongoUri).toBeUndefined();
   });
 
+  it('serves no unauthenticated metrics port unless CRAWLNEST_METRICS_PORT is set, and binds it to loopback by default', () => {
+    expect(loadMasterConfig({})).toMatchObject({ metricsPort: undefined, metricsHost: '127.0.0.1' });
+    expect(loadMasterConfig({ CRAWLNEST_METRICS_PORT: '9100' })).toMatchObject({ metricsPort: 9100, metricsHost: '127.0.0.1' });
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadMasterConfig({ CRAWLNEST_HTTP_PORT: '' }).httpPort).toBe(8080);
   });
@@ -23,6 +28,7 @@ describe('loadMasterConfig', () => {
     ['CRAWLNEST_API_TOKEN', 'short', 'at least 16 characters'],
     ['CRAWLNEST_NODE_TIMEOUT_MS', '-5', 'expected an integer'],
     ['CRAWLNEST_DB_NAME', 'bad/name', 'expected letters'],
+    ['CRAWLNEST_METRICS_PORT', '0', 'expected >= 1'],
   ])('%s=%j stops the start with a message naming it', (name, value, expected) => {
     let err: unknown;
     try {

@@ -34,6 +34,8 @@ const schema = z.object({
   CRAWLNEST_GRPC_TLS_CERT: pemFileVar('certificate').optional(),
   CRAWLNEST_GRPC_TLS_KEY: pemFileVar('private key').optional(),
   CRAWLNEST_GRPC_TLS_CA: pemFileVar('certificate').optional(),
+  CRAWLNEST_METRICS_HOST: z.string().default('127.0.0.1'),
+  CRAWLNEST_METRICS_PORT: portVar().optional(),
 });
 
 export type MasterConfig = {
@@ -64,6 +66,9 @@ export type MasterConfig = {
   embeddedDbPort?: number;
   /** gRPC over TLS when set; with `clientCa`, workers must present a certificate (mTLS). */
   grpcTls?: GrpcServerTls;
+  metricsHost: string;
+  /** Set: /metrics is also served without a token on this port (keep it private). */
+  metricsPort?: number;
 };
 
 /** Read once at start; everything else receives this typed object. */
@@ -94,6 +99,8 @@ export function loadMasterConfig(env: NodeJS.ProcessEnv = process.env): MasterCo
     maxTreeFiles: e.CRAWLNEST_MAX_TREE_FILES,
     embeddedDbPort: e.CRAWLNEST_EMBEDDED_DB_PORT,
     grpcTls: serverTls(e),
+    metricsHost: e.CRAWLNEST_METRICS_HOST,
+    metricsPort: e.CRAWLNEST_METRICS_PORT,
   };
 }
 

@@ -8,6 +8,7 @@ import { NodeCounters } from './node-counters.service';
 import { GrpcHealthService } from './grpc-health.service';
 import { NodeGrpcController } from './node.grpc.controller';
 import { NodeLivenessCron } from './node-liveness.cron';
+import { NodeMetrics } from './node.metrics';
 import { NodeRepository } from './node.repository';
 import { NodeSessionService } from './node-session.service';
 import { NODE_MASTER_OPTIONS, NodeMasterOptions } from './node-master.options';
@@ -30,8 +31,9 @@ export class NodeMasterModule {
         NodeLivenessCron,
         NodeAdminService,
         GrpcHealthService,
+        NodeMetrics,
       ],
-      exports: [NODE_MASTER_OPTIONS, NodeSessionService, NodeRepository, NodeCache, NodeCounters, ControlStreamRegistry, NodeAdminService, GrpcHealthService],
+      exports: [NODE_MASTER_OPTIONS, NodeSessionService, NodeRepository, NodeCache, NodeCounters, ControlStreamRegistry, NodeAdminService, GrpcHealthService, NodeMetrics],
     };
   }
 }

@@ -18,6 +18,7 @@ import { SpiderRepository } from './spider.repository';
 import { SpiderService } from './spider.service';
 import { SpiderVersionRepository } from './spider-version.repository';
 import { SyncGrpcController } from './sync.grpc.controller';
+import { SyncMetrics } from './sync.metrics';
 import { SYNC_MASTER_OPTIONS, SyncMasterOptions } from './sync-master.options';
 
 @Module({})
@@ -44,8 +45,9 @@ export class SyncMasterModule {
         ManifestCache,
         SpiderService,
         SpiderFilesService,
+        SyncMetrics,
       ],
-      exports: [SYNC_MASTER_OPTIONS, SpiderService, SpiderFilesService, SpiderRepository, ManifestCache],
+      exports: [SYNC_MASTER_OPTIONS, SpiderService, SpiderFilesService, SpiderRepository, ManifestCache, SyncMetrics],
     };
   }
 }

@@ -7,6 +7,7 @@ import { chunkManifest } from '../manifest';
 import { BlobReadCache } from './blob-read.cache';
 import { ManifestCache } from './manifest-cache';
 import { SYNC_MASTER_OPTIONS, SyncMasterOptions } from './sync-master.options';
+import { SyncMetrics } from './sync.metrics';
 
 type ManifestRequest = { spiderId: string; version: number };
 type DownloadRequest = { sha256: string };
@@ -27,6 +28,7 @@ export class SyncGrpcController {
   constructor(
     private readonly manifests: ManifestCache,
     private readonly blobs: BlobReadCache,
+    private readonly metrics: SyncMetrics,
     @Inject(SYNC_MASTER_OPTIONS) private readonly opts: SyncMasterOptions,
   ) {}
 
@@ -48,11 +50,13 @@ export class SyncGrpcController {
     if (!SHA256.test(req.sha256)) throw new RpcException({ code: status.INVALID_ARGUMENT, message: 'bad sha256' });
     const blob = await this.blobs.find(req.sha256);
     if (!blob) throw new RpcException({ code: status.NOT_FOUND, message: `content ${req.sha256} not found` });
+    this.metrics.downloadOpened(call);
     // One stored chunk (<= 1 MB) in memory at a time: the next is read only once the
     // previous one has left (drain), whatever the file size.
     for await (const data of this.blobs.chunks(blob)) {
       if (call.cancelled) break;
       await writeWithBackpressure(call, { data });
+      this.metrics.sent(data.length);
     }
     return EMPTY;
   }
@@ -67,12 +71,14 @@ export class SyncGrpcController {
     const blobs = await Promise.all(wanted.map((h) => this.blobs.find(h)));
     const missing = wanted.find((_, i) => !blobs[i]);
     if (missing) throw new RpcException({ code: status.NOT_FOUND, message: `content ${missing} not found` });
+    this.metrics.downloadOpened(call);
     for (let item = 0; item < blobs.length; item++) {
       const blob = blobs[item] as NonNullable<(typeof blobs)[number]>;
       let n = 0;
       for await (const data of this.blobs.chunks(blob)) {
         if (call.cancelled) return EMPTY;
         await writeWithBackpressure(call, { data, item, itemEnd: ++n === blob.chunks });
+        this.metrics.sent(data.length);
       }
     }
     return EMPTY;

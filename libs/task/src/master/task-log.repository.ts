@@ -14,15 +14,16 @@ export class TaskLogRepository {
   /**
    * Stores a contiguous run of lines idempotently: when a batch starting at the same seq
    * is already stored (a resend after a lost reply), only the lines past its end are added.
+   * Returns how many lines were newly stored.
    */
-  async append(taskId: string, attempt: number, lines: StoredLogLine[]): Promise<void> {
+  async append(taskId: string, attempt: number, lines: StoredLogLine[]): Promise<number> {
     let rest = [...lines].sort((a, b) => a.seq - b.seq);
     while (rest.length > 0) {
       const from = rest[0].seq;
       const _id = `${taskId}:${attempt}:${from}`;
       try {
         await this.model.collection.insertOne({ _id, taskId, attempt, from, to: rest[rest.length - 1].seq, lines: rest } as never);
-        return;
+        return rest.length;
       } catch (err) {
         if (!isDuplicateKeyError(err)) throw err;
         const stored = await this.model.findById(_id, { to: 1 }).lean<{ to: number }>();
@@ -30,6 +31,7 @@ export class TaskLogRepository {
         rest = rest.filter((l) => l.seq > stored.to);
       }
     }
+    return 0;
   }
 
   /** Up to `limit` lines with seq > `after`, in order. */

@@ -13,6 +13,7 @@ import { TaskReportService } from './task-report.service';
 import { TaskRepository } from './task.repository';
 import { StaleRunReaper } from './stale-run.reaper';
 import { TaskService } from './task.service';
+import { TaskMetrics } from './task.metrics';
 import { TASK_MASTER_OPTIONS, TaskMasterOptions } from './task-master.options';
 
 @Module({})
@@ -20,6 +21,8 @@ export class TaskMasterModule {
   static forRoot(options: TaskMasterOptions): DynamicModule {
     return {
       module: TaskMasterModule,
+      // Global like the node and sync modules, so the app can read its services (e.g. metrics) from any module.
+      global: true,
       imports: [
         MongooseModule.forFeature([
           { name: TASK_MODEL, schema: TaskSchema },
@@ -38,13 +41,14 @@ export class TaskMasterModule {
         DispatcherService,
         TaskReportService,
         TaskService,
+        TaskMetrics,
         TaskReconcileCron,
         StaleRunReaper,
         ScheduleRepository,
         ScheduleRunner,
         ScheduleService,
       ],
-      exports: [TaskService, DispatcherService, ScheduleService],
+      exports: [TaskService, DispatcherService, ScheduleService, TaskMetrics],
     };
   }
 }

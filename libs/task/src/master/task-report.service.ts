@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { TaskLogRepository } from './task-log.repository';
 import { TaskRepository } from './task.repository';
 import { DispatcherService } from './dispatcher.service';
+import { TaskMetrics } from './task.metrics';
 import { SyncStatsRecord, TaskRecord, TaskStatus } from '../task.types';
 
 export type AttemptRef = { taskId: string; attempt: number; nodeId: string };
@@ -23,6 +24,7 @@ export class TaskReportService {
     private readonly tasks: TaskRepository,
     private readonly logs: TaskLogRepository,
     private readonly dispatcher: DispatcherService,
+    private readonly metrics: TaskMetrics,
   ) {}
 
   async ack(ref: AttemptRef): Promise<ReportResult> {
@@ -33,7 +35,10 @@ export class TaskReportService {
 
   async started(ref: AttemptRef, sync: SyncStatsRecord | null): Promise<ReportResult> {
     const set = { status: 'running' as const, startedAt: new Date(), ackedAt: new Date(), sync };
-    if (await this.tasks.updateOnNode(ref.taskId, ref.attempt, ref.nodeId, ['assigned'], set)) return ACCEPTED;
+    if (await this.tasks.updateOnNode(ref.taskId, ref.attempt, ref.nodeId, ['assigned'], set)) {
+      this.metrics.attemptStarted(ref.taskId, set.startedAt);
+      return ACCEPTED;
+    }
     return this.explainMiss(ref, ['running']);
   }
 
@@ -55,7 +60,7 @@ export class TaskReportService {
   async appendLogs(ref: AttemptRef, lines: LogLineIn[]): Promise<ReportResult> {
     const t = await this.current(ref);
     if ('accepted' in t) return t;
-    await this.logs.append(
+    const stored = await this.logs.append(
       ref.taskId,
       ref.attempt,
       lines.map((l) => ({
@@ -65,6 +70,7 @@ export class TaskReportService {
         text: l.text,
       })),
     );
+    this.metrics.logLinesStored(stored);
     return ACCEPTED;
   }
 

@@ -32,6 +32,7 @@ export type CreateTaskInput = {
   parentId?: string | null;
 };
 
+export type TaskStats = { tasks: Record<string, number>; stuckPending: number; oldestPendingAgeMs: number };
 export type LogPage = { lines: LogLineView[]; nextAfter: number; done: boolean };
 
 /** What the REST API does with tasks. */
@@ -183,7 +184,7 @@ export class TaskService {
     };
   }
 
-  async stats(): Promise<{ tasks: Record<string, number>; stuckPending: number; oldestPendingAgeMs: number }> {
+  async stats(): Promise<TaskStats> {
     const [counts, open] = await Promise.all([this.tasks.countByStatus(), this.tasks.findOpen()]);
     const now = Date.now();
     const ages = open.filter((t) => t.status === 'pending').map((t) => now - new Date(t.createdAt).getTime());
