@@ -29,4 +29,6 @@ echo v1.24.2 > vendor/github.com/FerretDB/FerretDB/build/version/version.txt
 CGO_ENABLED=0 go build -mod=vendor -trimpath -o "$bin.tmp" github.com/FerretDB/FerretDB/cmd/ferretdb
 mv "$bin.tmp" "$bin"
 rm -rf "$work"
-"$bin" --version | head -1
+# Not `| head -1`: with pipefail, ferretdb can die of SIGPIPE writing its other lines and fail the script.
+version="$("$bin" --version)"
+echo "${version%%$'\n'*}"
