@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Master, TestCluster } from './support/cluster';
 import { isAlive } from './support/processes';
@@ -47,12 +47,23 @@ describe('task lifecycle: retries, cancel, timeout, priorities, expiry', () => {
   it('a task on a SIGKILLed worker goes abnormal, then runs and finishes on the other worker (maxRetries 1)', async () => {
     const w1 = await cluster.startWorker({ masters: [a], name: 'doomed', env: { ...workerEnv, CRAWLNEST_LABELS: 'pool=retry' } });
     const n1 = await cluster.waitNodeReady(a.api, 'doomed');
-    const created = await a.api.post('/api/tasks', { spiderId, cmd: 'sleep 2; echo survived', maxRetries: 1, labels: { pool: 'retry' } });
+    // The task waits for a gate the test opens only after the kill: however slow the machine,
+    // the first attempt cannot finish before its worker dies.
+    const gate = join(cluster.dir, 'retry.gate');
+    const created = await a.api.post('/api/tasks', {
+      spiderId,
+      cmd: 'while [ ! -f "$GATE" ]; do sleep 0.1; done; echo survived',
+      env: { GATE: gate },
+      maxRetries: 1,
+      labels: { pool: 'retry' },
+    });
     const id = created.body.tasks[0].id;
     await until(a, id, 'running on the first worker', (t) => t.status === 'running' && t.nodeId === n1);
     await cluster.startWorker({ masters: [b], name: 'rescuer', env: { ...workerEnv, CRAWLNEST_LABELS: 'pool=retry' } });
     const n2 = await cluster.waitNodeReady(a.api, 'rescuer');
     w1.proc.kill('SIGKILL');
+    await w1.proc.exited;
+    writeFileSync(gate, '');
     const t = await until(a, id, 'finished on the second worker', (x) => x.status === 'finished', 30_000);
     expect(t).toMatchObject({ nodeId: n2, attempt: 2, exitCode: 0 });
     expect(t.attempts).toEqual([expect.objectContaining({ attempt: 1, nodeId: n1, status: 'abnormal' })]);

@@ -20,6 +20,7 @@ import { loadMasterConfig, MasterConfig } from './config/master.config';
 import { acquireEmbeddedDatabase, EmbeddedDatabase, EmbeddedDatabaseError } from './database/embedded-ferretdb';
 import { MasterGrpcServer } from './grpc/master-grpc.server';
 import { shutdownMaster } from './lifecycle/graceful-shutdown';
+import { ShutdownSignal } from './lifecycle/shutdown-signal';
 import { setupApiDocs } from './http/api-docs';
 import { jsonBodyExceptFileRoutes } from './http/json-body.middleware';
 import { MasterModule } from './master.module';
@@ -77,7 +78,10 @@ async function bootstrap(): Promise<void> {
   grpcHealth.markStarted();
   stopOnSignals(log, () =>
     shutdownMaster(app, log, {
-      announce: () => grpcHealth.markStopping(),
+      announce: () => {
+        grpcHealth.markStopping();
+        app.get(ShutdownSignal).markStopping();
+      },
       closeGrpc: () => grpcServer.closeGracefully(),
       forceGrpc: () => grpcServer.forceClose(),
       afterApp: embedded ? () => embedded.release() : undefined,

@@ -22,6 +22,7 @@ import { API_TOKEN, BearerAuthGuard } from './security/bearer-auth.guard';
 import { REPLICA_ID } from './tokens';
 import { UploadStagingStorage } from './http/upload-staging.storage';
 import type { MasterConfig } from './config/master.config';
+import { ShutdownSignal } from './lifecycle/shutdown-signal';
 
 export type MasterRuntime = {
   config: MasterConfig;
@@ -80,6 +81,7 @@ export class MasterModule {
       providers: [
         { provide: API_TOKEN, useValue: rt.apiToken },
         { provide: REPLICA_ID, useValue: rt.replicaId },
+        ShutdownSignal,
         { provide: APP_GUARD, useClass: BearerAuthGuard },
         { provide: APP_FILTER, useClass: DomainErrorFilter },
         { provide: APP_PIPE, useClass: RestValidationPipe },

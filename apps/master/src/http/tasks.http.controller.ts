@@ -5,13 +5,17 @@ import { TaskService } from '@crawlnest/task';
 import { ApiErrors, ApiIdParam } from './dto/api-docs.decorators';
 import { CreateTaskDto, ListTasksQueryDto, LogPageDto, LogsQueryDto, TaskDto, TaskPageDto, TasksCreatedDto } from './dto/task.dto';
 import { ObjectIdPipe } from './object-id.pipe';
+import { ShutdownSignal } from '../lifecycle/shutdown-signal';
 
 @ApiTags('tasks')
 @ApiBearerAuth()
 @ApiErrors(401)
 @Controller('api/tasks')
 export class TasksHttpController {
-  constructor(private readonly tasks: TaskService) {}
+  constructor(
+    private readonly tasks: TaskService,
+    private readonly shutdown: ShutdownSignal,
+  ) {}
 
   @Post()
   @ApiOperation({ summary: 'Create a task (mode all-nodes: one per matching node)' })
@@ -70,7 +74,7 @@ export class TasksHttpController {
     req.on('close', () => {
       closed = true;
     });
-    for await (const item of this.tasks.follow(id, q.after, () => closed)) {
+    for await (const item of this.tasks.follow(id, q.after, () => closed || this.shutdown.stopping)) {
       const event = 'end' in item ? `event: end\ndata: ${JSON.stringify({ status: item.end })}\n\n` : `id: ${item.seq}\nevent: line\ndata: ${JSON.stringify(item)}\n\n`;
       if (!res.write(event)) await new Promise<void>((r) => {
         res.once('drain', () => r());

@@ -64,8 +64,12 @@ export function closeHttp(server: Server, graceMs: number): Promise<{ cut: boole
       cut = true;
       server.closeAllConnections();
     }, graceMs);
+    // A keep-alive connection whose response ends after close() stays open until its idle
+    // timeout unless closed too: sweep idle connections until the server is closed.
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
     server.close(() => {
       clearTimeout(t);
+      clearInterval(sweep);
       resolve({ cut });
     });
     server.closeIdleConnections();
