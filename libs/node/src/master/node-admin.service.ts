@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { ConflictError, NotFoundError } from '../errors';
-import { Label, labelsMatch, NodeView, toNodeView } from '../node.types';
+import { Label, labelsMatch, NodeRecord, NodeView, toNodeView } from '../node.types';
 import { ControlStreamRegistry } from './control-stream.registry';
 import { NodeCache } from './node-cache.service';
 import { NodeRepository } from './node.repository';
+
+/** How long a delete waits for an offline mark this replica has already made in memory. */
+const OFFLINE_WRITE_WAIT_MS = 3000;
 
 export type NodePatch = { labels?: Label[]; maxRunners?: number; enabled?: boolean };
 
@@ -51,9 +54,14 @@ export class NodeAdminService {
   }
 
   async delete(id: string): Promise<void> {
-    const node = await this.nodes.findById(id);
+    let node = await this.nodes.findById(id);
     if (!node) throw new NotFoundError('node', id);
     const refuse = () => new ConflictError(`node ${id} is online; only an offline node can be deleted`);
+    // This replica can know a node is offline before the database does (the offline mark
+    // waits behind a heartbeat write in flight): wait for it rather than contradict GET.
+    if (node.status === 'online' && !this.registry.get(id) && this.cache.get(id)?.status === 'offline') {
+      node = (await this.offlineInDatabase(id)) ?? node;
+    }
     if (node.status === 'online') throw refuse();
     if (!(await this.nodes.deleteIfOffline(id))) {
       // It came online between the read and the delete, or someone else deleted it.
@@ -61,5 +69,14 @@ export class NodeAdminService {
       throw new NotFoundError('node', id);
     }
     this.cache.deleted(id);
+  }
+
+  private async offlineInDatabase(id: string): Promise<NodeRecord | null> {
+    const deadline = Date.now() + OFFLINE_WRITE_WAIT_MS;
+    for (;;) {
+      const n = await this.nodes.findById(id);
+      if (!n || n.status !== 'online' || Date.now() > deadline) return n;
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 }
