@@ -170,6 +170,17 @@ describe('logs over Server-Sent Events', () => {
     expect(body).toContain('event: end\ndata: {"status":"finished"}');
     expect((await fetch(`${m.api.baseUrl}/api/tasks/0123456789abcdef01234567/logs/stream`, { headers: { authorization: `Bearer ${cluster.apiToken}` } })).status).toBe(404);
   });
+
+  it('opens the stream at once for a task that has printed nothing yet', async () => {
+    const spiderId = (await m.api.post('/api/spiders', { name: 'silent', cmd: 'true' })).body.id;
+    const id = (await m.api.post('/api/tasks', { spiderId, cmd: 'sleep 3; echo late' })).body.tasks[0].id;
+    const t0 = Date.now();
+    const res = await fetch(`${m.api.baseUrl}/api/tasks/${id}/logs/stream`, { headers: { authorization: `Bearer ${cluster.apiToken}` } });
+    // The headers came before the first line (printed after 3 s), not with it.
+    expect(Date.now() - t0).toBeLessThan(2500);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('"text":"late"');
+  });
 });
 
 describe('schedules', () => {

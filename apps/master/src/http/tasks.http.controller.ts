@@ -70,6 +70,8 @@ export class TasksHttpController {
   async stream(@Param('id', ObjectIdPipe) id: string, @Query() q: LogsQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     await this.tasks.get(id); // 404 before the stream starts
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    // Headers now: a follower of a task that prints nothing yet must still see the stream open.
+    res.flushHeaders();
     let closed = false;
     req.on('close', () => {
       closed = true;
