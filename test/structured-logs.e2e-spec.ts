@@ -1,4 +1,7 @@
-import { TestCluster } from './support/cluster';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { TestCluster, WORKER_MAIN } from './support/cluster';
+import { waitFor } from './support/wait';
 import { taskEnded } from './support/spider-tree';
 
 type Line = { level: string; time: string; msg: string; component: string; taskId?: string; nodeId?: string; context?: string };
@@ -48,6 +51,34 @@ describe('structured logs', () => {
         expect(parsed.some((p) => p.msg === 'node online' && p.nodeId === nodeId)).toBe(true);
       }
     }
+  }, 60_000);
+
+  it('on a terminal (CRAWLNEST_LOG_FORMAT unset) a worker writes human-readable lines', async () => {
+    const m = await cluster.startMaster();
+    const env: NodeJS.ProcessEnv = {};
+    for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CRAWLNEST_')) env[k] = v;
+    Object.assign(env, {
+      CRAWLNEST_MASTER: m.grpcAddress,
+      CRAWLNEST_CLUSTER_SECRET: cluster.clusterSecret,
+      CRAWLNEST_WORKSPACE: join(cluster.dir, 'tty-worker'),
+      CRAWLNEST_NODE_NAME: 'tty',
+    });
+    // util-linux `script` runs the worker on a pseudo-terminal, as a person starting it would.
+    const child = spawn('script', ['-qfec', `${process.execPath} ${WORKER_MAIN}`, '/dev/null'], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+    try {
+      await cluster.waitNodeReady(m.api, 'tty');
+      await waitFor('the worker logs that it started', () => out.includes('worker started'), 10_000);
+    } finally {
+      process.kill(-(child.pid as number), 'SIGKILL');
+    }
+    // eslint-disable-next-line no-control-regex
+    const plain = out.replace(/\x1b\[[0-9;]*m/g, '');
+    const started = plain.split(/\r?\n/).find((l) => l.includes('worker started'));
+    expect(started).toMatch(/INFO/);
+    expect(started?.trimStart().startsWith('{')).toBe(false);
   }, 60_000);
 
   it('CRAWLNEST_LOG_FORMAT=pretty writes human-readable lines instead', async () => {
