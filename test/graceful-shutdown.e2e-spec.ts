@@ -1,5 +1,8 @@
 import mongoose from 'mongoose';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Master, TestCluster } from './support/cluster';
+import { isAlive } from './support/processes';
 import { Task, taskEnded } from './support/spider-tree';
 import { waitFor } from './support/wait';
 
@@ -128,6 +131,42 @@ describe('graceful shutdown (REL-006)', () => {
     const n = (await b.api.get(`/api/nodes/${nodeId}`)).body;
     expect(n.status).toBe('online');
   }, 90_000);
+
+  it('a worker told to stop while its master is gone exits by its deadline, leaves no task process, and the task is retried once the master is back', async () => {
+    const m = await cluster.startMaster({ CRAWLNEST_ORPHAN_GRACE_MS: '2000' });
+    const w = await cluster.startWorker({
+      masters: [m],
+      name: 'stranded',
+      env: { CRAWLNEST_LABELS: 'pool=lost', CRAWLNEST_DRAIN_MS: '1000', CRAWLNEST_KILL_GRACE_MS: '1000' },
+    });
+    await cluster.waitNodeReady(m.api, 'stranded');
+    const pids = join(cluster.dir, 'lost.pids');
+    const gate = join(cluster.dir, 'lost.gate');
+    const cmd = `echo $$ >> "$PIDS"; if [ -f "$GATE" ]; then echo done; else sleep 600; fi`;
+    const id = (await m.api.post('/api/tasks', { spiderId, cmd, env: { PIDS: pids, GATE: gate }, maxRetries: 1, labels: { pool: 'lost' } })).body.tasks[0].id as string;
+    await waitFor('task running', async () => (await task(m, id)).status === 'running');
+
+    m.proc.kill('SIGKILL');
+    await m.proc.exited;
+    const t0 = Date.now();
+    w.proc.kill('SIGTERM');
+    const exit = await w.proc.exited;
+    const exitMs = Date.now() - t0;
+    console.log(`worker drain without a master: exit ${exit.code} after ${exitMs} ms (deadline = drain 1000 + kill grace 1000 + 3000 ms)`);
+    expect(exit.code).toBe(1); // its reports could not be delivered: it says so
+    expect(exitMs).toBeLessThan(5000 + 3000);
+    const firstPid = Number(readFileSync(pids, 'utf8').trim().split('\n')[0]);
+    expect(isAlive(firstPid)).toBe(false);
+
+    writeFileSync(gate, '');
+    await cluster.restartMaster(m);
+    await cluster.startWorker({ masters: [m], name: 'heir', env: { CRAWLNEST_LABELS: 'pool=lost' } });
+    const t = await taskEnded(m.api, id, 60_000);
+    expect(t.status).toBe('finished');
+    expect(await logTexts(m, id)).toEqual(['done']);
+    const full = (await m.api.get(`/api/tasks/${id}`)).body;
+    expect(full.attempts[0]).toMatchObject({ attempt: 1, status: 'abnormal' });
+  }, 120_000);
 
   it('a dispatch claim left by a master killed before it assigned the task does not strand the task', async () => {
     const m = await cluster.startMaster({ CRAWLNEST_ACK_TIMEOUT_MS: '1500' });
