@@ -2,12 +2,13 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Logger as PinoLogger } from 'nestjs-pino';
+import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Server as GrpcServer } from '@grpc/grpc-js';
 import {
   ConfigError,
+  pinoParams,
   GrpcHealthService,
   grpcServerCredentials,
   stopOnSignals,
@@ -23,7 +24,7 @@ import { shutdownMaster } from './lifecycle/graceful-shutdown';
 import { ShutdownSignal } from './lifecycle/shutdown-signal';
 import { setupApiDocs } from './http/api-docs';
 import { jsonBodyExceptFileRoutes } from './http/json-body.middleware';
-import { MasterModule } from './master.module';
+import { MasterModule, masterLogBase } from './master.module';
 import { loadOrCreateSecret } from './security/secrets';
 
 const log = new Logger('Master');
@@ -44,16 +45,20 @@ async function secrets(config: MasterConfig): Promise<{ apiToken: string; cluste
 
 async function bootstrap(): Promise<void> {
   const config = loadMasterConfig();
+  const replicaId = config.replicaId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  // What is logged before the app exists (the embedded database starting) goes through the
+  // same pino root as everything after, so the output stays one JSON object per line.
+  const logParams = pinoParams(config.logging, masterLogBase(replicaId));
+  Logger.overrideLogger(new NestPinoLogger(new PinoLogger(logParams), logParams));
   const { apiToken, clusterSecret } = await secrets(config);
   let embedded: EmbeddedDatabase | undefined;
   const mongoUri = config.mongoUri ?? (embedded = await acquireEmbeddedDatabase(config.dataDir, config.embeddedDbPort)).uri;
-  const replicaId = config.replicaId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
 
   const app = await NestFactory.create<NestExpressApplication>(
     MasterModule.forRoot({ config, mongoUri, apiToken, clusterSecret, replicaId }),
     { bodyParser: false, bufferLogs: true },
   );
-  app.useLogger(app.get(PinoLogger));
+  app.useLogger(app.get(NestPinoLogger));
   // JSON everywhere but spider file uploads: their controller streams the raw body to disk
   // itself (a file named settings.json is content, not a request to parse).
   app.use(jsonBodyExceptFileRoutes('1mb'));
@@ -90,8 +95,9 @@ async function bootstrap(): Promise<void> {
 
   const shownHost = config.httpHost === '0.0.0.0' ? '127.0.0.1' : config.httpHost;
   log.log({ msg: 'master ready', replica: replicaId, http: config.httpPort, grpc: config.grpcPort, grpcTls: grpcTlsMode(config), db: embedded ? 'embedded FerretDB' : 'CRAWLNEST_MONGO_URI' });
-  // Printed plainly so a person (and the test harness) can read it at a glance.
-  process.stdout.write(
+  // Printed plainly so a person (and the test harness) can read it at a glance; on stderr,
+  // so stdout stays one JSON object per line for whatever reads the logs (jq, a collector).
+  process.stderr.write(
     `\nCrawlnest master ready\n  REST API:  http://${shownHost}:${config.httpPort}/api\n  gRPC:      ${shownHost}:${config.grpcPort}\n` +
       `  API token: ${apiToken}\n  Try:       curl -H "Authorization: Bearer ${apiToken}" http://${shownHost}:${config.httpPort}/api/nodes\n\n`,
   );

@@ -32,6 +32,11 @@ export type MasterRuntime = {
   replicaId: string;
 };
 
+/** Fields on every master log line. */
+export function masterLogBase(replicaId: string): Record<string, string> {
+  return { component: 'master', replica: replicaId };
+}
+
 /** Wires the libs' master sides together and exposes the REST controllers. */
 @Module({})
 export class MasterModule {
@@ -46,7 +51,7 @@ export class MasterModule {
     return {
       module: MasterModule,
       imports: [
-        LoggerModule.forRoot(pinoParams(config.logging, { component: 'master', replica: rt.replicaId })),
+        LoggerModule.forRoot(pinoParams(config.logging, masterLogBase(rt.replicaId))),
         MongooseModule.forRoot(rt.mongoUri, {
           dbName: config.dbName,
           serverSelectionTimeoutMS: 5000,
