@@ -28,6 +28,16 @@ describe('configuration is validated once at start', () => {
     expect(r.output).toContain('CRAWLNEST_API_TOKEN and CRAWLNEST_CLUSTER_SECRET: required');
   });
 
+  it.each([
+    ['a token but no secret', { CRAWLNEST_API_TOKEN: 'a-long-enough-api-token' }, 'CRAWLNEST_API_TOKEN and CRAWLNEST_CLUSTER_SECRET: required'],
+    ['a short token', { CRAWLNEST_API_TOKEN: 'short', CRAWLNEST_CLUSTER_SECRET: 'a-long-enough-cluster-secret' }, 'CRAWLNEST_API_TOKEN: expected at least 16 characters'],
+    ['a short secret', { CRAWLNEST_API_TOKEN: 'a-long-enough-api-token', CRAWLNEST_CLUSTER_SECRET: 'tiny' }, 'CRAWLNEST_CLUSTER_SECRET: expected at least 16 characters'],
+  ])('the master refuses an external database with %s', async (_what, env, expected) => {
+    const r = await run(MASTER_MAIN, { CRAWLNEST_MONGO_URI: cluster.mongoUri, ...env });
+    expect(r.code).toBe(2);
+    expect(r.output).toContain(expected);
+  });
+
   it('the worker stops on a bad master address, naming it', async () => {
     const r = await run(WORKER_MAIN, { CRAWLNEST_MASTER: 'localhost', CRAWLNEST_CLUSTER_SECRET: 'x'.repeat(20) });
     expect(r.code).toBe(2);
