@@ -3,7 +3,7 @@ import { ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsIn, IsInt, IsOptional, I
 import type { Label } from '@crawlnest/node';
 import { TASK_MODES, TaskMode } from '@crawlnest/task';
 import { IsObjectId, IsStringMap, noLabels, OptionalField } from './field-validators';
-import { STRING_MAP_SCHEMA } from './task.dto';
+import { PlacementViewDto, STRING_MAP_SCHEMA } from './task.dto';
 
 const CRON_EXAMPLE = '*/15 * * * *';
 
@@ -87,19 +87,13 @@ export class CreateScheduleDto extends ScheduleOptionsDto {
   override enabled: boolean = true;
 }
 
-export class ScheduleDto {
+export class ScheduleDto extends PlacementViewDto {
   @ApiProperty({ description: 'Schedule id' })
   id: string;
   @ApiProperty({ description: 'Spider id' })
   spiderId: string;
   @ApiProperty({ description: 'Cron expression', example: CRON_EXAMPLE })
   cron: string;
-  @ApiProperty({ description: 'Placement mode', enum: TASK_MODES })
-  mode: TaskMode;
-  @ApiProperty({ description: 'Selected node ids', type: [String] })
-  nodeIds: string[];
-  @ApiProperty({ description: 'Node label selector {k: v}', ...STRING_MAP_SCHEMA })
-  labels: Record<string, string>;
   @ApiProperty({ description: "Parameters; null: the spider's", type: String, nullable: true })
   param: string | null;
   @ApiProperty({ description: "Command; null: the spider's", type: String, nullable: true })

@@ -147,7 +147,17 @@ export class AttemptDto {
   at: string;
 }
 
-export class TaskDto {
+/** Where tasks may run: shared by the task and schedule views. */
+export class PlacementViewDto {
+  @ApiProperty({ description: 'Placement mode', enum: TASK_MODES })
+  mode: TaskMode;
+  @ApiProperty({ description: 'Selected node ids', type: [String] })
+  nodeIds: string[];
+  @ApiProperty({ description: 'Node label selector {k: v}', ...STRING_MAP_SCHEMA })
+  labels: Record<string, string>;
+}
+
+export class TaskDto extends PlacementViewDto {
   @ApiProperty({ description: 'Task id', example: '665f1c2e8b3a4d0012345679' })
   id: string;
   @ApiProperty({ description: 'Spider id', example: '665f1c2e8b3a4d0012345678' })
@@ -158,12 +168,6 @@ export class TaskDto {
   cmd: string;
   @ApiProperty({ description: 'Parameters appended to the command', example: '' })
   param: string;
-  @ApiProperty({ description: 'Placement mode', enum: TASK_MODES })
-  mode: TaskMode;
-  @ApiProperty({ description: 'Selected node ids', type: [String] })
-  nodeIds: string[];
-  @ApiProperty({ description: 'Node label selector {k: v}', ...STRING_MAP_SCHEMA })
-  labels: Record<string, string>;
   @ApiProperty({ description: 'Extra environment {k: v}', ...STRING_MAP_SCHEMA })
   env: Record<string, string>;
   @ApiProperty({ description: 'Priority 1..10, higher first', example: 5 })
