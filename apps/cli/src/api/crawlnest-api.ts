@@ -1,0 +1,87 @@
+import type { Readable } from 'node:stream';
+import { HttpClient } from './http-client';
+import type { LogPage, Node, Schedule, Spider, Task, UploadResult } from './types';
+
+export type CreateTaskBody = {
+  spiderId: string;
+  mode?: string;
+  nodeIds?: string[];
+  labels?: Record<string, string>;
+  cmd?: string;
+  param?: string;
+  env?: Record<string, string>;
+  priority?: number;
+  timeoutSec?: number;
+  maxRetries?: number;
+};
+
+export type CreateScheduleBody = { spiderId: string; cron: string; mode?: string; nodeIds?: string[]; labels?: Record<string, string>; param?: string; enabled?: boolean };
+
+/** Typed calls of the REST API (docs/api.md); no formatting here. */
+export class CrawlnestApi {
+  constructor(readonly http: HttpClient) {}
+
+  stats(): Promise<Record<string, unknown>> {
+    return this.http.json('GET', '/api/stats');
+  }
+
+  listSpiders(): Promise<Spider[]> {
+    return this.http.json('GET', '/api/spiders');
+  }
+  getSpider(id: string): Promise<Spider> {
+    return this.http.json('GET', `/api/spiders/${id}`);
+  }
+  createSpider(body: { name: string; cmd: string; param?: string; description?: string }): Promise<Spider> {
+    return this.http.json('POST', '/api/spiders', { body });
+  }
+  updateSpider(id: string, body: { cmd?: string; param?: string; description?: string }): Promise<Spider> {
+    return this.http.json('PATCH', `/api/spiders/${id}`, { body });
+  }
+  deleteSpider(id: string): Promise<void> {
+    return this.http.json('DELETE', `/api/spiders/${id}`);
+  }
+  uploadArchive(id: string, tgz: Readable): Promise<UploadResult> {
+    return this.http.upload('PUT', `/api/spiders/${id}/files`, tgz, 'application/gzip');
+  }
+
+  createTasks(body: CreateTaskBody): Promise<{ tasks: Task[] }> {
+    return this.http.json('POST', '/api/tasks', { body });
+  }
+  listTasks(q: { status?: string; spiderId?: string; nodeId?: string; page?: number; size?: number }): Promise<{ items: Task[]; total: number }> {
+    return this.http.json('GET', '/api/tasks', { query: q });
+  }
+  getTask(id: string): Promise<Task> {
+    return this.http.json('GET', `/api/tasks/${id}`);
+  }
+  cancelTask(id: string): Promise<Task> {
+    return this.http.json('POST', `/api/tasks/${id}/cancel`);
+  }
+  restartTask(id: string): Promise<{ tasks: Task[] }> {
+    return this.http.json('POST', `/api/tasks/${id}/restart`);
+  }
+  logs(id: string, after: number, limit = 1000): Promise<LogPage> {
+    return this.http.json('GET', `/api/tasks/${id}/logs`, { query: { after, limit } });
+  }
+
+  /** The export as a streamed response (GET /api/spiders/:id/results/export). */
+  exportResults(spiderId: string, q: { format: string; taskId?: string }): Promise<Response> {
+    return this.http.stream(`/api/spiders/${spiderId}/results/export`, q);
+  }
+
+  listNodes(): Promise<Node[]> {
+    return this.http.json('GET', '/api/nodes');
+  }
+  updateNode(id: string, body: { enabled?: boolean; labels?: Record<string, string>; maxRunners?: number }): Promise<Node> {
+    return this.http.json('PATCH', `/api/nodes/${id}`, { body });
+  }
+
+  listSchedules(): Promise<Schedule[]> {
+    return this.http.json('GET', '/api/schedules');
+  }
+  createSchedule(body: CreateScheduleBody): Promise<Schedule> {
+    return this.http.json('POST', '/api/schedules', { body });
+  }
+  deleteSchedule(id: string): Promise<void> {
+    return this.http.json('DELETE', `/api/schedules/${id}`);
+  }
+}

@@ -1,0 +1,63 @@
+/** The REST objects the CLI reads (docs/api.md); fields it does not use are kept as they come. */
+export type Spider = {
+  id: string;
+  name: string;
+  cmd: string;
+  param: string;
+  description: string;
+  version: number;
+  fileCount: number;
+  totalBytes: number;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export const TERMINAL_STATUSES = ['finished', 'error', 'cancelled', 'abnormal'] as const;
+
+export type Task = {
+  id: string;
+  spiderId: string;
+  cmd: string;
+  param: string;
+  mode: string;
+  status: string;
+  nodeId: string | null;
+  attempt: number;
+  maxRetries: number;
+  priority: number;
+  exitCode: number | null;
+  error: string | null;
+  pendingReason?: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+};
+
+export type Node = {
+  id: string;
+  key: string;
+  name: string;
+  hostname: string;
+  ip: string;
+  labels: Record<string, string>;
+  maxRunners: number;
+  runningTasks: number;
+  status: string;
+  enabled: boolean;
+  version: string;
+};
+
+export type Schedule = {
+  id: string;
+  spiderId: string;
+  cron: string;
+  mode: string;
+  param: string;
+  enabled: boolean;
+  lastRunAt: string | null;
+  nextRunAt: string | null;
+};
+
+export type LogLine = { seq: number; ts: string; stream: 'stdout' | 'stderr'; text: string };
+export type LogPage = { lines: LogLine[]; nextAfter: number; done: boolean };
+export type UploadResult = { version: number; fileCount: number; totalBytes: number };
