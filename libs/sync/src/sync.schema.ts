@@ -17,6 +17,9 @@ export const SpiderSchema = new Schema(
   },
   { collection: 'spiders', versionKey: false, timestamps: true },
 );
+// Names are unique (the CLI and scripts name spiders): the index makes a concurrent
+// create or rename with a taken name fail atomically, on FerretDB as on MongoDB.
+SpiderSchema.index({ name: 1 }, { unique: true, name: 'spider_name_unique' });
 
 const EntrySchema = new Schema(
   { path: String, size: Number, mode: Number, sha256: String },

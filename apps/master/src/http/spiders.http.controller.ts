@@ -74,9 +74,9 @@ export class SpidersHttpController {
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create a spider (its files are uploaded separately)' })
+  @ApiOperation({ summary: 'Create a spider (its files are uploaded separately); names are unique: 409 when taken' })
   @ApiCreatedResponse({ type: SpiderDto })
-  @ApiErrors(400, 413)
+  @ApiErrors(400, 409, 413)
   create(@Body() body: CreateSpiderDto) {
     return this.spiders.create(body);
   }
@@ -98,10 +98,10 @@ export class SpidersHttpController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Change name, cmd, param or description' })
+  @ApiOperation({ summary: 'Change name, cmd, param or description; renaming to a taken name is a 409' })
   @ApiIdParam('spider')
   @ApiOkResponse({ type: SpiderDto })
-  @ApiErrors(400, 404, 413)
+  @ApiErrors(400, 404, 409, 413)
   patch(@Param('id', ObjectIdPipe) id: string, @Body() body: PatchSpiderDto) {
     return this.spiders.update(id, body);
   }

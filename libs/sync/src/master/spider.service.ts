@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { NotFoundError } from '@crawlnest/node';
+import { ConflictError, NotFoundError, isDuplicateKeyError } from '@crawlnest/node';
 import { SpiderFields, SpiderRepository } from './spider.repository';
 import { SpiderVersionRepository } from './spider-version.repository';
 import { SpiderRecord, SpiderView, toSpiderView } from '../spider.types';
@@ -12,7 +12,12 @@ export class SpiderService {
   ) {}
 
   async create(fields: SpiderFields): Promise<SpiderView> {
-    return toSpiderView(await this.spiders.create(fields));
+    await this.refuseTakenName(fields.name);
+    try {
+      return toSpiderView(await this.spiders.create(fields));
+    } catch (err) {
+      throw this.nameConflictOr(err, fields.name);
+    }
   }
 
   async list(): Promise<SpiderView[]> {
@@ -31,9 +36,28 @@ export class SpiderService {
 
   async update(id: string, fields: Partial<SpiderFields>): Promise<SpiderView> {
     await this.require(id);
-    const s = await this.spiders.update(id, fields);
+    if (fields.name !== undefined) await this.refuseTakenName(fields.name, id);
+    let s: SpiderRecord | null;
+    try {
+      s = await this.spiders.update(id, fields);
+    } catch (err) {
+      throw this.nameConflictOr(err, fields.name ?? '');
+    }
     if (!s) throw new NotFoundError('spider', id);
     return toSpiderView(s);
+  }
+
+  /**
+   * The readable answer for the common case; the unique index (nameConflictOr) is what
+   * decides when two requests race for one name.
+   */
+  private async refuseTakenName(name: string, exceptId?: string): Promise<void> {
+    const other = await this.spiders.findByName(name);
+    if (other && String(other._id) !== exceptId) throw new ConflictError(`name: a spider named '${name}' already exists (${String(other._id)})`);
+  }
+
+  private nameConflictOr(err: unknown, name: string): unknown {
+    return isDuplicateKeyError(err) ? new ConflictError(`name: a spider named '${name}' already exists`) : err;
   }
 
   /** Content blobs stay: they may be shared with other spiders (content-addressed). */

@@ -6,7 +6,7 @@ const WHY: Record<number, string> = {
   400: 'Invalid input: the message names each field and the reason',
   401: 'Missing or wrong `Authorization: Bearer <token>`',
   404: 'Unknown id (or file path)',
-  409: 'A transition that is not allowed in the current state',
+  409: 'A conflict: a transition not allowed in the current state, or a name already taken',
   413: 'Payload too large (JSON bodies: 1 MB; uploads: CRAWLNEST_MAX_UPLOAD_BYTES)',
   415: 'Unsupported Content-Type',
 };
