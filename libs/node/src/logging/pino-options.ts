@@ -1,6 +1,7 @@
 import type { Params } from 'nestjs-pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LoggingConfig } from './logging.config';
+import { serializeRequestSafely } from './request-redaction';
 
 /** Request paths too frequent to log at info (probes and scrapes). */
 const QUIET_PATHS = ['/api/health', '/metrics'];
@@ -20,6 +21,8 @@ export function pinoParams(cfg: LoggingConfig, base: Record<string, string>, isT
       formatters: { level: (label: string) => ({ level: label }) },
       timestamp: () => `,"time":"${new Date().toISOString()}"`,
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+      // Credentials may come in any header (or a query parameter): only allow-listed ones are shown.
+      serializers: { req: serializeRequestSafely },
       // A request is worth a line at info only when it failed; the rest are debug.
       customLogLevel: (req: IncomingMessage, res: ServerResponse, err?: Error) =>
         err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : QUIET_PATHS.some((p) => req.url?.startsWith(p)) ? 'trace' : 'debug',

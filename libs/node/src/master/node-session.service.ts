@@ -129,7 +129,12 @@ export class NodeSessionService {
     // the offline one and set the node online again, so offline goes after it.
     return (s.writing ?? Promise.resolve())
       .then(async () => void (await this.nodes.markOffline(s.nodeId, s.sessionId, at)))
-      .catch((err) => this.log.error({ msg: 'marking node offline failed', nodeId: s.nodeId, err: String(err) }));
+      .catch((err: unknown) => {
+        // A stream that ends while this replica shuts down finds the database already closed:
+        // expected, and harmless (the liveness sweep of any replica marks the node offline).
+        if (isClientClosedError(err)) this.log.debug({ msg: 'node offline not written: database closed at shutdown', nodeId: s.nodeId });
+        else this.log.error({ msg: 'marking node offline failed', nodeId: s.nodeId, err: String(err) });
+      });
   }
 
   private async openSession(
@@ -234,4 +239,10 @@ export class NodeSessionService {
         : null,
     };
   }
+}
+
+/** mongoose/mongodb's errors for an operation on a client that was closed on purpose. */
+function isClientClosedError(err: unknown): boolean {
+  const name = (err as { name?: unknown } | null)?.name;
+  return name === 'MongoClientClosedError' || name === 'MongoTopologyClosedError' || name === 'MongoNotConnectedError';
 }
