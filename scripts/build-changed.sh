@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Builds only the apps whose inputs changed since their last build (dev mode's warm start):
+# a stamp per app in dist/.build-stamps, compared with the mtimes of that app's sources.
+# `npm run build` still builds everything.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+stamps=dist/.build-stamps
+mkdir -p "$stamps"
+shared=(libs proto tsconfig.json nest-cli.json package-lock.json)
+
+# changed APP OUTPUT INPUT…: true when OUTPUT or the stamp is missing or an input is newer.
+changed() {
+  local app=$1 out=$2; shift 2
+  [ -f "$out" ] && [ -f "$stamps/$app" ] || return 0
+  [ -n "$(find "$@" -newer "$stamps/$app" -type f -print -quit 2>/dev/null)" ]
+}
+
+build() {
+  local app=$1; shift
+  # The stamp is taken before the build: a file saved during it triggers the next one.
+  touch "$stamps/$app.next"
+  echo "dev: building $app (sources changed)" >&2
+  "$@"
+  mv "$stamps/$app.next" "$stamps/$app"
+}
+
+changed master dist/apps/master/apps/master/src/main.js apps/master "${shared[@]}" && build master npx nest build master
+changed worker dist/apps/worker/apps/worker/src/main.js apps/worker "${shared[@]}" && build worker npx nest build worker
+changed cli dist/apps/cli/main.js apps/cli tsconfig.json package-lock.json && build cli npx tsc -p apps/cli/tsconfig.app.json
+exit 0
