@@ -9,11 +9,14 @@ stamps=dist/.build-stamps
 mkdir -p "$stamps"
 shared=(libs proto tsconfig.json nest-cli.json package-lock.json)
 
-# changed APP OUTPUT INPUT…: true when OUTPUT or the stamp is missing or an input is newer.
+# changed APP OUTPUT INPUT…: true when OUTPUT is missing or an input is newer than the last
+# build (its stamp; after a plain `npm run build`, the output itself).
 changed() {
   local app=$1 out=$2; shift 2
-  [ -f "$out" ] && [ -f "$stamps/$app" ] || return 0
-  [ -n "$(find "$@" -newer "$stamps/$app" -type f -print -quit 2>/dev/null)" ]
+  [ -f "$out" ] || return 0
+  local ref="$stamps/$app"
+  [ -f "$ref" ] || ref="$out"
+  [ -n "$(find "$@" -newer "$ref" -type f -print -quit 2>/dev/null)" ]
 }
 
 build() {

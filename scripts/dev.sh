@@ -45,17 +45,17 @@ trap stop_all EXIT
 
 node dist/apps/master/apps/master/src/main.js &
 master=$!
-# Start the worker once the master answers; it reads the cluster secret the master
-# generated in the data dir (or CRAWLNEST_CLUSTER_SECRET when set).
-health="http://127.0.0.1:${CRAWLNEST_HTTP_PORT:-8080}/api/health"
-until node -e "fetch('$health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"; do
+# The worker starts as soon as the cluster secret exists (the master generates it in the data
+# dir on its first start; CRAWLNEST_CLUSTER_SECRET may give it), not after the master is
+# ready: it retries the link until the master answers, so both boot at the same time.
+until [ -n "${CRAWLNEST_CLUSTER_SECRET:-}" ] || [ -s "$CRAWLNEST_DATA_DIR/cluster-secret" ]; do
   if ! kill -0 "$master" 2>/dev/null; then
     status=0; wait "$master" || status=$?
     master=''
     echo "dev: the master exited before it was ready ($(describe_exit $status)); its log is above" >&2
     exit 1
   fi
-  sleep 0.3
+  sleep 0.1
 done
 CRAWLNEST_MASTER="${CRAWLNEST_MASTER:-127.0.0.1:${CRAWLNEST_GRPC_PORT:-9666}}" \
   CRAWLNEST_WORKSPACE="${CRAWLNEST_WORKSPACE:-$CRAWLNEST_DATA_DIR/worker}" \

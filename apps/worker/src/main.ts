@@ -40,7 +40,10 @@ async function bootstrap(): Promise<void> {
   app.useLogger(app.get(PinoLogger));
   // Every line this worker writes carries its node id once the master has given it one.
   const link = app.get(MasterLinkClient);
-  link.events.once('connected', () => RootLogger.root.setBindings({ nodeId: link.nodeId }));
+  // Out of any request scope a PinoLogger's `logger` is the process-wide pino logger (the
+  // static `PinoLogger.root` is set only by the HTTP middleware, which a worker has not).
+  const rootLogger = (await app.resolve(RootLogger)).logger;
+  link.events.once('connected', () => rootLogger.setBindings({ nodeId: link.nodeId }));
   // SIGTERM: drain (no new tasks, running ones finish or are cancelled with a reason, logs
   // and reports flushed over the still-open link), then close the link. A master that cannot
   // be reached must not keep the worker up: the hard deadline exits anyway, and the master

@@ -124,7 +124,9 @@ export class MasterLinkClient implements OnApplicationBootstrap, OnModuleDestroy
       try {
         await this.connectOnce(address);
       } catch (err) {
-        this.log.warn({ msg: 'master link failed', address, err: errorText(err) });
+        // Our own shutdown cancels the call: expected, not a failure of the link.
+        if (this.stopped) this.log.debug({ msg: 'master link closed at shutdown', address });
+        else this.log.warn({ msg: 'master link failed', address, err: errorText(err) });
       }
       this.teardownCall();
       if (this.stopped) break;
