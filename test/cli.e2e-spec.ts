@@ -186,6 +186,20 @@ describe('crawlnest CLI', () => {
     expect(rename.body.message).toMatch(/name: a spider named 'race' already exists/);
   });
 
+  it("the master's request log never shows a credential, whatever header or parameter it came in", async () => {
+    const secret = 'odd-header-secret-0123456789';
+    const logged401 = (): number => (master.proc.output().match(/"statusCode":401/g) ?? []).length;
+    const before = logged401();
+    for (const [name, value] of [['x-api-key', secret], ['x-crawlnest-token', `Bearer ${secret}`], ['authorization', `Bearer ${secret}`], ['proxy-authorization', `Basic ${secret}`]]) {
+      const r = await fetch(`http://127.0.0.1:${master.httpPort}/api/spiders?access_token=${secret}`, { headers: { [name]: value } });
+      expect(r.status).toBe(401);
+    }
+    // The 401s are logged (at warn): wait for the last one, then look for the secret.
+    await waitFor('the 401 request lines in the master log', () => logged401() >= before + 4 || undefined, 10_000);
+    expect(master.proc.output()).toContain('"x-api-key":"[redacted]"');
+    expect(master.proc.output()).not.toContain(secret);
+  });
+
   it('nodes disable/enable/label and schedules create/ls/rm work by name', async () => {
     expect((await runCli(['nodes', 'disable', 'cli-w1'], env)).code).toBe(0);
     await waitFor('node disabled', async () => (await master.api.get('/api/nodes')).body.find((n: { name: string }) => n.name === 'cli-w1')?.enabled === false || undefined);
