@@ -67,8 +67,10 @@ export function runCommand(): Command {
           note(`following task ${t.id} of ${spider.name} (Ctrl-C asks whether to cancel)`);
           const end = await followTask(api, t.id, ctl);
           if (!end) return void (process.exitCode = EXIT.cancelled);
-          const why = end.error ? `: ${end.error}` : '';
-          note(`task ${end.id} ${end.status}${end.exitCode !== null && end.exitCode !== undefined ? ` (exit code ${end.exitCode})` : ''}${why}`);
+          const exit = end.exitCode !== null && end.exitCode !== undefined ? ` (exit code ${end.exitCode})` : '';
+          // The error often just restates the exit code; show it when it says more.
+          const why = end.error && end.error !== `exit code ${end.exitCode}` ? `: ${end.error}` : '';
+          note(`task ${end.id} ${end.status}${exit}${why}`);
           code = Math.max(code, exitCodeFor(end.status));
         }
       } finally {

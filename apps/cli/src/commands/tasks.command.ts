@@ -7,10 +7,12 @@ import { note, printFields, printJson, printTable } from '../output/print';
 import { integer } from '../parse-args';
 import { exitCodeFor, followTask, newFollowControl, onInterruptAskToCancel } from './follow-task';
 
-export function taskRows(tasks: Task[]): void {
+/** `names` maps spider and node ids to names where known; ids are shown otherwise. */
+export function taskRows(tasks: Task[], names: Map<string, string> = new Map()): void {
+  const name = (id: string | null): string => (id ? (names.get(id) ?? id) : '');
   printTable(
     ['id', 'status', 'spider', 'node', 'attempt', 'exit', 'created', 'why'],
-    tasks.map((t) => [t.id, t.status, t.spiderId, t.nodeId, t.attempt, t.exitCode, t.createdAt, t.error ?? t.pendingReason ?? '']),
+    tasks.map((t) => [t.id, t.status, name(t.spiderId), name(t.nodeId), t.attempt, t.exitCode, t.createdAt, t.error ?? t.pendingReason ?? '']),
   );
 }
 
@@ -31,7 +33,8 @@ export function tasksCommand(): Command {
       const nodeId = o.node ? (await resolveNode(api, o.node)).id : undefined;
       const page = await api.listTasks({ status: o.status, spiderId, nodeId, page: o.page, size: o.size });
       if (o.json) return printJson(page);
-      taskRows(page.items);
+      const [spiders, nodes] = await Promise.all([api.listSpiders(), api.listNodes()]);
+      taskRows(page.items, new Map([...spiders, ...nodes].map((x) => [x.id, x.name])));
       note(`${page.items.length} of ${page.total} tasks`);
     });
   cmd
