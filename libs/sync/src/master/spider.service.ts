@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { NotFoundError } from '@crawlnest/node';
 import { SpiderFields, SpiderRepository } from './spider.repository';
 import { SpiderVersionRepository } from './spider-version.repository';
-import { SpiderRecord, SpiderView, toSpiderView } from '../spider.types';
+import { defaultResultsCollectionName, SpiderRecord, SpiderView, toSpiderView } from '../spider.types';
 
 @Injectable()
 export class SpiderService {
@@ -12,7 +12,11 @@ export class SpiderService {
   ) {}
 
   async create(fields: SpiderFields): Promise<SpiderView> {
-    return toSpiderView(await this.spiders.create(fields));
+    const created = await this.spiders.create(fields);
+    if (created.resultsCollection) return toSpiderView(created);
+    // Fixed at creation (the view's default): renaming the spider later does not move its results.
+    const resultsCollection = defaultResultsCollectionName(created.name, String(created._id));
+    return toSpiderView((await this.spiders.update(String(created._id), { resultsCollection })) ?? { ...created, resultsCollection });
   }
 
   async list(): Promise<SpiderView[]> {
