@@ -50,8 +50,13 @@ class AttemptResults implements ResultCapture {
         if (r.accepted) {
           this.stored += r.stored;
           this.duplicates += r.duplicates;
-          this.refusedThere += r.refused.length;
-          for (const x of r.refused) this.explain(`[crawlnest] result #${x.seq} refused by the master: ${x.reason}`);
+          // The answer lists every refusal of the batch; the ones refused here are explained already.
+          const ownRefusals = new Set(batch.filter((i) => i.error).map((i) => i.seq));
+          for (const x of r.refused) {
+            if (ownRefusals.has(Number(x.seq))) continue;
+            this.refusedThere++;
+            this.explain(`[crawlnest] result #${x.seq} refused by the master: ${x.reason}`);
+          }
         }
         return r;
       },

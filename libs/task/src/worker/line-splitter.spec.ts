@@ -40,3 +40,11 @@ describe('LineSplitter', () => {
     expect(l).toEqual({ kind: 'line', text: 'a\ufffd\ufffdb', bytes: 4 });
   });
 });
+
+describe('LineSplitter, crawlab-sdk order (ipc last)', () => {
+  it('flags an overlong line as a possible result by the "ipc" at its end', () => {
+    const s = new LineSplitter(limits);
+    const [l] = s.push(Buffer.from(`{"type":"data","payload":{"x":"${'y'.repeat(500)}"},"ipc":true}\n`));
+    expect(l).toMatchObject({ kind: 'overlong', maybeResult: true });
+  });
+});

@@ -6,9 +6,9 @@ export type SplitLine =
   | { kind: 'line'; text: string; bytes: number }
   /**
    * A line longer than its cap: `head` is its first `logCapBytes` bytes, the rest was dropped
-   * as it arrived (`bytes` is the full length). `maybeResult` says the head starts like a
-   * result message (`{` and `"ipc"`), so the caller can refuse it as a result instead of
-   * logging it.
+   * as it arrived (`bytes` is the full length). `maybeResult` says it looks like a result
+   * message (starts with `{`, `"ipc"` in its first or last bytes), so the caller can refuse it
+   * as a result instead of logging it.
    */
   | { kind: 'overlong'; head: string; bytes: number; maybeResult: boolean };
 
@@ -22,6 +22,7 @@ export type LineSplitterLimits = {
 const NEWLINE = 0x0a;
 const CR = 0x0d;
 const OPEN_BRACE = 0x7b;
+const TAIL_BYTES = 64;
 
 /**
  * Splits a byte stream into lines with memory bounded by `resultCapBytes` whatever the input:
@@ -36,6 +37,8 @@ export class LineSplitter {
   /** Bytes of the current line seen so far (held or dropped). */
   private lineBytes = 0;
   private head: string | undefined;
+  /** The last bytes of a line over its cap: crawlab-sdk writes `"ipc":true` at the end. */
+  private tail: Buffer = Buffer.alloc(0);
   private mayBeResult: boolean | undefined;
 
   constructor(private readonly limits: LineSplitterLimits) {}
@@ -64,7 +67,12 @@ export class LineSplitter {
   private take(piece: Buffer): void {
     if (piece.length === 0) return;
     this.lineBytes += piece.length;
-    if (this.head !== undefined) return; // already over its cap: count and drop
+    if (this.head !== undefined) {
+      // Already over its cap: count and drop, keeping only a short tail.
+      this.tail = Buffer.concat([this.tail, piece.subarray(Math.max(0, piece.length - TAIL_BYTES))]);
+      if (this.tail.length > TAIL_BYTES) this.tail = this.tail.subarray(this.tail.length - TAIL_BYTES);
+      return;
+    }
     this.parts.push(piece);
     this.held += piece.length;
     if (this.mayBeResult === undefined) this.mayBeResult = startsWithBrace(this.parts);
@@ -72,6 +80,7 @@ export class LineSplitter {
     if (this.held > cap) {
       const all = Buffer.concat(this.parts, this.held);
       this.head = decode(all.subarray(0, this.limits.logCapBytes));
+      this.tail = Buffer.from(all.subarray(Math.max(0, all.length - TAIL_BYTES)));
       this.parts = [];
       this.held = 0;
     }
@@ -81,7 +90,8 @@ export class LineSplitter {
     let line: SplitLine;
     if (this.head !== undefined) {
       const head = this.head;
-      line = { kind: 'overlong', head, bytes: this.lineBytes, maybeResult: this.mayBeResult === true && head.includes('"ipc"') };
+      const marked = head.includes('"ipc"') || this.tail.toString('latin1').includes('"ipc"');
+      line = { kind: 'overlong', head, bytes: this.lineBytes, maybeResult: this.mayBeResult === true && marked };
     } else {
       let buf = Buffer.concat(this.parts, this.held);
       if (buf.length > 0 && buf[buf.length - 1] === CR) buf = buf.subarray(0, buf.length - 1);
@@ -91,6 +101,7 @@ export class LineSplitter {
     this.held = 0;
     this.lineBytes = 0;
     this.head = undefined;
+    this.tail = Buffer.alloc(0);
     this.mayBeResult = undefined;
     return line;
   }

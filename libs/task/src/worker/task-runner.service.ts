@@ -24,8 +24,8 @@ type Run = {
   done: Promise<void>;
 };
 
-/** A log line is kept up to this many bytes, then cut with a visible marker. */
-const LOG_LINE_CAP_BYTES = 64 * 1024;
+/** A log line is kept up to this many bytes, then cut with a visible marker (under the shipper's 64 Ki-character clip). */
+const LOG_LINE_CAP_BYTES = 64 * 1024 - 512;
 const DEFAULT_RESULT_LINE_BYTES = 16 * 1024 * 1024;
 
 /** Environment variables of the worker that a task must not see. */
