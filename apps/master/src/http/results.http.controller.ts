@@ -48,7 +48,7 @@ export class ResultsHttpController {
   @ApiOperation({ summary: 'Download results as CSV (a column per field seen, nested values as JSON), a JSON array or JSON lines; streamed' })
   @ApiIdParam('spider')
   @ApiProduces('text/csv', 'application/json', 'application/x-ndjson')
-  @ApiOkResponse({ description: 'The file, oldest item first', schema: { type: 'string', format: 'binary' } })
+  @ApiOkResponse({ description: 'The file, in storage order (about oldest first)', schema: { type: 'string', format: 'binary' } })
   @ApiErrors(400, 404)
   async export(@Param('id', ObjectIdPipe) id: string, @Query() q: ExportQueryDto, @Res() res: Response): Promise<void> {
     const { spider, fields, cursor } = await this.results.exportSource(id, q.taskId);

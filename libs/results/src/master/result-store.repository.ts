@@ -54,9 +54,12 @@ export class ResultStoreRepository {
     return this.col(name).find(filter).sort({ _id: -1 }).skip(skip).limit(limit).toArray();
   }
 
-  /** Oldest first, in `_id` order, for exports; the cursor reads in batches (bounded memory). */
+  /**
+   * For exports: storage order (about oldest first), unsorted, so neither the master nor the
+   * database holds the result set (FerretDB would sort it in memory); read in batches.
+   */
   cursor(name: string, filter: Filter<ResultDoc>) {
-    return this.col(name).find(filter).sort({ _id: 1 }).batchSize(500);
+    return this.col(name).find(filter).batchSize(500);
   }
 
   async deleteMany(name: string, filter: Filter<ResultDoc>): Promise<number> {
