@@ -16,7 +16,12 @@ export function dedupHash(item: Record<string, unknown>, dedup: DedupSetting): s
  * resent batch find what an earlier try stored.
  */
 export function resultDocId(tsMs: number, taskId: string, attempt: number, seq: number): string {
-  return `${pad36(tsMs, 9)}.${taskId}.${pad36(attempt, 3)}.${pad36(seq, 7)}`;
+  return `${timePrefix(tsMs)}.${taskId}.${pad36(attempt, 3)}.${pad36(seq, 7)}`;
+}
+
+/** The `_id` prefix of items read at `tsMs`: `_id`s compare like their times. */
+export function timePrefix(tsMs: number): string {
+  return pad36(tsMs, 9);
 }
 
 function pad36(n: number, width: number): string {

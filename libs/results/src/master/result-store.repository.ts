@@ -9,8 +9,11 @@ type Document = mongo.Document;
 type AnyBulkWriteOperation<T extends mongo.Document> = mongo.AnyBulkWriteOperation<T>;
 import { isDuplicateKeyError } from '@crawlnest/node';
 import { SPIDER_ID_FIELD, TASK_ID_FIELD } from '../results.types';
+import { newestFirst } from './newest-first';
 
 export type ResultDoc = Record<string, unknown> & { _id: string };
+/** Pages within this many newest items are found by `_id` ranges; deeper ones are sorted by the database. */
+const MAX_WALKED = 10_000;
 /** Per-document outcome of an unordered insert: null when stored (or already there). */
 export type InsertOutcome = (string | null)[];
 
@@ -49,9 +52,20 @@ export class ResultStoreRepository {
     await this.col(name).replaceOne({ _id: id }, doc, { upsert: true });
   }
 
-  /** Newest first: `_id` starts with the time the worker read the item. */
+  /** Newest first: `_id` starts with the time the worker read the item (see newestFirst). */
   async page(name: string, filter: Filter<ResultDoc>, skip: number, limit: number): Promise<ResultDoc[]> {
-    return this.col(name).find(filter).sort({ _id: -1 }).skip(skip).limit(limit).toArray();
+    if (skip + limit > MAX_WALKED) {
+      // Deep pages: the database sorts (a scan on FerretDB).
+      return this.col(name).find(filter).sort({ _id: -1 }).skip(skip).limit(limit).toArray();
+    }
+    const read = (lo: string | null, hi: string | null, n: number) => {
+      const range: Record<string, string> = {};
+      if (lo !== null) range.$gte = lo;
+      if (hi !== null) range.$lt = hi;
+      const q = Object.keys(range).length ? { ...filter, _id: range } : filter;
+      return this.col(name).find(q as Filter<ResultDoc>).limit(n).toArray();
+    };
+    return (await newestFirst(read, skip + limit, Date.now())).slice(skip);
   }
 
   /**
