@@ -86,7 +86,6 @@ export class ResultIngestService {
     }
 
     if (prepared.length) {
-      await this.store.ensureIndexes(col);
       const dedup = spider?.dedup ?? null;
       const { toInsert, overwrites, dupCount } = dedup ? await this.claim(prepared, ref, col) : { toInsert: prepared, overwrites: [], dupCount: 0 };
       duplicates = dupCount;

@@ -8,7 +8,6 @@ type Filter<T> = mongo.Filter<T>;
 type Document = mongo.Document;
 type AnyBulkWriteOperation<T extends mongo.Document> = mongo.AnyBulkWriteOperation<T>;
 import { isDuplicateKeyError } from '@crawlnest/node';
-import { SPIDER_ID_FIELD, TASK_ID_FIELD } from '../results.types';
 import { newestFirst } from './newest-first';
 
 export type ResultDoc = Record<string, unknown> & { _id: string };
@@ -19,25 +18,15 @@ export type InsertOutcome = (string | null)[];
 
 /**
  * The spiders' results collections (named by the spider, so reached through the connection,
- * not a model). Only `_id` lookups, `_id`-ordered pages and inserts: on FerretDB anything
- * else scans the whole collection.
+ * not a model). No secondary index: pages are `_id` range reads, and every index is one more
+ * write per item on the hot path. Deletes by task and field filters scan (rare, user-driven).
  */
 @Injectable()
 export class ResultStoreRepository {
-  private readonly indexed = new Set<string>();
-
   constructor(@InjectConnection() private readonly conn: Connection) {}
 
   private col(name: string): Collection<ResultDoc> {
     return this.conn.collection<ResultDoc>(name) as unknown as Collection<ResultDoc>;
-  }
-
-  /** Indexes for the task and spider filters, once per collection and process. */
-  async ensureIndexes(name: string): Promise<void> {
-    if (this.indexed.has(name)) return;
-    await this.col(name).createIndex({ [TASK_ID_FIELD]: 1 });
-    await this.col(name).createIndex({ [SPIDER_ID_FIELD]: 1 });
-    this.indexed.add(name);
   }
 
   /**
