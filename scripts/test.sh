@@ -5,6 +5,7 @@ set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 bash scripts/setup.sh --quiet || { echo "test: setup failed (npm install or the FerretDB build), see above" >&2; exit 1; }
+bash scripts/setup-python.sh || { echo "test: Python venv setup failed (scripts/setup-python.sh: scrapy + crawlab-sdk from PyPI)" >&2; exit 1; }
 npm run --silent build || { echo "test: build failed" >&2; exit 1; }
 unit_json=() e2e_json=()
 if [ -n "${JEST_JSON_DIR:-}" ]; then

@@ -92,6 +92,8 @@ const SPIDER_FIELDS: FieldCases = {
   cmd: [...STRING_WRONG, '', big(4097), big(100 * KB)],
   param: [...STRING_WRONG, big(4097)],
   description: [...STRING_WRONG, big(10_001), big(100 * KB)],
+  resultsCollection: [...STRING_WRONG, '', 'tasks', 'results_', 'results_a.b', 'results_$x', `results_${'a'.repeat(93)}`, 'system.results_x'],
+  dedup: ['url', 42, true, [], ['url'], {}, { keys: [] , mode: 'ignore' }, { keys: ['url'], mode: 'merge' }, { keys: 'url', mode: 'ignore' }, { keys: [42], mode: 'ignore' }, { keys: [''], mode: 'ignore' }, { keys: ['url'] }],
 };
 
 const MAP_WRONG: Json[] = ['k=v', 42, true, null, ['k:v'], { k: 1 }, { k: null }, { k: { nested: 'v' } }, { k: ['v'] }, { [big(201)]: 'v' }, { k: big(4097) }, manyEntries(101)];
@@ -428,6 +430,26 @@ export async function malformedRequests(f: Fixtures, seed = 20240601): Promise<R
     ['DELETE', '/api/nodes/:id'],
   ]);
 
+  // ---- results ----
+  const resultsPath = `${spiderPath}/results`;
+  for (const q of ['page=0', 'page=x', 'size=0', 'size=1001', 'size=1.5', 'taskId=xyz', `taskId=${MISSING_ID.slice(1)}`, 'field=$where&value=1', 'field=', `field=${big(201)}&value=1`, 'field=a']) {
+    raw('GET spider results: bad query', 'GET', `${resultsPath}?${q}`);
+  }
+  for (const q of ['page=-1', 'size=abc', 'size=100000']) raw('GET task results: bad query', 'GET', `/api/tasks/${f.taskId}/results?${q}`);
+  for (const q of ['format=xml', 'format=', 'format=CSV', 'bom=2', 'bom=yes', 'taskId=nope']) raw('GET results export: bad query', 'GET', `${resultsPath}/export?${q}`);
+  for (const q of ['taskId=nope', `taskId=${big(30)}`]) raw('DELETE results: bad query', 'DELETE', `${resultsPath}?${q}`);
+  raw('GET results: missing spider', 'GET', `/api/spiders/${MISSING_ID}/results`);
+  raw('GET results fields: missing spider', 'GET', `/api/spiders/${MISSING_ID}/results/fields`);
+  raw('GET results export: missing spider', 'GET', `/api/spiders/${MISSING_ID}/results/export`);
+  raw('DELETE results: missing spider', 'DELETE', `/api/spiders/${MISSING_ID}/results`);
+  idRoutes('results', [
+    ['GET', '/api/spiders/:id/results'],
+    ['GET', '/api/spiders/:id/results/fields'],
+    ['GET', '/api/spiders/:id/results/export'],
+    ['DELETE', '/api/spiders/:id/results'],
+    ['GET', '/api/tasks/:id/results'],
+  ]);
+
   // ---- no route, wrong method ----
   for (const [method, path] of [
     ['POST', '/api/health'], ['DELETE', '/api/stats'], ['POST', '/api/nodes'], ['PUT', nodePath], ['PUT', spiderPath], ['DELETE', `/api/tasks/${f.taskId}`],
@@ -458,6 +480,11 @@ export async function malformedRequests(f: Fixtures, seed = 20240601): Promise<R
     ['POST', `/api/tasks/${f.taskId}/cancel`],
     ['GET', `/api/tasks/${f.taskId}/logs`],
     ['GET', `/api/tasks/${f.taskId}/logs/stream`],
+    ['GET', `/api/tasks/${f.taskId}/results`],
+    ['GET', `${spiderPath}/results`],
+    ['GET', `${spiderPath}/results/fields`],
+    ['GET', `${spiderPath}/results/export`],
+    ['DELETE', `${spiderPath}/results`],
     ['GET', '/api/schedules'],
     ['POST', '/api/schedules', schedule],
     ['GET', schedPath],

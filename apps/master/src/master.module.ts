@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { NodeMasterModule, pinoParams } from '@crawlnest/node';
 import { SyncMasterModule } from '@crawlnest/sync';
 import { TaskMasterModule } from '@crawlnest/task';
+import { ResultsMasterModule } from '@crawlnest/results';
 import { DomainErrorFilter } from './http/domain-error.filter';
 import { MetricsModule } from './metrics/metrics.module';
 import { HealthHttpController } from './http/health.http.controller';
@@ -17,6 +18,7 @@ import { SpidersHttpController } from './http/spiders.http.controller';
 import { SchedulesHttpController } from './http/schedules.http.controller';
 import { StatsHttpController } from './http/stats.http.controller';
 import { TasksHttpController } from './http/tasks.http.controller';
+import { ResultsHttpController } from './http/results.http.controller';
 import { RestValidationPipe } from './http/rest-validation.pipe';
 import { API_TOKEN, BearerAuthGuard } from './security/bearer-auth.guard';
 import { REPLICA_ID } from './tokens';
@@ -80,9 +82,10 @@ export class MasterModule {
           pendingTimeoutMs: config.pendingTimeoutMs,
           stuckPendingMs: config.stuckPendingMs,
         }),
+        ResultsMasterModule.forRoot({ clusterSecret: rt.clusterSecret, maxItemBytes: config.maxItemBytes }),
         MetricsModule.forRoot({ host: config.metricsHost, port: config.metricsPort }),
       ],
-      controllers: [HealthHttpController, StatsHttpController, NodesHttpController, SpidersHttpController, TasksHttpController, SchedulesHttpController],
+      controllers: [HealthHttpController, StatsHttpController, NodesHttpController, SpidersHttpController, TasksHttpController, SchedulesHttpController, ResultsHttpController],
       providers: [
         { provide: API_TOKEN, useValue: rt.apiToken },
         { provide: REPLICA_ID, useValue: rt.replicaId },

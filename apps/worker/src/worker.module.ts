@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { NodeWorkerModule, pinoParams } from '@crawlnest/node';
 import { TaskWorkerModule } from '@crawlnest/task';
+import { ResultsWorkerModule } from '@crawlnest/results';
 import type { WorkerConfig } from './config/worker.config';
 
 export const CRAWLNEST_VERSION = '0.1.0';
@@ -30,7 +31,9 @@ export class WorkerModule {
           maxRunners: config.maxRunners,
           killGraceMs: config.killGraceMs,
           logBatchMs: config.logBatchMs,
+          maxResultLineBytes: config.maxResultLineBytes,
         }),
+        ResultsWorkerModule.forRoot({ batchMs: config.logBatchMs, maxItemBytes: config.maxItemBytes }),
       ],
     };
   }

@@ -10,9 +10,15 @@ export type SpiderRecord = {
   version: number;
   fileCount: number;
   totalBytes: number;
+  /** Where its results go (results lib); absent on spiders created before results existed. */
+  resultsCollection?: string;
+  dedup?: SpiderDedup | null;
   createdAt: Date;
   updatedAt: Date;
 };
+
+/** Results dedup of a spider: one stored item per value of `keys`. */
+export type SpiderDedup = { keys: string[]; mode: 'ignore' | 'overwrite' };
 
 export type SpiderView = {
   id: string;
@@ -23,6 +29,8 @@ export type SpiderView = {
   version: number;
   fileCount: number;
   totalBytes: number;
+  resultsCollection: string;
+  dedup: SpiderDedup | null;
   createdAt: string;
   updatedAt: string;
 };
@@ -45,7 +53,20 @@ export function toSpiderView(s: SpiderRecord): SpiderView {
     version: s.version,
     fileCount: s.fileCount,
     totalBytes: s.totalBytes,
+    resultsCollection: s.resultsCollection ?? defaultResultsCollectionName(s.name, String(s._id)),
+    dedup: s.dedup ?? null,
     createdAt: new Date(s.createdAt).toISOString(),
     updatedAt: new Date(s.updatedAt).toISOString(),
   };
+}
+
+/** `results_<slug of the spider name>`; the spider id stands in when the name has no letters or digits. */
+export function defaultResultsCollectionName(spiderName: string, spiderId: string): string {
+  const slug = spiderName
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 60);
+  return `results_${slug || spiderId}`;
 }

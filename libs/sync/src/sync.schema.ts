@@ -14,6 +14,8 @@ export const SpiderSchema = new Schema(
     version: { type: Number, default: 0 },
     fileCount: { type: Number, default: 0 },
     totalBytes: { type: Number, default: 0 },
+    resultsCollection: { type: String },
+    dedup: { type: { keys: [String], mode: String, _id: false }, default: null },
   },
   { collection: 'spiders', versionKey: false, timestamps: true },
 );

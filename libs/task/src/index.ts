@@ -12,3 +12,7 @@ export * from './worker/log-shipper';
 export * from './schedule.types';
 export * from './master/schedule.service';
 export * from './cron-expression';
+export * from './worker/seq-shipper';
+export * from './worker/spill-queue';
+export * from './worker/result-capture';
+export * from './worker/line-splitter';

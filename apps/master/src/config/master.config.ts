@@ -30,6 +30,7 @@ const schema = z.object({
   CRAWLNEST_MAX_UPLOAD_BYTES: intVar(1024, 8 * 1024 ** 3).default(512 * 1024 * 1024),
   CRAWLNEST_MAX_TREE_BYTES: intVar(1024, 64 * 1024 ** 3).optional(),
   CRAWLNEST_MAX_TREE_FILES: intVar(1, 1_000_000).default(20_000),
+  CRAWLNEST_MAX_ITEM_BYTES: intVar(1024, 6 * 1024 * 1024).default(1024 * 1024),
   CRAWLNEST_EMBEDDED_DB_PORT: portVar().optional(),
   CRAWLNEST_GRPC_TLS_CERT: pemFileVar('certificate').optional(),
   CRAWLNEST_GRPC_TLS_KEY: pemFileVar('private key').optional(),
@@ -63,6 +64,8 @@ export type MasterConfig = {
   maxTreeBytes: number;
   /** Cap on the number of files in one spider tree. */
   maxTreeFiles: number;
+  /** A result item larger than this (as JSON) is refused on its own. */
+  maxItemBytes: number;
   embeddedDbPort?: number;
   /** gRPC over TLS when set; with `clientCa`, workers must present a certificate (mTLS). */
   grpcTls?: GrpcServerTls;
@@ -97,6 +100,7 @@ export function loadMasterConfig(env: NodeJS.ProcessEnv = process.env): MasterCo
     maxUploadBytes: e.CRAWLNEST_MAX_UPLOAD_BYTES,
     maxTreeBytes: e.CRAWLNEST_MAX_TREE_BYTES ?? e.CRAWLNEST_MAX_UPLOAD_BYTES * 4,
     maxTreeFiles: e.CRAWLNEST_MAX_TREE_FILES,
+    maxItemBytes: e.CRAWLNEST_MAX_ITEM_BYTES,
     embeddedDbPort: e.CRAWLNEST_EMBEDDED_DB_PORT,
     grpcTls: serverTls(e),
     metricsHost: e.CRAWLNEST_METRICS_HOST,

@@ -49,6 +49,8 @@ import {
 import { ApiErrors, ApiFilePathParam, ApiIdParam } from './dto/api-docs.decorators';
 import { CreateSpiderDto, FileModeQueryDto, FilesVersionDto, ManifestDto, MultipartFilesDto, PatchSpiderDto, SpiderDto, TreeSummaryDto } from './dto/spider.dto';
 import { ObjectIdPipe } from './object-id.pipe';
+import { ResultsQueryService } from '@crawlnest/results';
+import { withSpiderCounts } from './with-result-counts';
 import type { StagedPart } from './upload-staging.storage';
 
 const ZIP_TYPES = ['application/zip', 'application/x-zip-compressed'];
@@ -71,21 +73,22 @@ export class SpidersHttpController {
     private readonly spiders: SpiderService,
     private readonly files: SpiderFilesService,
     @Inject(SYNC_MASTER_OPTIONS) private readonly limits: SyncMasterOptions,
+    private readonly results: ResultsQueryService,
   ) {}
 
   @Post()
   @ApiOperation({ summary: 'Create a spider (its files are uploaded separately); names are unique: 409 when taken' })
   @ApiCreatedResponse({ type: SpiderDto })
   @ApiErrors(400, 409, 413)
-  create(@Body() body: CreateSpiderDto) {
-    return this.spiders.create(body);
+  async create(@Body() body: CreateSpiderDto) {
+    return (await withSpiderCounts(this.results, [await this.spiders.create(body)]))[0];
   }
 
   @Get()
   @ApiOperation({ summary: 'List spiders' })
   @ApiOkResponse({ type: [SpiderDto] })
-  list() {
-    return this.spiders.list();
+  async list() {
+    return withSpiderCounts(this.results, await this.spiders.list());
   }
 
   @Get(':id')
@@ -93,17 +96,17 @@ export class SpidersHttpController {
   @ApiIdParam('spider')
   @ApiOkResponse({ type: SpiderDto })
   @ApiErrors(400, 404)
-  get(@Param('id', ObjectIdPipe) id: string) {
-    return this.spiders.get(id);
+  async get(@Param('id', ObjectIdPipe) id: string) {
+    return (await withSpiderCounts(this.results, [await this.spiders.get(id)]))[0];
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Change name, cmd, param or description; renaming to a taken name is a 409' })
+  @ApiOperation({ summary: 'Change name, cmd, param, description, resultsCollection or dedup; renaming to a taken name is a 409' })
   @ApiIdParam('spider')
   @ApiOkResponse({ type: SpiderDto })
   @ApiErrors(400, 404, 409, 413)
-  patch(@Param('id', ObjectIdPipe) id: string, @Body() body: PatchSpiderDto) {
-    return this.spiders.update(id, body);
+  async patch(@Param('id', ObjectIdPipe) id: string, @Body() body: PatchSpiderDto) {
+    return (await withSpiderCounts(this.results, [await this.spiders.update(id, body)]))[0];
   }
 
   @Delete(':id')

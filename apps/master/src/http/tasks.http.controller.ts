@@ -2,10 +2,12 @@ import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/com
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { TaskService } from '@crawlnest/task';
+import { ResultsQueryService } from '@crawlnest/results';
 import { ApiErrors, ApiIdParam } from './dto/api-docs.decorators';
 import { CreateTaskDto, ListTasksQueryDto, LogPageDto, LogsQueryDto, TaskDto, TaskPageDto, TasksCreatedDto } from './dto/task.dto';
 import { ObjectIdPipe } from './object-id.pipe';
 import { ShutdownSignal } from '../lifecycle/shutdown-signal';
+import { withTaskCounts } from './with-result-counts';
 
 @ApiTags('tasks')
 @ApiBearerAuth()
@@ -15,6 +17,7 @@ export class TasksHttpController {
   constructor(
     private readonly tasks: TaskService,
     private readonly shutdown: ShutdownSignal,
+    private readonly results: ResultsQueryService,
   ) {}
 
   @Post()
@@ -22,15 +25,16 @@ export class TasksHttpController {
   @ApiCreatedResponse({ type: TasksCreatedDto })
   @ApiErrors(400, 413)
   async create(@Body() body: CreateTaskDto) {
-    return { tasks: await this.tasks.create(body) };
+    return { tasks: await withTaskCounts(this.results, await this.tasks.create(body)) };
   }
 
   @Get()
   @ApiOperation({ summary: 'List tasks, newest first, a page at a time' })
   @ApiOkResponse({ type: TaskPageDto })
   @ApiErrors(400)
-  list(@Query() q: ListTasksQueryDto) {
-    return this.tasks.list({ status: q.status, spiderId: q.spiderId, nodeId: q.nodeId }, q.page, q.size);
+  async list(@Query() q: ListTasksQueryDto) {
+    const page = await this.tasks.list({ status: q.status, spiderId: q.spiderId, nodeId: q.nodeId }, q.page, q.size);
+    return { ...page, items: await withTaskCounts(this.results, page.items) };
   }
 
   @Get(':id')
@@ -38,8 +42,8 @@ export class TasksHttpController {
   @ApiIdParam('task')
   @ApiOkResponse({ type: TaskDto })
   @ApiErrors(400, 404)
-  get(@Param('id', ObjectIdPipe) id: string) {
-    return this.tasks.get(id);
+  async get(@Param('id', ObjectIdPipe) id: string) {
+    return (await withTaskCounts(this.results, [await this.tasks.get(id)]))[0];
   }
 
   @Post(':id/cancel')
@@ -47,8 +51,8 @@ export class TasksHttpController {
   @ApiIdParam('task')
   @ApiCreatedResponse({ type: TaskDto, description: 'The task, cancelled or being stopped' })
   @ApiErrors(400, 404, 409)
-  cancel(@Param('id', ObjectIdPipe) id: string) {
-    return this.tasks.cancel(id);
+  async cancel(@Param('id', ObjectIdPipe) id: string) {
+    return (await withTaskCounts(this.results, [await this.tasks.cancel(id)]))[0];
   }
 
   @Post(':id/restart')
@@ -57,7 +61,7 @@ export class TasksHttpController {
   @ApiCreatedResponse({ type: TasksCreatedDto })
   @ApiErrors(400, 404)
   async restart(@Param('id', ObjectIdPipe) id: string) {
-    return { tasks: await this.tasks.restart(id) };
+    return { tasks: await withTaskCounts(this.results, await this.tasks.restart(id)) };
   }
 
   /** Server-Sent Events: one `line` event per log line, then one `end` event with the status. */

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { NodeMetrics } from '@crawlnest/node';
 import { SyncMetrics } from '@crawlnest/sync';
 import { TaskMetrics } from '@crawlnest/task';
+import { ResultsMetrics } from '@crawlnest/results';
 import { MetricsHttpController } from './metrics.http.controller';
 import { METRICS_PORT_OPTIONS, MetricsPortListener, MetricsPortOptions } from './metrics-port.listener';
 import { buildMetricsRegistry, METRICS_REGISTRY } from './metrics.registry';
@@ -17,9 +18,9 @@ export class MetricsModule {
         { provide: METRICS_PORT_OPTIONS, useValue: options },
         {
           provide: METRICS_REGISTRY,
-          inject: [NodeMetrics, TaskMetrics, SyncMetrics],
-          useFactory: (node: NodeMetrics, task: TaskMetrics, sync: SyncMetrics) =>
-            buildMetricsRegistry([...node.metrics(), ...task.metrics(), ...sync.metrics()]),
+          inject: [NodeMetrics, TaskMetrics, SyncMetrics, ResultsMetrics],
+          useFactory: (node: NodeMetrics, task: TaskMetrics, sync: SyncMetrics, results: ResultsMetrics) =>
+            buildMetricsRegistry([...node.metrics(), ...task.metrics(), ...sync.metrics(), ...results.metrics()]),
         },
         MetricsPortListener,
       ],

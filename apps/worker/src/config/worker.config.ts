@@ -14,6 +14,8 @@ const schema = z.object({
   CRAWLNEST_KILL_GRACE_MS: intVar(0, 600_000).default(5000),
   CRAWLNEST_LOG_BATCH_MS: intVar(10, 60_000).default(200),
   CRAWLNEST_DRAIN_MS: intVar(0, 3_600_000).default(10_000),
+  CRAWLNEST_MAX_RESULT_LINE_BYTES: intVar(64 * 1024, 256 * 1024 * 1024).default(16 * 1024 * 1024),
+  CRAWLNEST_MAX_ITEM_BYTES: intVar(1024, 6 * 1024 * 1024).default(1024 * 1024),
   CRAWLNEST_GRPC_TLS_CA: pemFileVar('certificate').optional(),
   CRAWLNEST_GRPC_TLS_CERT: pemFileVar('certificate').optional(),
   CRAWLNEST_GRPC_TLS_KEY: pemFileVar('private key').optional(),
@@ -38,6 +40,10 @@ export type WorkerConfig = {
   logBatchMs: number;
   /** On SIGTERM, running tasks get this long to end before they are cancelled. */
   drainMs: number;
+  /** A result line (stdout) is kept whole up to this size: it bounds the reader's memory per stream. */
+  maxResultLineBytes: number;
+  /** A result item larger than this (as JSON) is refused on its own. */
+  maxItemBytes: number;
   /** TLS to the masters when set; with cert/key, the worker also presents its own (mTLS). */
   grpcTls?: GrpcClientTls;
 };
@@ -57,6 +63,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     killGraceMs: e.CRAWLNEST_KILL_GRACE_MS,
     logBatchMs: e.CRAWLNEST_LOG_BATCH_MS,
     drainMs: e.CRAWLNEST_DRAIN_MS,
+    maxResultLineBytes: e.CRAWLNEST_MAX_RESULT_LINE_BYTES,
+    maxItemBytes: e.CRAWLNEST_MAX_ITEM_BYTES,
     grpcTls: clientTls(e),
   };
 }

@@ -25,6 +25,7 @@ export type GrpcClients = {
   node: grpc.Client;
   task: grpc.Client;
   sync: grpc.Client;
+  results: grpc.Client;
   close(): void;
 };
 
@@ -44,11 +45,14 @@ export function createGrpcClients(
   const SyncService = service('crawlnest.sync.v1.SyncService');
   const task = new TaskService(address, credentials, { channelOverride } as grpc.ClientOptions);
   const sync = new SyncService(address, credentials, { channelOverride } as grpc.ClientOptions);
+  const ResultService = service('crawlnest.results.v1.ResultService');
+  const results = new ResultService(address, credentials, { channelOverride } as grpc.ClientOptions);
   return {
     address,
     node,
     task,
     sync,
+    results,
     close() {
       node.close();
     },

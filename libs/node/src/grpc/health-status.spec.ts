@@ -18,6 +18,7 @@ describe('serviceNames', () => {
     const def = protoLoader.loadSync(protoPaths(), protoLoaderOptions());
     expect(serviceNames(def).sort()).toEqual([
       'crawlnest.node.v1.NodeService',
+      'crawlnest.results.v1.ResultService',
       'crawlnest.sync.v1.SyncService',
       'crawlnest.task.v1.TaskService',
     ]);

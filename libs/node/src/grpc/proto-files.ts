@@ -21,11 +21,12 @@ export const PROTO_PACKAGES = {
   node: 'crawlnest.node.v1',
   task: 'crawlnest.task.v1',
   sync: 'crawlnest.sync.v1',
+  results: 'crawlnest.results.v1',
 } as const;
 
 export function protoPaths(): string[] {
   const dir = findProtoDir();
-  return ['node.proto', 'task.proto', 'sync.proto'].map((f) => join(dir, f));
+  return ['node.proto', 'task.proto', 'sync.proto', 'results.proto'].map((f) => join(dir, f));
 }
 
 /** Server and client must agree on these, or fields silently vanish (TOOLCHAIN.md). */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ConflictError, NotFoundError, isDuplicateKeyError } from '@crawlnest/node';
 import { SpiderFields, SpiderRepository } from './spider.repository';
 import { SpiderVersionRepository } from './spider-version.repository';
-import { SpiderRecord, SpiderView, toSpiderView } from '../spider.types';
+import { defaultResultsCollectionName, SpiderRecord, SpiderView, toSpiderView } from '../spider.types';
 
 @Injectable()
 export class SpiderService {
@@ -13,11 +13,16 @@ export class SpiderService {
 
   async create(fields: SpiderFields): Promise<SpiderView> {
     await this.refuseTakenName(fields.name);
+    let created: SpiderRecord;
     try {
-      return toSpiderView(await this.spiders.create(fields));
+      created = await this.spiders.create(fields);
     } catch (err) {
       throw this.nameConflictOr(err, fields.name);
     }
+    if (created.resultsCollection) return toSpiderView(created);
+    // Fixed at creation (the view's default): renaming the spider later does not move its results.
+    const resultsCollection = defaultResultsCollectionName(created.name, String(created._id));
+    return toSpiderView((await this.spiders.update(String(created._id), { resultsCollection })) ?? { ...created, resultsCollection });
   }
 
   async list(): Promise<SpiderView[]> {

@@ -4,18 +4,21 @@ import { dirname } from 'node:path';
 const READ_BLOCK = 1024 * 1024;
 
 /**
- * A FIFO of items that keeps at most `memoryLimit` of them in memory and appends the rest
- * to a file (JSON lines), read back in order as the front drains. While the master is
- * unreachable a chatty task fills the file, not the worker's heap.
+ * A FIFO of items that keeps at most `memoryLimit` of them (and `memoryBytes` of their
+ * `sizeOf`) in memory and appends the rest to a file (JSON lines), read back in order as the
+ * front drains. While the master is unreachable a chatty task fills the file, not the heap.
  */
 export class SpillQueue<T> {
   private readonly mem: T[] = [];
+  private memBytes = 0;
   private spilled = 0;
   private readPos = 0;
 
   constructor(
     private readonly file: string,
     private readonly memoryLimit: number,
+    private readonly memoryBytes = Number.MAX_SAFE_INTEGER,
+    private readonly sizeOf: (item: T) => number = () => 0,
   ) {}
 
   get size(): number {
@@ -23,8 +26,8 @@ export class SpillQueue<T> {
   }
 
   push(item: T): void {
-    if (this.spilled === 0 && this.mem.length < this.memoryLimit) {
-      this.mem.push(item);
+    if (this.spilled === 0 && this.fits(item)) {
+      this.keep(item);
       return;
     }
     if (this.spilled === 0) mkdirSync(dirname(this.file), { recursive: true });
@@ -39,11 +42,12 @@ export class SpillQueue<T> {
   }
 
   drop(n: number): void {
-    this.mem.splice(0, n);
+    for (const item of this.mem.splice(0, n)) this.memBytes -= this.sizeOf(item);
   }
 
   clear(): void {
     this.mem.length = 0;
+    this.memBytes = 0;
     this.spilled = 0;
     this.dispose();
   }
@@ -53,22 +57,43 @@ export class SpillQueue<T> {
     this.readPos = 0;
   }
 
+  /** One item always fits an empty queue, whatever its size. */
+  private fits(item: T): boolean {
+    if (this.mem.length === 0) return true;
+    return this.mem.length < this.memoryLimit && this.memBytes + this.sizeOf(item) <= this.memoryBytes;
+  }
+
+  private keep(item: T): void {
+    this.mem.push(item);
+    this.memBytes += this.sizeOf(item);
+  }
+
   private refill(): void {
     const fd = openSync(this.file, 'r');
     try {
-      const buf = Buffer.alloc(READ_BLOCK);
-      while (this.spilled > 0 && this.mem.length < this.memoryLimit) {
+      let buf = Buffer.alloc(READ_BLOCK);
+      let full = false;
+      while (this.spilled > 0 && !full) {
         const n = readSync(fd, buf, 0, buf.length, this.readPos);
         if (n === 0) break;
-        const chunk = buf.subarray(0, n);
         let start = 0;
-        for (let i = 0; i < n && this.spilled > 0; i++) {
-          if (chunk[i] !== 0x0a) continue;
-          this.mem.push(JSON.parse(chunk.subarray(start, i).toString('utf8')) as T);
+        for (;;) {
+          const end = buf.indexOf(0x0a, start);
+          if (end < 0 || end >= n || this.spilled === 0) break;
+          const item = JSON.parse(buf.subarray(start, end).toString('utf8')) as T;
+          if (!this.fits(item)) {
+            full = true;
+            break;
+          }
+          this.keep(item);
           this.spilled--;
-          start = i + 1;
+          start = end + 1;
         }
-        if (start === 0) throw new Error(`spilled line longer than ${READ_BLOCK} bytes in ${this.file}`);
+        if (start === 0 && !full) {
+          // One spilled item longer than the buffer (a large result): read it whole.
+          if (n < buf.length) throw new Error(`spill file ${this.file} ends inside an item`);
+          buf = Buffer.alloc(buf.length * 2);
+        }
         this.readPos += start;
       }
     } finally {

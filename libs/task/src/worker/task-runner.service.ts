@@ -1,10 +1,11 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { AssignmentMsg, backoffDelay, CancelMsg, MasterLinkClient } from '@crawlnest/node';
 import { SpiderSyncService, SyncStats } from '@crawlnest/sync';
 import { LogShipper } from './log-shipper';
 import { startTaskProcess, TaskProcess } from './process-group';
+import { RESULT_CAPTURE_FACTORY, ResultCaptureFactory } from './result-capture';
+import { readTaskOutput } from './task-output.reader';
 import { Ref, TaskReporterClient } from './task-reporter.client';
 import { TASK_WORKER_OPTIONS, TaskWorkerOptions } from './task-worker.options';
 
@@ -22,6 +23,10 @@ type Run = {
   exited?: boolean;
   done: Promise<void>;
 };
+
+/** A log line is kept up to this many bytes, then cut with a visible marker (under the shipper's 64 Ki-character clip). */
+const LOG_LINE_CAP_BYTES = 64 * 1024 - 512;
+const DEFAULT_RESULT_LINE_BYTES = 16 * 1024 * 1024;
 
 /** Environment variables of the worker that a task must not see. */
 const PRIVATE_ENV = ['CRAWLNEST_CLUSTER_SECRET', 'CRAWLNEST_API_TOKEN'];
@@ -42,6 +47,7 @@ export class TaskRunnerService implements OnApplicationBootstrap, OnApplicationS
     private readonly reporter: TaskReporterClient,
     private readonly sync: SpiderSyncService,
     @Inject(TASK_WORKER_OPTIONS) private readonly opts: TaskWorkerOptions,
+    @Optional() @Inject(RESULT_CAPTURE_FACTORY) private readonly resultCapture?: ResultCaptureFactory,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -166,7 +172,20 @@ export class TaskRunnerService implements OnApplicationBootstrap, OnApplicationS
     env.CRAWLNEST_TASK_ID = a.taskId;
     const proc = startTaskProcess(a.command, dir, env);
     run.proc = proc;
-    const pipes = [pipeLines(proc.child.stdout, 'stdout', shipper), pipeLines(proc.child.stderr, 'stderr', shipper)];
+    const results = this.resultCapture?.open({
+      taskId: a.taskId,
+      attempt: a.attempt,
+      nodeId: ref.nodeId,
+      workspace: this.opts.workspace,
+      log: (text) => shipper.push('stdout', text),
+      onRefused: (reason) => {
+        run.abandoned = true;
+        this.stop(run, 'error', `attempt refused by master: ${reason}`);
+      },
+    });
+    const sink = { log: (kind: 'stdout' | 'stderr', text: string) => shipper.push(kind, text), results };
+    const limits = { logCapBytes: LOG_LINE_CAP_BYTES, resultCapBytes: this.opts.maxResultLineBytes ?? DEFAULT_RESULT_LINE_BYTES };
+    const pipes = [readTaskOutput(proc.child.stdout, 'stdout', sink, limits), readTaskOutput(proc.child.stderr, 'stderr', sink, limits)];
     const timeout =
       a.timeoutSec > 0 ? setTimeout(() => this.stop(run, 'error', `timed out after ${a.timeoutSec} s`), a.timeoutSec * 1000) : undefined;
 
@@ -186,6 +205,7 @@ export class TaskRunnerService implements OnApplicationBootstrap, OnApplicationS
     run.exited = true;
     if (timeout) clearTimeout(timeout);
     await Promise.all(pipes);
+    await results?.close(); // before the log closes: it writes the results summary there
     await shipper.close();
     await startedReported;
     const reason = run.stopReason as Run['stopReason'];
@@ -202,11 +222,4 @@ export class TaskRunnerService implements OnApplicationBootstrap, OnApplicationS
     );
     this.log.log({ msg: 'task ended', taskId: run.a.taskId, attempt: run.a.attempt, status, exitCode, accepted: r.accepted });
   }
-}
-
-function pipeLines(stream: NodeJS.ReadableStream | null, kind: 'stdout' | 'stderr', shipper: LogShipper): Promise<void> {
-  if (!stream) return Promise.resolve();
-  const rl = createInterface({ input: stream, crlfDelay: Infinity });
-  rl.on('line', (line) => shipper.push(kind, line));
-  return new Promise((resolve) => rl.once('close', () => resolve()));
 }

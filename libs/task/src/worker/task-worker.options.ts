@@ -7,4 +7,6 @@ export type TaskWorkerOptions = {
   killGraceMs: number;
   /** Log lines are sent in batches at most this far apart. */
   logBatchMs: number;
+  /** A result line (stdout, crawlab-sdk) is kept whole up to this size; longer ones are refused. */
+  maxResultLineBytes?: number;
 };

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDefined, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { OptionalField } from './field-validators';
+import { DedupField, DedupSettingDto, ResultsCollectionField } from './results.dto';
 
 export class CreateSpiderDto {
   @ApiProperty({ description: 'Display name', maxLength: 200, minLength: 1, example: 'quotes' })
@@ -26,6 +27,12 @@ export class CreateSpiderDto {
   @IsString()
   @MaxLength(10_000, { message: 'at most 10000 characters' })
   description: string = '';
+
+  @ResultsCollectionField()
+  resultsCollection?: string;
+
+  @DedupField()
+  dedup?: DedupSettingDto | null;
 }
 
 export class PatchSpiderDto {
@@ -52,6 +59,12 @@ export class PatchSpiderDto {
   @IsString()
   @MaxLength(10_000, { message: 'at most 10000 characters' })
   description?: string;
+
+  @ResultsCollectionField()
+  resultsCollection?: string;
+
+  @DedupField()
+  dedup?: DedupSettingDto | null;
 }
 
 export class FileModeQueryDto {
@@ -79,6 +92,12 @@ export class SpiderDto {
   fileCount: number;
   @ApiProperty({ description: 'Total size of the current tree in bytes', example: 40960 })
   totalBytes: number;
+  @ApiProperty({ description: 'Collection its results are stored in', example: 'results_quotes' })
+  resultsCollection: string;
+  @ApiProperty({ description: 'Results dedup (null: every item is stored)', type: DedupSettingDto, nullable: true })
+  dedup: DedupSettingDto | null;
+  @ApiProperty({ description: 'Results stored for this spider (kept as they are stored, not counted)', example: 1200 })
+  resultCount: number;
   @ApiProperty({ description: 'ISO-8601 creation time', example: '2025-01-01T00:00:00.000Z' })
   createdAt: string;
   @ApiProperty({ description: 'ISO-8601 last update time', example: '2025-01-01T00:00:00.000Z' })

@@ -160,6 +160,12 @@ export class PlacementViewDto {
 export class TaskDto extends PlacementViewDto {
   @ApiProperty({ description: 'Task id', example: '665f1c2e8b3a4d0012345679' })
   id: string;
+  @ApiProperty({ description: 'Result items stored so far (live while it runs)', example: 120 })
+  resultCount: number;
+  @ApiProperty({ description: 'Result items refused (malformed, too large, not storable); each is explained in the log', example: 0 })
+  resultErrors: number;
+  @ApiProperty({ description: 'Result items whose dedup keys were already stored', example: 3 })
+  resultDuplicates: number;
   @ApiProperty({ description: 'Spider id', example: '665f1c2e8b3a4d0012345678' })
   spiderId: string;
   @ApiProperty({ description: 'Spider file-tree version the task runs', example: 3 })

@@ -1,0 +1,126 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsObject, IsString, Length, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { RESULTS_COLLECTION_PATTERN } from '@crawlnest/results';
+import { IsObjectId, OptionalField } from './field-validators';
+
+export const DEDUP_MODES = ['ignore', 'overwrite'] as const;
+
+export class DedupSettingDto {
+  @ApiProperty({ description: 'Item fields whose values identify an item (1..20 top-level keys)', type: [String], example: ['url'] })
+  @IsArray({ message: 'expected an array of field names' })
+  @ArrayMinSize(1, { message: 'expected at least one key' })
+  @ArrayMaxSize(20, { message: 'at most 20 keys' })
+  @IsString({ each: true, message: 'expected field names (strings)' })
+  @Length(1, 200, { each: true, message: 'each key: expected 1..200 characters' })
+  keys: string[];
+
+  @ApiProperty({ description: 'ignore: keep the first item of a key; overwrite: the latest replaces it', enum: DEDUP_MODES, example: 'ignore' })
+  @IsIn(DEDUP_MODES, { message: `expected one of ${DEDUP_MODES.join(', ')}` })
+  mode: 'ignore' | 'overwrite';
+}
+
+/** `resultsCollection` on create and PATCH. */
+export const ResultsCollectionField = () =>
+  applyDecorators(
+    ApiPropertyOptional({
+      description: 'Collection for its results: `results_` then letters, digits, `_` or `-` (default `results_<slug of name>`)',
+      pattern: RESULTS_COLLECTION_PATTERN.source,
+      example: 'results_quotes',
+    }),
+    OptionalField(),
+    IsString(),
+    Matches(RESULTS_COLLECTION_PATTERN, { message: 'expected results_ followed by 1..92 letters, digits, _ or -' }),
+  );
+
+/** `dedup` on create and PATCH: an object, or null to turn dedup off. */
+export const DedupField = () =>
+  applyDecorators(
+    ApiPropertyOptional({ description: 'Results dedup by key fields; null turns it off', type: DedupSettingDto, nullable: true }),
+    ValidateIf((_o: object, v: unknown) => v !== undefined && v !== null),
+    IsObject({ message: 'expected {keys, mode} or null' }),
+    ValidateNested(),
+    Type(() => DedupSettingDto),
+  );
+
+export class ResultPageQueryDto {
+  @ApiPropertyOptional({ description: 'Page number, from 1 (newest first)', minimum: 1, maximum: 1_000_000, default: 1 })
+  @OptionalField()
+  @Type(() => Number)
+  @IsInt({ message: 'expected an integer' })
+  @Min(1, { message: 'expected >= 1' })
+  @Max(1_000_000, { message: 'expected <= 1000000' })
+  page: number = 1;
+
+  @ApiPropertyOptional({ description: 'Page size', minimum: 1, maximum: 1000, default: 20 })
+  @OptionalField()
+  @Type(() => Number)
+  @IsInt({ message: 'expected an integer' })
+  @Min(1, { message: 'expected >= 1' })
+  @Max(1000, { message: 'expected <= 1000' })
+  size: number = 20;
+}
+
+export class SpiderResultQueryDto extends ResultPageQueryDto {
+  @ApiPropertyOptional({ description: 'Only results of this task', pattern: '^[0-9a-f]{24}$' })
+  @OptionalField()
+  @IsObjectId()
+  taskId?: string;
+
+  @ApiPropertyOptional({ description: 'Equality filter: the top-level field to compare (with value)', maxLength: 200, example: 'category' })
+  @OptionalField()
+  @IsString()
+  @Length(1, 200, { message: 'expected 1..200 characters' })
+  @Matches(/^[^$]/, { message: 'must not start with $' })
+  field?: string;
+
+  @ApiPropertyOptional({ description: 'Equality filter: the value (matches a string, or the number / boolean it spells)', maxLength: 4096, example: 'books' })
+  @OptionalField()
+  @IsString()
+  @Length(0, 4096, { message: 'at most 4096 characters' })
+  value?: string;
+}
+
+export const EXPORT_FORMATS = ['csv', 'json', 'jsonl'] as const;
+
+export class ExportQueryDto {
+  @ApiPropertyOptional({ description: 'File format', enum: EXPORT_FORMATS, default: 'csv' })
+  @OptionalField()
+  @IsIn(EXPORT_FORMATS, { message: `expected one of ${EXPORT_FORMATS.join(', ')}` })
+  format: (typeof EXPORT_FORMATS)[number] = 'csv';
+
+  @ApiPropertyOptional({ description: 'Only results of this task', pattern: '^[0-9a-f]{24}$' })
+  @OptionalField()
+  @IsObjectId()
+  taskId?: string;
+
+  @ApiPropertyOptional({ description: '1: start a CSV with a UTF-8 byte order mark (for Excel)', enum: ['0', '1'], default: '0' })
+  @OptionalField()
+  @Transform(({ value }) => (value === undefined ? undefined : String(value)))
+  @IsIn(['0', '1'], { message: 'expected 0 or 1' })
+  bom?: '0' | '1';
+}
+
+export class DeleteResultsQueryDto {
+  @ApiPropertyOptional({ description: 'Only results of this task', pattern: '^[0-9a-f]{24}$' })
+  @OptionalField()
+  @IsObjectId()
+  taskId?: string;
+}
+
+export class ResultPageDto {
+  @ApiProperty({
+    description: 'Stored items, newest first: their own fields plus _id, _tid (task), _sid (spider), _ts (stored at)',
+    type: 'array',
+    items: { type: 'object', additionalProperties: true },
+  })
+  items: Record<string, unknown>[];
+  @ApiProperty({ description: 'Items in all pages (null with a field filter: counting it would scan the collection)', nullable: true, type: Number, example: 120 })
+  total: number | null;
+}
+
+export class ResultsDeletedDto {
+  @ApiProperty({ description: 'Items deleted', example: 120 })
+  deleted: number;
+}

@@ -1,0 +1,13 @@
+import type { ResultsQueryService } from '@crawlnest/results';
+
+/** Adds resultCount / resultErrors / resultDuplicates (summed from the batch ledgers) to task views. */
+export async function withTaskCounts<T extends { id: string }>(results: ResultsQueryService, tasks: T[]) {
+  const counts = await results.countsOfTasks(tasks.map((t) => t.id));
+  return tasks.map((t) => ({ ...t, ...counts.get(t.id)! }));
+}
+
+/** Adds resultCount to spider views. */
+export async function withSpiderCounts<T extends { id: string }>(results: ResultsQueryService, spiders: T[]) {
+  const counts = await results.countsOfSpiders(spiders.map((s) => s.id));
+  return spiders.map((s) => ({ ...s, resultCount: counts.get(s.id) ?? 0 }));
+}

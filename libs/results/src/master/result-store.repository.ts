@@ -1,0 +1,109 @@
+import { Injectable } from '@nestjs/common';
+import { InjectConnection } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
+import type { mongo } from 'mongoose';
+
+type Collection<T extends mongo.Document> = mongo.Collection<T>;
+type Filter<T> = mongo.Filter<T>;
+type Document = mongo.Document;
+type AnyBulkWriteOperation<T extends mongo.Document> = mongo.AnyBulkWriteOperation<T>;
+import { isDuplicateKeyError } from '@crawlnest/node';
+import { newestFirst } from './newest-first';
+
+export type ResultDoc = Record<string, unknown> & { _id: string };
+/** Pages within this many newest items are found by `_id` ranges; deeper ones are sorted by the database. */
+const MAX_WALKED = 10_000;
+/** Per-document outcome of an unordered insert: null when stored (or already there). */
+export type InsertOutcome = (string | null)[];
+
+/**
+ * The spiders' results collections (named by the spider, so reached through the connection,
+ * not a model). No secondary index: pages are `_id` range reads, and every index is one more
+ * write per item on the hot path. Deletes by task and field filters scan (rare, user-driven).
+ */
+@Injectable()
+export class ResultStoreRepository {
+  constructor(@InjectConnection() private readonly conn: Connection) {}
+
+  private col(name: string): Collection<ResultDoc> {
+    return this.conn.collection<ResultDoc>(name) as unknown as Collection<ResultDoc>;
+  }
+
+  /**
+   * Inserts every document it can; a duplicate `_id` counts as stored (an earlier try of the
+   * same batch stored it). Other per-document errors are returned by position.
+   */
+  async insertAll(name: string, docs: ResultDoc[]): Promise<InsertOutcome> {
+    return unorderedInsert(this.col(name), docs, (code) => code === 11000);
+  }
+
+  async replace(name: string, id: string, doc: Omit<ResultDoc, '_id'>): Promise<void> {
+    await this.col(name).replaceOne({ _id: id }, doc, { upsert: true });
+  }
+
+  /** Newest first: `_id` starts with the time the worker read the item (see newestFirst). */
+  async page(name: string, filter: Filter<ResultDoc>, skip: number, limit: number): Promise<ResultDoc[]> {
+    if (skip + limit > MAX_WALKED) {
+      // Deep pages: the database sorts (a scan on FerretDB).
+      return this.col(name).find(filter).sort({ _id: -1 }).skip(skip).limit(limit).toArray();
+    }
+    const read = (lo: string | null, hi: string | null, n: number) => {
+      const range: Record<string, string> = {};
+      if (lo !== null) range.$gte = lo;
+      if (hi !== null) range.$lt = hi;
+      const q = Object.keys(range).length ? { ...filter, _id: range } : filter;
+      return this.col(name).find(q as Filter<ResultDoc>).limit(n).toArray();
+    };
+    return (await newestFirst(read, skip + limit, Date.now())).slice(skip);
+  }
+
+  /**
+   * For exports: storage order (about oldest first), unsorted, so neither the master nor the
+   * database holds the result set (FerretDB would sort it in memory); read in batches.
+   */
+  cursor(name: string, filter: Filter<ResultDoc>) {
+    return this.col(name).find(filter).batchSize(500);
+  }
+
+  async deleteMany(name: string, filter: Filter<ResultDoc>): Promise<number> {
+    return (await this.col(name).deleteMany(filter)).deletedCount;
+  }
+
+  async bulk(name: string, ops: AnyBulkWriteOperation<ResultDoc>[]): Promise<void> {
+    if (ops.length) await this.col(name).bulkWrite(ops, { ordered: false });
+  }
+}
+
+/** insertMany({ordered: false}), mapping its write errors back to the documents. */
+export async function unorderedInsert<T extends Document>(
+  col: Collection<T>,
+  docs: T[],
+  harmless: (code: number | undefined) => boolean,
+): Promise<InsertOutcome> {
+  const out: InsertOutcome = docs.map(() => null);
+  if (docs.length === 0) return out;
+  try {
+    await col.insertMany(docs as never[], { ordered: false });
+  } catch (err) {
+    const writeErrors = bulkWriteErrors(err);
+    if (!writeErrors) throw err;
+    for (const e of writeErrors) if (!harmless(e.code)) out[e.index] = e.errmsg ?? `error ${e.code}`;
+  }
+  return out;
+}
+
+type WriteErr = { index: number; code?: number; errmsg?: string };
+
+function bulkWriteErrors(err: unknown): WriteErr[] | null {
+  if (isDuplicateKeyError(err) && typeof err === 'object' && err !== null && !('writeErrors' in err)) {
+    const e = err as { index?: number; code?: number; errmsg?: string; message?: string };
+    return [{ index: e.index ?? 0, code: e.code, errmsg: e.errmsg ?? e.message }];
+  }
+  if (typeof err !== 'object' || err === null || !('writeErrors' in err)) return null;
+  const raw = (err as { writeErrors: unknown }).writeErrors;
+  const list = Array.isArray(raw) ? raw : [raw];
+  return list.map((w) => {
+    const x = w as { index?: number; code?: number; errmsg?: string; err?: { index?: number; code?: number; errmsg?: string } };
+    return { index: x.index ?? x.err?.index ?? 0, code: x.code ?? x.err?.code, errmsg: x.errmsg ?? x.err?.errmsg };
+  });
+}
