@@ -10,6 +10,8 @@ export type SpiderRecord = {
   version: number;
   fileCount: number;
   totalBytes: number;
+  /** SIGTERM → SIGKILL grace for its tasks, seconds; 0 or absent: the worker's default. */
+  killGraceSec?: number;
   createdAt: Date;
   updatedAt: Date;
 };
@@ -23,6 +25,7 @@ export type SpiderView = {
   version: number;
   fileCount: number;
   totalBytes: number;
+  killGraceSec: number;
   createdAt: string;
   updatedAt: string;
 };
@@ -45,6 +48,7 @@ export function toSpiderView(s: SpiderRecord): SpiderView {
     version: s.version,
     fileCount: s.fileCount,
     totalBytes: s.totalBytes,
+    killGraceSec: s.killGraceSec ?? 0,
     createdAt: new Date(s.createdAt).toISOString(),
     updatedAt: new Date(s.updatedAt).toISOString(),
   };

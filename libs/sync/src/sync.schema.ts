@@ -14,6 +14,7 @@ export const SpiderSchema = new Schema(
     version: { type: Number, default: 0 },
     fileCount: { type: Number, default: 0 },
     totalBytes: { type: Number, default: 0 },
+    killGraceSec: { type: Number, default: 0 },
   },
   { collection: 'spiders', versionKey: false, timestamps: true },
 );

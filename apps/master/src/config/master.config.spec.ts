@@ -60,4 +60,12 @@ describe('loadMasterConfig', () => {
       expect(() => loadMasterConfig(env)).toThrow(expected);
     });
   });
+
+  it('refuses an orphan grace too short for the fence, naming the variables, and accepts fence 0 (off)', () => {
+    const short = { CRAWLNEST_ORPHAN_GRACE_MS: '6000', CRAWLNEST_NODE_TIMEOUT_MS: '2500' };
+    expect(() => loadMasterConfig(short)).toThrow(ConfigError);
+    expect(() => loadMasterConfig(short)).toThrow(/CRAWLNEST_ORPHAN_GRACE_MS.*CRAWLNEST_FENCE_MS.*CRAWLNEST_NODE_TIMEOUT_MS/);
+    expect(loadMasterConfig({ ...short, CRAWLNEST_FENCE_MS: '0' }).fenceMs).toBe(0);
+    expect(loadMasterConfig({}).fenceMs).toBe(5000);
+  });
 });

@@ -4,7 +4,7 @@ import { Model, Types } from 'mongoose';
 import { SPIDER_MODEL } from '../sync.schema';
 import { SpiderRecord } from '../spider.types';
 
-export type SpiderFields = Pick<SpiderRecord, 'name' | 'cmd' | 'param' | 'description'>;
+export type SpiderFields = Pick<SpiderRecord, 'name' | 'cmd' | 'param' | 'description' | 'killGraceSec'>;
 
 @Injectable()
 export class SpiderRepository {

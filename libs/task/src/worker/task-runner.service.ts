@@ -1,10 +1,12 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { AssignmentMsg, backoffDelay, CancelMsg, MasterLinkClient } from '@crawlnest/node';
+import { AssignmentMsg, backoffDelay, CancelMsg, FENCE_KILL_GRACE_MS, MasterLinkClient } from '@crawlnest/node';
 import { SpiderSyncService, SyncStats } from '@crawlnest/sync';
 import { LogShipper } from './log-shipper';
 import { startTaskProcess, TaskProcess } from './process-group';
+import { ProcessGroupRecords } from './process-group-records';
+import { killGraceMsOf } from './kill-grace';
 import { Ref, TaskReporterClient } from './task-reporter.client';
 import { TASK_WORKER_OPTIONS, TaskWorkerOptions } from './task-worker.options';
 
@@ -20,6 +22,9 @@ type Run = {
   abandoned: boolean;
   /** The command has exited (its outcome is decided). */
   exited?: boolean;
+  /** When SIGKILL is due, once SIGTERM was sent (a fence may bring it forward). */
+  killDueAt?: number;
+  killTimer?: NodeJS.Timeout;
   done: Promise<void>;
 };
 
@@ -32,10 +37,11 @@ const PRIVATE_ENV = ['CRAWLNEST_CLUSTER_SECRET', 'CRAWLNEST_API_TOKEN'];
  * from the master (the attempt is stale) stops the run.
  */
 @Injectable()
-export class TaskRunnerService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class TaskRunnerService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger(TaskRunnerService.name);
   private readonly runs = new Map<string, Run>();
   private accepting = true;
+  private groups!: ProcessGroupRecords;
 
   constructor(
     private readonly link: MasterLinkClient,
@@ -43,6 +49,15 @@ export class TaskRunnerService implements OnApplicationBootstrap, OnApplicationS
     private readonly sync: SpiderSyncService,
     @Inject(TASK_WORKER_OPTIONS) private readonly opts: TaskWorkerOptions,
   ) {}
+
+  /** Before the link connects: what a previous life of this worker left running is killed first. */
+  onModuleInit(): void {
+    this.groups = new ProcessGroupRecords(this.opts.workspace);
+    const { killed, skipped } = this.groups.killLeftovers();
+    if (killed.length || skipped.length) {
+      this.log.warn({ msg: 'process groups of the previous worker checked', killed: killed.length, goneOrReused: skipped.length });
+    }
+  }
 
   onApplicationBootstrap(): void {
     this.link.setStateProvider(() => ({
@@ -52,6 +67,21 @@ export class TaskRunnerService implements OnApplicationBootstrap, OnApplicationS
     }));
     this.link.events.on('assignment', (a) => this.accept(a));
     this.link.events.on('cancel', (c) => this.cancel(c));
+    this.link.events.on('fenced', (silentMs, fenceMs) => this.fence(silentMs, fenceMs));
+  }
+
+  /**
+   * No master heard for the fence time: the master will soon treat these runs as orphans and
+   * may start them elsewhere, so they stop now, with a short grace whatever their own. Their
+   * logs stay spilled and their final report waits for a master, which accepts it or refuses
+   * the stale attempt.
+   */
+  private fence(silentMs: number, fenceMs: number): void {
+    for (const r of this.runs.values()) {
+      if (r.exited) continue;
+      const why = `fenced: no master heard for ${silentMs} ms (CRAWLNEST_FENCE_MS=${fenceMs}); stopped so that another node may run it`;
+      this.stop(r, 'error', why, FENCE_KILL_GRACE_MS);
+    }
   }
 
   /**
@@ -114,17 +144,27 @@ export class TaskRunnerService implements OnApplicationBootstrap, OnApplicationS
     if (run && run.a.attempt === c.attempt && !run.exited) this.stop(run, 'cancelled', c.reason || 'cancelled');
   }
 
-  private stop(run: Run, status: FinalStatus, error: string): void {
-    if (run.stopReason) return;
-    run.stopReason = { status, error };
+  /**
+   * SIGTERM to the process group, SIGKILL after the grace (the task's, else the spider's, else
+   * the worker's). A later stop with a shorter cap (the fence) brings the SIGKILL forward.
+   */
+  private stop(run: Run, status: FinalStatus, error: string, graceCapMs = Infinity): void {
+    if (!run.stopReason) run.stopReason = { status, error };
     const proc = run.proc;
     if (!proc) return;
-    proc.signal('SIGTERM');
-    const t = setTimeout(() => proc.signal('SIGKILL'), this.opts.killGraceMs);
-    void proc.exited.finally(() => {
-      clearTimeout(t);
-      proc.signal('SIGKILL'); // grandchildren that ignored SIGTERM outlive the shell
-    });
+    const graceMs = Math.min(killGraceMsOf(run.a, this.opts.killGraceMs), graceCapMs);
+    const dueAt = Date.now() + graceMs;
+    if (run.killDueAt !== undefined && run.killDueAt <= dueAt) return;
+    if (run.killDueAt === undefined) {
+      proc.signal('SIGTERM');
+      void proc.exited.finally(() => {
+        clearTimeout(run.killTimer);
+        proc.signal('SIGKILL'); // grandchildren that ignored SIGTERM outlive the shell
+      });
+    }
+    run.killDueAt = dueAt;
+    clearTimeout(run.killTimer);
+    run.killTimer = setTimeout(() => proc.signal('SIGKILL'), graceMs);
   }
 
   private async execute(run: Run): Promise<void> {
@@ -164,8 +204,11 @@ export class TaskRunnerService implements OnApplicationBootstrap, OnApplicationS
     for (const k of PRIVATE_ENV) delete env[k];
     for (const kv of a.env) env[kv.key] = kv.value;
     env.CRAWLNEST_TASK_ID = a.taskId;
+    env.CRAWLNEST_TASK_ATTEMPT = String(a.attempt);
     const proc = startTaskProcess(a.command, dir, env);
     run.proc = proc;
+    const pgid = proc.child.pid;
+    if (pgid) this.groups.record(pgid, a.taskId, a.attempt);
     const pipes = [pipeLines(proc.child.stdout, 'stdout', shipper), pipeLines(proc.child.stderr, 'stderr', shipper)];
     const timeout =
       a.timeoutSec > 0 ? setTimeout(() => this.stop(run, 'error', `timed out after ${a.timeoutSec} s`), a.timeoutSec * 1000) : undefined;
@@ -184,6 +227,9 @@ export class TaskRunnerService implements OnApplicationBootstrap, OnApplicationS
 
     const exit = await proc.exited;
     run.exited = true;
+    // What the task left behind in its group (daemonised children) ends with it.
+    proc.signal('SIGKILL');
+    if (pgid) this.groups.remove(pgid);
     if (timeout) clearTimeout(timeout);
     await Promise.all(pipes);
     await shipper.close();

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDefined, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { IsDefined, IsInt, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { OptionalField } from './field-validators';
+import { MAX_KILL_GRACE_SEC } from './task.dto';
 
 export class CreateSpiderDto {
   @ApiProperty({ description: 'Display name', maxLength: 200, minLength: 1, example: 'quotes' })
@@ -26,6 +27,13 @@ export class CreateSpiderDto {
   @IsString()
   @MaxLength(10_000, { message: 'at most 10000 characters' })
   description: string = '';
+
+  @ApiPropertyOptional({ description: 'On cancel or timeout: seconds between SIGTERM and SIGKILL to a task\'s process group, unless the task sets its own (0 = the worker\'s CRAWLNEST_KILL_GRACE_MS)', minimum: 0, maximum: MAX_KILL_GRACE_SEC, example: 30 })
+  @OptionalField()
+  @IsInt({ message: 'expected an integer' })
+  @Min(0, { message: `expected 0..${MAX_KILL_GRACE_SEC}` })
+  @Max(MAX_KILL_GRACE_SEC, { message: `expected 0..${MAX_KILL_GRACE_SEC}` })
+  killGraceSec?: number;
 }
 
 export class PatchSpiderDto {
@@ -52,6 +60,13 @@ export class PatchSpiderDto {
   @IsString()
   @MaxLength(10_000, { message: 'at most 10000 characters' })
   description?: string;
+
+  @ApiPropertyOptional({ description: 'On cancel or timeout: seconds between SIGTERM and SIGKILL to a task\'s process group, unless the task sets its own (0 = the worker\'s CRAWLNEST_KILL_GRACE_MS)', minimum: 0, maximum: MAX_KILL_GRACE_SEC, example: 30 })
+  @OptionalField()
+  @IsInt({ message: 'expected an integer' })
+  @Min(0, { message: `expected 0..${MAX_KILL_GRACE_SEC}` })
+  @Max(MAX_KILL_GRACE_SEC, { message: `expected 0..${MAX_KILL_GRACE_SEC}` })
+  killGraceSec?: number;
 }
 
 export class FileModeQueryDto {
@@ -79,6 +94,8 @@ export class SpiderDto {
   fileCount: number;
   @ApiProperty({ description: 'Total size of the current tree in bytes', example: 40960 })
   totalBytes: number;
+  @ApiProperty({ description: "Grace in seconds between SIGTERM and SIGKILL for its tasks; 0 = the worker's default", example: 0 })
+  killGraceSec: number;
   @ApiProperty({ description: 'ISO-8601 creation time', example: '2025-01-01T00:00:00.000Z' })
   createdAt: string;
   @ApiProperty({ description: 'ISO-8601 last update time', example: '2025-01-01T00:00:00.000Z' })
