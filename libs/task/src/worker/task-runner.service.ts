@@ -242,7 +242,10 @@ export class TaskRunnerService implements OnModuleInit, OnApplicationBootstrap, 
   }
 
   private async finish(run: Run, status: FinalStatus, exitCode: number | null, error: string | null, sync: SyncStats | null): Promise<void> {
-    if (run.abandoned) return;
+    if (run.abandoned) {
+      this.log.log({ msg: 'task ended; the master refused the attempt (stale), nothing to report', taskId: run.a.taskId, attempt: run.a.attempt, status });
+      return;
+    }
     const r = await this.reporter.untilAnswered('finished', () =>
       this.reporter.finished(run.ref, { status, exitCode, error, sync }),
     );
