@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { AssignmentMsg, backoffDelay, CancelMsg, FENCE_KILL_GRACE_MS, MasterLinkClient } from '@crawlnest/node';
-import { SpiderSyncService, SyncStats } from '@crawlnest/sync';
+import { HeldSync, SpiderSyncService, SyncStats } from '@crawlnest/sync';
 import { LogShipper } from './log-shipper';
 import { startTaskProcess, TaskProcess } from './process-group';
 import { ProcessGroupRecords } from './process-group-records';
@@ -174,16 +174,23 @@ export class TaskRunnerService implements OnModuleInit, OnApplicationBootstrap, 
       this.log.warn({ msg: 'assignment refused by master', taskId: a.taskId, attempt: a.attempt, reason: ack.reason });
       return;
     }
-    let stats: SyncStats | null = null;
-    let dir: string;
+    let synced: HeldSync;
     try {
-      const synced = await this.sync.sync(this.opts.workspace, a.spiderId, a.spiderVersion);
-      stats = synced.stats;
-      dir = synced.dir;
+      synced = await this.sync.sync(this.opts.workspace, a.spiderId, a.spiderVersion);
     } catch (err) {
       await this.finish(run, 'error', null, `file sync failed: ${err instanceof Error ? err.message : String(err)}`, null);
       return;
     }
+    // The version's directory stays exactly as synced until the run has ended.
+    try {
+      await this.runSynced(run, synced.dir, synced.stats);
+    } finally {
+      synced.release();
+    }
+  }
+
+  private async runSynced(run: Run, dir: string, stats: SyncStats): Promise<void> {
+    const { a, ref } = run;
     const stoppedDuringSync = run.stopReason as Run['stopReason']; // set by a cancel that arrived meanwhile
     if (stoppedDuringSync) {
       await this.finish(run, stoppedDuringSync.status, null, stoppedDuringSync.error, stats);
