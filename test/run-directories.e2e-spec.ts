@@ -50,7 +50,7 @@ describe('immutable run directories: a run sees the version it was given, start 
 
     // Disk bounded: the v1 directory is removed once no run uses it; v2 (the newest) stays.
     const versions = join(w.workspace, 'spiders', spiderId, 'versions');
-    await waitFor('only v2 left', () => JSON.stringify(readdirSync(versions)) === '["2"]', 10_000, 100);
-    expect(existsSync(join(versions, '2', 'data.txt'))).toBe(true);
+    await waitFor('only v2 left', () => JSON.stringify(readdirSync(versions)) === '["2.1"]', 10_000, 100);
+    expect(existsSync(join(versions, '2.1', 'data.txt'))).toBe(true);
   }, 120_000);
 });

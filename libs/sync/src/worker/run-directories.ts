@@ -1,41 +1,47 @@
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { copyFile, link, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { copyFile, link, lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 /**
- * Immutable per-version run directories: `<spider root>/versions/<version>`, built from the
- * synced store (`files/`) with hard links, so a run sees exactly the version it was given
- * from start to end while a newer version syncs into the store beside it. The store never
- * writes into a file in place (downloads and mode changes land in a new file renamed over
- * the old name), so a linked file keeps its content for as long as a run directory holds it.
+ * Immutable run directories: `<spider root>/versions/<version>.<n>`, built from the synced
+ * store (`files/`) with hard links, so a run sees exactly the version it was given from start
+ * to end while a newer version syncs into the store beside it. The store never writes into a
+ * file in place (downloads and mode changes land in a new file renamed over the old name), so
+ * a linked file keeps its content for as long as a run directory holds it.
  *
- * Each run holds a reference; a version directory no run holds is removed, except the
- * spider's newest (the next run most likely wants it). Disk use is bounded by the versions in
- * use at once, and links cost no content bytes.
+ * A directory is reused by the next run of its version only while every file in it is still
+ * the store's file (same inode): a task that edited a file in place made the store download it
+ * again, and the next run gets a fresh directory. Each run holds a reference; a directory no
+ * run holds is removed, except the one just handed out (the next run most likely wants it).
+ * Disk use is bounded by the directories in use at once; links cost no content bytes.
  */
 export class RunDirectories {
   private readonly log = new Logger(RunDirectories.name);
-  /** `<root>|<version>` → runs holding it. */
+  /** directory → runs holding it. */
   private readonly refs = new Map<string, number>();
-  /** root → the newest version built there (kept when unreferenced). */
-  private readonly newest = new Map<string, number>();
-
-  dirOf(root: string, version: number): string {
-    return join(root, 'versions', String(version));
-  }
+  /** root → the directory handed out last (kept when unreferenced). */
+  private readonly newest = new Map<string, string>();
 
   /**
-   * Makes sure the version's directory exists, built from `store` with exactly `paths`, and
-   * removes the spider's other version directories that no run holds. Must run while the
-   * store holds that version (the caller serialises syncs per spider).
+   * A directory holding exactly `paths` of the store's current content, and removal of the
+   * spider's other directories that no run holds. Must run while the store holds that version
+   * (the caller serialises syncs per spider).
    */
   async ensure(root: string, store: string, version: number, paths: string[]): Promise<string> {
-    const target = this.dirOf(root, version);
     const versions = join(root, 'versions');
     await mkdir(versions, { recursive: true });
     const present = await readdir(versions);
-    if (!present.includes(String(version))) {
+    const instances = present
+      .map((name) => ({ name, m: /^(\d+)\.(\d+)$/.exec(name) }))
+      .filter((x) => x.m && Number(x.m[1]) === version)
+      .sort((a, b) => Number(b.m?.[2]) - Number(a.m?.[2]));
+    let target: string | undefined;
+    const newest = instances[0];
+    if (newest && (await sameFiles(join(versions, newest.name), store, paths))) target = join(versions, newest.name);
+    if (!target) {
+      const next = newest ? Number(newest.m?.[2]) + 1 : 1;
+      target = join(versions, `${version}.${next}`);
       const tmp = join(versions, `.tmp-${version}-${randomBytes(4).toString('hex')}`);
       try {
         await mkdir(tmp);
@@ -46,29 +52,28 @@ export class RunDirectories {
         throw err;
       }
     }
-    this.newest.set(root, version);
+    this.newest.set(root, target);
     for (const name of present) {
-      if (name === String(version)) continue;
-      if (name.startsWith('.tmp-') || (/^\d+$/.test(name) && !this.refs.get(`${root}|${name}`))) await this.remove(join(versions, name));
+      const dir = join(versions, name);
+      if (dir !== target && !this.refs.get(dir)) await this.remove(dir);
     }
     return target;
   }
 
-  /** A run starts using the directory; call the returned function when it ends. */
-  acquire(root: string, version: number): () => void {
-    const key = `${root}|${version}`;
-    this.refs.set(key, (this.refs.get(key) ?? 0) + 1);
+  /** A run starts using `dir`; call the returned function when it ends. */
+  acquire(root: string, dir: string): () => void {
+    this.refs.set(dir, (this.refs.get(dir) ?? 0) + 1);
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      const n = (this.refs.get(key) ?? 1) - 1;
+      const n = (this.refs.get(dir) ?? 1) - 1;
       if (n > 0) {
-        this.refs.set(key, n);
+        this.refs.set(dir, n);
         return;
       }
-      this.refs.delete(key);
-      if (this.newest.get(root) !== version) void this.remove(this.dirOf(root, version));
+      this.refs.delete(dir);
+      if (this.newest.get(root) !== dir) void this.remove(dir);
     };
   }
 
@@ -76,9 +81,18 @@ export class RunDirectories {
     try {
       await rm(dir, { recursive: true, force: true });
     } catch (err) {
-      this.log.warn({ msg: 'removing an unused version directory failed', dir, err: String(err) });
+      this.log.warn({ msg: 'removing an unused run directory failed', dir, err: String(err) });
     }
   }
+}
+
+/** Every path of `dir` is the very file (inode) the store holds now. */
+async function sameFiles(dir: string, store: string, paths: string[]): Promise<boolean> {
+  for (const p of paths) {
+    const [a, b] = await Promise.all([lstat(join(dir, p)).catch(() => null), lstat(join(store, p)).catch(() => null)]);
+    if (!a || !b || a.ino !== b.ino || a.dev !== b.dev) return false;
+  }
+  return true;
 }
 
 /** A hard link to the store's file; a copy where links are not possible (another file system). */

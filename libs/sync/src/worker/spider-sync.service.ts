@@ -50,7 +50,7 @@ export class SpiderSyncService {
   }
 
   /**
-   * Syncs and holds the version's run directory (`<root>/versions/<v>`) for one run: it does
+   * Syncs and holds the version's run directory (`<root>/versions/<v>.<n>`) for one run: it does
    * not change while held, whatever syncs meanwhile. The caller releases it when the run ends.
    */
   async sync(workspace: string, spiderId: string, version: number): Promise<HeldSync> {
@@ -63,14 +63,14 @@ export class SpiderSyncService {
       // Reuse the sync that just finished when it produced the version we need (held at
       // once, before another sync can clean its directory up).
       if (r && r.version === version) {
-        return { ...r, stats: { ...r.stats, filesTransferred: 0, bytesTransferred: 0, filesDeleted: 0 }, release: this.runDirs.acquire(root, r.version) };
+        return { ...r, stats: { ...r.stats, filesTransferred: 0, bytesTransferred: 0, filesDeleted: 0 }, release: this.runDirs.acquire(root, r.dir) };
       }
     }
     const p = this.doSync(workspace, spiderId, version);
     this.inflight.set(key, p);
     try {
       const r = await p;
-      return { ...r, release: this.runDirs.acquire(root, r.version) };
+      return { ...r, release: this.runDirs.acquire(root, r.dir) };
     } finally {
       this.inflight.delete(key);
     }
