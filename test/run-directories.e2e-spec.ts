@@ -15,7 +15,7 @@ describe('immutable run directories: a run sees the version it was given, start 
   beforeAll(async () => {
     m = await cluster.startMaster();
     w = await cluster.startWorker({ masters: [m], name: 'rundirs' });
-    await cluster.waitNodeReady(m.api, 'rundirs');
+    await cluster.waitNodeReady(m.api, 'rundirs', 60_000);
   });
   afterAll(() => cluster.stop());
 

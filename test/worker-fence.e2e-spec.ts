@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Master, TestCluster, Worker } from './support/cluster';
 import { isAlive } from './support/processes';
@@ -50,7 +50,7 @@ describe('fence: a worker cut off from the master stops its task before the mast
       proxies.push(p);
       workers.push(await cluster.startWorker({ masters: [p.address], name, env: { CRAWLNEST_KILL_GRACE_MS: '1000' } }));
     }
-    for (const w of workers) await cluster.waitNodeReady(m.api, w.name);
+    for (const w of workers) await cluster.waitNodeReady(m.api, w.name, 60_000);
   });
   afterAll(async () => {
     for (const p of proxies) p.restore();
@@ -92,7 +92,7 @@ describe('fence: a worker cut off from the master stops its task before the mast
     // The link comes back: the cut-off worker delivers its fenced attempt's report, which is
     // refused (stale); the task stays finished on the other node.
     await restored;
-    await cluster.waitNodeReady(m.api, cutWorker.name, 30_000);
+    await cluster.waitNodeReady(m.api, cutWorker.name, 60_000);
     await waitFor('the fenced report answered', () => /"accepted":false|the master refused the attempt/.test(cutWorker.proc.output()), 30_000, 250);
     expect((await m.api.get(`/api/tasks/${id}`)).body).toMatchObject({ status: 'finished', attempt: 2, nodeId: done.nodeId });
 
@@ -108,4 +108,36 @@ describe('fence: a worker cut off from the master stops its task before the mast
     expect(isAlive(a1.pid)).toBe(false);
     expect(cutWorker.proc.output()).toMatch(/fenced: no master heard/);
   }, 150_000);
+
+  it('a partition longer than the fence but shorter than the orphan grace: the fenced report is accepted and the task retried', async () => {
+    const ledger = join(cluster.dir, 'ledger-short.txt');
+    const spiderId = (await m.api.post('/api/spiders', { name: 'ledger-short', cmd: 'python3 ledger.py' })).body.id;
+    expect((await m.api.putFiles(`/api/spiders/${spiderId}/files`, { 'ledger.py': LEDGER_PY })).status).toBe(200);
+    const id: string = (await m.api.post('/api/tasks', { spiderId, maxRetries: 1, env: { LEDGER: ledger, RUN_SEC: '8' } })).body.tasks[0].id;
+    const first = await waitFor('attempt 1 running and writing its ledger', async () => {
+      const t = (await m.api.get(`/api/tasks/${id}`)).body;
+      return t.status === 'running' && existsSync(ledger) && readLedger(ledger).length === 1 ? t : undefined;
+    }, 30_000, 100);
+    const nodes: { id: string; name: string }[] = (await m.api.get('/api/nodes')).body;
+    const cutIndex = workers.findIndex((w) => w.name === nodes.find((n) => n.id === first.nodeId)?.name);
+    expect(cutIndex).toBeGreaterThanOrEqual(0);
+    const fences = () => workers[cutIndex].proc.output().split('fenced: no master heard; stopping').length;
+    const before = fences();
+    proxies[cutIndex].blackhole();
+    await waitFor('the cut-off worker fenced its task', () => fences() > before, 20_000, 100);
+    // Restored at once: past the 5 s fence, well before the 10 s orphan grace runs out.
+    proxies[cutIndex].restore();
+
+    const done = await waitFor('task finished', async () => {
+      const t = (await m.api.get(`/api/tasks/${id}`)).body;
+      if (['error', 'cancelled', 'abnormal'].includes(t.status)) throw new Error(`task ended ${t.status}: ${t.error}`);
+      return t.status === 'finished' ? t : undefined;
+    }, 60_000, 250);
+    expect(done.attempt).toBe(2);
+    expect(done.attempts[0]).toMatchObject({ attempt: 1, status: 'abnormal' });
+    expect(done.attempts[0].error).toMatch(/^fenced: no master heard/);
+    const [a1, a2] = readLedger(ledger);
+    expect([a1.attempt, a2.attempt]).toEqual([1, 2]);
+    expect(a2.start - a1.end).toBeGreaterThan(0.1);
+  }, 90_000);
 });

@@ -44,7 +44,7 @@ describe('graceful cancel: SIGTERM, then SIGKILL after the task\'s or the spider
     m = await cluster.startMaster();
     // The worker's own default grace is far too short for the 2 s save.
     await cluster.startWorker({ masters: [m], name: 'grace', env: { CRAWLNEST_KILL_GRACE_MS: '300' } });
-    await cluster.waitNodeReady(m.api, 'grace');
+    await cluster.waitNodeReady(m.api, 'grace', 60_000);
   });
   afterAll(() => cluster.stop());
 
@@ -119,7 +119,7 @@ describe('orphans: a worker kills the process groups its previous life left runn
   beforeAll(async () => {
     m = await cluster.startMaster();
     w = await cluster.startWorker({ masters: [m], name: 'orphan' });
-    await cluster.waitNodeReady(m.api, 'orphan');
+    await cluster.waitNodeReady(m.api, 'orphan', 60_000);
   });
   afterAll(async () => {
     for (const g of pgids) if (groupAlive(g)) process.kill(-g, 'SIGKILL');
@@ -150,7 +150,7 @@ describe('orphans: a worker kills the process groups its previous life left runn
 
     const again = await cluster.startWorker({ masters: [m], name: 'orphan', workspace: w.workspace });
     await waitFor('the old task group is gone', () => !groupAlive(pgid), 20_000, 100);
-    await cluster.waitNodeReady(m.api, 'orphan');
+    await cluster.waitNodeReady(m.api, 'orphan', 60_000);
     expect(again.proc.output()).toMatch(/killed a task process group left by the previous worker/);
     expect(groupAlive(bystanderPid)).toBe(true);
     expect(existsSync(join(w.workspace, 'process-groups', `${pgid}.json`))).toBe(false);

@@ -67,6 +67,8 @@ export class MasterLinkClient implements OnApplicationBootstrap, OnModuleDestroy
   private fenceTimer: NodeJS.Timeout | undefined;
   /** `fenced` is emitted once per silence, not on every check. */
   private fencedEmitted = false;
+  private lastFenceCheckAt = Date.now();
+  private skippedStalledCheck = false;
 
   constructor(@Inject(MASTER_LINK_OPTIONS) private readonly opts: MasterLinkOptions) {
     this.credentials = grpcClientCredentials(opts.tls);
@@ -227,6 +229,16 @@ export class MasterLinkClient implements OnApplicationBootstrap, OnModuleDestroy
 
   private checkFence(): void {
     const now = Date.now();
+    // A check that comes late means this process was stalled (CPU starved, paused): pings may
+    // sit unread in the socket, and timers run before I/O in the event loop. Skip this tick so
+    // they are read first; only one tick in a row, so a process starved for good still fences.
+    const stalled = now - this.lastFenceCheckAt > 2 * FENCE_CHECK_MS;
+    this.lastFenceCheckAt = now;
+    if (stalled && !this.skippedStalledCheck) {
+      this.skippedStalledCheck = true;
+      return;
+    }
+    this.skippedStalledCheck = false;
     if (this.fencedEmitted || !isFenced(now, this.lastHeardAt, this.fenceMs)) return;
     this.fencedEmitted = true;
     this.log.warn({ msg: 'fenced: no master heard; stopping running tasks', silentMs: now - this.lastHeardAt, fenceMs: this.fenceMs });

@@ -10,7 +10,8 @@ import { killGraceMsOf } from './kill-grace';
 import { Ref, TaskReporterClient } from './task-reporter.client';
 import { TASK_WORKER_OPTIONS, TaskWorkerOptions } from './task-worker.options';
 
-type FinalStatus = 'finished' | 'error' | 'cancelled';
+/** `abnormal`: stopped by the fence; the master retries it like an orphan. */
+type FinalStatus = 'finished' | 'error' | 'cancelled' | 'abnormal';
 
 type Run = {
   a: AssignmentMsg;
@@ -80,7 +81,7 @@ export class TaskRunnerService implements OnModuleInit, OnApplicationBootstrap, 
     for (const r of this.runs.values()) {
       if (r.exited) continue;
       const why = `fenced: no master heard for ${silentMs} ms (CRAWLNEST_FENCE_MS=${fenceMs}); stopped so that another node may run it`;
-      this.stop(r, 'error', why, FENCE_KILL_GRACE_MS);
+      this.stop(r, 'abnormal', why, FENCE_KILL_GRACE_MS);
     }
   }
 
