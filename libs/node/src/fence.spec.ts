@@ -1,4 +1,4 @@
-import { FENCE_MARGIN_MS, fenceProblems, isFenced } from './fence';
+import { defaultFenceMs, FENCE_MARGIN_MS, fenceProblems, isFenced } from './fence';
 
 describe('fence arithmetic', () => {
   it.each([
@@ -10,6 +10,16 @@ describe('fence arithmetic', () => {
     [{ fenceMs: 3000, nodeTimeoutMs: 2500, orphanGraceMs: 10_000, heartbeatMs: 2000 }, 1],
   ])('%j gives %i problem(s)', (s, n) => {
     expect(fenceProblems(s)).toHaveLength(n);
+  });
+
+  it.each([
+    [10_000, 2500, 5000],
+    [20_000, 2500, 15_000],
+    [1500, 2000, 0],
+  ])('orphan grace %i, node timeout %i: default fence %i, and it is consistent', (orphanGraceMs, nodeTimeoutMs, want) => {
+    const fenceMs = defaultFenceMs({ orphanGraceMs, nodeTimeoutMs });
+    expect(fenceMs).toBe(want);
+    if (fenceMs > 0) expect(fenceProblems({ fenceMs, orphanGraceMs, nodeTimeoutMs, heartbeatMs: 1000 })).toEqual([]);
   });
 
   it('names every variable in its message', () => {

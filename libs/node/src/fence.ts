@@ -21,6 +21,18 @@ export const FENCE_CHECK_MS = 250;
 /** Kill grace + check interval + network latency and clock-tick slack. */
 export const FENCE_MARGIN_MS = FENCE_KILL_GRACE_MS + FENCE_CHECK_MS + 750;
 
+/** Kept between the derived default fence and its limit, so the default is strictly inside it. */
+const DEFAULT_FENCE_SLACK_MS = 500;
+
+/**
+ * The default fence: the longest the orphan grace allows (5000 ms with the default grace and
+ * node timeout). Longer is better while it is safe: a master restart or outage shorter than
+ * the fence leaves running tasks alone.
+ */
+export function defaultFenceMs(s: Omit<FenceSettings, 'fenceMs' | 'heartbeatMs'>): number {
+  return Math.max(0, s.orphanGraceMs - s.nodeTimeoutMs - FENCE_MARGIN_MS - DEFAULT_FENCE_SLACK_MS);
+}
+
 export type FenceSettings = { fenceMs: number; nodeTimeoutMs: number; orphanGraceMs: number; heartbeatMs: number };
 
 /** Problems with the settings, each naming its variables; empty when consistent. fenceMs 0 = fence off. */
