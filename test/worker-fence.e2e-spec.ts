@@ -99,6 +99,7 @@ describe('fence: a worker cut off from the master stops its task before the mast
     const copies = readLedger(ledger);
     expect(copies.map((c) => c.attempt)).toEqual([1, 2]);
     const [a1, a2] = copies;
+    process.stdout.write(`fence: cut → fenced copy's last line ${Math.round(a1.end * 1000 - cutAt)} ms; cut → re-run started ${Math.round(a2.start * 1000 - cutAt)} ms\n`);
     // Stopped by the fence (≈ 5 s after the last ping), before the re-run (≈ 13 s); without it
     // the copy would run on to its 20 s end, past the re-run's start.
     expect(a1.end * 1000 - cutAt).toBeLessThan(10_000);
