@@ -133,7 +133,7 @@ describe('graceful shutdown (REL-006)', () => {
   }, 90_000);
 
   it('a worker told to stop while its master is gone exits by its deadline, leaves no task process, and the task is retried once the master is back', async () => {
-    const m = await cluster.startMaster({ CRAWLNEST_ORPHAN_GRACE_MS: '2000' });
+    const m = await cluster.startMaster({ CRAWLNEST_ORPHAN_GRACE_MS: '2000', CRAWLNEST_FENCE_MS: '0' });
     const w = await cluster.startWorker({
       masters: [m],
       name: 'stranded',

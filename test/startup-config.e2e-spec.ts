@@ -22,6 +22,12 @@ describe('configuration is validated once at start', () => {
     expect(r.output).toContain(`${name}: ${expected}`);
   });
 
+  it('the master refuses a fence the orphan grace cannot cover (exit 2, naming the variables)', async () => {
+    const r = await run(MASTER_MAIN, { CRAWLNEST_FENCE_MS: '9000', CRAWLNEST_DATA_DIR: join(cluster.dir, 'm') });
+    expect(r.code).toBe(2);
+    expect(r.output).toMatch(/CRAWLNEST_ORPHAN_GRACE_MS \(10000\) must be greater than CRAWLNEST_FENCE_MS \(9000\) \+ CRAWLNEST_NODE_TIMEOUT_MS \(2500\)/);
+  });
+
   it('the master refuses an external database without token and secret', async () => {
     const r = await run(MASTER_MAIN, { CRAWLNEST_MONGO_URI: cluster.mongoUri });
     expect(r.code).toBe(2);

@@ -31,7 +31,7 @@ async function until(m: Master, id: string, what: string, ok: (t: Task) => boole
 
 describe('task lifecycle: retries, cancel, timeout, priorities, expiry', () => {
   const cluster = new TestCluster('task-lifecycle');
-  const masterEnv = { CRAWLNEST_NODE_TIMEOUT_MS: '2000', CRAWLNEST_ORPHAN_GRACE_MS: '1500', CRAWLNEST_PENDING_TIMEOUT_MS: '2500' };
+  const masterEnv = { CRAWLNEST_NODE_TIMEOUT_MS: '2000', CRAWLNEST_ORPHAN_GRACE_MS: '1500', CRAWLNEST_PENDING_TIMEOUT_MS: '2500', CRAWLNEST_FENCE_MS: '0' };
   const workerEnv = { CRAWLNEST_KILL_GRACE_MS: '1000' };
   let a: Master;
   let b: Master;

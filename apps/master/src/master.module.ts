@@ -69,6 +69,7 @@ export class MasterModule {
           heartbeatMs: config.heartbeatMs,
           nodeTimeoutMs: config.nodeTimeoutMs,
           nodeReloadMs: config.nodeReloadMs,
+          fenceMs: config.fenceMs,
         }),
         SyncMasterModule.forRoot({ clusterSecret: rt.clusterSecret, ...upload }),
         // Multipart parts are streamed to files under the data dir, never buffered in memory.

@@ -13,6 +13,8 @@ export type SpiderRecord = {
   /** Where its results go (results lib); absent on spiders created before results existed. */
   resultsCollection?: string;
   dedup?: SpiderDedup | null;
+  /** SIGTERM → SIGKILL grace for its tasks, seconds; 0 or absent: the worker's default. */
+  killGraceSec?: number;
   createdAt: Date;
   updatedAt: Date;
 };
@@ -31,6 +33,7 @@ export type SpiderView = {
   totalBytes: number;
   resultsCollection: string;
   dedup: SpiderDedup | null;
+  killGraceSec: number;
   createdAt: string;
   updatedAt: string;
 };
@@ -55,6 +58,7 @@ export function toSpiderView(s: SpiderRecord): SpiderView {
     totalBytes: s.totalBytes,
     resultsCollection: s.resultsCollection ?? defaultResultsCollectionName(s.name, String(s._id)),
     dedup: s.dedup ?? null,
+    killGraceSec: s.killGraceSec ?? 0,
     createdAt: new Date(s.createdAt).toISOString(),
     updatedAt: new Date(s.updatedAt).toISOString(),
   };

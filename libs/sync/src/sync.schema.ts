@@ -16,6 +16,7 @@ export const SpiderSchema = new Schema(
     totalBytes: { type: Number, default: 0 },
     resultsCollection: { type: String },
     dedup: { type: { keys: [String], mode: String, _id: false }, default: null },
+    killGraceSec: { type: Number, default: 0 },
   },
   { collection: 'spiders', versionKey: false, timestamps: true },
 );

@@ -24,6 +24,8 @@ export const TaskSchema = new Schema(
     attempt: { type: Number, default: 1 },
     maxRetries: { type: Number, default: 0 },
     timeoutSec: { type: Number, default: 0 },
+    // SIGTERM → SIGKILL grace on cancel/timeout; 0: the worker's CRAWLNEST_KILL_GRACE_MS.
+    killGraceSec: { type: Number, default: 0 },
     exitCode: { type: Number, default: null },
     error: { type: String, default: null },
     createdAt: { type: Date, required: true },

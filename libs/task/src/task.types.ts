@@ -36,6 +36,8 @@ export type TaskRecord = {
   attempt: number;
   maxRetries: number;
   timeoutSec: number;
+  /** Absent on tasks stored before it existed. */
+  killGraceSec?: number;
   exitCode: number | null;
   error: string | null;
   createdAt: Date;
@@ -65,6 +67,8 @@ export type TaskView = {
   attempt: number;
   maxRetries: number;
   timeoutSec: number;
+  /** SIGTERM → SIGKILL grace in seconds (the task's, else its spider's); 0: the worker's default. */
+  killGraceSec: number;
   exitCode: number | null;
   error: string | null;
   createdAt: string;
@@ -99,6 +103,7 @@ export function toTaskView(t: TaskRecord, pendingReason: string | null = null): 
     attempt: t.attempt,
     maxRetries: t.maxRetries,
     timeoutSec: t.timeoutSec,
+    killGraceSec: t.killGraceSec ?? 0,
     exitCode: t.exitCode ?? null,
     error: t.error ?? null,
     createdAt: new Date(t.createdAt).toISOString(),

@@ -60,4 +60,16 @@ describe('loadMasterConfig', () => {
       expect(() => loadMasterConfig(env)).toThrow(expected);
     });
   });
+
+  it('refuses an orphan grace too short for the fence, naming the variables, and accepts fence 0 (off)', () => {
+    const short = { CRAWLNEST_ORPHAN_GRACE_MS: '6000', CRAWLNEST_NODE_TIMEOUT_MS: '2500' };
+    expect(() => loadMasterConfig({ ...short, CRAWLNEST_FENCE_MS: '5000' })).toThrow(ConfigError);
+    expect(() => loadMasterConfig({ ...short, CRAWLNEST_FENCE_MS: '5000' })).toThrow(/CRAWLNEST_ORPHAN_GRACE_MS.*CRAWLNEST_FENCE_MS.*CRAWLNEST_NODE_TIMEOUT_MS/);
+    // Unset: derived from the grace (here too short for any fence), refused the same way.
+    expect(() => loadMasterConfig({ CRAWLNEST_ORPHAN_GRACE_MS: '1500' })).toThrow(/CRAWLNEST_FENCE_MS: unset, so derived from CRAWLNEST_ORPHAN_GRACE_MS/);
+    expect(loadMasterConfig({ ...short, CRAWLNEST_FENCE_MS: '0' }).fenceMs).toBe(0);
+    expect(loadMasterConfig({}).fenceMs).toBe(5000);
+    // A longer grace lets the fence ride out longer master outages.
+    expect(loadMasterConfig({ CRAWLNEST_ORPHAN_GRACE_MS: '20000' }).fenceMs).toBe(15_000);
+  });
 });

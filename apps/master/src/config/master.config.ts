@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { certKeyPairProblems, ConfigError, GrpcServerTls, intVar, LoggingConfig, loggingConfig, loggingVars, parseEnv, pemFileVar, portVar } from '@crawlnest/node';
+import { certKeyPairProblems, ConfigError, defaultFenceMs, FENCE_MARGIN_MS, fenceProblems, GrpcServerTls, intVar, LoggingConfig, loggingConfig, loggingVars, parseEnv, pemFileVar, portVar } from '@crawlnest/node';
 
 const schema = z.object({
   ...loggingVars,
@@ -25,6 +25,7 @@ const schema = z.object({
   CRAWLNEST_DISPATCH_POLL_MS: intVar(50, 60_000).default(500),
   CRAWLNEST_ACK_TIMEOUT_MS: intVar(500, 600_000).default(10_000),
   CRAWLNEST_ORPHAN_GRACE_MS: intVar(0, 3_600_000).default(10_000),
+  CRAWLNEST_FENCE_MS: intVar(0, 3_600_000).optional(),
   CRAWLNEST_PENDING_TIMEOUT_MS: intVar(1000, 30 * 86_400_000).default(600_000),
   CRAWLNEST_STUCK_PENDING_MS: intVar(1000, 86_400_000).default(60_000),
   CRAWLNEST_MAX_UPLOAD_BYTES: intVar(1024, 8 * 1024 ** 3).default(512 * 1024 * 1024),
@@ -57,6 +58,8 @@ export type MasterConfig = {
   dispatchPollMs: number;
   ackTimeoutMs: number;
   orphanGraceMs: number;
+  /** Told to workers: hearing from no master this long, they stop their tasks (0: off). */
+  fenceMs: number;
   pendingTimeoutMs: number;
   stuckPendingMs: number;
   maxUploadBytes: number;
@@ -77,6 +80,13 @@ export type MasterConfig = {
 /** Read once at start; everything else receives this typed object. */
 export function loadMasterConfig(env: NodeJS.ProcessEnv = process.env): MasterConfig {
   const e = parseEnv(schema, env);
+  const fenceMs = e.CRAWLNEST_FENCE_MS ?? defaultFenceMs({ orphanGraceMs: e.CRAWLNEST_ORPHAN_GRACE_MS, nodeTimeoutMs: e.CRAWLNEST_NODE_TIMEOUT_MS });
+  // Unset and derived as 0: the grace leaves no room for a fence; refused like a set value.
+  const fence = fenceProblems({ fenceMs: e.CRAWLNEST_FENCE_MS === undefined && fenceMs === 0 ? 1 : fenceMs, nodeTimeoutMs: e.CRAWLNEST_NODE_TIMEOUT_MS, orphanGraceMs: e.CRAWLNEST_ORPHAN_GRACE_MS, heartbeatMs: e.CRAWLNEST_HEARTBEAT_MS });
+  if (fence.length) {
+    const derived = e.CRAWLNEST_FENCE_MS === undefined ? [`CRAWLNEST_FENCE_MS: unset, so derived from CRAWLNEST_ORPHAN_GRACE_MS − CRAWLNEST_NODE_TIMEOUT_MS − ${FENCE_MARGIN_MS + 500} ms = ${fenceMs}`] : [];
+    throw new ConfigError([...fence, ...derived]);
+  }
   return {
     logging: loggingConfig(e),
     httpHost: e.CRAWLNEST_HTTP_HOST,
@@ -95,6 +105,7 @@ export function loadMasterConfig(env: NodeJS.ProcessEnv = process.env): MasterCo
     dispatchPollMs: e.CRAWLNEST_DISPATCH_POLL_MS,
     ackTimeoutMs: e.CRAWLNEST_ACK_TIMEOUT_MS,
     orphanGraceMs: e.CRAWLNEST_ORPHAN_GRACE_MS,
+    fenceMs,
     pendingTimeoutMs: e.CRAWLNEST_PENDING_TIMEOUT_MS,
     stuckPendingMs: e.CRAWLNEST_STUCK_PENDING_MS,
     maxUploadBytes: e.CRAWLNEST_MAX_UPLOAD_BYTES,

@@ -14,7 +14,7 @@ export type RegisterRequest = {
   version: string;
 };
 
-export type RegisterResponse = { nodeId: string; replica: string; heartbeatIntervalMs: number };
+export type RegisterResponse = { nodeId: string; replica: string; heartbeatIntervalMs: number; fenceMs: number };
 
 export type RunningAttempt = { taskId: string; attempt: number };
 
@@ -45,6 +45,8 @@ export type AssignmentMsg = {
   command: string;
   env: { key: string; value: string }[];
   timeoutSec: number;
+  /** 0: the worker's default grace. */
+  killGraceSec: number;
 };
 
 export type CancelMsg = { taskId: string; attempt: number; reason: string };

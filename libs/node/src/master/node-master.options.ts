@@ -10,4 +10,6 @@ export type NodeMasterOptions = {
   nodeTimeoutMs: number;
   /** Every replica reloads its node cache from the database this often. */
   nodeReloadMs: number;
+  /** Told to workers: stop running tasks after hearing from no master this long (0: off). */
+  fenceMs?: number;
 };

@@ -48,6 +48,7 @@ export class NodeSessionService {
       nodeId: String(node._id),
       replica: this.opts.replicaId,
       heartbeatIntervalMs: this.opts.heartbeatMs,
+      fenceMs: this.opts.fenceMs ?? 0,
     };
   }
 
@@ -190,6 +191,7 @@ export class NodeSessionService {
     s.running = hb.running ?? [];
     s.lastHeartbeatAt = now;
     this.counters.heartbeat();
+    this.answerHeartbeat(s, hb);
     const state = this.heartbeatState(s, hb);
     this.cache.applyLiveness(s.nodeId, state, s.sessionId);
     if (becameReady || asksForWork) this.registry.events.emit('ready', s.nodeId);
@@ -197,6 +199,18 @@ export class NodeSessionService {
     s.lastWrittenAt = now;
     s.pendingWrite = state;
     this.flushHeartbeat(s);
+  }
+
+  /**
+   * Every heartbeat gets a ping back: it is how the worker knows a master still hears it, and
+   * a worker hearing nothing for its fence time stops its tasks (they may soon run elsewhere).
+   */
+  private answerHeartbeat(s: ControlSession, hb: HeartbeatMsg): void {
+    try {
+      s.call.write({ ping: { sentAtMs: String(hb.sentAtMs ?? Date.now()) } });
+    } catch (err) {
+      this.log.debug({ msg: 'ping write failed', nodeId: s.nodeId, err: String(err) });
+    }
   }
 
   /**

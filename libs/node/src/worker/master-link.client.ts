@@ -3,6 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import { EventEmitter } from 'node:events';
 import { hostname, networkInterfaces } from 'node:os';
 import { backoffDelay } from '../backoff';
+import { FENCE_CHECK_MS, isFenced } from '../fence';
 import { clusterMetadata } from '../grpc/cluster-auth';
 import { createGrpcClients, GrpcClients, unaryCall } from '../grpc/grpc-clients';
 import {
@@ -28,6 +29,8 @@ type LinkEvents = {
   cancel: [CancelMsg];
   connected: [address: string];
   disconnected: [];
+  /** No master heard for longer than the fence: running tasks must stop (they may run elsewhere soon). */
+  fenced: [silentMs: number, fenceMs: number];
 };
 
 const REGISTER_TIMEOUT_MS = 3000;
@@ -57,6 +60,15 @@ export class MasterLinkClient implements OnApplicationBootstrap, OnModuleDestroy
   /** Built once from material read at start; every channel to every master uses them. */
   private readonly credentials: grpc.ChannelCredentials;
   private readonly channelOptions: grpc.ChannelOptions;
+  /** When a master last answered (registration, or any message on the control stream). */
+  private lastHeardAt = Date.now();
+  /** The fence the masters gave at registration (0: none). */
+  private fenceMs = 0;
+  private fenceTimer: NodeJS.Timeout | undefined;
+  /** `fenced` is emitted once per silence, not on every check. */
+  private fencedEmitted = false;
+  private lastFenceCheckAt = Date.now();
+  private skippedStalledCheck = false;
 
   constructor(@Inject(MASTER_LINK_OPTIONS) private readonly opts: MasterLinkOptions) {
     this.credentials = grpcClientCredentials(opts.tls);
@@ -107,11 +119,13 @@ export class MasterLinkClient implements OnApplicationBootstrap, OnModuleDestroy
 
   async onApplicationBootstrap(): Promise<void> {
     this.key = await loadOrCreateNodeKey(this.opts.workspace);
+    this.fenceTimer = setInterval(() => this.checkFence(), FENCE_CHECK_MS);
     this.loop = this.run();
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.fenceTimer);
     this.wake?.();
     this.teardownCall();
     this.clients?.close();
@@ -183,6 +197,8 @@ export class MasterLinkClient implements OnApplicationBootstrap, OnModuleDestroy
       REGISTER_TIMEOUT_MS,
     );
     this.nodeIdValue = res.nodeId;
+    this.fenceMs = res.fenceMs > 0 ? res.fenceMs : 0;
+    this.heard();
     await new Promise<void>((resolve, reject) => {
       const call = (clients.node as unknown as {
         Connect(md: grpc.Metadata): grpc.ClientDuplexStream<WorkerMessage, MasterMessage>;
@@ -203,8 +219,32 @@ export class MasterLinkClient implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   private onMessage(m: MasterMessage): void {
+    this.heard();
     if ('assignment' in m && m.assignment) this.events.emit('assignment', m.assignment);
     else if ('cancel' in m && m.cancel) this.events.emit('cancel', m.cancel);
+  }
+
+  private heard(): void {
+    this.lastHeardAt = Date.now();
+    this.fencedEmitted = false;
+  }
+
+  private checkFence(): void {
+    const now = Date.now();
+    // A check that comes late means this process was stalled (CPU starved, paused): pings may
+    // sit unread in the socket, and timers run before I/O in the event loop. Skip this tick so
+    // they are read first; only one tick in a row, so a process starved for good still fences.
+    const stalled = now - this.lastFenceCheckAt > 2 * FENCE_CHECK_MS;
+    this.lastFenceCheckAt = now;
+    if (stalled && !this.skippedStalledCheck) {
+      this.skippedStalledCheck = true;
+      return;
+    }
+    this.skippedStalledCheck = false;
+    if (this.fencedEmitted || !isFenced(now, this.lastHeardAt, this.fenceMs)) return;
+    this.fencedEmitted = true;
+    this.log.warn({ msg: 'fenced: no master heard; stopping running tasks', silentMs: now - this.lastHeardAt, fenceMs: this.fenceMs });
+    this.events.emit('fenced', now - this.lastHeardAt, this.fenceMs);
   }
 
   private sendHeartbeat(): void {

@@ -4,7 +4,7 @@ import { Model, Types } from 'mongoose';
 import { SPIDER_MODEL } from '../sync.schema';
 import { SpiderRecord } from '../spider.types';
 
-export type SpiderFields = Pick<SpiderRecord, 'name' | 'cmd' | 'param' | 'description' | 'resultsCollection' | 'dedup'>;
+export type SpiderFields = Pick<SpiderRecord, 'name' | 'cmd' | 'param' | 'description' | 'resultsCollection' | 'dedup' | 'killGraceSec'>;
 
 @Injectable()
 export class SpiderRepository implements OnModuleInit {

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import * as grpc from '@grpc/grpc-js';
-import { chmod, lstat, mkdir, realpath, rm, rmdir } from 'node:fs/promises';
+import { chmod, copyFile, lstat, mkdir, realpath, rename, rm, rmdir } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { backoffDelay, MasterLinkClient } from '@crawlnest/node';
 import { diffManifest, LocalEntry, ManifestEntry } from '../manifest';
@@ -8,6 +8,7 @@ import { pathProblem } from '../path-check';
 import { readLocalIndex, writeLocalIndex } from './local-index';
 import { ContentMismatchError, VerifiedFileWriter } from './verified-file.writer';
 import { downloadJobs } from './download-jobs';
+import { RunDirectories } from './run-directories';
 
 export type SyncStats = {
   filesTotal: number;
@@ -18,6 +19,9 @@ export type SyncStats = {
 };
 
 export type SyncResult = { dir: string; version: number; stats: SyncStats };
+
+/** A synced version held for one run: its directory stays as it is until `release()`. */
+export type HeldSync = SyncResult & { release: () => void };
 
 /** A sync failure; the task fails with `file sync failed: <message>` and never runs. */
 export class SyncError extends Error {}
@@ -37,6 +41,7 @@ const MASTER_WAIT_MS = 10_000;
 export class SpiderSyncService {
   private readonly log = new Logger(SpiderSyncService.name);
   private readonly inflight = new Map<string, Promise<SyncResult>>();
+  private readonly runDirs = new RunDirectories();
 
   constructor(private readonly link: MasterLinkClient) {}
 
@@ -44,19 +49,28 @@ export class SpiderSyncService {
     return join(workspace, 'spiders', spiderId);
   }
 
-  async sync(workspace: string, spiderId: string, version: number): Promise<SyncResult> {
+  /**
+   * Syncs and holds the version's run directory (`<root>/versions/<v>.<n>`) for one run: it does
+   * not change while held, whatever syncs meanwhile. The caller releases it when the run ends.
+   */
+  async sync(workspace: string, spiderId: string, version: number): Promise<HeldSync> {
     const key = `${spiderId}`;
+    const root = this.spiderRoot(workspace, spiderId);
     for (;;) {
       const running = this.inflight.get(key);
       if (!running) break;
       const r = await running.catch(() => undefined);
-      // Reuse the sync that just finished when it produced the version we need.
-      if (r && r.version === version) return { ...r, stats: { ...r.stats, filesTransferred: 0, bytesTransferred: 0, filesDeleted: 0 } };
+      // Reuse the sync that just finished when it produced the version we need (held at
+      // once, before another sync can clean its directory up).
+      if (r && r.version === version) {
+        return { ...r, stats: { ...r.stats, filesTransferred: 0, bytesTransferred: 0, filesDeleted: 0 }, release: this.runDirs.acquire(root, r.dir) };
+      }
     }
     const p = this.doSync(workspace, spiderId, version);
     this.inflight.set(key, p);
     try {
-      return await p;
+      const r = await p;
+      return { ...r, release: this.runDirs.acquire(root, r.dir) };
     } finally {
       this.inflight.delete(key);
     }
@@ -102,15 +116,18 @@ export class SpiderSyncService {
       }
       bytes += job.reduce((n, e) => n + e.size, 0);
     });
-    for (const e of diff.chmod) await chmod(await this.safeTarget(dir, e.path), e.mode & 0o777);
+    // A mode change lands in a copy renamed over the file: the old inode may be linked into a
+    // run directory of an older version, which must keep its mode.
+    for (const e of diff.chmod) await chmodByCopy(await this.safeTarget(dir, e.path), e.mode & 0o777);
     const files: Record<string, LocalEntry> = {};
     for (const e of manifest.files) {
       const st = await lstat(join(dir, e.path));
       files[e.path] = { size: e.size, sha256: e.sha256, mode: e.mode & 0o777, mtimeMs: st.mtimeMs };
     }
     await writeLocalIndex(indexFile, { version: manifest.version, files });
+    const runDir = await this.runDirs.ensure(root, dir, manifest.version, manifest.files.map((e) => e.path));
     return {
-      dir,
+      dir: runDir,
       version: manifest.version,
       stats: {
         filesTotal: manifest.files.length,
@@ -260,6 +277,13 @@ async function pruneEmptyParents(dir: string, rel: string): Promise<void> {
       throw err;
     }
   }
+}
+
+async function chmodByCopy(file: string, mode: number): Promise<void> {
+  const tmp = `${file}.chmod-${process.pid}-${Date.now()}`;
+  await copyFile(file, tmp);
+  await chmod(tmp, mode);
+  await rename(tmp, file);
 }
 
 function errorText(err: unknown): string {

@@ -152,6 +152,7 @@ export class DispatcherService implements OnModuleInit, OnModuleDestroy {
         command: commandLine(t.cmd, t.param),
         env: t.env,
         timeoutSec: t.timeoutSec,
+        killGraceSec: t.killGraceSec ?? 0,
       },
     });
     // Not sent: the stream just closed. The ack timeout re-queues the attempt.

@@ -47,6 +47,7 @@ export class TaskReportService {
     report: { status: string; exitCode: number | null; error: string | null; sync: SyncStatsRecord | null },
   ): Promise<ReportResult> {
     const status = report.status as TaskStatus;
+    if (status === 'abnormal') return this.fencedAttempt(ref, report.error ?? 'stopped by the worker');
     if (!FINAL_REPORT_STATUSES.includes(status)) return stale(`bad final status ${report.status}`);
     const set = { status, exitCode: report.exitCode, error: report.error, finishedAt: new Date(), ...(report.sync ? { sync: report.sync } : {}) };
     if (!(await this.tasks.updateOnNode(ref.taskId, ref.attempt, ref.nodeId, ['assigned', 'running'], set))) {
@@ -54,6 +55,26 @@ export class TaskReportService {
     }
     this.log.log({ msg: 'task ended', taskId: ref.taskId, attempt: ref.attempt, status, exitCode: report.exitCode });
     this.dispatcher.kick(); // a slot freed
+    return ACCEPTED;
+  }
+
+  /**
+   * The worker stopped the attempt itself because it heard from no master (the fence): not the
+   * task's fault, so it is handled like an orphan — queued again while `attempt <= maxRetries`,
+   * else ended `abnormal`. Closing is claimed, so the reconcile cron and this report never both act.
+   */
+  private async fencedAttempt(ref: AttemptRef, error: string): Promise<ReportResult> {
+    const t = await this.current(ref);
+    if ('accepted' in t) return t;
+    const live: readonly TaskStatus[] = ['assigned', 'running'];
+    if (!live.includes(t.status)) return t.status === 'abnormal' ? ACCEPTED : stale(`task is ${t.status}`);
+    const done =
+      t.attempt <= t.maxRetries
+        ? await this.tasks.requeue(t, live, { attempt: t.attempt, nodeId: t.nodeId, status: 'abnormal', error, at: new Date() })
+        : await this.tasks.end(t, live, 'abnormal', error);
+    if (!done) return this.explainMiss(ref, ['abnormal']);
+    this.log.warn({ msg: 'attempt stopped by the fence', taskId: ref.taskId, attempt: ref.attempt, retried: t.attempt <= t.maxRetries });
+    this.dispatcher.kick();
     return ACCEPTED;
   }
 

@@ -27,6 +27,8 @@ export type CreateTaskInput = {
   env: Label[];
   priority: number;
   timeoutSec: number;
+  /** Unset: the spider's grace (0 there too: the worker's default). */
+  killGraceSec?: number;
   maxRetries: number;
   scheduleId?: string | null;
   parentId?: string | null;
@@ -69,6 +71,7 @@ export class TaskService {
       attempt: 1,
       maxRetries: input.maxRetries,
       timeoutSec: input.timeoutSec,
+      killGraceSec: input.killGraceSec ?? spider.killGraceSec ?? 0,
       exitCode: null,
       error: null,
       createdAt: now,
@@ -122,6 +125,7 @@ export class TaskService {
       env: t.env,
       priority: t.priority,
       timeoutSec: t.timeoutSec,
+      killGraceSec: t.killGraceSec,
       maxRetries: t.maxRetries,
       parentId: String(t._id),
     });

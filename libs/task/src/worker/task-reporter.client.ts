@@ -31,7 +31,7 @@ export class TaskReporterClient {
     return this.call('AppendLogs', { ref, lines });
   }
 
-  finished(ref: Ref, r: { status: 'finished' | 'error' | 'cancelled'; exitCode: number | null; error: string | null; sync: SyncStats | null }): Promise<ShipResult> {
+  finished(ref: Ref, r: { status: 'finished' | 'error' | 'cancelled' | 'abnormal'; exitCode: number | null; error: string | null; sync: SyncStats | null }): Promise<ShipResult> {
     return this.call('Finished', {
       ref,
       status: r.status,

@@ -1,15 +1,18 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { join } from 'node:path';
-import { AssignmentMsg, backoffDelay, CancelMsg, MasterLinkClient } from '@crawlnest/node';
-import { SpiderSyncService, SyncStats } from '@crawlnest/sync';
+import { AssignmentMsg, backoffDelay, CancelMsg, FENCE_KILL_GRACE_MS, MasterLinkClient } from '@crawlnest/node';
+import { HeldSync, SpiderSyncService, SyncStats } from '@crawlnest/sync';
 import { LogShipper } from './log-shipper';
 import { startTaskProcess, TaskProcess } from './process-group';
+import { ProcessGroupRecords } from './process-group-records';
+import { killGraceMsOf } from './kill-grace';
 import { RESULT_CAPTURE_FACTORY, ResultCaptureFactory } from './result-capture';
 import { readTaskOutput } from './task-output.reader';
 import { Ref, TaskReporterClient } from './task-reporter.client';
 import { TASK_WORKER_OPTIONS, TaskWorkerOptions } from './task-worker.options';
 
-type FinalStatus = 'finished' | 'error' | 'cancelled';
+/** `abnormal`: stopped by the fence; the master retries it like an orphan. */
+type FinalStatus = 'finished' | 'error' | 'cancelled' | 'abnormal';
 
 type Run = {
   a: AssignmentMsg;
@@ -21,6 +24,9 @@ type Run = {
   abandoned: boolean;
   /** The command has exited (its outcome is decided). */
   exited?: boolean;
+  /** When SIGKILL is due, once SIGTERM was sent (a fence may bring it forward). */
+  killDueAt?: number;
+  killTimer?: NodeJS.Timeout;
   done: Promise<void>;
 };
 
@@ -37,10 +43,11 @@ const PRIVATE_ENV = ['CRAWLNEST_CLUSTER_SECRET', 'CRAWLNEST_API_TOKEN'];
  * from the master (the attempt is stale) stops the run.
  */
 @Injectable()
-export class TaskRunnerService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class TaskRunnerService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger(TaskRunnerService.name);
   private readonly runs = new Map<string, Run>();
   private accepting = true;
+  private groups!: ProcessGroupRecords;
 
   constructor(
     private readonly link: MasterLinkClient,
@@ -50,6 +57,15 @@ export class TaskRunnerService implements OnApplicationBootstrap, OnApplicationS
     @Optional() @Inject(RESULT_CAPTURE_FACTORY) private readonly resultCapture?: ResultCaptureFactory,
   ) {}
 
+  /** Before the link connects: what a previous life of this worker left running is killed first. */
+  onModuleInit(): void {
+    this.groups = new ProcessGroupRecords(this.opts.workspace);
+    const { killed, skipped } = this.groups.killLeftovers();
+    if (killed.length || skipped.length) {
+      this.log.warn({ msg: 'process groups of the previous worker checked', killed: killed.length, goneOrReused: skipped.length });
+    }
+  }
+
   onApplicationBootstrap(): void {
     this.link.setStateProvider(() => ({
       ready: this.accepting,
@@ -58,6 +74,21 @@ export class TaskRunnerService implements OnApplicationBootstrap, OnApplicationS
     }));
     this.link.events.on('assignment', (a) => this.accept(a));
     this.link.events.on('cancel', (c) => this.cancel(c));
+    this.link.events.on('fenced', (silentMs, fenceMs) => this.fence(silentMs, fenceMs));
+  }
+
+  /**
+   * No master heard for the fence time: the master will soon treat these runs as orphans and
+   * may start them elsewhere, so they stop now, with a short grace whatever their own. Their
+   * logs stay spilled and their final report waits for a master, which accepts it or refuses
+   * the stale attempt.
+   */
+  private fence(silentMs: number, fenceMs: number): void {
+    for (const r of this.runs.values()) {
+      if (r.exited) continue;
+      const why = `fenced: no master heard for ${silentMs} ms (CRAWLNEST_FENCE_MS=${fenceMs}); stopped so that another node may run it`;
+      this.stop(r, 'abnormal', why, FENCE_KILL_GRACE_MS);
+    }
   }
 
   /**
@@ -120,17 +151,27 @@ export class TaskRunnerService implements OnApplicationBootstrap, OnApplicationS
     if (run && run.a.attempt === c.attempt && !run.exited) this.stop(run, 'cancelled', c.reason || 'cancelled');
   }
 
-  private stop(run: Run, status: FinalStatus, error: string): void {
-    if (run.stopReason) return;
-    run.stopReason = { status, error };
+  /**
+   * SIGTERM to the process group, SIGKILL after the grace (the task's, else the spider's, else
+   * the worker's). A later stop with a shorter cap (the fence) brings the SIGKILL forward.
+   */
+  private stop(run: Run, status: FinalStatus, error: string, graceCapMs = Infinity): void {
+    if (!run.stopReason) run.stopReason = { status, error };
     const proc = run.proc;
     if (!proc) return;
-    proc.signal('SIGTERM');
-    const t = setTimeout(() => proc.signal('SIGKILL'), this.opts.killGraceMs);
-    void proc.exited.finally(() => {
-      clearTimeout(t);
-      proc.signal('SIGKILL'); // grandchildren that ignored SIGTERM outlive the shell
-    });
+    const graceMs = Math.min(killGraceMsOf(run.a, this.opts.killGraceMs), graceCapMs);
+    const dueAt = Date.now() + graceMs;
+    if (run.killDueAt !== undefined && run.killDueAt <= dueAt) return;
+    if (run.killDueAt === undefined) {
+      proc.signal('SIGTERM');
+      void proc.exited.finally(() => {
+        clearTimeout(run.killTimer);
+        proc.signal('SIGKILL'); // grandchildren that ignored SIGTERM outlive the shell
+      });
+    }
+    run.killDueAt = dueAt;
+    clearTimeout(run.killTimer);
+    run.killTimer = setTimeout(() => proc.signal('SIGKILL'), graceMs);
   }
 
   private async execute(run: Run): Promise<void> {
@@ -140,16 +181,23 @@ export class TaskRunnerService implements OnApplicationBootstrap, OnApplicationS
       this.log.warn({ msg: 'assignment refused by master', taskId: a.taskId, attempt: a.attempt, reason: ack.reason });
       return;
     }
-    let stats: SyncStats | null = null;
-    let dir: string;
+    let synced: HeldSync;
     try {
-      const synced = await this.sync.sync(this.opts.workspace, a.spiderId, a.spiderVersion);
-      stats = synced.stats;
-      dir = synced.dir;
+      synced = await this.sync.sync(this.opts.workspace, a.spiderId, a.spiderVersion);
     } catch (err) {
       await this.finish(run, 'error', null, `file sync failed: ${err instanceof Error ? err.message : String(err)}`, null);
       return;
     }
+    // The version's directory stays exactly as synced until the run has ended.
+    try {
+      await this.runSynced(run, synced.dir, synced.stats);
+    } finally {
+      synced.release();
+    }
+  }
+
+  private async runSynced(run: Run, dir: string, stats: SyncStats): Promise<void> {
+    const { a, ref } = run;
     const stoppedDuringSync = run.stopReason as Run['stopReason']; // set by a cancel that arrived meanwhile
     if (stoppedDuringSync) {
       await this.finish(run, stoppedDuringSync.status, null, stoppedDuringSync.error, stats);
@@ -170,8 +218,11 @@ export class TaskRunnerService implements OnApplicationBootstrap, OnApplicationS
     for (const k of PRIVATE_ENV) delete env[k];
     for (const kv of a.env) env[kv.key] = kv.value;
     env.CRAWLNEST_TASK_ID = a.taskId;
+    env.CRAWLNEST_TASK_ATTEMPT = String(a.attempt);
     const proc = startTaskProcess(a.command, dir, env);
     run.proc = proc;
+    const pgid = proc.child.pid;
+    if (pgid) this.groups.record(pgid, a.taskId, a.attempt);
     const results = this.resultCapture?.open({
       taskId: a.taskId,
       attempt: a.attempt,
@@ -203,6 +254,9 @@ export class TaskRunnerService implements OnApplicationBootstrap, OnApplicationS
 
     const exit = await proc.exited;
     run.exited = true;
+    // What the task left behind in its group (daemonised children) ends with it.
+    proc.signal('SIGKILL');
+    if (pgid) this.groups.remove(pgid);
     if (timeout) clearTimeout(timeout);
     await Promise.all(pipes);
     await results?.close(); // before the log closes: it writes the results summary there
@@ -216,7 +270,10 @@ export class TaskRunnerService implements OnApplicationBootstrap, OnApplicationS
   }
 
   private async finish(run: Run, status: FinalStatus, exitCode: number | null, error: string | null, sync: SyncStats | null): Promise<void> {
-    if (run.abandoned) return;
+    if (run.abandoned) {
+      this.log.log({ msg: 'task ended; the master refused the attempt (stale), nothing to report', taskId: run.a.taskId, attempt: run.a.attempt, status });
+      return;
+    }
     const r = await this.reporter.untilAnswered('finished', () =>
       this.reporter.finished(run.ref, { status, exitCode, error, sync }),
     );

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDefined, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { IsDefined, IsInt, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { OptionalField } from './field-validators';
 import { DedupField, DedupSettingDto, ResultsCollectionField } from './results.dto';
+import { MAX_KILL_GRACE_SEC } from './task.dto';
 
 export class CreateSpiderDto {
   @ApiProperty({ description: 'Display name', maxLength: 200, minLength: 1, example: 'quotes' })
@@ -33,6 +34,12 @@ export class CreateSpiderDto {
 
   @DedupField()
   dedup?: DedupSettingDto | null;
+  @ApiPropertyOptional({ description: 'On cancel or timeout: seconds between SIGTERM and SIGKILL to a task\'s process group, unless the task sets its own (0 = the worker\'s CRAWLNEST_KILL_GRACE_MS)', minimum: 0, maximum: MAX_KILL_GRACE_SEC, example: 30 })
+  @OptionalField()
+  @IsInt({ message: 'expected an integer' })
+  @Min(0, { message: `expected 0..${MAX_KILL_GRACE_SEC}` })
+  @Max(MAX_KILL_GRACE_SEC, { message: `expected 0..${MAX_KILL_GRACE_SEC}` })
+  killGraceSec?: number;
 }
 
 export class PatchSpiderDto {
@@ -65,6 +72,12 @@ export class PatchSpiderDto {
 
   @DedupField()
   dedup?: DedupSettingDto | null;
+  @ApiPropertyOptional({ description: 'On cancel or timeout: seconds between SIGTERM and SIGKILL to a task\'s process group, unless the task sets its own (0 = the worker\'s CRAWLNEST_KILL_GRACE_MS)', minimum: 0, maximum: MAX_KILL_GRACE_SEC, example: 30 })
+  @OptionalField()
+  @IsInt({ message: 'expected an integer' })
+  @Min(0, { message: `expected 0..${MAX_KILL_GRACE_SEC}` })
+  @Max(MAX_KILL_GRACE_SEC, { message: `expected 0..${MAX_KILL_GRACE_SEC}` })
+  killGraceSec?: number;
 }
 
 export class FileModeQueryDto {
@@ -98,6 +111,8 @@ export class SpiderDto {
   dedup: DedupSettingDto | null;
   @ApiProperty({ description: 'Results stored for this spider (kept as they are stored, not counted)', example: 1200 })
   resultCount: number;
+  @ApiProperty({ description: "Grace in seconds between SIGTERM and SIGKILL for its tasks; 0 = the worker's default", example: 0 })
+  killGraceSec: number;
   @ApiProperty({ description: 'ISO-8601 creation time', example: '2025-01-01T00:00:00.000Z' })
   createdAt: string;
   @ApiProperty({ description: 'ISO-8601 last update time', example: '2025-01-01T00:00:00.000Z' })

@@ -7,6 +7,7 @@ import { IsObjectId, IsStringMap, noLabels, OptionalField } from './field-valida
 
 export const STRING_MAP_SCHEMA = { type: 'object', additionalProperties: { type: 'string', maxLength: 4096 }, maxProperties: 100 } as const;
 const MAX_TIMEOUT_SEC = 30 * 24 * 3600;
+export const MAX_KILL_GRACE_SEC = 3600;
 
 export class CreateTaskDto {
   @ApiProperty({ description: 'The spider to run', pattern: '^[0-9a-f]{24}$', example: '665f1c2e8b3a4d0012345678' })
@@ -61,6 +62,13 @@ export class CreateTaskDto {
   @Min(0, { message: `expected 0..${MAX_TIMEOUT_SEC}` })
   @Max(MAX_TIMEOUT_SEC, { message: `expected 0..${MAX_TIMEOUT_SEC}` })
   timeoutSec: number = 0;
+
+  @ApiPropertyOptional({ description: 'On cancel or timeout: seconds between SIGTERM and SIGKILL to its process group (default: the spider\'s, else the worker\'s CRAWLNEST_KILL_GRACE_MS)', minimum: 0, maximum: MAX_KILL_GRACE_SEC, example: 30 })
+  @OptionalField()
+  @IsInt({ message: 'expected an integer' })
+  @Min(0, { message: `expected 0..${MAX_KILL_GRACE_SEC}` })
+  @Max(MAX_KILL_GRACE_SEC, { message: `expected 0..${MAX_KILL_GRACE_SEC}` })
+  killGraceSec?: number;
 
   @ApiPropertyOptional({ description: 'Times a task that ended abnormally is run again', minimum: 0, maximum: 100, default: 0, example: 0 })
   @OptionalField()
@@ -188,6 +196,8 @@ export class TaskDto extends PlacementViewDto {
   maxRetries: number;
   @ApiProperty({ description: 'Timeout in seconds, 0 = none', example: 0 })
   timeoutSec: number;
+  @ApiProperty({ description: "SIGTERM → SIGKILL grace in seconds (the task's, else its spider's); 0 = the worker's default", example: 0 })
+  killGraceSec: number;
   @ApiProperty({ description: 'Exit code of the process', type: Number, nullable: true })
   exitCode: number | null;
   @ApiProperty({ description: 'Why it failed', type: String, nullable: true })

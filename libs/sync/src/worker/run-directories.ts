@@ -1,0 +1,108 @@
+import { Logger } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { copyFile, link, lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
+/**
+ * Immutable run directories: `<spider root>/versions/<version>.<n>`, built from the synced
+ * store (`files/`) with hard links, so a run sees exactly the version it was given from start
+ * to end while a newer version syncs into the store beside it. The store never writes into a
+ * file in place (downloads and mode changes land in a new file renamed over the old name), so
+ * a linked file keeps its content for as long as a run directory holds it.
+ *
+ * A directory is reused by the next run of its version only while every file in it is still
+ * the store's file (same inode): a task that edited a file in place made the store download it
+ * again, and the next run gets a fresh directory. Each run holds a reference; a directory no
+ * run holds is removed, except the one just handed out (the next run most likely wants it).
+ * Disk use is bounded by the directories in use at once; links cost no content bytes.
+ */
+export class RunDirectories {
+  private readonly log = new Logger(RunDirectories.name);
+  /** directory → runs holding it. */
+  private readonly refs = new Map<string, number>();
+  /** root → the directory handed out last (kept when unreferenced). */
+  private readonly newest = new Map<string, string>();
+
+  /**
+   * A directory holding exactly `paths` of the store's current content, and removal of the
+   * spider's other directories that no run holds. Must run while the store holds that version
+   * (the caller serialises syncs per spider).
+   */
+  async ensure(root: string, store: string, version: number, paths: string[]): Promise<string> {
+    const versions = join(root, 'versions');
+    await mkdir(versions, { recursive: true });
+    const present = await readdir(versions);
+    const instances = present
+      .map((name) => ({ name, m: /^(\d+)\.(\d+)$/.exec(name) }))
+      .filter((x) => x.m && Number(x.m[1]) === version)
+      .sort((a, b) => Number(b.m?.[2]) - Number(a.m?.[2]));
+    let target: string | undefined;
+    const newest = instances[0];
+    if (newest && (await sameFiles(join(versions, newest.name), store, paths))) target = join(versions, newest.name);
+    if (!target) {
+      const next = newest ? Number(newest.m?.[2]) + 1 : 1;
+      target = join(versions, `${version}.${next}`);
+      const tmp = join(versions, `.tmp-${version}-${randomBytes(4).toString('hex')}`);
+      try {
+        await mkdir(tmp);
+        for (const p of paths) await linkOrCopy(join(store, p), join(tmp, p));
+        await rename(tmp, target);
+      } catch (err) {
+        await rm(tmp, { recursive: true, force: true });
+        throw err;
+      }
+    }
+    this.newest.set(root, target);
+    for (const name of present) {
+      const dir = join(versions, name);
+      if (dir !== target && !this.refs.get(dir)) await this.remove(dir);
+    }
+    return target;
+  }
+
+  /** A run starts using `dir`; call the returned function when it ends. */
+  acquire(root: string, dir: string): () => void {
+    this.refs.set(dir, (this.refs.get(dir) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const n = (this.refs.get(dir) ?? 1) - 1;
+      if (n > 0) {
+        this.refs.set(dir, n);
+        return;
+      }
+      this.refs.delete(dir);
+      if (this.newest.get(root) !== dir) void this.remove(dir);
+    };
+  }
+
+  private async remove(dir: string): Promise<void> {
+    try {
+      await rm(dir, { recursive: true, force: true });
+    } catch (err) {
+      this.log.warn({ msg: 'removing an unused run directory failed', dir, err: String(err) });
+    }
+  }
+}
+
+/** Every path of `dir` is the very file (inode) the store holds now. */
+async function sameFiles(dir: string, store: string, paths: string[]): Promise<boolean> {
+  for (const p of paths) {
+    const [a, b] = await Promise.all([lstat(join(dir, p)).catch(() => null), lstat(join(store, p)).catch(() => null)]);
+    if (!a || !b || a.ino !== b.ino || a.dev !== b.dev) return false;
+  }
+  return true;
+}
+
+/** A hard link to the store's file; a copy where links are not possible (another file system). */
+async function linkOrCopy(from: string, to: string): Promise<void> {
+  await mkdir(dirname(to), { recursive: true });
+  try {
+    await link(from, to);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK' && code !== 'ENOTSUP') throw err;
+    await copyFile(from, to);
+  }
+}
