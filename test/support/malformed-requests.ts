@@ -127,6 +127,8 @@ function scheduleFields(nodeId: string): FieldCases {
     cmd: [42, true, [], {}, '', big(4097)],
     priority: [...INT_WRONG, 0, 11],
     enabled: ['true', 'false', 1, 0, null, [], {}],
+    timezone: ['Mars/Olympus', 'Europe/Berlinn', '', '+01:00', 42, null, big(101)],
+    catchUp: ['all', 'LATEST', '', 1, null],
   };
 }
 
@@ -381,7 +383,7 @@ export async function malformedRequests(f: Fixtures, seed = 20240601): Promise<R
   for (const cron of NEVER_FIRES) json('POST /api/schedules: enabled, cron never fires', 'POST', '/api/schedules', { ...schedule, cron, enabled: true });
   json('POST /api/schedules: selected-nodes, no nodeIds', 'POST', '/api/schedules', { ...schedule, mode: 'selected-nodes' });
   for (const b of [{}, { spiderId: f.spiderId }, { cron: '0 0 1 1 *' }, { enabled: false }]) json('POST /api/schedules: missing field', 'POST', '/api/schedules', b);
-  unknownFieldCases('POST /api/schedules', 'POST', '/api/schedules', schedule, [{ extra: 1 }, { lastRunAt: '2020-01-01T00:00:00Z' }, { nextRunAt: '2020-01-01T00:00:00Z' }, { id: MISSING_ID }, { timezone: 'UTC' }]);
+  unknownFieldCases('POST /api/schedules', 'POST', '/api/schedules', schedule, [{ extra: 1 }, { lastRunAt: '2020-01-01T00:00:00Z' }, { nextRunAt: '2020-01-01T00:00:00Z' }, { id: MISSING_ID }, { nextRunTimes: [] }]);
   bodyShapeCases('POST /api/schedules', 'POST', '/api/schedules', schedule);
 
   const schedPath = `/api/schedules/${f.scheduleId}`;

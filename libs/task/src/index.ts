@@ -12,3 +12,4 @@ export * from './worker/log-shipper';
 export * from './schedule.types';
 export * from './master/schedule.service';
 export * from './cron-expression';
+export * from './schedule-ticks';

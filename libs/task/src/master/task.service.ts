@@ -29,6 +29,7 @@ export type CreateTaskInput = {
   timeoutSec: number;
   maxRetries: number;
   scheduleId?: string | null;
+  scheduledFor?: Date | null;
   parentId?: string | null;
 };
 
@@ -77,6 +78,7 @@ export class TaskService {
       startedAt: null,
       finishedAt: null,
       scheduleId: input.scheduleId ?? null,
+      scheduledFor: input.scheduledFor ?? null,
       parentId: input.parentId ?? null,
       sync: null,
       attempts: [],
