@@ -1,21 +1,37 @@
 import { Schema } from 'mongoose';
 
 export const SPIDER_MODEL = 'Spider';
+export const SPIDER_HEAD_MODEL = 'SpiderHead';
 export const SPIDER_VERSION_MODEL = 'SpiderVersion';
 export const BLOB_MODEL = 'Blob';
 export const BLOB_CHUNK_MODEL = 'BlobChunk';
 
+/**
+ * What users edit on a spider (collection `spiders`): written by create and PATCH only
+ * (docs/consistency.md). Uploads move the spider's head in `spider_heads` instead: on FerretDB
+ * an update writes back the whole document it read, so an upload writing here could undo a
+ * concurrent PATCH.
+ */
 export const SpiderSchema = new Schema(
   {
     name: { type: String, required: true },
     cmd: { type: String, required: true },
     param: { type: String, default: '' },
     description: { type: String, default: '' },
-    version: { type: Number, default: 0 },
-    fileCount: { type: Number, default: 0 },
-    totalBytes: { type: Number, default: 0 },
   },
   { collection: 'spiders', versionKey: false, timestamps: true },
+);
+
+/** The spider's current version and its size (`_id` = spider id), written only by uploads. */
+export const SpiderHeadSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    version: { type: Number, required: true },
+    fileCount: { type: Number, required: true },
+    totalBytes: { type: Number, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { collection: 'spider_heads', versionKey: false },
 );
 
 const EntrySchema = new Schema(

@@ -5,8 +5,10 @@ import {
   BLOB_MODEL,
   BlobChunkSchema,
   BlobSchema,
+  SPIDER_HEAD_MODEL,
   SPIDER_MODEL,
   SPIDER_VERSION_MODEL,
+  SpiderHeadSchema,
   SpiderSchema,
   SpiderVersionSchema,
 } from '../sync.schema';
@@ -30,6 +32,7 @@ export class SyncMasterModule {
       imports: [
         MongooseModule.forFeature([
           { name: SPIDER_MODEL, schema: SpiderSchema },
+          { name: SPIDER_HEAD_MODEL, schema: SpiderHeadSchema },
           { name: SPIDER_VERSION_MODEL, schema: SpiderVersionSchema },
           { name: BLOB_MODEL, schema: BlobSchema },
           { name: BLOB_CHUNK_MODEL, schema: BlobChunkSchema },
