@@ -92,6 +92,7 @@ const SPIDER_FIELDS: FieldCases = {
   cmd: [...STRING_WRONG, '', big(4097), big(100 * KB)],
   param: [...STRING_WRONG, big(4097)],
   description: [...STRING_WRONG, big(10_001), big(100 * KB)],
+  keepVersions: [0, -1, 1.5, '10', 100_001, true, [], {}],
 };
 
 const MAP_WRONG: Json[] = ['k=v', 42, true, null, ['k:v'], { k: 1 }, { k: null }, { k: { nested: 'v' } }, { k: ['v'] }, { [big(201)]: 'v' }, { k: big(4097) }, manyEntries(101)];

@@ -18,6 +18,8 @@ export const SpiderSchema = new Schema(
     cmd: { type: String, required: true },
     param: { type: String, default: '' },
     description: { type: String, default: '' },
+    /** Versions to keep; null: CRAWLNEST_KEEP_VERSIONS. */
+    keepVersions: { type: Number, default: null },
   },
   { collection: 'spiders', versionKey: false, timestamps: true },
 );
@@ -62,7 +64,9 @@ export const BlobSchema = new Schema(
     chunks: { type: Number, required: true },
     /** 2: chunks spread over `blob_chunks_00`..`ff` (see chunkShard); absent: `blob_chunks`. */
     layout: { type: Number },
+    gen: { type: String },
     createdAt: { type: Date, required: true },
+    touchedAt: { type: Date },
   },
   { collection: 'blobs', versionKey: false },
 );

@@ -30,6 +30,9 @@ const schema = z.object({
   CRAWLNEST_MAX_UPLOAD_BYTES: intVar(1024, 8 * 1024 ** 3).default(512 * 1024 * 1024),
   CRAWLNEST_MAX_TREE_BYTES: intVar(1024, 64 * 1024 ** 3).optional(),
   CRAWLNEST_MAX_TREE_FILES: intVar(1, 1_000_000).default(20_000),
+  CRAWLNEST_KEEP_VERSIONS: intVar(1, 100_000).default(10),
+  CRAWLNEST_STORAGE_GC_MS: intVar(500, 86_400_000).default(60_000),
+  CRAWLNEST_BLOB_GRACE_MS: intVar(0, 7 * 86_400_000).default(600_000),
   CRAWLNEST_EMBEDDED_DB_PORT: portVar().optional(),
   CRAWLNEST_GRPC_TLS_CERT: pemFileVar('certificate').optional(),
   CRAWLNEST_GRPC_TLS_KEY: pemFileVar('private key').optional(),
@@ -63,6 +66,10 @@ export type MasterConfig = {
   maxTreeBytes: number;
   /** Cap on the number of files in one spider tree. */
   maxTreeFiles: number;
+  /** Versions a spider keeps unless it says otherwise (docs/consistency.md). */
+  keepVersions: number;
+  storageGcMs: number;
+  blobGraceMs: number;
   embeddedDbPort?: number;
   /** gRPC over TLS when set; with `clientCa`, workers must present a certificate (mTLS). */
   grpcTls?: GrpcServerTls;
@@ -97,6 +104,9 @@ export function loadMasterConfig(env: NodeJS.ProcessEnv = process.env): MasterCo
     maxUploadBytes: e.CRAWLNEST_MAX_UPLOAD_BYTES,
     maxTreeBytes: e.CRAWLNEST_MAX_TREE_BYTES ?? e.CRAWLNEST_MAX_UPLOAD_BYTES * 4,
     maxTreeFiles: e.CRAWLNEST_MAX_TREE_FILES,
+    keepVersions: e.CRAWLNEST_KEEP_VERSIONS,
+    storageGcMs: e.CRAWLNEST_STORAGE_GC_MS,
+    blobGraceMs: e.CRAWLNEST_BLOB_GRACE_MS,
     embeddedDbPort: e.CRAWLNEST_EMBEDDED_DB_PORT,
     grpcTls: serverTls(e),
     metricsHost: e.CRAWLNEST_METRICS_HOST,

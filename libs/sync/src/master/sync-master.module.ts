@@ -21,6 +21,7 @@ import { SpiderService } from './spider.service';
 import { SpiderVersionRepository } from './spider-version.repository';
 import { SyncGrpcController } from './sync.grpc.controller';
 import { SyncMetrics } from './sync.metrics';
+import { StorageGcService } from './storage-gc.service';
 import { SYNC_MASTER_OPTIONS, SyncMasterOptions } from './sync-master.options';
 
 @Module({})
@@ -49,8 +50,9 @@ export class SyncMasterModule {
         SpiderService,
         SpiderFilesService,
         SyncMetrics,
+        StorageGcService,
       ],
-      exports: [SYNC_MASTER_OPTIONS, SpiderService, SpiderFilesService, SpiderRepository, ManifestCache, SyncMetrics],
+      exports: [SYNC_MASTER_OPTIONS, SpiderService, SpiderFilesService, SpiderRepository, ManifestCache, SyncMetrics, StorageGcService],
     };
   }
 }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDefined, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { IsDefined, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { OptionalField } from './field-validators';
 
 export class CreateSpiderDto {
@@ -26,6 +26,13 @@ export class CreateSpiderDto {
   @IsString()
   @MaxLength(10_000, { message: 'at most 10000 characters' })
   description: string = '';
+
+  @ApiPropertyOptional({ description: 'Versions to keep (plus any an open task uses); null: the master default (CRAWLNEST_KEEP_VERSIONS, 10)', type: Number, nullable: true, minimum: 1, maximum: 100000, example: 10 })
+  @IsOptional()
+  @IsInt({ message: 'expected an integer' })
+  @Min(1, { message: 'expected 1..100000' })
+  @Max(100_000, { message: 'expected 1..100000' })
+  keepVersions?: number | null;
 }
 
 export class PatchSpiderDto {
@@ -52,6 +59,13 @@ export class PatchSpiderDto {
   @IsString()
   @MaxLength(10_000, { message: 'at most 10000 characters' })
   description?: string;
+
+  @ApiPropertyOptional({ description: 'Versions to keep (plus any an open task uses); null: the master default (CRAWLNEST_KEEP_VERSIONS, 10)', type: Number, nullable: true, minimum: 1, maximum: 100000, example: 10 })
+  @IsOptional()
+  @IsInt({ message: 'expected an integer' })
+  @Min(1, { message: 'expected 1..100000' })
+  @Max(100_000, { message: 'expected 1..100000' })
+  keepVersions?: number | null;
 }
 
 export class FileModeQueryDto {
@@ -73,6 +87,8 @@ export class SpiderDto {
   param: string;
   @ApiProperty({ description: 'Free text', example: '' })
   description: string;
+  @ApiProperty({ description: 'Versions kept (plus any an open task uses); null: the master default', type: Number, nullable: true, example: null })
+  keepVersions: number | null;
   @ApiProperty({ description: 'Version of the file tree, +1 on each change', example: 3 })
   version: number;
   @ApiProperty({ description: 'Number of files in the current tree', example: 12 })
