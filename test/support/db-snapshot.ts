@@ -9,6 +9,8 @@ import { Connection, createConnection, mongo } from 'mongoose';
  */
 export const VOLATILE_FIELDS: Record<string, readonly string[]> = {
   nodes: ['lastHeartbeatAt', 'resources'],
+  // Since the writer split (docs/consistency.md) heartbeats land in node_status, not nodes.
+  node_status: ['lastHeartbeatAt', 'resources'],
 };
 
 /** Every collection of one database, read whole, as a canonical (key-sorted) JSON string. */

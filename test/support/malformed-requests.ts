@@ -94,6 +94,7 @@ const SPIDER_FIELDS: FieldCases = {
   description: [...STRING_WRONG, big(10_001), big(100 * KB)],
   resultsCollection: [...STRING_WRONG, '', 'tasks', 'results_', 'results_a.b', 'results_$x', `results_${'a'.repeat(93)}`, 'system.results_x'],
   dedup: ['url', 42, true, [], ['url'], {}, { keys: [] , mode: 'ignore' }, { keys: ['url'], mode: 'merge' }, { keys: 'url', mode: 'ignore' }, { keys: [42], mode: 'ignore' }, { keys: [''], mode: 'ignore' }, { keys: ['url'] }],
+  keepVersions: [0, -1, 1.5, '10', 100_001, true, [], {}],
 };
 
 const MAP_WRONG: Json[] = ['k=v', 42, true, null, ['k:v'], { k: 1 }, { k: null }, { k: { nested: 'v' } }, { k: ['v'] }, { [big(201)]: 'v' }, { k: big(4097) }, manyEntries(101)];
@@ -129,6 +130,8 @@ function scheduleFields(nodeId: string): FieldCases {
     cmd: [42, true, [], {}, '', big(4097)],
     priority: [...INT_WRONG, 0, 11],
     enabled: ['true', 'false', 1, 0, null, [], {}],
+    timezone: ['Mars/Olympus', 'Europe/Berlinn', '', '+01:00', 42, null, big(101)],
+    catchUp: ['all', 'LATEST', '', 1, null],
   };
 }
 
@@ -383,7 +386,7 @@ export async function malformedRequests(f: Fixtures, seed = 20240601): Promise<R
   for (const cron of NEVER_FIRES) json('POST /api/schedules: enabled, cron never fires', 'POST', '/api/schedules', { ...schedule, cron, enabled: true });
   json('POST /api/schedules: selected-nodes, no nodeIds', 'POST', '/api/schedules', { ...schedule, mode: 'selected-nodes' });
   for (const b of [{}, { spiderId: f.spiderId }, { cron: '0 0 1 1 *' }, { enabled: false }]) json('POST /api/schedules: missing field', 'POST', '/api/schedules', b);
-  unknownFieldCases('POST /api/schedules', 'POST', '/api/schedules', schedule, [{ extra: 1 }, { lastRunAt: '2020-01-01T00:00:00Z' }, { nextRunAt: '2020-01-01T00:00:00Z' }, { id: MISSING_ID }, { timezone: 'UTC' }]);
+  unknownFieldCases('POST /api/schedules', 'POST', '/api/schedules', schedule, [{ extra: 1 }, { lastRunAt: '2020-01-01T00:00:00Z' }, { nextRunAt: '2020-01-01T00:00:00Z' }, { id: MISSING_ID }, { nextRunTimes: [] }]);
   bodyShapeCases('POST /api/schedules', 'POST', '/api/schedules', schedule);
 
   const schedPath = `/api/schedules/${f.scheduleId}`;

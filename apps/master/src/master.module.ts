@@ -71,7 +71,13 @@ export class MasterModule {
           nodeReloadMs: config.nodeReloadMs,
           fenceMs: config.fenceMs,
         }),
-        SyncMasterModule.forRoot({ clusterSecret: rt.clusterSecret, ...upload }),
+        SyncMasterModule.forRoot({
+          clusterSecret: rt.clusterSecret,
+          ...upload,
+          keepVersions: config.keepVersions,
+          storageGcIntervalMs: config.storageGcMs,
+          blobGraceMs: config.blobGraceMs,
+        }),
         // Multipart parts are streamed to files under the data dir, never buffered in memory.
         MulterModule.register({ storage: new UploadStagingStorage(upload), limits: { fieldSize: 1024 * 1024 } }),
         TaskMasterModule.forRoot({

@@ -1,36 +1,59 @@
 import { Schema } from 'mongoose';
 
 export const NODE_MODEL = 'Node';
+export const NODE_HOST_MODEL = 'NodeHost';
+export const NODE_STATUS_MODEL = 'NodeStatus';
 
 const LabelSchema = new Schema({ key: String, value: String }, { _id: false });
 
-/** Labels are {key, value} pairs: label keys like `topology.zone` hold dots (TOOLCHAIN.md). */
+/**
+ * What a user edits on a node (collection `nodes`). Inserted once by the first registration of
+ * a worker key, then written only by PATCH (docs/consistency.md): on FerretDB an update writes
+ * back the whole document it read, so no system writer may touch a document users edit.
+ * Labels are {key, value} pairs: label keys like `topology.zone` hold dots (TOOLCHAIN.md).
+ */
 export const NodeSchema = new Schema(
   {
     key: { type: String, required: true, unique: true },
+    labels: { type: [LabelSchema], default: [] },
+    maxRunners: { type: Number, required: true },
+    enabled: { type: Boolean, default: true },
+    registeredAt: { type: Date, required: true },
+  },
+  { collection: 'nodes', versionKey: false },
+);
+
+/** What the worker reports about its host at each registration (`_id` = node id); written only by Register. */
+export const NodeHostSchema = new Schema(
+  {
+    _id: { type: String, required: true },
     name: { type: String, required: true },
     hostname: { type: String, default: '' },
     ip: { type: String, default: '' },
-    labels: { type: [LabelSchema], default: [] },
-    maxRunners: { type: Number, required: true },
-    runningTasks: { type: Number, default: 0 },
+    version: { type: String, default: '' },
+  },
+  { collection: 'node_hosts', versionKey: false },
+);
+
+/**
+ * Liveness (`_id` = node id): written only by the control session that owns the node (fenced by
+ * `sessionId`) and by the sweep that ends a dead replica's sessions.
+ */
+export const NodeStatusSchema = new Schema(
+  {
+    _id: { type: String, required: true },
     status: { type: String, enum: ['online', 'offline'], default: 'offline' },
     taskReady: { type: Boolean, default: false },
-    enabled: { type: Boolean, default: true },
-    version: { type: String, default: '' },
-    registeredAt: { type: Date, required: true },
+    runningTasks: { type: Number, default: 0 },
     activeAt: { type: Date, default: null },
     offlineAt: { type: Date, default: null },
     lastHeartbeatAt: { type: Date, default: null },
     connectedReplica: { type: String, default: null },
     sessionId: { type: String, default: null },
     resources: {
-      type: new Schema(
-        { cpuPercent: Number, memoryBytes: Number, diskFreeBytes: Number },
-        { _id: false },
-      ),
+      type: new Schema({ cpuPercent: Number, memoryBytes: Number, diskFreeBytes: Number }, { _id: false }),
       default: null,
     },
   },
-  { collection: 'nodes', versionKey: false },
+  { collection: 'node_status', versionKey: false, strict: false },
 );

@@ -8,6 +8,7 @@ export * from './master/spider.service';
 export * from './master/spider-files.service';
 export * from './master/spider.repository';
 export * from './master/manifest-cache';
+export * from './master/storage-gc.service';
 export * from './master/sync.metrics';
 export * from './worker/spider-sync.service';
 export * from './worker/sync-worker.module';

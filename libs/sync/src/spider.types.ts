@@ -7,6 +7,8 @@ export type SpiderRecord = {
   cmd: string;
   param: string;
   description: string;
+  /** Versions to keep; null or absent: the master's CRAWLNEST_KEEP_VERSIONS. */
+  keepVersions?: number | null;
   version: number;
   fileCount: number;
   totalBytes: number;
@@ -28,6 +30,7 @@ export type SpiderView = {
   cmd: string;
   param: string;
   description: string;
+  keepVersions: number | null;
   version: number;
   fileCount: number;
   totalBytes: number;
@@ -53,6 +56,7 @@ export function toSpiderView(s: SpiderRecord): SpiderView {
     cmd: s.cmd,
     param: s.param,
     description: s.description,
+    keepVersions: s.keepVersions ?? null,
     version: s.version,
     fileCount: s.fileCount,
     totalBytes: s.totalBytes,

@@ -1,4 +1,5 @@
 import { CronTime } from 'cron';
+import { nextFireTimes } from './schedule-ticks';
 
 /** Null when `expr` is a valid 5- or 6-field (with seconds) cron expression, else why not. */
 export function cronProblem(expr: string): string | null {
@@ -13,18 +14,17 @@ export function cronProblem(expr: string): string | null {
   } catch {
     return 'matches no date: it would never run';
   }
+  // Ticks are computed with cron-parser (it walks back and forth across DST in a zone): the
+  // expression must mean something to it too.
+  try {
+    nextFireTimes(expr, 'UTC', Date.now(), 1);
+  } catch (err) {
+    return `not supported: ${err instanceof Error ? err.message : String(err)}`;
+  }
   return null;
 }
 
 /** The next time `expr` fires after now (UTC). */
 export function nextRun(expr: string): Date {
   return new CronTime(expr, 'UTC').sendAt().toJSDate();
-}
-
-/**
- * The identity of one tick, the same on every replica: the fire time rounded to the
- * nearest second. Replicas fire within milliseconds of the boundary, far under 500 ms.
- */
-export function tickKey(scheduleId: string, firedAt: number): string {
-  return `schedule:${scheduleId}:${Math.round(firedAt / 1000)}`;
 }

@@ -16,3 +16,4 @@ export * from './worker/seq-shipper';
 export * from './worker/spill-queue';
 export * from './worker/result-capture';
 export * from './worker/line-splitter';
+export * from './schedule-ticks';

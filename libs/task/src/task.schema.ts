@@ -34,6 +34,7 @@ export const TaskSchema = new Schema(
     startedAt: { type: Date, default: null },
     finishedAt: { type: Date, default: null },
     scheduleId: { type: String, default: null },
+    scheduledFor: { type: Date, default: null },
     parentId: { type: String, default: null },
     attempts: {
       type: [new Schema({ attempt: Number, nodeId: String, status: String, error: String, at: Date }, { _id: false })],
@@ -105,9 +106,21 @@ export const ScheduleSchema = new Schema(
     cmd: { type: String, default: null },
     priority: { type: Number, default: 5 },
     enabled: { type: Boolean, default: true },
-    lastRunAt: { type: Date, default: null },
-    nextRunAt: { type: Date, default: null },
+    timezone: { type: String, default: 'UTC' },
+    catchUp: { type: String, enum: ['none', 'latest'], default: 'none' },
+    activeSince: { type: Date },
     createdAt: { type: Date, required: true },
   },
   { collection: 'schedules', versionKey: false },
+);
+
+export const SCHEDULE_STATE_MODEL = 'ScheduleState';
+
+/** Tick bookkeeping, one document per schedule (`_id` = schedule id), written only by ticks. */
+export const ScheduleStateSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    lastTickAt: { type: Date, required: true },
+  },
+  { collection: 'schedule_states', versionKey: false },
 );

@@ -46,6 +46,8 @@ export type TaskRecord = {
   startedAt: Date | null;
   finishedAt: Date | null;
   scheduleId: string | null;
+  /** The nominal tick of the schedule that created it (absent on manual tasks and older ones). */
+  scheduledFor?: Date | null;
   parentId: string | null;
   sync: SyncStatsRecord | null;
   attempts?: AttemptRecord[];
@@ -76,6 +78,7 @@ export type TaskView = {
   startedAt: string | null;
   finishedAt: string | null;
   scheduleId: string | null;
+  scheduledFor: string | null;
   parentId: string | null;
   sync: SyncStatsRecord | null;
   /** Earlier attempts that ended without ending the task (abnormal, not acknowledged). */
@@ -111,6 +114,7 @@ export function toTaskView(t: TaskRecord, pendingReason: string | null = null): 
     startedAt: iso(t.startedAt),
     finishedAt: iso(t.finishedAt),
     scheduleId: t.scheduleId ?? null,
+    scheduledFor: iso(t.scheduledFor),
     parentId: t.parentId ?? null,
     sync: t.sync ?? null,
     attempts: (t.attempts ?? []).map((a) => ({ ...a, at: new Date(a.at).toISOString() })),

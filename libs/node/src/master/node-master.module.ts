@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { NODE_MODEL, NodeSchema } from '../node.schema';
+import { NODE_HOST_MODEL, NODE_MODEL, NODE_STATUS_MODEL, NodeHostSchema, NodeSchema, NodeStatusSchema } from '../node.schema';
 import { ControlStreamRegistry } from './control-stream.registry';
 import { NodeAdminService } from './node-admin.service';
 import { NodeCache } from './node-cache.service';
@@ -19,7 +19,13 @@ export class NodeMasterModule {
     return {
       module: NodeMasterModule,
       global: true,
-      imports: [MongooseModule.forFeature([{ name: NODE_MODEL, schema: NodeSchema }])],
+      imports: [
+        MongooseModule.forFeature([
+          { name: NODE_MODEL, schema: NodeSchema },
+          { name: NODE_HOST_MODEL, schema: NodeHostSchema },
+          { name: NODE_STATUS_MODEL, schema: NodeStatusSchema },
+        ]),
+      ],
       controllers: [NodeGrpcController],
       providers: [
         { provide: NODE_MASTER_OPTIONS, useValue: options },

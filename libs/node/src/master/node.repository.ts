@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
-import { NODE_MODEL } from '../node.schema';
+import { isDuplicateKeyError } from '../errors';
+import { joinNode, NodeHostDoc, NodeStatusDoc, NodeUserDoc } from '../node-join';
+import { NODE_HOST_MODEL, NODE_MODEL, NODE_STATUS_MODEL } from '../node.schema';
 import { Label, NodeRecord } from '../node.types';
 
 export type Registration = {
@@ -21,70 +23,67 @@ export type HeartbeatState = {
   resources: { cpuPercent: number; memoryBytes: number; diskFreeBytes: number } | null;
 };
 
-/** The only class that touches the nodes collection. */
+/**
+ * The only class that touches the node collections. A node is three documents, each with one
+ * writer (docs/consistency.md), because FerretDB 1.x updates read then write the whole document
+ * and a system write that read before a user's PATCH would write the old values back:
+ * - `nodes`: what users edit (labels, maxRunners, enabled), written by PATCH only;
+ * - `node_hosts`: name, hostname, ip, version, written by Register only;
+ * - `node_status`: liveness, written by the owning control session (fenced by sessionId) and
+ *   by the sweep of a dead replica's sessions.
+ * Readers get them joined (`joinNode`), in the NodeRecord shape the rest of the code knows.
+ */
 @Injectable()
 export class NodeRepository {
   private writes = 0;
 
-  constructor(@InjectModel(NODE_MODEL) private readonly model: Model<NodeRecord>) {}
+  constructor(
+    @InjectModel(NODE_MODEL) private readonly users: Model<NodeUserDoc>,
+    @InjectModel(NODE_HOST_MODEL) private readonly hosts: Model<NodeHostDoc>,
+    @InjectModel(NODE_STATUS_MODEL) private readonly statuses: Model<NodeStatusDoc>,
+  ) {}
 
-  /** Write commands sent to the nodes collection since start: the cost heartbeats must keep low. */
+  /** Write commands sent to the node collections since start: the cost heartbeats must keep low. */
   get writeCount(): number {
     return this.writes;
   }
 
   /**
-   * Upsert by the worker's persistent key: a restarted worker updates its node.
-   * Labels and maxRunners from the worker only seed a new node; once stored they are
-   * edited through the API, which the worker's next start must not undo.
+   * By the worker's persistent key: a restarted worker updates its node's host facts. Labels
+   * and maxRunners from the worker only seed a new node; once stored they are edited through
+   * the API, which the worker's next start must not undo (it never writes `nodes` again).
    */
   async register(r: Registration): Promise<NodeRecord> {
-    const now = new Date();
-    const existing = await this.model.findOne({ key: r.key }).lean<NodeRecord>();
-    if (existing) {
-      this.writes++;
-      await this.model.updateOne(
-        { _id: existing._id },
-        { $set: { name: r.name, hostname: r.hostname, ip: r.ip, version: r.version } },
-      );
-      return { ...existing, name: r.name, hostname: r.hostname, ip: r.ip, version: r.version };
+    let user = await this.users.findOne({ key: r.key }).lean<NodeUserDoc>();
+    if (!user) {
+      try {
+        this.writes++;
+        const created = await this.users.create({ key: r.key, labels: r.labels, maxRunners: r.maxRunners, enabled: true, registeredAt: new Date() });
+        user = created.toObject<NodeUserDoc>();
+      } catch (err) {
+        // Two registrations of one key raced; the unique index kept one node. Use it.
+        user = await this.users.findOne({ key: r.key }).lean<NodeUserDoc>();
+        if (!user) throw err;
+      }
     }
-    try {
-      this.writes++;
-      const created = await this.model.create({ ...r, registeredAt: now, status: 'offline' });
-      return created.toObject<NodeRecord>();
-    } catch (err) {
-      // Two registrations of one key raced; the unique index kept one node. Use it.
-      const winner = await this.model.findOne({ key: r.key }).lean<NodeRecord>();
-      if (winner) return winner;
-      throw err;
-    }
+    const id = String(user._id);
+    const host: NodeHostDoc = { _id: id, name: r.name, hostname: r.hostname, ip: r.ip, version: r.version };
+    this.writes++;
+    await upsert(this.hosts, id, { name: r.name, hostname: r.hostname, ip: r.ip, version: r.version });
+    const status = (await this.statuses.findById(id).lean<NodeStatusDoc>()) ?? undefined;
+    return joinNode(user, host, status);
   }
 
   async markOnline(id: string, sessionId: string, replica: string, hb: HeartbeatState, at: Date): Promise<void> {
     this.writes++;
-    await this.model.updateOne(
-      { _id: new Types.ObjectId(id) },
-      {
-        $set: {
-          status: 'online',
-          activeAt: at,
-          sessionId,
-          connectedReplica: replica,
-          ...hb,
-        },
-      },
-    );
+    await upsert(this.statuses, id, { status: 'online', activeAt: at, sessionId, connectedReplica: replica, ...hb });
   }
 
   /** Heartbeat fields only, and only while this session still owns the node. */
   /** False when the session no longer owns the row (another replica set it offline or took it). */
   async writeHeartbeat(id: string, sessionId: string, replica: string, hb: HeartbeatState): Promise<boolean> {
     this.writes++;
-    const res = await this.model.updateOne(
-      { _id: new Types.ObjectId(id), sessionId },
-      { $set: { status: 'online', connectedReplica: replica, ...hb } },
-    );
+    const res = await this.statuses.updateOne({ _id: id, sessionId }, { $set: { status: 'online', connectedReplica: replica, ...hb } });
     return res.matchedCount > 0;
   }
 
@@ -95,8 +94,8 @@ export class NodeRepository {
    */
   async reclaim(id: string, sessionId: string, replica: string, hb: HeartbeatState, at: Date): Promise<boolean> {
     this.writes++;
-    const res = await this.model.updateOne(
-      { _id: new Types.ObjectId(id), sessionId: null },
+    const res = await this.statuses.updateOne(
+      { _id: id, sessionId: null },
       { $set: { status: 'online', activeAt: at, sessionId, connectedReplica: replica, ...hb } },
     );
     return res.modifiedCount > 0;
@@ -108,8 +107,8 @@ export class NodeRepository {
    */
   async markOffline(id: string, sessionId: string, at: Date = new Date()): Promise<boolean> {
     this.writes++;
-    const res = await this.model.updateOne(
-      { _id: new Types.ObjectId(id), sessionId },
+    const res = await this.statuses.updateOne(
+      { _id: id, sessionId },
       { $set: { status: 'offline', taskReady: false, offlineAt: at, sessionId: null } },
     );
     return res.modifiedCount > 0;
@@ -117,47 +116,86 @@ export class NodeRepository {
 
   /** Nodes whose owning replica stopped writing heartbeats (it died): offline them. */
   async offlineStale(olderThan: Date, heldHere: (id: string, sessionId: string) => boolean): Promise<number> {
-    const stale = await this.model
+    const stale = await this.statuses
       .find({ status: 'online', lastHeartbeatAt: { $lt: olderThan } }, { _id: 1, sessionId: 1 })
-      .lean<{ _id: Types.ObjectId; sessionId: string | null }[]>();
+      .lean<{ _id: string; sessionId: string | null }[]>();
     let n = 0;
     for (const s of stale) {
       // A stream this replica holds is alive whatever the row says (its writes may lag).
-      if (!s.sessionId || heldHere(String(s._id), s.sessionId)) continue;
-      if (await this.markOffline(String(s._id), s.sessionId)) n++;
+      if (!s.sessionId || heldHere(s._id, s.sessionId)) continue;
+      if (await this.markOffline(s._id, s.sessionId)) n++;
     }
     return n;
   }
 
   async findById(id: string): Promise<NodeRecord | null> {
     if (!Types.ObjectId.isValid(id)) return null;
-    return this.model.findById(id).lean<NodeRecord>();
+    const [user, host, status] = await Promise.all([
+      this.users.findById(id).lean<NodeUserDoc>(),
+      this.hosts.findById(id).lean<NodeHostDoc>(),
+      this.statuses.findById(id).lean<NodeStatusDoc>(),
+    ]);
+    return user ? joinNode(user, host ?? undefined, status ?? undefined) : null;
   }
 
   async findByIds(ids: string[]): Promise<NodeRecord[]> {
-    return this.model.find({ _id: { $in: ids.map((i) => new Types.ObjectId(i)) } }).lean<NodeRecord[]>();
+    const valid = ids.filter((i) => Types.ObjectId.isValid(i));
+    const [users, hosts, statuses] = await Promise.all([
+      this.users.find({ _id: { $in: valid.map((i) => new Types.ObjectId(i)) } }).lean<NodeUserDoc[]>(),
+      this.hosts.find({ _id: { $in: valid } }).lean<NodeHostDoc[]>(),
+      this.statuses.find({ _id: { $in: valid } }).lean<NodeStatusDoc[]>(),
+    ]);
+    return joinAll(users, hosts, statuses);
   }
 
   async list(filter: { status?: string }): Promise<NodeRecord[]> {
-    const q: Record<string, unknown> = {};
-    if (filter.status) q.status = filter.status;
-    return this.model.find(q).sort({ registeredAt: 1 }).lean<NodeRecord[]>();
+    const [users, hosts, statuses] = await Promise.all([
+      this.users.find().sort({ registeredAt: 1 }).lean<NodeUserDoc[]>(),
+      this.hosts.find().lean<NodeHostDoc[]>(),
+      this.statuses.find().lean<NodeStatusDoc[]>(),
+    ]);
+    const all = joinAll(users, hosts, statuses);
+    return filter.status ? all.filter((n) => n.status === filter.status) : all;
   }
 
+  /** A user's edit: the only write to a node's `nodes` document after its first registration. */
   async update(id: string, set: Partial<Pick<NodeRecord, 'labels' | 'maxRunners' | 'enabled'>>): Promise<NodeRecord | null> {
     this.writes++;
-    await this.model.updateOne({ _id: new Types.ObjectId(id) }, { $set: set });
+    await this.users.updateOne({ _id: new Types.ObjectId(id) }, { $set: set });
     return this.findById(id);
   }
 
   /**
-   * Deletes the node only if it is offline. The filter narrows the window in which a worker
-   * reconnecting meanwhile would lose its node; on FerretDB 1.x it is not atomic, and a worker
-   * that lost its node simply registers again under its key.
+   * Deletes the node only if it is offline. The check and the delete are two steps (they were
+   * on FerretDB 1.x before too); a worker that lost its node meanwhile registers again under
+   * its key and gets a new node.
    */
   async deleteIfOffline(id: string): Promise<boolean> {
+    const status = await this.statuses.findById(id).lean<NodeStatusDoc>();
+    if (status?.status === 'online') return false;
     this.writes++;
-    const res = await this.model.deleteOne({ _id: new Types.ObjectId(id), status: 'offline' });
-    return res.deletedCount > 0;
+    const res = await this.users.deleteOne({ _id: new Types.ObjectId(id) });
+    if (res.deletedCount === 0) return false;
+    await Promise.all([this.hosts.deleteOne({ _id: id }), this.statuses.deleteOne({ _id: id, status: { $ne: 'online' } })]);
+    return true;
+  }
+}
+
+function joinAll(users: NodeUserDoc[], hosts: NodeHostDoc[], statuses: NodeStatusDoc[]): NodeRecord[] {
+  const hostOf = new Map(hosts.map((h) => [h._id, h]));
+  const statusOf = new Map(statuses.map((s) => [s._id, s]));
+  return users.map((u) => joinNode(u, hostOf.get(String(u._id)), statusOf.get(String(u._id))));
+}
+
+/**
+ * `$set` with upsert by `_id`. Two first upserts of one `_id` at once: one insert wins and the
+ * other gets a duplicate-key error (FerretDB and MongoDB alike); its retry is a plain update.
+ */
+async function upsert<T extends { _id: string }>(model: Model<T>, id: string, set: Record<string, unknown>): Promise<void> {
+  try {
+    await model.updateOne({ _id: id }, { $set: set }, { upsert: true });
+  } catch (err) {
+    if (!isDuplicateKeyError(err)) throw err;
+    await model.updateOne({ _id: id }, { $set: set }, { upsert: true });
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, mongo } from 'mongoose';
+import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { fixedChunks } from '../chunking';
 import { isDuplicateKeyError } from '@crawlnest/node';
@@ -9,14 +10,20 @@ import { BLOB_CHUNK_MODEL, BLOB_MODEL } from '../sync.schema';
 /** Stored chunk size; also the largest message a Download stream sends (<= 1 MB). */
 export const BLOB_CHUNK_BYTES = 1024 * 1024;
 
-/** `layout` 2: chunks spread over the shard collections; absent: all in `blob_chunks`. */
-export type BlobRecord = { _id: string; size: number; chunks: number; createdAt: Date; layout?: number };
+/**
+ * `layout` 3: chunks `<sha>:<gen>:<i>` spread over the shard collections; 2: the same without
+ * `gen`; absent: all in `blob_chunks`. `gen` is new at each store, so a blob collected while the
+ * same content is stored again never shares chunks with the new copy (storage-gc.service.ts).
+ * `touchedAt`: the last upload that stored or reused it; collection waits a grace period after it.
+ */
+export type BlobRecord = { _id: string; size: number; chunks: number; createdAt: Date; layout?: number; gen?: string; touchedAt?: Date };
 type BlobChunkRecord = { _id: string; data: Buffer | { buffer: Buffer } };
 /** Raw documents as the driver writes them (mongoose's schema casting is not needed here). */
 type RawDoc = { _id: string } & Record<string, unknown>;
 type Collection<T extends mongo.Document> = mongo.Collection<T>;
 
 const SHARDED_LAYOUT = 2;
+const GENERATION_LAYOUT = 3;
 const SHARDS = 256;
 
 /**
@@ -56,20 +63,52 @@ export class BlobRepository {
    * memory stays at about one chunk whatever the file size.
    */
   async putFile(sha256: string, file: string, size: number): Promise<void> {
-    if (await this.exists(sha256)) return;
+    if (await this.exists(sha256)) {
+      // Reused content: the collector must not take it during this upload's grace period.
+      await this.blobs.updateOne({ _id: sha256 }, { $set: { touchedAt: new Date() } });
+      return;
+    }
+    const gen = randomBytes(6).toString('hex');
     let count = 0;
     for await (const part of fixedChunks(createReadStream(file, { highWaterMark: BLOB_CHUNK_BYTES }), BLOB_CHUNK_BYTES)) {
-      await this.insertIgnoringDuplicate(this.shard(sha256, count), { _id: `${sha256}:${count}`, data: part });
+      await this.insertIgnoringDuplicate(this.shard(sha256, count), { _id: `${sha256}:${gen}:${count}`, data: part });
       count++;
     }
-    if (count === 0) await this.insertIgnoringDuplicate(this.shard(sha256, 0), { _id: `${sha256}:0`, data: Buffer.alloc(0) });
+    if (count === 0) await this.insertIgnoringDuplicate(this.shard(sha256, 0), { _id: `${sha256}:${gen}:0`, data: Buffer.alloc(0) });
+    const now = new Date();
     await this.insertIgnoringDuplicate(this.raw(this.blobs), {
       _id: sha256,
       size,
       chunks: Math.max(1, count),
-      layout: SHARDED_LAYOUT,
-      createdAt: new Date(),
+      layout: GENERATION_LAYOUT,
+      gen,
+      createdAt: now,
+      touchedAt: now,
     });
+  }
+
+  /** Every blob's id, size and age, for the collector. */
+  async listForSweep(): Promise<BlobRecord[]> {
+    return this.blobs.find({}, { _id: 1, size: 1, chunks: 1, layout: 1, gen: 1, createdAt: 1, touchedAt: 1 }).lean<BlobRecord[]>();
+  }
+
+  /**
+   * Deletes a blob unless an upload touched it since `cutoff`: its document first (from then on
+   * an upload of the same content stores a new generation), then its chunks.
+   * True when this call removed it.
+   */
+  async deleteIfUntouched(blob: BlobRecord, cutoff: Date): Promise<boolean> {
+    const res = await this.blobs.deleteOne({
+      _id: blob._id,
+      $or: [{ touchedAt: { $lt: cutoff } }, { touchedAt: { $exists: false }, createdAt: { $lt: cutoff } }],
+    });
+    if (res.deletedCount === 0) return false;
+    for (let i = 0; i < blob.chunks; i++) {
+      const id = blob.layout === GENERATION_LAYOUT ? `${blob._id}:${blob.gen}:${i}` : `${blob._id}:${i}`;
+      const from = blob.layout === GENERATION_LAYOUT || blob.layout === SHARDED_LAYOUT ? this.shard(blob._id, i) : this.raw(this.chunks);
+      await from.deleteOne({ _id: id });
+    }
+    return true;
   }
 
   /** Yields the content chunk by chunk; memory stays at one chunk whatever the file size. */
@@ -86,8 +125,10 @@ export class BlobRepository {
 
   async readChunk(blob: BlobRecord, index: number): Promise<Buffer> {
     const sha256 = blob._id;
-    const from = blob.layout === SHARDED_LAYOUT ? this.shard(sha256, index) : this.raw(this.chunks);
-    const chunk = (await from.findOne({ _id: `${sha256}:${index}` })) as BlobChunkRecord | null;
+    const sharded = blob.layout === SHARDED_LAYOUT || blob.layout === GENERATION_LAYOUT;
+    const from = sharded ? this.shard(sha256, index) : this.raw(this.chunks);
+    const id = blob.layout === GENERATION_LAYOUT ? `${sha256}:${blob.gen}:${index}` : `${sha256}:${index}`;
+    const chunk = (await from.findOne({ _id: id })) as BlobChunkRecord | null;
     if (!chunk) throw new Error(`content ${sha256} chunk ${index} missing`);
     return toBuffer(chunk.data);
   }

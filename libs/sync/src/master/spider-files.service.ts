@@ -42,7 +42,9 @@ export class SpiderFilesService implements OnApplicationBootstrap {
     await this.requireSpider(spiderId);
     this.checkTree(files);
     const entries = await this.store(files);
-    return this.commit(spiderId, () => entries);
+    const summary = await this.commit(spiderId, () => entries);
+    await this.restoreCollected(files);
+    return summary;
   }
 
   async manifest(spiderId: string): Promise<{ version: number; files: ManifestEntry[] }> {
@@ -68,7 +70,22 @@ export class SpiderFilesService implements OnApplicationBootstrap {
     const current = await this.manifests.get(spiderId, 0);
     checkFileDirConflicts(new Set([...current.files.map((f) => f.path), file.path]));
     const [entry] = await this.store([file]);
-    return this.commit(spiderId, (current) => [...current.filter((f) => f.path !== entry.path), entry]);
+    const summary = await this.commit(spiderId, (current) => [...current.filter((f) => f.path !== entry.path), entry]);
+    await this.restoreCollected([file]);
+    return summary;
+  }
+
+  /**
+   * The collector may have taken reused content between this upload's check and its version
+   * insert (the version was not there yet to mark it). The staged files are still on disk:
+   * store again whatever is missing now that the version references it.
+   */
+  private async restoreCollected(files: StagedFile[]): Promise<void> {
+    for (const f of files) {
+      if (await this.blobs.exists(f.sha256)) continue;
+      this.log.warn({ msg: 'content collected during its upload; storing it again', sha256: f.sha256 });
+      await this.blobs.putFile(f.sha256, f.file, f.size);
+    }
   }
 
   async deleteFile(spiderId: string, path: string): Promise<VersionSummary> {

@@ -29,6 +29,23 @@ export class SpiderVersionRepository {
     return this.model.findOne({ spiderId }).sort({ version: -1 }).lean<SpiderVersionRecord>();
   }
 
+  /** Version numbers of every spider, without their manifests. */
+  async listNumbers(): Promise<{ spiderId: string; version: number }[]> {
+    return this.model.find({}, { _id: 0, spiderId: 1, version: 1 }).lean<{ spiderId: string; version: number }[]>();
+  }
+
+  /** Every content hash some version references: the collector's mark phase. */
+  async referencedContent(): Promise<Set<string>> {
+    const rows = await this.model.find({}, { _id: 0, 'files.sha256': 1 }).lean<{ files: { sha256: string }[] }[]>();
+    const out = new Set<string>();
+    for (const r of rows) for (const f of r.files ?? []) out.add(f.sha256);
+    return out;
+  }
+
+  async deleteVersion(spiderId: string, version: number): Promise<void> {
+    await this.model.deleteOne({ _id: `${spiderId}:${version}` });
+  }
+
   async deleteAll(spiderId: string): Promise<void> {
     await this.model.deleteMany({ spiderId });
   }

@@ -1,16 +1,29 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
-import { SPIDER_MODEL } from '../sync.schema';
+import { isDuplicateKeyError } from '@crawlnest/node';
+import { SPIDER_HEAD_MODEL, SPIDER_MODEL } from '../sync.schema';
 import { SpiderRecord } from '../spider.types';
 
-export type SpiderFields = Pick<SpiderRecord, 'name' | 'cmd' | 'param' | 'description' | 'resultsCollection' | 'dedup' | 'killGraceSec'>;
+export type SpiderFields = Pick<SpiderRecord, 'name' | 'cmd' | 'param' | 'description' | 'resultsCollection' | 'dedup' | 'killGraceSec' | 'keepVersions'>;
 
+/** The user's spider document; documents stored before the split may still hold the head fields. */
+type SpiderUserDoc = Omit<SpiderRecord, 'version' | 'fileCount' | 'totalBytes'> & Partial<Pick<SpiderRecord, 'version' | 'fileCount' | 'totalBytes'>>;
+type SpiderHeadDoc = { _id: string; version: number; fileCount: number; totalBytes: number; updatedAt: Date };
+
+/**
+ * Spiders as two single-writer documents (docs/consistency.md): `spiders` (what users edit,
+ * written by create and PATCH only) and `spider_heads` (version, fileCount, totalBytes, written
+ * by uploads only). Readers get them joined as a SpiderRecord.
+ */
 @Injectable()
 export class SpiderRepository implements OnModuleInit {
   private readonly log = new Logger(SpiderRepository.name);
 
-  constructor(@InjectModel(SPIDER_MODEL) private readonly model: Model<SpiderRecord>) {}
+  constructor(
+    @InjectModel(SPIDER_MODEL) private readonly model: Model<SpiderUserDoc>,
+    @InjectModel(SPIDER_HEAD_MODEL) private readonly heads: Model<SpiderHeadDoc>,
+  ) {}
 
   /**
    * Builds the unique name index before requests arrive. A database holding duplicate
@@ -31,32 +44,58 @@ export class SpiderRepository implements OnModuleInit {
   }
 
   async create(fields: SpiderFields): Promise<SpiderRecord> {
-    return (await this.model.create(fields)).toObject<SpiderRecord>();
+    return joinSpider((await this.model.create(fields)).toObject<SpiderUserDoc>(), undefined);
   }
 
   async findById(id: string): Promise<SpiderRecord | null> {
     if (!Types.ObjectId.isValid(id)) return null;
-    return this.model.findById(id).lean<SpiderRecord>();
+    const [user, head] = await Promise.all([this.model.findById(id).lean<SpiderUserDoc>(), this.heads.findById(id).lean<SpiderHeadDoc>()]);
+    return user ? joinSpider(user, head ?? undefined) : null;
   }
 
   async list(): Promise<SpiderRecord[]> {
-    return this.model.find().sort({ createdAt: 1 }).lean<SpiderRecord[]>();
+    const [users, heads] = await Promise.all([this.model.find().sort({ createdAt: 1 }).lean<SpiderUserDoc[]>(), this.heads.find().lean<SpiderHeadDoc[]>()]);
+    const headOf = new Map(heads.map((h) => [h._id, h]));
+    return users.map((u) => joinSpider(u, headOf.get(String(u._id))));
   }
 
+  /** A user's edit: the only update of a `spiders` document. */
   async update(id: string, set: Partial<SpiderFields>): Promise<SpiderRecord | null> {
     await this.model.updateOne({ _id: new Types.ObjectId(id) }, { $set: set });
     return this.findById(id);
   }
 
-  /** Moves the spider to `version` unless a newer one was already recorded. */
+  /**
+   * Moves the spider's head to `version` unless a newer one was already recorded. Two uploads
+   * finishing at once on FerretDB (read-then-write) can still leave the older head for a moment;
+   * the version documents, claimed by unique insert, stay the authority for content.
+   */
   async advanceVersion(id: string, version: number, fileCount: number, totalBytes: number): Promise<void> {
-    await this.model.updateOne(
-      { _id: new Types.ObjectId(id), version: { $lt: version } },
-      { $set: { version, fileCount, totalBytes } },
-    );
+    const set = { version, fileCount, totalBytes, updatedAt: new Date() };
+    const res = await this.heads.updateOne({ _id: id, version: { $lt: version } }, { $set: set });
+    if (res.matchedCount > 0) return;
+    try {
+      await this.heads.create({ _id: id, ...set });
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      // A head exists: newer (nothing to do), or inserted just now by a racing upload.
+      await this.heads.updateOne({ _id: id, version: { $lt: version } }, { $set: set });
+    }
   }
 
   async delete(id: string): Promise<void> {
     await this.model.deleteOne({ _id: new Types.ObjectId(id) });
+    await this.heads.deleteOne({ _id: id });
   }
+}
+
+function joinSpider(user: SpiderUserDoc, head: SpiderHeadDoc | undefined): SpiderRecord {
+  const updated = Math.max(new Date(user.updatedAt).getTime(), head ? new Date(head.updatedAt).getTime() : 0);
+  return {
+    ...user,
+    version: head?.version ?? user.version ?? 0,
+    fileCount: head?.fileCount ?? user.fileCount ?? 0,
+    totalBytes: head?.totalBytes ?? user.totalBytes ?? 0,
+    updatedAt: new Date(updated),
+  };
 }

@@ -5,8 +5,10 @@ import {
   BLOB_MODEL,
   BlobChunkSchema,
   BlobSchema,
+  SPIDER_HEAD_MODEL,
   SPIDER_MODEL,
   SPIDER_VERSION_MODEL,
+  SpiderHeadSchema,
   SpiderSchema,
   SpiderVersionSchema,
 } from '../sync.schema';
@@ -19,6 +21,7 @@ import { SpiderService } from './spider.service';
 import { SpiderVersionRepository } from './spider-version.repository';
 import { SyncGrpcController } from './sync.grpc.controller';
 import { SyncMetrics } from './sync.metrics';
+import { StorageGcService } from './storage-gc.service';
 import { SYNC_MASTER_OPTIONS, SyncMasterOptions } from './sync-master.options';
 
 @Module({})
@@ -30,6 +33,7 @@ export class SyncMasterModule {
       imports: [
         MongooseModule.forFeature([
           { name: SPIDER_MODEL, schema: SpiderSchema },
+          { name: SPIDER_HEAD_MODEL, schema: SpiderHeadSchema },
           { name: SPIDER_VERSION_MODEL, schema: SpiderVersionSchema },
           { name: BLOB_MODEL, schema: BlobSchema },
           { name: BLOB_CHUNK_MODEL, schema: BlobChunkSchema },
@@ -46,8 +50,9 @@ export class SyncMasterModule {
         SpiderService,
         SpiderFilesService,
         SyncMetrics,
+        StorageGcService,
       ],
-      exports: [SYNC_MASTER_OPTIONS, SpiderService, SpiderFilesService, SpiderRepository, ManifestCache, SyncMetrics],
+      exports: [SYNC_MASTER_OPTIONS, SpiderService, SpiderFilesService, SpiderRepository, ManifestCache, SyncMetrics, StorageGcService],
     };
   }
 }

@@ -10,4 +10,10 @@ export type SyncMasterOptions = {
   maxFiles: number;
   /** Where uploads are staged on disk before their content goes to the database. */
   uploadDir: string;
+  /** Versions each spider keeps (its own `keepVersions` wins); default 10. */
+  keepVersions?: number;
+  /** How often one replica runs the storage collector; default 60 s. */
+  storageGcIntervalMs?: number;
+  /** Content stored or reused by an upload this recently is never collected; default 10 min. */
+  blobGraceMs?: number;
 };

@@ -1,41 +1,66 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { Interval, SchedulerRegistry } from '@nestjs/schedule';
-import { CronJob } from 'cron';
-import { nextRun, tickKey } from '../cron-expression';
-import { ScheduleRecord } from '../schedule.types';
+import { Interval } from '@nestjs/schedule';
+import { planTicks, tickClaimId } from '../schedule-ticks';
+import { ScheduleRecord, scheduleCatchUp, scheduleTimezone } from '../schedule.types';
 import { ClaimRepository } from './claim.repository';
 import { ScheduleRepository } from './schedule.repository';
+import { ScheduleStateRepository } from './schedule-state.repository';
 import { TaskService } from './task.service';
 import { TASK_MASTER_OPTIONS, TaskMasterOptions } from './task-master.options';
 
-const JOB_PREFIX = 'schedule:';
+/**
+ * A tick later than this is treated as missed (its schedule's `catchUp` decides), not fired:
+ * a replica stalled or starved for minutes must not create a burst of tasks when it wakes.
+ */
+export const SCHEDULE_LATE_LIMIT_MS = 60_000;
+
+/** Longest wait between passes, so schedules reloaded from the database are looked at soon. */
+const MAX_PASS_GAP_MS = 1000;
+
+type LoadedSchedule = {
+  record: ScheduleRecord;
+  /** The last nominal tick this replica considered (see planTicks). */
+  cursor: number;
+  /** Nothing of this schedule is due before it. */
+  nextDue: number;
+  /** Ticks of this schedule are being claimed and run; the next pass waits for them. */
+  firing: boolean;
+};
 
 /**
- * Runs the enabled schedules as cron jobs in SchedulerRegistry, on every replica. Each
- * replica reloads schedules from the database (another replica may have changed them);
- * each tick is claimed by inserting `schedule:<id>:<second>`, so it creates its tasks
- * exactly once however many replicas fire it.
+ * Fires the enabled schedules on every replica. A tick's identity is its nominal time from the
+ * cron expression in the schedule's zone (planTicks), never the wall clock, and it is claimed
+ * by inserting `schedule:<id>:<nominal ms>`: a replica that wakes late (stalled, starved) finds
+ * the ticks it slept through, and the ones another replica already ran are refused by the claim.
+ * Schedules are reloaded from the database every 2 s (another replica may have changed them).
  */
 @Injectable()
 export class ScheduleRunner implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = new Logger(ScheduleRunner.name);
-  private readonly loaded = new Map<string, string>(); // id → cron expression of the running job
+  private readonly loaded = new Map<string, LoadedSchedule>();
   private syncing: Promise<void> | undefined;
+  private runningSince = Date.now();
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(
-    private readonly registry: SchedulerRegistry,
     private readonly schedules: ScheduleRepository,
+    private readonly states: ScheduleStateRepository,
     private readonly claims: ClaimRepository,
     private readonly tasks: TaskService,
     @Inject(TASK_MASTER_OPTIONS) private readonly opts: TaskMasterOptions,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    this.runningSince = Date.now();
     await this.sync();
+    this.pass();
   }
 
   onModuleDestroy(): void {
-    for (const id of this.loaded.keys()) this.unload(id);
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
   @Interval(2000)
@@ -47,7 +72,7 @@ export class ScheduleRunner implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  /** Brings the registry's jobs in line with the database. */
+  /** Brings the loaded schedules in line with the database. */
   async sync(): Promise<void> {
     while (this.syncing) await this.syncing;
     this.syncing = this.doSync().finally(() => {
@@ -57,40 +82,79 @@ export class ScheduleRunner implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async doSync(): Promise<void> {
-    const wanted = new Map((await this.schedules.list()).filter((s) => s.enabled).map((s) => [String(s._id), s]));
-    for (const [id, cron] of this.loaded) {
-      if (wanted.get(id)?.cron !== cron) this.unload(id);
+    const [all, states] = await Promise.all([this.schedules.list(), this.states.all()]);
+    const wanted = new Map(all.filter((s) => s.enabled).map((s) => [String(s._id), s]));
+    for (const id of this.loaded.keys()) if (!wanted.has(id)) this.loaded.delete(id);
+    for (const [id, s] of wanted) {
+      const current = this.loaded.get(id);
+      if (current && sameDefinition(current.record, s)) {
+        current.record = s;
+        continue;
+      }
+      // First seen here, or redefined: walk on from the last recorded tick, never from before
+      // the definition took effect.
+      const since = new Date(s.activeSince ?? s.createdAt).getTime();
+      const last = states.get(id)?.lastTickAt;
+      const cursor = Math.max(since, last ? new Date(last).getTime() : 0);
+      this.loaded.set(id, { record: s, cursor, nextDue: 0, firing: current?.firing ?? false });
     }
-    for (const [id, s] of wanted) if (!this.loaded.has(id)) this.load(s);
   }
 
-  private load(s: ScheduleRecord): void {
-    const id = String(s._id);
-    const job = CronJob.from({
-      cronTime: s.cron,
-      timeZone: 'UTC',
-      onTick: () => {
-        this.fire(id, Date.now()).catch((err) => this.log.error({ msg: 'schedule tick failed', scheduleId: id, err: String(err) }));
-      },
-      start: true,
-    });
-    this.registry.addCronJob(JOB_PREFIX + id, job);
-    this.loaded.set(id, s.cron);
-  }
-
-  private unload(id: string): void {
-    try {
-      this.registry.deleteCronJob(JOB_PREFIX + id);
-    } catch (err) {
-      this.log.debug({ msg: 'cron job already gone', scheduleId: id, err: String(err) });
+  /** One pass over the loaded schedules, then the timer is set for the soonest due tick. */
+  private pass(): void {
+    if (this.stopped) return;
+    const now = Date.now();
+    let soonest = now + MAX_PASS_GAP_MS;
+    for (const [id, e] of this.loaded) {
+      if (e.firing) continue;
+      if (e.nextDue > now) {
+        soonest = Math.min(soonest, e.nextDue);
+        continue;
+      }
+      try {
+        const plan = planTicks({
+          cron: e.record.cron,
+          timezone: scheduleTimezone(e.record),
+          catchUp: scheduleCatchUp(e.record),
+          cursor: e.cursor,
+          now,
+          runningSince: this.runningSince,
+          lateLimitMs: SCHEDULE_LATE_LIMIT_MS,
+        });
+        e.cursor = plan.cursor;
+        e.nextDue = plan.nextDue;
+        soonest = Math.min(soonest, plan.nextDue);
+        if (plan.fire.length > 0) {
+          e.firing = true;
+          void this.fireAll(id, plan.fire).finally(() => {
+            e.firing = false;
+          });
+        }
+      } catch (err) {
+        // An expression stored before it was validated this way: skip it, keep the others running.
+        e.nextDue = now + 60_000;
+        this.log.error({ msg: 'schedule cannot be evaluated; skipped for a minute', scheduleId: id, err: String(err) });
+      }
     }
-    this.loaded.delete(id);
+    this.timer = setTimeout(() => this.pass(), Math.max(0, soonest - Date.now()));
   }
 
-  private async fire(id: string, firedAt: number): Promise<void> {
-    if (!(await this.claims.tryClaim(tickKey(id, firedAt), this.opts.replicaId))) return;
+  private async fireAll(id: string, nominals: number[]): Promise<void> {
+    for (const nominal of nominals) {
+      try {
+        await this.fire(id, nominal);
+      } catch (err) {
+        this.log.error({ msg: 'schedule tick failed', scheduleId: id, tick: new Date(nominal).toISOString(), err: String(err) });
+      }
+    }
+  }
+
+  private async fire(id: string, nominal: number): Promise<void> {
+    if (!(await this.claims.tryClaim(tickClaimId(id, nominal), this.opts.replicaId))) return;
+    // Read after the claim: a disable or edit that settled before this point is honoured.
     const s = await this.schedules.findById(id);
     if (!s || !s.enabled) return;
+    if (s.activeSince && nominal < new Date(s.activeSince).getTime()) return; // a tick of the previous definition
     const created = await this.tasks.create({
       spiderId: s.spiderId,
       mode: s.mode,
@@ -103,8 +167,14 @@ export class ScheduleRunner implements OnApplicationBootstrap, OnModuleDestroy {
       timeoutSec: 0,
       maxRetries: 0,
       scheduleId: id,
+      scheduledFor: new Date(nominal),
     });
-    await this.schedules.update(id, { lastRunAt: new Date(firedAt), nextRunAt: nextRun(s.cron) });
-    this.log.log({ msg: 'schedule fired', scheduleId: id, tasks: created.length });
+    await this.states.recordTick(id, new Date(nominal));
+    this.log.log({ msg: 'schedule fired', scheduleId: id, tick: new Date(nominal).toISOString(), lateMs: Date.now() - nominal, tasks: created.length });
   }
+}
+
+function sameDefinition(a: ScheduleRecord, b: ScheduleRecord): boolean {
+  const since = (s: ScheduleRecord) => new Date(s.activeSince ?? s.createdAt).getTime();
+  return a.cron === b.cron && scheduleTimezone(a) === scheduleTimezone(b) && since(a) === since(b);
 }

@@ -1,7 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { SCHEDULE_MODEL, ScheduleSchema, TASK_ARCHIVE_MODEL, TASK_CLAIM_MODEL, TASK_LOG_MODEL, TASK_MODEL, TaskArchiveSchema, TaskClaimSchema, TaskLogSchema, TaskSchema } from '../task.schema';
+import { SCHEDULE_MODEL, SCHEDULE_STATE_MODEL, ScheduleSchema, ScheduleStateSchema, TASK_ARCHIVE_MODEL, TASK_CLAIM_MODEL, TASK_LOG_MODEL, TASK_MODEL, TaskArchiveSchema, TaskClaimSchema, TaskLogSchema, TaskSchema } from '../task.schema';
 import { ScheduleRepository } from './schedule.repository';
+import { ScheduleStateRepository } from './schedule-state.repository';
 import { ScheduleRunner } from './schedule.runner';
 import { ScheduleService } from './schedule.service';
 import { ClaimRepository } from './claim.repository';
@@ -30,6 +31,7 @@ export class TaskMasterModule {
           { name: TASK_CLAIM_MODEL, schema: TaskClaimSchema },
           { name: TASK_LOG_MODEL, schema: TaskLogSchema },
           { name: SCHEDULE_MODEL, schema: ScheduleSchema },
+          { name: SCHEDULE_STATE_MODEL, schema: ScheduleStateSchema },
         ]),
       ],
       controllers: [TaskGrpcController],
@@ -45,6 +47,7 @@ export class TaskMasterModule {
         TaskReconcileCron,
         StaleRunReaper,
         ScheduleRepository,
+        ScheduleStateRepository,
         ScheduleRunner,
         ScheduleService,
       ],

@@ -31,6 +31,7 @@ export type CreateTaskInput = {
   killGraceSec?: number;
   maxRetries: number;
   scheduleId?: string | null;
+  scheduledFor?: Date | null;
   parentId?: string | null;
 };
 
@@ -80,6 +81,7 @@ export class TaskService {
       startedAt: null,
       finishedAt: null,
       scheduleId: input.scheduleId ?? null,
+      scheduledFor: input.scheduledFor ?? null,
       parentId: input.parentId ?? null,
       sync: null,
       attempts: [],

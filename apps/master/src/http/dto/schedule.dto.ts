@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsIn, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
 import type { Label } from '@crawlnest/node';
-import { TASK_MODES, TaskMode } from '@crawlnest/task';
+import { CATCH_UP_POLICIES, CatchUp, TASK_MODES, TaskMode } from '@crawlnest/task';
 import { IsObjectId, IsStringMap, noLabels, OptionalField } from './field-validators';
 import { PlacementViewDto, STRING_MAP_SCHEMA } from './task.dto';
 
@@ -49,6 +49,17 @@ class ScheduleOptionsDto {
   @OptionalField()
   @IsBoolean({ message: 'expected a boolean' })
   enabled?: boolean;
+
+  @ApiPropertyOptional({ description: 'IANA time zone the cron expression is read in (DST applies); default UTC', maxLength: 100, example: 'Europe/Berlin' })
+  @OptionalField()
+  @IsString()
+  @Length(1, 100, { message: 'expected an IANA time zone name (1..100 characters)' })
+  timezone?: string;
+
+  @ApiPropertyOptional({ description: 'Ticks missed while no master ran: none (default) skips them, latest runs the newest one once', enum: CATCH_UP_POLICIES })
+  @OptionalField()
+  @IsIn(CATCH_UP_POLICIES, { message: `expected one of ${CATCH_UP_POLICIES.join(', ')}` })
+  catchUp?: CatchUp;
 }
 
 export class PatchScheduleDto extends ScheduleOptionsDto {
@@ -106,6 +117,12 @@ export class ScheduleDto extends PlacementViewDto {
   lastRunAt: string | null;
   @ApiProperty({ description: 'ISO-8601 next tick; null when disabled', type: String, nullable: true })
   nextRunAt: string | null;
+  @ApiProperty({ description: 'ISO-8601 next fire times (up to 5, in UTC, computed in the schedule\'s zone); empty when disabled', type: [String] })
+  nextRunTimes: string[];
+  @ApiProperty({ description: 'IANA time zone the cron expression is read in', example: 'UTC' })
+  timezone: string;
+  @ApiProperty({ description: 'What happens to ticks missed while no master ran', enum: CATCH_UP_POLICIES })
+  catchUp: CatchUp;
   @ApiProperty({ description: 'ISO-8601 creation time' })
   createdAt: string;
 }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDefined, IsInt, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsDefined, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { OptionalField } from './field-validators';
 import { DedupField, DedupSettingDto, ResultsCollectionField } from './results.dto';
 import { MAX_KILL_GRACE_SEC } from './task.dto';
@@ -40,6 +40,13 @@ export class CreateSpiderDto {
   @Min(0, { message: `expected 0..${MAX_KILL_GRACE_SEC}` })
   @Max(MAX_KILL_GRACE_SEC, { message: `expected 0..${MAX_KILL_GRACE_SEC}` })
   killGraceSec?: number;
+
+  @ApiPropertyOptional({ description: 'Versions to keep (plus any an open task uses); null: the master default (CRAWLNEST_KEEP_VERSIONS, 10)', type: Number, nullable: true, minimum: 1, maximum: 100000, example: 10 })
+  @IsOptional()
+  @IsInt({ message: 'expected an integer' })
+  @Min(1, { message: 'expected 1..100000' })
+  @Max(100_000, { message: 'expected 1..100000' })
+  keepVersions?: number | null;
 }
 
 export class PatchSpiderDto {
@@ -78,6 +85,13 @@ export class PatchSpiderDto {
   @Min(0, { message: `expected 0..${MAX_KILL_GRACE_SEC}` })
   @Max(MAX_KILL_GRACE_SEC, { message: `expected 0..${MAX_KILL_GRACE_SEC}` })
   killGraceSec?: number;
+
+  @ApiPropertyOptional({ description: 'Versions to keep (plus any an open task uses); null: the master default (CRAWLNEST_KEEP_VERSIONS, 10)', type: Number, nullable: true, minimum: 1, maximum: 100000, example: 10 })
+  @IsOptional()
+  @IsInt({ message: 'expected an integer' })
+  @Min(1, { message: 'expected 1..100000' })
+  @Max(100_000, { message: 'expected 1..100000' })
+  keepVersions?: number | null;
 }
 
 export class FileModeQueryDto {
@@ -99,6 +113,8 @@ export class SpiderDto {
   param: string;
   @ApiProperty({ description: 'Free text', example: '' })
   description: string;
+  @ApiProperty({ description: 'Versions kept (plus any an open task uses); null: the master default', type: Number, nullable: true, example: null })
+  keepVersions: number | null;
   @ApiProperty({ description: 'Version of the file tree, +1 on each change', example: 3 })
   version: number;
   @ApiProperty({ description: 'Number of files in the current tree', example: 12 })

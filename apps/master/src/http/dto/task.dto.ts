@@ -212,6 +212,8 @@ export class TaskDto extends PlacementViewDto {
   finishedAt: string | null;
   @ApiProperty({ description: 'Schedule that created it', type: String, nullable: true })
   scheduleId: string | null;
+  @ApiProperty({ description: 'ISO-8601 nominal tick of the schedule that created it (its identity: one task per tick and node); null when not scheduled', type: String, nullable: true })
+  scheduledFor: string | null;
   @ApiProperty({ description: 'Task it restarts', type: String, nullable: true })
   parentId: string | null;
   @ApiProperty({ description: 'File sync before the start', type: SyncStatsDto, nullable: true })
