@@ -26,15 +26,16 @@ export class TestCluster {
   readonly masters: Master[] = [];
   readonly workers: Worker[] = [];
 
-  constructor(suite: string) {
-    const uri = process.env.CRAWLNEST_E2E_MONGO_URI;
+  /** `mongoUri`: a database server of the suite's own (one it kills), instead of the run's shared one. */
+  constructor(suite: string, private readonly ownMongoUri?: string) {
+    const uri = ownMongoUri ?? process.env.CRAWLNEST_E2E_MONGO_URI;
     if (!uri) throw new Error('CRAWLNEST_E2E_MONGO_URI unset: run through test/jest-e2e.config.js');
     this.dir = mkdtempSync(join(tmpdir(), `crawlnest-e2e-${suite}-`));
     this.dbName = `e2e_${suite.replace(/[^A-Za-z0-9]/g, '_')}_${process.pid}_${++counter}_${Date.now() % 100000}`;
   }
 
   get mongoUri(): string {
-    return process.env.CRAWLNEST_E2E_MONGO_URI as string;
+    return this.ownMongoUri ?? (process.env.CRAWLNEST_E2E_MONGO_URI as string);
   }
 
   /**
