@@ -47,7 +47,7 @@ describe('database crash between the steps of a change', () => {
 
   it('every task ends, none stranded, the database back in seconds, no slot counted twice', async () => {
     const ran = join(cluster.dir, 'ran.txt');
-    const spiderId = (await m.api.post('/api/spiders', { name: 'dbc', cmd: `echo "$CRAWLNEST_TASK_ID" >> "${ran}"; sleep 0.3` })).body.id;
+    const spiderId = (await m.api.post('/api/spiders', { name: 'dbc', cmd: `echo "$CRAWLNEST_TASK_ID" >> "${ran}"; echo "out $CRAWLNEST_TASK_ID"; sleep 0.3` })).body.id;
     const ids: string[] = [];
     for (let i = 0; i < 12; i++) ids.push((await m.api.post('/api/tasks', { spiderId, maxRetries: 3 })).body.tasks[0].id);
 
@@ -82,6 +82,11 @@ describe('database crash between the steps of a change', () => {
     expect(stats.tasks).toMatchObject({ pending: 0, assigned: 0, running: 0 });
     const ranIds = new Set(readFileSync(ran, 'utf8').trim().split('\n'));
     for (const id of ids) expect(ranIds.has(id)).toBe(true);
+    // Log lines reported across the outages were delivered, each once.
+    for (const id of ids) {
+      const page = (await m.api.get<{ lines: { text: string }[] }>(`/api/tasks/${id}/logs?after=0&limit=100`)).body;
+      expect(page.lines.map((l) => l.text)).toEqual([`out ${id}`]);
+    }
 
     // No slot is held by a run the worker does not have: 3 slots, 3 long tasks, all run at once.
     const longId = (await m.api.post('/api/spiders', { name: 'dbc-long', cmd: 'sleep 4' })).body.id;

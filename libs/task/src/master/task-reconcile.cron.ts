@@ -9,8 +9,8 @@ import { UnheldRunDetector } from './worker-held-runs';
 
 /** Extra time past a task's own timeout before the master enforces it (the worker normally does). */
 const TIMEOUT_ENFORCEMENT_SLACK_MS = 15_000;
-/** Passes between two sweeps for leftover close claims (a lookup per active task). */
-const LEFTOVER_SWEEP_EVERY = 5;
+/** Passes (1 s) between two sweeps for leftover close claims: a last resort (most leftovers are met by a retry), and each costs a claim lookup per active task. */
+const LEFTOVER_SWEEP_EVERY = 15;
 
 /**
  * The safety net, idempotent and safe on several replicas: every change it makes closes an
