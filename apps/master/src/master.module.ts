@@ -60,6 +60,8 @@ export class MasterModule {
           // hang fail fast so the monitor tries again.
           heartbeatFrequencyMS: 1000,
           connectTimeoutMS: 5000,
+          // Command events feed crawlnest_db_commands_total (round trips per task in benchmarks).
+          monitorCommands: true,
           // FerretDB 1.x has no sessions: keep the driver from needing them.
           retryWrites: false,
         }),

@@ -3,6 +3,7 @@ import { NodeMetrics } from '@crawlnest/node';
 import { SyncMetrics } from '@crawlnest/sync';
 import { TaskMetrics } from '@crawlnest/task';
 import { MetricsHttpController } from './metrics.http.controller';
+import { DbCommandMetrics } from './db-commands.metrics';
 import { METRICS_PORT_OPTIONS, MetricsPortListener, MetricsPortOptions } from './metrics-port.listener';
 import { buildMetricsRegistry, METRICS_REGISTRY } from './metrics.registry';
 
@@ -17,10 +18,11 @@ export class MetricsModule {
         { provide: METRICS_PORT_OPTIONS, useValue: options },
         {
           provide: METRICS_REGISTRY,
-          inject: [NodeMetrics, TaskMetrics, SyncMetrics],
-          useFactory: (node: NodeMetrics, task: TaskMetrics, sync: SyncMetrics) =>
-            buildMetricsRegistry([...node.metrics(), ...task.metrics(), ...sync.metrics()]),
+          inject: [NodeMetrics, TaskMetrics, SyncMetrics, DbCommandMetrics],
+          useFactory: (node: NodeMetrics, task: TaskMetrics, sync: SyncMetrics, db: DbCommandMetrics) =>
+            buildMetricsRegistry([...node.metrics(), ...task.metrics(), ...sync.metrics(), ...db.metrics()]),
         },
+        DbCommandMetrics,
         MetricsPortListener,
       ],
     };
