@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Benchmark, Figure, percentile } from './bench-kit';
-import { TestCluster } from '../test/support/cluster';
+import { Master, TestCluster } from '../test/support/cluster';
 import { freePort, waitFor } from '../test/support/wait';
 
 const LATENCY_TASKS = 200;
@@ -11,7 +11,7 @@ const THROUGHPUT_TASKS = Number(process.env.BENCH_TASKS ?? 2000);
 const WORKERS = 2;
 const SLOTS = 4;
 
-type Result = { latencies: number[]; throughputMs: number };
+type Result = { latencies: number[]; throughputMs: number; roundTripsPerTask?: number };
 
 async function crawlnest(): Promise<Result> {
   const cluster = new TestCluster('bench-vs-bullmq');
@@ -31,15 +31,40 @@ async function crawlnest(): Promise<Result> {
       const t = (await m.api.get(`/api/tasks/${id}`)).body;
       latencies.push(new Date(t.startedAt).getTime() - new Date(t.createdAt).getTime());
     }
+    const commands0 = await dbCommands(m);
+    let statsPolls = 0;
     const t0 = Date.now();
     for (let i = 0; i < THROUGHPUT_TASKS; i += 50) {
       await Promise.all(Array.from({ length: Math.min(50, THROUGHPUT_TASKS - i) }, () => m.api.post('/api/tasks', { spiderId })));
     }
-    await waitFor('throughput tasks finished', async () => (await m.api.get('/api/stats')).body.tasks.finished === LATENCY_TASKS + THROUGHPUT_TASKS, 1_200_000, 200);
-    return { latencies, throughputMs: Date.now() - t0 };
+    await waitFor('throughput tasks finished', async () => {
+      statsPolls++;
+      return (await m.api.get('/api/stats')).body.tasks.finished === LATENCY_TASKS + THROUGHPUT_TASKS;
+    }, 1_200_000, 200);
+    const throughputMs = Date.now() - t0;
+    const commands = diffCommands(commands0, await dbCommands(m));
+    const total = Object.values(commands).reduce((a, b) => a + b, 0);
+    const byName = Object.entries(commands).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${(v / THROUGHPUT_TASKS).toFixed(2)}`).join(', ');
+    // The bench's own /api/stats polls are included (each a few commands); printed so they can be told apart.
+    process.stdout.write(`  (crawlnest: ${(total / THROUGHPUT_TASKS).toFixed(2)} database round trips per task over ${THROUGHPUT_TASKS} tasks: ${byName}; ${statsPolls} /api/stats polls included)\n`);
+    return { latencies, throughputMs, roundTripsPerTask: total / THROUGHPUT_TASKS };
   } finally {
     await cluster.stop();
   }
+}
+
+/** crawlnest_db_commands_total of a master, by command. */
+async function dbCommands(m: Master): Promise<Record<string, number>> {
+  const text = (await m.api.get('/metrics')).text;
+  const out: Record<string, number> = {};
+  for (const match of text.matchAll(/^crawlnest_db_commands_total\{command="([^"]+)"\} (\d+(?:\.\d+)?)$/gm)) out[match[1]] = Number(match[2]);
+  return out;
+}
+
+function diffCommands(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(after)) out[k] = v - (before[k] ?? 0);
+  return out;
 }
 
 /** The same work through BullMQ: a Redis on loopback, workers spawning the same command. */
@@ -112,6 +137,7 @@ const bench: Benchmark = {
       { name: 'create→running p99', value: percentile(c.latencies, 99), unit: 'ms', baseline: base('BullMQ', (r) => percentile(r.latencies, 99)) },
       { name: `throughput (${THROUGHPUT_TASKS} tasks)`, value: (THROUGHPUT_TASKS / c.throughputMs) * 1000, unit: 'tasks/s', baseline: base('BullMQ', (r) => (THROUGHPUT_TASKS / r.throughputMs) * 1000) },
     ];
+    if (c.roundTripsPerTask !== undefined) figures.push({ name: 'database round trips per task (driver command monitoring)', value: c.roundTripsPerTask, unit: 'commands' });
     if (typeof b === 'string') figures.push({ name: b, value: 0, unit: '' });
     return figures;
   },

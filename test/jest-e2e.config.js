@@ -12,8 +12,8 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 120_000,
-  // Every result is in and the teardown has run; a client handle some suite left open (one
-  // full CI run sat at 36% CPU after 173/173 passed, not reproduced suite by suite) must not
-  // keep CI waiting until its own timeout.
-  forceExit: true,
+  // No forceExit: the handle that kept a run alive after every result was in was a master
+  // whose start failed (its process, and the pipes to it, held by nobody). Starts now stop
+  // what they spawned when they fail, and every test file stops whatever it left running.
+  setupFilesAfterEnv: [...(unit.setupFilesAfterEnv ?? []), '<rootDir>/test/support/stop-leftovers.ts'],
 };

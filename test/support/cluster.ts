@@ -26,15 +26,16 @@ export class TestCluster {
   readonly masters: Master[] = [];
   readonly workers: Worker[] = [];
 
-  constructor(suite: string) {
-    const uri = process.env.CRAWLNEST_E2E_MONGO_URI;
+  /** `mongoUri`: a database server of the suite's own (one it kills), instead of the run's shared one. */
+  constructor(suite: string, private readonly ownMongoUri?: string) {
+    const uri = ownMongoUri ?? process.env.CRAWLNEST_E2E_MONGO_URI;
     if (!uri) throw new Error('CRAWLNEST_E2E_MONGO_URI unset: run through test/jest-e2e.config.js');
     this.dir = mkdtempSync(join(tmpdir(), `crawlnest-e2e-${suite}-`));
     this.dbName = `e2e_${suite.replace(/[^A-Za-z0-9]/g, '_')}_${process.pid}_${++counter}_${Date.now() % 100000}`;
   }
 
   get mongoUri(): string {
-    return process.env.CRAWLNEST_E2E_MONGO_URI as string;
+    return this.ownMongoUri ?? (process.env.CRAWLNEST_E2E_MONGO_URI as string);
   }
 
   /**
@@ -69,7 +70,13 @@ export class TestCluster {
       ...env,
     };
     const proc = new TestProcess(name, MASTER_MAIN, fullEnv, join(this.dir, `${name}.log`));
-    const token = opts.embedded
+    // A master that never came up is stopped here: no suite holds it, and its open pipes
+    // would keep jest from exiting after the run (the handle `forceExit` used to hide).
+    return stopOnFailure(proc, () => this.awaitMasterUp(proc, name, httpPort, grpcPort, fullEnv, opts.embedded === true));
+  }
+
+  private async awaitMasterUp(proc: TestProcess, name: string, httpPort: number, grpcPort: number, fullEnv: NodeJS.ProcessEnv, embedded: boolean): Promise<Master> {
+    const token = embedded
       ? await waitFor(`${name} prints its API token`, () => {
           if (!proc.running) throw new Error(`${name} exited:\n${proc.output()}`);
           return /API token: ([0-9a-f]+)/.exec(proc.output())?.[1];
@@ -97,10 +104,12 @@ export class TestCluster {
       await m.proc.stop();
     }
     m.proc = new TestProcess(m.name, MASTER_MAIN, m.env, join(this.dir, `${m.name}.log`));
-    await waitFor(`${m.name} health after restart`, async () => {
-      if (!m.proc.running) throw new Error(`${m.name} exited:\n${m.proc.output()}`);
-      return (await m.api.get('/api/health')).status === 200;
-    }, 30_000, 100);
+    await stopOnFailure(m.proc, () =>
+      waitFor(`${m.name} health after restart`, async () => {
+        if (!m.proc.running) throw new Error(`${m.name} exited:\n${m.proc.output()}`);
+        return (await m.api.get('/api/health')).status === 200;
+      }, 30_000, 100),
+    );
   }
 
   /** Starts a worker; `masters` are host:port addresses (or masters) in failover order. */
@@ -141,6 +150,17 @@ export class TestCluster {
     await Promise.all(this.workers.map((w) => w.proc.stop()));
     await Promise.all(this.masters.map((m) => m.proc.stop()));
     if (!process.env.CRAWLNEST_KEEP_TEST_DIRS) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs `wait`; if it throws, kills `proc` (and waits for its exit) before rethrowing. */
+async function stopOnFailure<T>(proc: TestProcess, wait: () => Promise<T>): Promise<T> {
+  try {
+    return await wait();
+  } catch (err) {
+    proc.kill('SIGKILL');
+    await proc.exited;
+    throw err;
   }
 }
 

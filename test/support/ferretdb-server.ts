@@ -18,11 +18,14 @@ export const FERRETDB_BIN = join(PROJECT_ROOT, '.tools', 'bin', 'ferretdb');
 
 export type FerretDbServer = { uri: string; port: number; dir: string; process: ChildProcess };
 
-/** A FerretDB (SQLite backend) on a free loopback port in a fresh temp dir. */
-export async function startFerretDb(): Promise<FerretDbServer> {
+/**
+ * A FerretDB (SQLite backend) on a free loopback port in a fresh temp dir; with `at`, on
+ * that dir and port again (a restart on the same data, for suites that kill the database).
+ */
+export async function startFerretDb(at?: { dir: string; port: number }): Promise<FerretDbServer> {
   if (!existsSync(FERRETDB_BIN)) throw new Error(`${FERRETDB_BIN} missing: run \`npm run setup\` first`);
-  const dir = mkdtempSync(join(tmpdir(), 'crawlnest-e2e-db-'));
-  const port = await freePort();
+  const dir = at?.dir ?? mkdtempSync(join(tmpdir(), 'crawlnest-e2e-db-'));
+  const port = at?.port ?? (await freePort());
   const log = openSync(join(dir, 'ferretdb.log'), 'a');
   const child = spawn(
     FERRETDB_BIN,

@@ -58,6 +58,15 @@ process.once('exit', () => {
   for (const p of live) p.kill('SIGKILL');
 });
 
+/**
+ * Stops (SIGTERM, then SIGKILL) every process this test file started that is still
+ * running: one a suite lost track of (a start that failed half-way, a forgotten stop)
+ * would otherwise keep jest from exiting after the run.
+ */
+export async function stopLeftovers(): Promise<void> {
+  await Promise.all([...live].map((p) => p.stop(5000)));
+}
+
 /** Whether a process id is still alive (signal 0 probes without signalling). */
 export function isAlive(pid: number): boolean {
   try {

@@ -4,6 +4,7 @@ import { SyncMetrics } from '@crawlnest/sync';
 import { TaskMetrics } from '@crawlnest/task';
 import { ResultsMetrics } from '@crawlnest/results';
 import { MetricsHttpController } from './metrics.http.controller';
+import { DbCommandMetrics } from './db-commands.metrics';
 import { METRICS_PORT_OPTIONS, MetricsPortListener, MetricsPortOptions } from './metrics-port.listener';
 import { buildMetricsRegistry, METRICS_REGISTRY } from './metrics.registry';
 
@@ -18,10 +19,11 @@ export class MetricsModule {
         { provide: METRICS_PORT_OPTIONS, useValue: options },
         {
           provide: METRICS_REGISTRY,
-          inject: [NodeMetrics, TaskMetrics, SyncMetrics, ResultsMetrics],
-          useFactory: (node: NodeMetrics, task: TaskMetrics, sync: SyncMetrics, results: ResultsMetrics) =>
-            buildMetricsRegistry([...node.metrics(), ...task.metrics(), ...sync.metrics(), ...results.metrics()]),
+          inject: [NodeMetrics, TaskMetrics, SyncMetrics, ResultsMetrics, DbCommandMetrics],
+          useFactory: (node: NodeMetrics, task: TaskMetrics, sync: SyncMetrics, results: ResultsMetrics, db: DbCommandMetrics) =>
+            buildMetricsRegistry([...node.metrics(), ...task.metrics(), ...sync.metrics(), ...results.metrics(), ...db.metrics()]),
         },
+        DbCommandMetrics,
         MetricsPortListener,
       ],
     };

@@ -6,6 +6,8 @@ import { TaskRepository } from './task.repository';
 import { TASK_MASTER_OPTIONS, TaskMasterOptions } from './task-master.options';
 import { commandLine, TaskRecord } from '../task.types';
 import { bestFirst, chooseNode, Slot } from '../dispatch-plan';
+import { busySlots } from './worker-held-runs';
+import { crashPoint } from './crash-point';
 
 /** Pending tasks tried per pass; a full window triggers another pass right away. */
 const PENDING_WINDOW = 500;
@@ -66,6 +68,12 @@ export class DispatcherService implements OnModuleInit, OnModuleDestroy {
     }
     if (now - since < this.opts.ackTimeoutMs) return;
     this.claimHeldSince.delete(key);
+    // A cancel claims the dispatch of a pending attempt, then closes it: finish its close.
+    const holder = await this.claims.find(key);
+    if (holder?.by.startsWith('cancel:')) {
+      if (await this.tasks.end(t, ['pending'], 'cancelled', 'cancelled by user')) this.log.warn({ msg: 'interrupted cancel finished', taskId: String(t._id) });
+      return;
+    }
     const ended = { attempt: t.attempt, nodeId: null, status: 'pending' as const, error: 'dispatch interrupted: the replica that claimed it stopped before assigning', at: new Date() };
     if (await this.tasks.requeue(t, ['pending'], ended)) {
       this.log.warn({ msg: 'abandoned dispatch claim; task re-queued', taskId: String(t._id), attempt: t.attempt });
@@ -107,10 +115,13 @@ export class DispatcherService implements OnModuleInit, OnModuleDestroy {
     if (ready.length === 0) return false;
     const nodes = (await this.nodes.findByIds(ready)).filter((n) => n.enabled);
     const open = await this.tasks.findOpen();
-    const active = new Map<string, number>();
-    for (const t of open) if (t.nodeId && t.status !== 'pending') active.set(t.nodeId, (active.get(t.nodeId) ?? 0) + 1);
+    const onNode = new Map<string, TaskRecord[]>();
+    for (const t of open) if (t.nodeId && t.status !== 'pending') onNode.set(t.nodeId, [...(onNode.get(t.nodeId) ?? []), t]);
     const slots: Slot[] = nodes
-      .map((n: NodeRecord) => ({ nodeId: String(n._id), labels: n.labels, free: n.maxRunners - (active.get(String(n._id)) ?? 0) }))
+      .map((n: NodeRecord) => {
+        const nodeId = String(n._id);
+        return { nodeId, labels: n.labels, free: n.maxRunners - busySlots(this.registry.get(nodeId), onNode.get(nodeId) ?? []) };
+      })
       .filter((s) => s.free > 0);
     if (slots.length === 0) return false;
     const pending = bestFirst(open.filter((t) => t.status === 'pending')).slice(0, PENDING_WINDOW);
@@ -136,6 +147,7 @@ export class DispatcherService implements OnModuleInit, OnModuleDestroy {
       return false;
     }
     this.claimHeldSince.delete(`${taskId}:${t.attempt}`);
+    await crashPoint('after-dispatch-claim');
     if (!versions.has(t.spiderId)) versions.set(t.spiderId, (await this.spiders.findById(t.spiderId))?.version ?? null);
     const version = versions.get(t.spiderId) ?? null;
     if (version === null) {

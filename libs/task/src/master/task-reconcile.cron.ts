@@ -5,9 +5,12 @@ import { DispatcherService } from './dispatcher.service';
 import { TaskRepository } from './task.repository';
 import { TASK_MASTER_OPTIONS, TaskMasterOptions } from './task-master.options';
 import { ACTIVE_STATUSES, TaskRecord } from '../task.types';
+import { UnheldRunDetector } from './worker-held-runs';
 
 /** Extra time past a task's own timeout before the master enforces it (the worker normally does). */
 const TIMEOUT_ENFORCEMENT_SLACK_MS = 15_000;
+/** Passes (1 s) between two sweeps for leftover close claims: a last resort (most leftovers are met by a retry), and each costs a claim lookup per active task. */
+const LEFTOVER_SWEEP_EVERY = 15;
 
 /**
  * The safety net, idempotent and safe on several replicas: every change it makes closes an
@@ -17,13 +20,18 @@ const TIMEOUT_ENFORCEMENT_SLACK_MS = 15_000;
  *   queued again while `attempt <= maxRetries`;
  * - running tasks far past their timeout (the worker could not enforce it) end in error;
  * - selected-nodes tasks whose targets stay unavailable past the pending timeout end in
- *   error with the reason.
+ *   error with the reason;
+ * - leftovers of a crash between steps: a close claim whose change never landed is finished
+ *   from its recorded intent; a task active on a worker (of this replica) that does not run
+ *   it is declared abnormal and retried while retries allow.
  * One read of the open tasks per pass: on FerretDB every status query scans the collection.
  */
 @Injectable()
 export class TaskReconcileCron {
   private readonly log = new Logger(TaskReconcileCron.name);
   private busy = false;
+  private passes = 0;
+  private readonly unheld: UnheldRunDetector;
 
   constructor(
     private readonly tasks: TaskRepository,
@@ -31,7 +39,9 @@ export class TaskReconcileCron {
     private readonly registry: ControlStreamRegistry,
     private readonly dispatcher: DispatcherService,
     @Inject(TASK_MASTER_OPTIONS) private readonly opts: TaskMasterOptions,
-  ) {}
+  ) {
+    this.unheld = new UnheldRunDetector(opts.ackTimeoutMs);
+  }
 
   @Interval(1000)
   async reconcile(): Promise<void> {
@@ -47,6 +57,8 @@ export class TaskReconcileCron {
         }
       }
       requeued += await this.abandonOrphans(open, nodes, now);
+      requeued += await this.closeUnheldRuns(open, now);
+      if (++this.passes % LEFTOVER_SWEEP_EVERY === 0) requeued += await this.finishLeftoverCloses(open);
       await this.enforceTimeouts(open, now);
       await this.expireUnservable(open, nodes, now);
       if (requeued > 0) this.dispatcher.kick();
@@ -55,6 +67,46 @@ export class TaskReconcileCron {
     } finally {
       this.busy = false;
     }
+  }
+
+  /**
+   * Active attempts whose close was claimed but never applied (a crash between the steps)
+   * and that nobody else will touch again: finished from the intent in their claim. One
+   * claim lookup by `_id` per active task, bounded by the cluster's runner slots.
+   */
+  private async finishLeftoverCloses(open: TaskRecord[]): Promise<number> {
+    let finished = 0;
+    for (const t of open) {
+      if (!ACTIVE_STATUSES.includes(t.status)) continue;
+      if (await this.tasks.finishLeftoverClose(t)) {
+        finished++;
+        this.log.warn({ msg: 'finished a close interrupted between its steps', taskId: String(t._id), attempt: t.attempt });
+      }
+    }
+    return finished;
+  }
+
+  /** Tasks the database places on a worker of this replica that the worker does not run. */
+  private async closeUnheldRuns(open: TaskRecord[], now: number): Promise<number> {
+    let requeued = 0;
+    for (const t of this.unheld.unheld(open, (id) => this.registry.get(id), now)) {
+      requeued += await this.abandon(t, `node ${t.nodeId} does not run this attempt (lost between steps or with its report)`);
+    }
+    return requeued;
+  }
+
+  /** Closes an attempt nobody runs: queued again while retries allow, else `abnormal`. */
+  private async abandon(t: TaskRecord, error: string): Promise<number> {
+    if (t.attempt <= t.maxRetries) {
+      const ended = { attempt: t.attempt, nodeId: t.nodeId, status: 'abnormal' as const, error, at: new Date() };
+      if (await this.tasks.requeue(t, ACTIVE_STATUSES, ended)) {
+        this.log.warn({ msg: 'task abnormal, retrying', taskId: String(t._id), attempt: t.attempt, nodeId: t.nodeId, error });
+        return 1;
+      }
+    } else if (await this.tasks.end(t, ACTIVE_STATUSES, 'abnormal', error)) {
+      this.log.warn({ msg: 'task abnormal', taskId: String(t._id), attempt: t.attempt, nodeId: t.nodeId, error });
+    }
+    return 0;
   }
 
   private async requeueUnacknowledged(t: TaskRecord): Promise<number> {
@@ -73,16 +125,7 @@ export class TaskReconcileCron {
     let requeued = 0;
     for (const t of open) {
       if (!t.nodeId || !gone.has(t.nodeId) || !ACTIVE_STATUSES.includes(t.status)) continue;
-      const error = `node ${t.nodeId} went offline while the task was ${t.status}`;
-      if (t.attempt <= t.maxRetries) {
-        const ended = { attempt: t.attempt, nodeId: t.nodeId, status: 'abnormal' as const, error, at: new Date() };
-        if (await this.tasks.requeue(t, ACTIVE_STATUSES, ended)) {
-          requeued++;
-          this.log.warn({ msg: 'task abnormal, retrying', taskId: String(t._id), attempt: t.attempt, nodeId: t.nodeId });
-        }
-      } else if (await this.tasks.end(t, ACTIVE_STATUSES, 'abnormal', error)) {
-        this.log.warn({ msg: 'task abnormal', taskId: String(t._id), attempt: t.attempt, nodeId: t.nodeId });
-      }
+      requeued += await this.abandon(t, `node ${t.nodeId} went offline while the task was ${t.status}`);
     }
     return requeued;
   }

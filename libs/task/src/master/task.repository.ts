@@ -5,6 +5,8 @@ import { isDuplicateKeyError } from '@crawlnest/node';
 import { TASK_ARCHIVE_MODEL, TASK_MODEL } from '../task.schema';
 import { AttemptRecord, TaskRecord, TaskStatus, TERMINAL_STATUSES } from '../task.types';
 import { ClaimRepository } from './claim.repository';
+import { crashPoint } from './crash-point';
+import { CLOSE_IN_FLIGHT_MS, closeKey, CloseIntent } from './close-intent';
 
 export type NewTask = Omit<TaskRecord, '_id'>;
 type ListFilter = { status?: string; spiderId?: string; nodeId?: string };
@@ -13,7 +15,9 @@ type ListFilter = { status?: string; spiderId?: string; nodeId?: string };
  * Tasks live in two collections: `tasks` while open (pending, assigned, running) and
  * `task_archive` once ended. Every change that closes an attempt (it ended, was cancelled,
  * declared abnormal, re-queued) first claims `close:<taskId>:<attempt>` by insert, so exactly
- * one actor closes it, on FerretDB (no atomic conditional update) as on MongoDB.
+ * one actor closes it, on FerretDB (no atomic conditional update) as on MongoDB. The claim
+ * records the change (close-intent.ts), so a crash between the claim and the change leaves
+ * nothing half-done: whoever next touches the attempt finishes it.
  */
 @Injectable()
 export class TaskRepository {
@@ -73,12 +77,15 @@ export class TaskRepository {
 
   /**
    * A worker's report, applied only while `nodeId` holds the current attempt in one of
-   * `from`. A report that ends the task closes the attempt and archives it.
+   * `from`. A report that ends the task closes the attempt and archives it. A close of this
+   * attempt still in flight elsewhere throws, so the worker retries once it has settled.
    */
   async updateOnNode(id: string, attempt: number, nodeId: string, from: readonly TaskStatus[], set: Partial<TaskRecord>): Promise<boolean> {
     if (!Types.ObjectId.isValid(id)) return false;
     if (set.status && TERMINAL_STATUSES.includes(set.status)) {
-      return this.close(id, attempt, (t) => t.nodeId === nodeId && from.includes(t.status), (t) => ({ ...t, ...set }));
+      const r = await this.close(id, attempt, (t) => t.nodeId === nodeId && from.includes(t.status), (t) => ({ kind: 'archive', task: { ...t, ...set } }));
+      if (r === 'in-flight') throw new CloseInFlightError(id, attempt);
+      return r === 'closed';
     }
     const res = await this.open.updateOne({ _id: new Types.ObjectId(id), attempt, nodeId, status: { $in: from } }, { $set: set });
     return res.modifiedCount === 1;
@@ -86,33 +93,30 @@ export class TaskRepository {
 
   /** Closes the attempt and puts the task back to pending as the next attempt. */
   async requeue(t: TaskRecord, from: readonly TaskStatus[], ended: AttemptRecord): Promise<boolean> {
-    const id = String(t._id);
-    if (!(await this.claims.tryClaim(`close:${id}:${t.attempt}`, 'requeue'))) return false;
-    const res = await this.open.updateOne(
-      { _id: t._id, attempt: t.attempt, status: { $in: from } },
-      {
-        $set: { status: 'pending', attempt: t.attempt + 1, nodeId: null, assignedAt: null, ackedAt: null, startedAt: null, exitCode: null, error: null },
-        $push: { attempts: ended },
-      },
-    );
-    return res.modifiedCount === 1;
+    return (await this.close(String(t._id), t.attempt, (cur) => from.includes(cur.status), () => ({ kind: 'requeue', ended }))) === 'closed';
   }
 
   /** Ends the task with `status` (cancelled, abnormal, error), keeping the attempt in `attempts`. */
   async end(t: TaskRecord, from: readonly TaskStatus[], status: TaskStatus, error: string): Promise<boolean> {
     const now = new Date();
-    return this.close(
+    const r = await this.close(
       String(t._id),
       t.attempt,
       (cur) => from.includes(cur.status),
       (cur) => ({
-        ...cur,
-        status,
-        error,
-        finishedAt: now,
-        attempts: [...(cur.attempts ?? []), { attempt: cur.attempt, nodeId: cur.nodeId, status, error, at: now }],
+        kind: 'archive',
+        task: { ...cur, status, error, finishedAt: now, attempts: [...(cur.attempts ?? []), { attempt: cur.attempt, nodeId: cur.nodeId, status, error, at: now }] },
       }),
     );
+    return r === 'closed';
+  }
+
+  /**
+   * Finishes the close of `t`'s current attempt when a claim for it exists but its change
+   * never landed (its replica or the database died between the steps). True when it did.
+   */
+  async finishLeftoverClose(t: TaskRecord): Promise<boolean> {
+    return (await this.replayLeftover(String(t._id), t.attempt)) === 'closed';
   }
 
   async countByStatus(): Promise<Record<string, number>> {
@@ -125,19 +129,60 @@ export class TaskRepository {
   }
 
   /**
-   * Closes attempt `attempt` of task `id` if `ok` holds for its current state: claim the
-   * close, write the ended task to the archive, then drop it from the open collection.
+   * Closes attempt `attempt` of task `id` if `ok` holds for its current state: one insert
+   * claims the close and records its intent, then the intent is applied. When someone else
+   * holds the claim, a leftover (claim older than CLOSE_IN_FLIGHT_MS, attempt still open) is
+   * finished here, and the answer is `taken`: this caller's own change was not made.
    */
-  private async close(id: string, attempt: number, ok: (t: TaskRecord) => boolean, ended: (t: TaskRecord) => TaskRecord): Promise<boolean> {
+  private async close(id: string, attempt: number, ok: (t: TaskRecord) => boolean, intent: (t: TaskRecord) => CloseIntent): Promise<CloseOutcome> {
     const cur = await this.open.findById(id).lean<TaskRecord>();
-    if (!cur || cur.attempt !== attempt || !ok(cur)) return false;
-    if (!(await this.claims.tryClaim(`close:${id}:${attempt}`, 'end'))) return false;
-    try {
-      await this.archive.collection.insertOne(ended(cur) as never);
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err; // archived by an earlier try that crashed before the delete
+    if (!cur || cur.attempt !== attempt || !ok(cur)) return 'taken';
+    const planned = intent(cur);
+    if (!(await this.claims.tryClaim(closeKey(id, attempt), 'close', planned))) {
+      return (await this.replayLeftover(id, attempt)) === 'in-flight' ? 'in-flight' : 'taken';
     }
-    await this.open.deleteOne({ _id: cur._id });
-    return true;
+    await crashPoint('after-close-claim');
+    await this.apply(cur._id, attempt, planned);
+    return 'closed';
+  }
+
+  private async replayLeftover(id: string, attempt: number): Promise<CloseOutcome> {
+    const claim = await this.claims.find(closeKey(id, attempt));
+    if (!claim?.intent) return 'taken'; // no claim, or one from before intents were recorded
+    if (Date.now() - new Date(claim.at).getTime() < CLOSE_IN_FLIGHT_MS) return 'in-flight';
+    const cur = await this.open.findById(id).lean<TaskRecord>();
+    if (!cur || cur.attempt !== attempt) return 'taken'; // the change landed
+    await this.apply(cur._id, attempt, claim.intent);
+    return 'closed';
+  }
+
+  /** Idempotent steps, each keyed on the attempt: replaying an intent twice changes nothing more. */
+  private async apply(_id: Types.ObjectId, attempt: number, intent: CloseIntent): Promise<void> {
+    if (intent.kind === 'archive') {
+      try {
+        await this.archive.collection.insertOne(intent.task as never);
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err; // archived by an earlier try that stopped before the delete
+      }
+      await crashPoint('mid-archive-move');
+      await this.open.deleteOne({ _id, attempt });
+      return;
+    }
+    await this.open.updateOne(
+      { _id, attempt },
+      {
+        $set: { status: 'pending', attempt: attempt + 1, nodeId: null, assignedAt: null, ackedAt: null, startedAt: null, exitCode: null, error: null },
+        $push: { attempts: intent.ended },
+      },
+    );
+  }
+}
+
+type CloseOutcome = 'closed' | 'taken' | 'in-flight';
+
+/** A close of this attempt is being made right now elsewhere: the caller should retry shortly. */
+export class CloseInFlightError extends Error {
+  constructor(taskId: string, attempt: number) {
+    super(`task ${taskId} attempt ${attempt} is being closed elsewhere; retry`);
   }
 }
