@@ -79,6 +79,7 @@ export class MasterModule {
           orphanGraceMs: config.orphanGraceMs,
           pendingTimeoutMs: config.pendingTimeoutMs,
           stuckPendingMs: config.stuckPendingMs,
+          retention: config.retention,
         }),
         MetricsModule.forRoot({ host: config.metricsHost, port: config.metricsPort }),
       ],

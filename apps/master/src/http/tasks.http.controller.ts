@@ -26,11 +26,11 @@ export class TasksHttpController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List tasks, newest first, a page at a time' })
+  @ApiOperation({ summary: 'List tasks, newest first, a page at a time (cursor `after` = the previous nextAfter)' })
   @ApiOkResponse({ type: TaskPageDto })
   @ApiErrors(400)
   list(@Query() q: ListTasksQueryDto) {
-    return this.tasks.list({ status: q.status, spiderId: q.spiderId, nodeId: q.nodeId }, q.page, q.size);
+    return this.tasks.list({ status: q.status, spiderId: q.spiderId, nodeId: q.nodeId }, q.page, q.size, q.after);
   }
 
   @Get(':id')
