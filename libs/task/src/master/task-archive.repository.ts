@@ -34,6 +34,22 @@ export class TaskArchiveRepository {
     }
   }
 
+  /** Stores many ended tasks, one insertMany per hour (bulk paths and seeding). */
+  async insertMany(tasks: TaskRecord[]): Promise<void> {
+    const byHour = new Map<string, TaskRecord[]>();
+    for (const t of tasks) {
+      const b = bucketOfId(String(t._id));
+      byHour.set(b, [...(byHour.get(b) ?? []), t]);
+    }
+    for (const [bucket, rows] of byHour) {
+      try {
+        await (await this.archive(bucket)).insertMany(rows as unknown as mongo.Document[], { ordered: false });
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err; // a retried batch: the stored ones stay
+      }
+    }
+  }
+
   async findById(id: string): Promise<TaskRecord | null> {
     if (!Types.ObjectId.isValid(id)) return null;
     const coll = this.db().collection(archiveCollection(bucketOfId(id)));

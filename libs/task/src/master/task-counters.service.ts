@@ -35,6 +35,12 @@ export class TaskCountersService {
     await this.flush();
   }
 
+  /** Ended tasks stored in bulk by this process (bulk imports, the history benchmark). */
+  async recordEndedMany(tasks: TaskRecord[]): Promise<void> {
+    applyEnded(await this.own(), tasks, 1);
+    await this.flush();
+  }
+
   /** Retention on this replica removed these ended tasks. */
   async recordPurged(tasks: TaskRecord[]): Promise<void> {
     if (tasks.length === 0) return;
