@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Benchmark, Figure, percentile } from './bench-kit';
+import { Benchmark, Figure, formatFigure, percentile } from './bench-kit';
 import { Master, TestCluster } from '../test/support/cluster';
 import { waitFor } from '../test/support/wait';
 
@@ -17,7 +17,7 @@ import { waitFor } from '../test/support/wait';
 const ENDED = Number(process.env.BENCH_HISTORY_TASKS ?? 100_000);
 const PENDING = Number(process.env.BENCH_HISTORY_PENDING ?? 10_000);
 const SPAN_MS = 30 * 86_400_000;
-const SAMPLES = 30;
+const SAMPLES = Number(process.env.BENCH_HISTORY_SAMPLES ?? 20);
 const SPIDERS = 50;
 const NODES = 20;
 
@@ -140,6 +140,11 @@ const bench: Benchmark = {
   async run(): Promise<Figure[]> {
     const cluster = new TestCluster('bench-history');
     const figures: Figure[] = [];
+    // Printed as measured too (prefixed `~`): a run cut short still shows what it got.
+    const push = (...fs: Figure[]) => {
+      for (const f of fs) process.stdout.write(`~${formatFigure(f)}\n`);
+      figures.push(...fs);
+    };
     try {
       let m = await cluster.startMaster({ CRAWLNEST_TASK_RETENTION_DAYS: '0' });
       const spider = spiderOf(7);
@@ -166,20 +171,20 @@ const bench: Benchmark = {
       const seeded = await seed(cluster.mongoUri, cluster.dbName);
       oldId = seeded.oldId;
       deepAfter = oldId;
-      figures.push({ name: `seeding ${ENDED} ended (+logs) and ${PENDING} pending, batches of 1000`, value: seeded.ms / 1000, unit: 's' });
+      push({ name: `seeding ${ENDED} ended (+logs) and ${PENDING} pending, batches of 1000`, value: seeded.ms / 1000, unit: 's' });
       await waitFor('the master sees the seeded history', async () => (await m.api.get('/api/stats')).body.tasks.finished > 0, 60_000, 500);
       for (const p of probes) {
         const t = await timeCall(m, p.path);
         const base = empty.get(p.name);
-        figures.push({ name: `${p.name} p50`, value: t.p50, unit: 'ms', baseline: base ? { name: 'empty history', value: base.p50 } : undefined });
-        figures.push({ name: `${p.name} p99`, value: t.p99, unit: 'ms', goal: `<= ${p.goal} ms`, baseline: base ? { name: 'empty history', value: base.p99 } : undefined });
+        push({ name: `${p.name} p50`, value: t.p50, unit: 'ms', baseline: base ? { name: 'empty history', value: base.p50 } : undefined });
+        push({ name: `${p.name} p99`, value: t.p99, unit: 'ms', goal: `<= ${p.goal} ms`, baseline: base ? { name: 'empty history', value: base.p99 } : undefined });
       }
       for (const [label, q] of [['all', ''], ['spiderId', `&spiderId=${spider}`], ['status=error', '&status=error']] as const) {
         const w = await timeCursorWalk(m, q);
-        figures.push({ name: `cursor walk (${label}), ${w.pages} pages, per page p99`, value: w.p99, unit: 'ms', goal: '<= 200 ms' });
+        push({ name: `cursor walk (${label}), ${w.pages} pages, per page p99`, value: w.p99, unit: 'ms', goal: '<= 200 ms' });
       }
       const stats = (await m.api.get('/api/stats')).body;
-      figures.push({ name: 'stats: finished+error+cancelled as counted', value: stats.tasks.finished + stats.tasks.error + stats.tasks.cancelled, unit: 'tasks', goal: `= ${ENDED}` });
+      push({ name: 'stats: finished+error+cancelled as counted', value: stats.tasks.finished + stats.tasks.error + stats.tasks.cancelled, unit: 'tasks', goal: `= ${ENDED}` });
 
       // Retention while dispatching: create→running of `true` tasks before and during a purge of 15 of the 30 days.
       const worker = await cluster.startWorker({ masters: [m], name: 'hw1' });
@@ -209,10 +214,10 @@ const bench: Benchmark = {
         finished = s.tasks.finished + s.tasks.error + s.tasks.cancelled;
         if (finished <= target) break;
       }
-      figures.push({ name: 'retention: ended tasks left after purging 15 of 30 days', value: finished, unit: 'tasks', goal: `~ ${ENDED / 2}` });
-      figures.push({ name: 'retention: purge time (restart included)', value: (Date.now() - purgeStart) / 1000, unit: 's' });
-      figures.push({ name: `create→running p50 during the purge (${during.length} tasks)`, value: percentile(during, 50), unit: 'ms', baseline: { name: 'before', value: percentile(before, 50) } });
-      figures.push({ name: 'create→running p99 during the purge', value: percentile(during, 99), unit: 'ms', baseline: { name: 'before', value: percentile(before, 99) } });
+      push({ name: 'retention: ended tasks left after purging 15 of 30 days', value: finished, unit: 'tasks', goal: `~ ${ENDED / 2}` });
+      push({ name: 'retention: purge time (restart included)', value: (Date.now() - purgeStart) / 1000, unit: 's' });
+      push({ name: `create→running p50 during the purge (${during.length} tasks)`, value: percentile(during, 50), unit: 'ms', baseline: { name: 'before', value: percentile(before, 50) } });
+      push({ name: 'create→running p99 during the purge', value: percentile(during, 99), unit: 'ms', baseline: { name: 'before', value: percentile(before, 99) } });
       void worker;
       m = cluster.masters[0];
       return figures;

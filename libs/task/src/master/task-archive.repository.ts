@@ -6,7 +6,8 @@ import { ARCHIVE_PREFIX, archiveCollection, bucketOfCollection, bucketOfId, LOG_
 import { TaskRecord } from '../task.types';
 
 export type ArchiveFilter = { status?: string; spiderId?: string; nodeId?: string };
-const BUCKET_LIST_TTL_MS = 1000;
+/** listCollections costs ~1 s with a month of hours on a busy FerretDB: refreshed in the background this often. */
+const BUCKET_LIST_REFRESH_MS = 10_000;
 
 /**
  * Ended tasks, one collection per creation hour (see archive-bucket.ts). Inserts are the
@@ -17,7 +18,10 @@ const BUCKET_LIST_TTL_MS = 1000;
 export class TaskArchiveRepository {
   private readonly log = new Logger(TaskArchiveRepository.name);
   private readonly indexed = new Set<string>();
-  private listed: { at: number; buckets: string[] } | null = null;
+  /** Hours known to hold tasks or logs: listed from the database, plus every hour this replica wrote or saw open tasks in. */
+  private readonly known = new Set<string>();
+  private listedAt = 0;
+  private listing: Promise<void> | null = null;
 
   constructor(@InjectConnection() private readonly conn: Connection) {}
 
@@ -69,18 +73,44 @@ export class TaskArchiveRepository {
     if (ids.length) await this.db().collection(archiveCollection(bucket)).deleteMany({ _id: { $in: ids } });
   }
 
-  /** Buckets that hold ended tasks or logs, newest first; listed at most once a second. */
+  /**
+   * Hours that hold ended tasks or logs, newest first. The first call lists the collections;
+   * later calls answer from memory and refresh the list in the background. An hour another
+   * replica starts writing is seen at the latest by that refresh, and sooner through
+   * `noteHours` (a task that ends is archived in its creation hour, which the open-task
+   * snapshot already showed while the task was open).
+   */
   async buckets(): Promise<string[]> {
-    if (this.listed && Date.now() - this.listed.at < BUCKET_LIST_TTL_MS) return this.listed.buckets;
-    const names = await this.db().listCollections({}, { nameOnly: true }).toArray();
-    const set = new Set<string>();
-    for (const n of names) {
-      const b = bucketOfCollection(n.name, ARCHIVE_PREFIX) ?? bucketOfCollection(n.name, LOG_PREFIX);
-      if (b) set.add(b);
+    if (this.listedAt === 0) await this.relist();
+    else if (Date.now() - this.listedAt > BUCKET_LIST_REFRESH_MS) {
+      this.relist().catch((err: unknown) => this.log.warn({ msg: 'archive hour listing failed', err: String(err) }));
     }
-    const buckets = [...set].sort().reverse();
-    this.listed = { at: Date.now(), buckets };
-    return buckets;
+    return [...this.known].sort().reverse();
+  }
+
+  /** Hours the caller knows hold (or will hold) tasks, e.g. those of open tasks. */
+  noteHours(hours: Iterable<string>): void {
+    for (const h of hours) this.known.add(h);
+  }
+
+  private relist(): Promise<void> {
+    this.listing ??= (async () => {
+      try {
+        const names = await this.db().listCollections({}, { nameOnly: true }).toArray();
+        const listed = new Set<string>();
+        for (const n of names) {
+          const b = bucketOfCollection(n.name, ARCHIVE_PREFIX) ?? bucketOfCollection(n.name, LOG_PREFIX);
+          if (b) listed.add(b);
+        }
+        // An hour dropped by retention (on any replica) leaves the set; one written meanwhile by this replica stays.
+        for (const h of [...this.known]) if (!listed.has(h) && !this.indexed.has(archiveCollection(h)) && !this.indexed.has(logCollection(h))) this.known.delete(h);
+        for (const h of listed) this.known.add(h);
+        this.listedAt = Date.now();
+      } finally {
+        this.listing = null;
+      }
+    })();
+    return this.listing;
   }
 
   /** Drops an hour: its ended tasks and every log line stored in it. */
@@ -94,7 +124,7 @@ export class TaskArchiveRepository {
       }
       this.indexed.delete(name);
     }
-    this.listed = null;
+    this.known.delete(bucket);
   }
 
   /** The log collection of a task's hour, indexed for MongoDB on first use. */
@@ -106,6 +136,7 @@ export class TaskArchiveRepository {
   }
 
   private async archive(bucket: string): Promise<mongo.Collection> {
+    this.known.add(bucket);
     const name = archiveCollection(bucket);
     const coll = this.db().collection(name);
     await this.ensureIndexes(name, coll, [{ status: 1 }, { spiderId: 1, status: 1 }, { nodeId: 1, status: 1 }]);
@@ -117,7 +148,6 @@ export class TaskArchiveRepository {
     try {
       await coll.createIndexes(keys.map((key) => ({ key })));
       this.indexed.add(name);
-      this.listed = null;
     } catch (err) {
       // An index is an optimisation for MongoDB: a failure is logged and retried on next use, never fatal to a write.
       this.log.warn({ msg: 'archive index creation failed', collection: name, err: String(err) });

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { bucketFloorId, bucketOfId, newestFirst } from '../archive-bucket';
 import { ACTIVITY_MINUTES, endedTotal, ReplicaCounts } from '../task-counts';
 import { TASK_STATUSES, TaskRecord, TaskStatus, TERMINAL_STATUSES } from '../task.types';
-import { OpenTasksSnapshot } from './open-tasks.snapshot';
+import { OpenSnapshot, OpenTasksSnapshot } from './open-tasks.snapshot';
 import { TaskArchiveRepository } from './task-archive.repository';
 import { TaskCountersService } from './task-counters.service';
 
@@ -28,6 +28,8 @@ function matches(t: TaskRecord, f: HistoryFilter): boolean {
  */
 @Injectable()
 export class TaskHistoryService {
+  private noted: OpenSnapshot | null = null;
+
   constructor(
     private readonly archive: TaskArchiveRepository,
     private readonly open: OpenTasksSnapshot,
@@ -38,7 +40,12 @@ export class TaskHistoryService {
     const deadline = Date.now() + LIST_BUDGET_MS;
     const wantEnded = !filter.status || TERMINAL_STATUSES.includes(filter.status);
     const wantOpen = !filter.status || !TERMINAL_STATUSES.includes(filter.status);
-    const [snap, counts, archived] = await Promise.all([this.open.get(), this.counters.totals(), wantEnded ? this.archive.buckets() : Promise.resolve([])]);
+    const [snap, counts] = await Promise.all([this.open.get(), this.counters.totals()]);
+    if (snap !== this.noted) {
+      this.archive.noteHours(new Set(snap.tasks.map((t) => bucketOfId(String(t._id)))));
+      this.noted = snap;
+    }
+    const archived = wantEnded ? await this.archive.buckets() : [];
     const openByBucket = new Map<string, TaskRecord[]>();
     let openTotal = 0;
     if (wantOpen) {
