@@ -146,12 +146,28 @@ export class TaskArchiveRepository {
   private async ensureIndexes(name: string, coll: mongo.Collection, keys: Record<string, 1>[]): Promise<void> {
     if (this.indexed.has(name)) return;
     try {
-      await coll.createIndexes(keys.map((key) => ({ key })));
+      // FerretDB scans anyway, and every CREATE INDEX is a schema change that can fail a query running at that instant.
+      if (!(await this.isFerretDb())) await coll.createIndexes(keys.map((key) => ({ key })));
       this.indexed.add(name);
     } catch (err) {
       // An index is an optimisation for MongoDB: a failure is logged and retried on next use, never fatal to a write.
       this.log.warn({ msg: 'archive index creation failed', collection: name, err: String(err) });
     }
+  }
+
+  private ferret: Promise<boolean> | null = null;
+
+  /** FerretDB answers buildInfo with `ferretdbVersion`; MongoDB does not. */
+  private isFerretDb(): Promise<boolean> {
+    this.ferret ??= this.db()
+      .admin()
+      .command({ buildInfo: 1 })
+      .then((info) => 'ferretdbVersion' in info)
+      .catch((err: unknown) => {
+        this.ferret = null; // asked again on next use
+        throw err;
+      });
+    return this.ferret;
   }
 
   private db(): mongo.Db {
