@@ -8,8 +8,7 @@ import { TaskRepository } from './task.repository';
  * cheap (a count, not a time, so a busy machine does not turn lists stale).
  */
 const FRESH_BELOW_TASKS = 2000;
-/** Above it, a copy this old is served at once and refreshed in the background. */
-const SERVE_STALE_MS = 5000;
+/** Above it, the last copy is served at once, and one background read starts when it is older than this. */
 const REFRESH_AFTER_MS = 500;
 
 export type OpenSnapshot = { tasks: TaskRecord[]; at: number };
@@ -18,8 +17,8 @@ export type OpenSnapshot = { tasks: TaskRecord[]; at: number };
  * The open tasks (pending, assigned, running), newest first, for the read side (lists,
  * counts). Reading the open collection is one scan; while it holds fewer than 2000 tasks
  * every call reads it fresh (concurrent calls share one read). With a larger backlog (10k
- * pending costs ~0.5 s on FerretDB) the last copy, at most 5 s old, is served at once while
- * one background read refreshes it.
+ * pending costs ~0.5 s on an idle FerretDB, many seconds on a busy one) the last copy is
+ * served at once while one background read refreshes it: it is as old as one read.
  */
 @Injectable()
 export class OpenTasksSnapshot {
@@ -31,7 +30,7 @@ export class OpenTasksSnapshot {
 
   async get(): Promise<OpenSnapshot> {
     const age = this.last ? Date.now() - this.last.at : Infinity;
-    if (this.last && this.last.tasks.length >= FRESH_BELOW_TASKS && age < SERVE_STALE_MS) {
+    if (this.last && this.last.tasks.length >= FRESH_BELOW_TASKS) {
       if (age > REFRESH_AFTER_MS) this.refresh().catch((err: unknown) => this.log.warn({ msg: 'open task snapshot refresh failed', err: String(err) }));
       return this.last;
     }
