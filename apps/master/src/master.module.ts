@@ -95,6 +95,7 @@ export class MasterModule {
           orphanGraceMs: config.orphanGraceMs,
           pendingTimeoutMs: config.pendingTimeoutMs,
           stuckPendingMs: config.stuckPendingMs,
+          retention: config.retention,
         }),
         ResultsMasterModule.forRoot({ clusterSecret: rt.clusterSecret, maxItemBytes: config.maxItemBytes }),
         MetricsModule.forRoot({ host: config.metricsHost, port: config.metricsPort }),

@@ -1,9 +1,9 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { NodeAdminService, NodeCounters } from '@crawlnest/node';
 import { TaskService } from '@crawlnest/task';
 import { ApiErrors } from './dto/api-docs.decorators';
-import { StatsDto } from './dto/health.dto';
+import { ActivityDto, ActivityQueryDto, StatsDto } from './dto/health.dto';
 
 @ApiTags('health')
 @ApiBearerAuth()
@@ -30,5 +30,13 @@ export class StatsHttpController {
       // This replica's own counts since it started (node transitions, heartbeats, node writes).
       nodeEvents: this.nodeCounters.snapshot(),
     };
+  }
+
+  @Get('activity')
+  @ApiOperation({ summary: 'Tasks ended per minute over the last minutes (maintained counters, no history scan)' })
+  @ApiOkResponse({ type: ActivityDto })
+  @ApiErrors(400)
+  async activity(@Query() q: ActivityQueryDto) {
+    return { buckets: await this.tasks.activity(q.minutes) };
   }
 }

@@ -29,11 +29,11 @@ export class TasksHttpController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List tasks, newest first, a page at a time' })
+  @ApiOperation({ summary: 'List tasks, newest first, a page at a time (cursor `after` = the previous nextAfter)' })
   @ApiOkResponse({ type: TaskPageDto })
   @ApiErrors(400)
   async list(@Query() q: ListTasksQueryDto) {
-    const page = await this.tasks.list({ status: q.status, spiderId: q.spiderId, nodeId: q.nodeId }, q.page, q.size);
+    const page = await this.tasks.list({ status: q.status, spiderId: q.spiderId, nodeId: q.nodeId }, q.page, q.size, q.after);
     return { ...page, items: await withTaskCounts(this.results, page.items) };
   }
 

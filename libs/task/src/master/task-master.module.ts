@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { SCHEDULE_MODEL, SCHEDULE_STATE_MODEL, ScheduleSchema, ScheduleStateSchema, TASK_ARCHIVE_MODEL, TASK_CLAIM_MODEL, TASK_LOG_MODEL, TASK_MODEL, TaskArchiveSchema, TaskClaimSchema, TaskLogSchema, TaskSchema } from '../task.schema';
+import { SCHEDULE_MODEL, SCHEDULE_STATE_MODEL, ScheduleSchema, ScheduleStateSchema, TASK_CLAIM_MODEL, TASK_MODEL, TaskClaimSchema, TaskSchema } from '../task.schema';
 import { ScheduleRepository } from './schedule.repository';
 import { ScheduleStateRepository } from './schedule-state.repository';
 import { ScheduleRunner } from './schedule.runner';
@@ -14,6 +14,11 @@ import { TaskReportService } from './task-report.service';
 import { TaskRepository } from './task.repository';
 import { StaleRunReaper } from './stale-run.reaper';
 import { TaskService } from './task.service';
+import { TaskArchiveRepository } from './task-archive.repository';
+import { TaskCountersService } from './task-counters.service';
+import { OpenTasksSnapshot } from './open-tasks.snapshot';
+import { TaskHistoryService } from './task-history.service';
+import { TaskRetentionCron } from './task-retention.cron';
 import { TaskMetrics } from './task.metrics';
 import { TASK_MASTER_OPTIONS, TaskMasterOptions } from './task-master.options';
 
@@ -27,9 +32,7 @@ export class TaskMasterModule {
       imports: [
         MongooseModule.forFeature([
           { name: TASK_MODEL, schema: TaskSchema },
-          { name: TASK_ARCHIVE_MODEL, schema: TaskArchiveSchema },
           { name: TASK_CLAIM_MODEL, schema: TaskClaimSchema },
-          { name: TASK_LOG_MODEL, schema: TaskLogSchema },
           { name: SCHEDULE_MODEL, schema: ScheduleSchema },
           { name: SCHEDULE_STATE_MODEL, schema: ScheduleStateSchema },
         ]),
@@ -50,8 +53,13 @@ export class TaskMasterModule {
         ScheduleStateRepository,
         ScheduleRunner,
         ScheduleService,
+        TaskArchiveRepository,
+        TaskCountersService,
+        OpenTasksSnapshot,
+        TaskHistoryService,
+        TaskRetentionCron,
       ],
-      exports: [TaskService, DispatcherService, ScheduleService, TaskMetrics],
+      exports: [TaskService, DispatcherService, ScheduleService, TaskMetrics, TaskRetentionCron],
     };
   }
 }

@@ -16,4 +16,9 @@ export type TaskMasterOptions = {
   pendingTimeoutMs: number;
   /** A pending task older than this counts as stuck in /api/stats. */
   stuckPendingMs: number;
+  /**
+   * Ended tasks and their logs older than `days` (0: kept forever), or past the newest `max`
+   * (0: no cap), are removed in the background every `intervalMs`, an hour at a time.
+   */
+  retention: { days: number; max: number; intervalMs: number };
 };

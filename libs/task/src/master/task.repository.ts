@@ -1,19 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
-import { isDuplicateKeyError } from '@crawlnest/node';
-import { TASK_ARCHIVE_MODEL, TASK_MODEL } from '../task.schema';
+import { TASK_MODEL } from '../task.schema';
 import { AttemptRecord, TaskRecord, TaskStatus, TERMINAL_STATUSES } from '../task.types';
 import { ClaimRepository } from './claim.repository';
 import { crashPoint } from './crash-point';
 import { CLOSE_IN_FLIGHT_MS, closeKey, CloseIntent } from './close-intent';
+import { TaskArchiveRepository } from './task-archive.repository';
+import { TaskCountersService } from './task-counters.service';
 
 export type NewTask = Omit<TaskRecord, '_id'>;
-type ListFilter = { status?: string; spiderId?: string; nodeId?: string };
 
 /**
- * Tasks live in two collections: `tasks` while open (pending, assigned, running) and
- * `task_archive` once ended. Every change that closes an attempt (it ended, was cancelled,
+ * Tasks live in `tasks` while open (pending, assigned, running) and in the hourly archive
+ * (TaskArchiveRepository) once ended. Every change that closes an attempt (it ended, was cancelled,
  * declared abnormal, re-queued) first claims `close:<taskId>:<attempt>` by insert, so exactly
  * one actor closes it, on FerretDB (no atomic conditional update) as on MongoDB. The claim
  * records the change (close-intent.ts), so a crash between the claim and the change leaves
@@ -23,7 +23,8 @@ type ListFilter = { status?: string; spiderId?: string; nodeId?: string };
 export class TaskRepository {
   constructor(
     @InjectModel(TASK_MODEL) private readonly open: Model<TaskRecord>,
-    @InjectModel(TASK_ARCHIVE_MODEL) private readonly archive: Model<TaskRecord>,
+    private readonly archive: TaskArchiveRepository,
+    private readonly counters: TaskCountersService,
     private readonly claims: ClaimRepository,
   ) {}
 
@@ -32,33 +33,11 @@ export class TaskRepository {
     return docs.map((d) => d.toObject<TaskRecord>());
   }
 
-  /** By `_id` in both collections (the lookup FerretDB serves from its index); ended wins. */
+  /** By `_id` in the open collection and the task's archive hour; ended wins. */
   async findById(id: string): Promise<TaskRecord | null> {
     if (!Types.ObjectId.isValid(id)) return null;
-    const [ended, open] = await Promise.all([this.archive.findById(id).lean<TaskRecord>(), this.open.findById(id).lean<TaskRecord>()]);
+    const [ended, open] = await Promise.all([this.archive.findById(id), this.open.findById(id).lean<TaskRecord>()]);
     return ended ?? open;
-  }
-
-  async list(filter: ListFilter, page: number, size: number): Promise<{ items: TaskRecord[]; total: number }> {
-    const q: Record<string, unknown> = {};
-    if (filter.status) q.status = filter.status;
-    if (filter.spiderId) q.spiderId = filter.spiderId;
-    if (filter.nodeId) q.nodeId = filter.nodeId;
-    const sources = !filter.status ? [this.open, this.archive] : TERMINAL_STATUSES.includes(filter.status as TaskStatus) ? [this.archive] : [this.open];
-    const take = page * size;
-    const parts = await Promise.all(
-      sources.map(async (m) => ({
-        items: await m.find(q).sort({ createdAt: -1, _id: -1 }).limit(take).lean<TaskRecord[]>(),
-        total: await m.countDocuments(q),
-      })),
-    );
-    // A task caught between the two collections (a crash mid-move) is listed once, as ended.
-    const seen = new Set<string>();
-    const merged = parts
-      .flatMap((p) => p.items)
-      .sort((a, b) => new Date(b.createdAt).getTime() - new Date(a.createdAt).getTime() || (String(b._id) > String(a._id) ? 1 : -1))
-      .filter((t) => !seen.has(String(t._id)) && seen.add(String(t._id)) !== undefined);
-    return { items: merged.slice((page - 1) * size, take), total: parts.reduce((n, p) => n + p.total, 0) };
   }
 
   /** Every open task, in one query of the small collection; callers decide in memory. */
@@ -119,15 +98,6 @@ export class TaskRepository {
     return (await this.replayLeftover(String(t._id), t.attempt)) === 'closed';
   }
 
-  async countByStatus(): Promise<Record<string, number>> {
-    const out: Record<string, number> = {};
-    for (const m of [this.open, this.archive]) {
-      const rows = await m.aggregate<{ _id: string; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }]);
-      for (const r of rows) out[r._id] = (out[r._id] ?? 0) + r.n;
-    }
-    return out;
-  }
-
   /**
    * Closes attempt `attempt` of task `id` if `ok` holds for its current state: one insert
    * claims the close and records its intent, then the intent is applied. When someone else
@@ -159,11 +129,8 @@ export class TaskRepository {
   /** Idempotent steps, each keyed on the attempt: replaying an intent twice changes nothing more. */
   private async apply(_id: Types.ObjectId, attempt: number, intent: CloseIntent): Promise<void> {
     if (intent.kind === 'archive') {
-      try {
-        await this.archive.collection.insertOne(intent.task as never);
-      } catch (err) {
-        if (!isDuplicateKeyError(err)) throw err; // archived by an earlier try that stopped before the delete
-      }
+      // false: archived (and counted) by an earlier try that stopped before the delete.
+      if (await this.archive.insert(intent.task)) await this.counters.recordEnded(intent.task);
       await crashPoint('mid-archive-move');
       await this.open.deleteOne({ _id, attempt });
       return;

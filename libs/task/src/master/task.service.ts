@@ -12,8 +12,9 @@ import { SpiderRepository } from '@crawlnest/sync';
 import { ClaimRepository } from './claim.repository';
 import { DispatcherService } from './dispatcher.service';
 import { TaskLogRepository } from './task-log.repository';
+import { ActivityBucket, HistoryFilter, TaskHistoryService } from './task-history.service';
 import { NewTask, TaskRepository } from './task.repository';
-import { ACTIVE_STATUSES, LogLineView, TASK_STATUSES, TaskMode, TaskRecord, TaskView, TERMINAL_STATUSES, toTaskView } from '../task.types';
+import { ACTIVE_STATUSES, LogLineView, TaskMode, TaskRecord, TaskView, TERMINAL_STATUSES, toTaskView } from '../task.types';
 import { NodeState, pendingReason } from '../pending-reason';
 import { TASK_MASTER_OPTIONS, TaskMasterOptions } from './task-master.options';
 
@@ -36,6 +37,7 @@ export type CreateTaskInput = {
 };
 
 export type TaskStats = { tasks: Record<string, number>; stuckPending: number; oldestPendingAgeMs: number };
+export type TaskListPage = { items: TaskView[]; total: number; totalExact: boolean; nextAfter: string | null };
 export type LogPage = { lines: LogLineView[]; nextAfter: number; done: boolean };
 
 /** What the REST API does with tasks. */
@@ -49,6 +51,7 @@ export class TaskService {
     private readonly nodes: NodeRepository,
     private readonly registry: ControlStreamRegistry,
     private readonly dispatcher: DispatcherService,
+    private readonly history: TaskHistoryService,
     @Inject(TASK_MASTER_OPTIONS) private readonly opts: TaskMasterOptions,
   ) {}
 
@@ -96,9 +99,14 @@ export class TaskService {
     return (await this.views([await this.require(id)]))[0];
   }
 
-  async list(filter: { status?: string; spiderId?: string; nodeId?: string }, page: number, size: number): Promise<{ items: TaskView[]; total: number }> {
-    const r = await this.tasks.list(filter, page, size);
-    return { items: await this.views(r.items), total: r.total };
+  /** Newest first; `after` (a task id, from `nextAfter`) continues a walk, `page` skips from the top. */
+  async list(filter: HistoryFilter, page: number, size: number, after?: string): Promise<TaskListPage> {
+    const r = await this.history.list(filter, { page, size, after });
+    return { items: await this.views(r.items), total: r.total, totalExact: r.totalExact, nextAfter: r.nextAfter };
+  }
+
+  async activity(minutes: number): Promise<ActivityBucket[]> {
+    return this.history.activity(minutes);
   }
 
   /** Task views, with the reason each pending one is waiting. */
@@ -191,11 +199,7 @@ export class TaskService {
   }
 
   async stats(): Promise<TaskStats> {
-    const [counts, open] = await Promise.all([this.tasks.countByStatus(), this.tasks.findOpen()]);
-    const now = Date.now();
-    const ages = open.filter((t) => t.status === 'pending').map((t) => now - new Date(t.createdAt).getTime());
-    const tasks: Record<string, number> = {};
-    for (const s of TASK_STATUSES) tasks[s] = counts[s] ?? 0;
+    const { tasks, pendingAgesMs: ages } = await this.history.counts();
     return {
       tasks,
       stuckPending: ages.filter((a) => a > this.opts.stuckPendingMs).length,

@@ -1,4 +1,7 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, Max, Min } from 'class-validator';
+import { OptionalField } from './field-validators';
 
 export class HealthDto {
   @ApiProperty({ description: 'degraded: the database does not answer', enum: ['ok', 'degraded'] })
@@ -73,4 +76,32 @@ export class StatsDto {
   oldestPendingAgeMs: number;
   @ApiProperty({ description: "This replica's node counters since it started", type: NodeEventsDto })
   nodeEvents: NodeEventsDto;
+}
+
+export class ActivityQueryDto {
+  @ApiPropertyOptional({ description: 'How many minutes back, the current one included', minimum: 1, maximum: 60, default: 60 })
+  @OptionalField()
+  @Type(() => Number)
+  @IsInt({ message: 'expected an integer' })
+  @Min(1, { message: 'expected >= 1' })
+  @Max(60, { message: 'expected <= 60' })
+  minutes: number = 60;
+}
+
+export class ActivityBucketDto {
+  @ApiProperty({ description: 'Start of the minute (UTC)', example: '2026-11-29T21:05:00.000Z' })
+  minute: string;
+  @ApiProperty({ description: 'Tasks that finished in this minute' })
+  finished: number;
+  @ApiProperty({ description: 'Tasks that ended in error in this minute' })
+  error: number;
+  @ApiProperty({ description: 'Tasks cancelled in this minute' })
+  cancelled: number;
+  @ApiProperty({ description: 'Tasks declared abnormal in this minute' })
+  abnormal: number;
+}
+
+export class ActivityDto {
+  @ApiProperty({ description: 'One bucket per minute, oldest first, the current minute last', type: [ActivityBucketDto] })
+  buckets: ActivityBucketDto[];
 }

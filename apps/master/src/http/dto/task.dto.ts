@@ -94,7 +94,15 @@ export class ListTasksQueryDto {
   @IsObjectId()
   nodeId?: string;
 
-  @ApiPropertyOptional({ description: 'Page number, from 1', minimum: 1, maximum: 1_000_000, default: 1 })
+  @ApiPropertyOptional({
+    description: 'Cursor: the `nextAfter` of the previous page; lists tasks older than it (cheap at any depth). `page` is ignored when set',
+    pattern: '^[0-9a-f]{24}$',
+  })
+  @OptionalField()
+  @IsObjectId()
+  after?: string;
+
+  @ApiPropertyOptional({ description: 'Page number, from 1 (walks from the newest task: for deep pages prefer `after`)', minimum: 1, maximum: 1_000_000, default: 1 })
   @OptionalField()
   @Type(() => Number)
   @IsInt({ message: 'expected an integer' })
@@ -232,8 +240,17 @@ export class TasksCreatedDto {
 export class TaskPageDto {
   @ApiProperty({ description: 'Tasks of this page, newest first', type: [TaskDto] })
   items: TaskDto[];
-  @ApiProperty({ description: 'Tasks matching the filter, all pages', example: 42 })
+  @ApiProperty({ description: 'Tasks matching the filter, all pages (from maintained counts; see totalExact)', example: 42 })
   total: number;
+  @ApiProperty({ description: 'false when `total` is an estimate: with spiderId and nodeId together it is the smaller of the two counts' })
+  totalExact: boolean;
+  @ApiProperty({
+    description: 'Pass as `after` for the next page; null at the end. A page may hold fewer than `size` items when the walk hit its time budget: continue with nextAfter',
+    type: String,
+    nullable: true,
+    example: '665f1c2e8b3a4d0012345678',
+  })
+  nextAfter: string | null;
 }
 
 export class LogLineDto {

@@ -1,0 +1,231 @@
+import { join } from 'node:path';
+import { Benchmark, Figure, formatFigure, percentile } from './bench-kit';
+import { Master, TestCluster } from '../test/support/cluster';
+import { waitFor } from '../test/support/wait';
+
+/**
+ * `npm run bench history`: the task history at 100k ended tasks (each with a log batch) and
+ * 10k pending, seeded through the project's own repositories (TaskArchiveRepository and its
+ * hourly log collections, TaskCountersService, TaskRepository) in batches of 1000, then the REST
+ * reads the dashboard makes, p50/p99, beside the same calls on the empty history measured
+ * first in this run. Then a retention pass removing half the history runs while tasks are
+ * dispatched to a real worker: create→running during the purge against before it.
+ *
+ * The ended tasks are spread over the last 30 days (a month of use, ~140 an hour); the
+ * pending ones target a node that does not exist, so they stay pending.
+ */
+const ENDED = Number(process.env.BENCH_HISTORY_TASKS ?? 100_000);
+const PENDING = Number(process.env.BENCH_HISTORY_PENDING ?? 10_000);
+const SPAN_MS = 30 * 86_400_000;
+const SAMPLES = Number(process.env.BENCH_HISTORY_SAMPLES ?? 20);
+const SPIDERS = 50;
+const NODES = 20;
+
+type Libs = typeof import('../libs/task/src/master/task-archive.repository') &
+  typeof import('../libs/task/src/master/task-counters.service') &
+  typeof import('../libs/task/src/master/task.repository') &
+  typeof import('../libs/task/src/master/claim.repository') &
+  typeof import('../libs/task/src/task.schema') &
+  typeof import('../libs/task/src/task.types');
+
+/** The libs import each other as `@crawlnest/*`; map that onto their compiled copies beside the bench. */
+async function loadLibs(): Promise<Libs> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const tsconfigPaths = require('tsconfig-paths') as typeof import('tsconfig-paths');
+  tsconfigPaths.register({ baseUrl: join(__dirname, '..'), paths: { '@crawlnest/*': ['libs/*/src'] } });
+  return {
+    ...(await import('../libs/task/src/master/task-archive.repository')),
+    ...(await import('../libs/task/src/master/task-counters.service')),
+    ...(await import('../libs/task/src/master/task.repository')),
+    ...(await import('../libs/task/src/master/claim.repository')),
+    ...(await import('../libs/task/src/task.schema')),
+    ...(await import('../libs/task/src/task.types')),
+  };
+}
+
+const hex = (n: number) => n.toString(16).padStart(24, '0');
+const spiderOf = (i: number) => 'aa' + hex(i % SPIDERS).slice(2);
+const nodeOf = (i: number) => 'bb' + hex(i % NODES).slice(2);
+const STATUSES = ['finished', 'finished', 'finished', 'finished', 'finished', 'finished', 'finished', 'finished', 'error', 'cancelled'] as const;
+
+async function seed(uri: string, dbName: string): Promise<{ ms: number; oldId: string }> {
+  const L = await loadLibs();
+  const mongoose = await import('mongoose');
+  const conn = await mongoose.createConnection(uri, { dbName }).asPromise();
+  try {
+    const opts = { replicaId: 'bench-seed', retention: { days: 0, max: 0, intervalMs: 60_000 } } as never;
+    const archive = new L.TaskArchiveRepository(conn as never);
+    const counters = new L.TaskCountersService(conn as never, opts);
+    const open = conn.model(L.TASK_MODEL, L.TaskSchema);
+    const tasks = new L.TaskRepository(open as never, archive, counters, new L.ClaimRepository(conn.model(L.TASK_CLAIM_MODEL, L.TaskClaimSchema) as never));
+    const start = Date.now();
+    const t0 = Date.now() - SPAN_MS;
+    let oldId = '';
+    for (let b = 0; b < ENDED / 1000; b++) {
+      const batch = [];
+      for (let i = b * 1000; i < (b + 1) * 1000; i++) {
+        const created = new Date(t0 + Math.floor((i * SPAN_MS) / ENDED));
+        const _id = new mongoose.Types.ObjectId(mongoose.Types.ObjectId.generate(Math.floor(created.getTime() / 1000)));
+        if (i === Math.floor(ENDED / 10)) oldId = String(_id);
+        const status = STATUSES[i % STATUSES.length];
+        const finishedAt = new Date(created.getTime() + 2000);
+        batch.push({
+          _id, spiderId: spiderOf(i), spiderVersion: 1, cmd: 'scrapy crawl x', param: '', mode: 'random' as const, nodeIds: [], labels: [], env: [],
+          priority: 5, status, nodeId: nodeOf(i), attempt: 1, maxRetries: 0, timeoutSec: 0, exitCode: status === 'finished' ? 0 : 1,
+          error: status === 'error' ? 'exit code 1' : null, createdAt: created, assignedAt: created, ackedAt: created, startedAt: created,
+          finishedAt, scheduleId: null, parentId: null, sync: null, attempts: [],
+        });
+      }
+      await archive.insertMany(batch);
+      // One log batch per task (5 lines), in the log collection of the task's hour (TaskArchiveRepository.logs).
+      const byHour = new Map<string, { coll: Awaited<ReturnType<typeof archive.logs>>; docs: object[] }>();
+      for (const t of batch) {
+        const id = String(t._id);
+        const coll = await archive.logs(id);
+        const lines = [1, 2, 3, 4, 5].map((seq) => ({ seq, ts: t.createdAt, stream: 'stdout', text: `line ${seq} of task ${id}` }));
+        const entry = byHour.get(coll.collectionName) ?? { coll, docs: [] };
+        entry.docs.push({ _id: `${id}:1:1`, taskId: id, attempt: 1, from: 1, to: 5, lines });
+        byHour.set(coll.collectionName, entry);
+      }
+      for (const { coll, docs } of byHour.values()) await coll.insertMany(docs as never[], { ordered: false });
+      await counters.recordEndedMany(batch as never);
+    }
+    const now = new Date();
+    for (let b = 0; b < PENDING / 1000; b++) {
+      await tasks.insertMany(
+        Array.from({ length: 1000 }, (_, i) => ({
+          spiderId: spiderOf(b * 1000 + i), spiderVersion: 1, cmd: 'true', param: '', mode: 'selected-nodes' as const, nodeIds: ['cc' + hex(1).slice(2)],
+          labels: [], env: [], priority: 1, status: 'pending' as const, nodeId: null, attempt: 1, maxRetries: 0, timeoutSec: 0, exitCode: null,
+          error: null, createdAt: now, assignedAt: null, ackedAt: null, startedAt: null, finishedAt: null, scheduleId: null, parentId: null, sync: null, attempts: [],
+        })),
+      );
+    }
+    return { ms: Date.now() - start, oldId };
+  } finally {
+    await conn.close();
+  }
+}
+
+type Timed = { p50: number; p99: number };
+
+async function timeCall(m: Master, path: string | (() => string), n = SAMPLES): Promise<Timed> {
+  const ms: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const p = typeof path === 'string' ? path : path();
+    const t = process.hrtime.bigint();
+    const r = await m.api.get(p);
+    ms.push(Number(process.hrtime.bigint() - t) / 1e6);
+    if (r.status !== 200) throw new Error(`GET ${p}: ${r.status} ${JSON.stringify(r.body)}`);
+  }
+  return { p50: percentile(ms, 50), p99: percentile(ms, 99) };
+}
+
+/** Follows nextAfter for `n` pages from the first page (the walk every later page takes). */
+async function timeCursorWalk(m: Master, query: string, n = SAMPLES): Promise<Timed & { pages: number }> {
+  let after: string | null = (await m.api.get<{ nextAfter: string | null }>(`/api/tasks?size=20${query}`)).body.nextAfter;
+  const ms: number[] = [];
+  for (let i = 0; i < n && after; i++) {
+    const t = process.hrtime.bigint();
+    const r = await m.api.get<{ nextAfter: string | null }>(`/api/tasks?size=20&after=${after}${query}`);
+    ms.push(Number(process.hrtime.bigint() - t) / 1e6);
+    after = r.body.nextAfter;
+  }
+  return { p50: percentile(ms, 50), p99: percentile(ms, 99), pages: ms.length };
+}
+
+type Probe = { name: string; goal: number; path: string | (() => string) };
+
+const bench: Benchmark = {
+  name: `task history (${ENDED} ended tasks with logs, ${PENDING} pending)`,
+  async run(): Promise<Figure[]> {
+    const cluster = new TestCluster('bench-history');
+    const figures: Figure[] = [];
+    // Printed as measured too (prefixed `~`): a run cut short still shows what it got.
+    const push = (...fs: Figure[]) => {
+      for (const f of fs) process.stdout.write(`~${formatFigure(f)}\n`);
+      figures.push(...fs);
+    };
+    try {
+      let m = await cluster.startMaster({ CRAWLNEST_TASK_RETENTION_DAYS: '0' });
+      const spider = spiderOf(7);
+      const node = nodeOf(3);
+      let oldId = '000000000000000000000000';
+      let deepAfter = '';
+      const probes: Probe[] = [
+        { name: 'GET /api/tasks first page', goal: 100, path: '/api/tasks?size=20' },
+        { name: 'GET /api/tasks?status=finished', goal: 200, path: '/api/tasks?size=20&status=finished' },
+        { name: 'GET /api/tasks?status=cancelled', goal: 200, path: '/api/tasks?size=20&status=cancelled' },
+        { name: 'GET /api/tasks?status=pending', goal: 200, path: '/api/tasks?size=20&status=pending' },
+        { name: 'GET /api/tasks?spiderId', goal: 200, path: `/api/tasks?size=20&spiderId=${spider}` },
+        { name: 'GET /api/tasks?nodeId', goal: 200, path: `/api/tasks?size=20&nodeId=${node}` },
+        { name: 'GET /api/tasks?after=<a task 27 days old>', goal: 200, path: () => `/api/tasks?size=20&after=${deepAfter || oldId}` },
+        { name: 'GET /api/tasks?page=5', goal: 200, path: '/api/tasks?size=20&page=5' },
+        { name: 'GET /api/stats', goal: 100, path: '/api/stats' },
+        { name: 'GET /api/stats/activity', goal: 100, path: '/api/stats/activity?minutes=60' },
+        { name: 'GET /api/tasks/:id (27 days old)', goal: 100, path: () => `/api/tasks/${oldId}` },
+        { name: 'GET /api/tasks/:id/logs (27 days old)', goal: 100, path: () => `/api/tasks/${oldId}/logs` },
+      ];
+      const empty = new Map<string, Timed>();
+      for (const p of probes) if (!p.name.includes(':id')) empty.set(p.name, await timeCall(m, p.path, 10));
+
+      const seeded = await seed(cluster.mongoUri, cluster.dbName);
+      oldId = seeded.oldId;
+      deepAfter = oldId;
+      push({ name: `seeding ${ENDED} ended (+logs) and ${PENDING} pending, batches of 1000`, value: seeded.ms / 1000, unit: 's' });
+      await waitFor('the master sees the seeded history', async () => (await m.api.get('/api/stats')).body.tasks.finished > 0, 60_000, 500);
+      for (const p of probes) {
+        const t = await timeCall(m, p.path);
+        const base = empty.get(p.name);
+        push({ name: `${p.name} p50`, value: t.p50, unit: 'ms', baseline: base ? { name: 'empty history', value: base.p50 } : undefined });
+        push({ name: `${p.name} p99`, value: t.p99, unit: 'ms', goal: `<= ${p.goal} ms`, baseline: base ? { name: 'empty history', value: base.p99 } : undefined });
+      }
+      for (const [label, q] of [['all', ''], ['spiderId', `&spiderId=${spider}`], ['status=error', '&status=error']] as const) {
+        const w = await timeCursorWalk(m, q);
+        push({ name: `cursor walk (${label}), ${w.pages} pages, per page p99`, value: w.p99, unit: 'ms', goal: '<= 200 ms' });
+      }
+      const stats = (await m.api.get('/api/stats')).body;
+      push({ name: 'stats: finished+error+cancelled as counted', value: stats.tasks.finished + stats.tasks.error + stats.tasks.cancelled, unit: 'tasks', goal: `= ${ENDED}` });
+
+      if (process.env.BENCH_HISTORY_PURGE === '0') return figures;
+      // Retention while dispatching: create→running of `true` tasks before and during a purge of 15 of the 30 days.
+      const worker = await cluster.startWorker({ masters: [m], name: 'hw1' });
+      await cluster.waitNodeReady(m.api, 'hw1');
+      const spiderId = (await m.api.post('/api/spiders', { name: 'hist-true', cmd: 'true' })).body.id;
+      const runOne = async (): Promise<number> => {
+        const id = (await m.api.post('/api/tasks', { spiderId, priority: 10 })).body.tasks[0].id;
+        const t = await waitFor('probe task running', async () => {
+          const r = (await m.api.get(`/api/tasks/${id}`)).body;
+          return r.startedAt ? r : undefined;
+        }, 60_000, 10);
+        return new Date(t.startedAt).getTime() - new Date(t.createdAt).getTime();
+      };
+      const before: number[] = [];
+      for (let i = 0; i < 15; i++) before.push(await runOne());
+      m.env.CRAWLNEST_TASK_RETENTION_DAYS = '15';
+      m.env.CRAWLNEST_TASK_RETENTION_INTERVAL_MS = '1000';
+      await cluster.restartMaster(m, 'SIGTERM');
+      await cluster.waitNodeReady(m.api, 'hw1');
+      const purgeStart = Date.now();
+      const during: number[] = [];
+      const target = Math.ceil(ENDED / 2) + 200;
+      let finished = Infinity;
+      while (Date.now() - purgeStart < 600_000) {
+        during.push(await runOne());
+        const s = (await m.api.get('/api/stats')).body;
+        finished = s.tasks.finished + s.tasks.error + s.tasks.cancelled;
+        if (finished <= target) break;
+      }
+      push({ name: 'retention: ended tasks left after purging 15 of 30 days', value: finished, unit: 'tasks', goal: `~ ${ENDED / 2}` });
+      push({ name: 'retention: purge time (restart included)', value: (Date.now() - purgeStart) / 1000, unit: 's' });
+      push({ name: `create→running p50 during the purge (${during.length} tasks)`, value: percentile(during, 50), unit: 'ms', baseline: { name: 'before', value: percentile(before, 50) } });
+      push({ name: 'create→running p99 during the purge', value: percentile(during, 99), unit: 'ms', baseline: { name: 'before', value: percentile(before, 99) } });
+      void worker;
+      m = cluster.masters[0];
+      return figures;
+    } finally {
+      await cluster.stop();
+    }
+  },
+};
+
+export default bench;

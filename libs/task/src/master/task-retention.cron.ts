@@ -1,0 +1,103 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { bucketEndMs, bucketOfId } from '../archive-bucket';
+import { endedTotal } from '../task-counts';
+import { TaskRecord } from '../task.types';
+import { ClaimRepository } from './claim.repository';
+import { OpenTasksSnapshot } from './open-tasks.snapshot';
+import { TaskArchiveRepository } from './task-archive.repository';
+import { TaskCountersService } from './task-counters.service';
+import { TaskLogRepository } from './task-log.repository';
+import { TASK_MASTER_OPTIONS, TaskMasterOptions } from './task-master.options';
+
+const DAY_MS = 86_400_000;
+/** An hour is dropped whole only once it is this far behind: no task of it can still be open unseen. */
+const DROP_WHOLE_AFTER_MS = 2 * 3_600_000;
+/** Between two hours, so a long purge leaves the database to dispatch and reports. */
+const PAUSE_MS = 25;
+
+export type RetentionResult = { hoursDropped: number; tasksRemoved: number };
+
+/**
+ * Removes ended tasks and their log lines past CRAWLNEST_TASK_RETENTION_DAYS (by creation
+ * hour) or beyond the newest CRAWLNEST_TASK_RETENTION_MAX, oldest hour first, one replica
+ * per interval (claimed by insert). An old hour without open tasks is dropped as two
+ * collections (no per-document deletes, no long scan); an hour that still holds an open
+ * task, or a partly needed one, loses only its ended tasks. Open tasks, their logs and the
+ * spiders' results are never touched.
+ */
+@Injectable()
+export class TaskRetentionCron implements OnModuleInit, OnModuleDestroy {
+  private readonly log = new Logger(TaskRetentionCron.name);
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+
+  constructor(
+    private readonly archive: TaskArchiveRepository,
+    private readonly logs: TaskLogRepository,
+    private readonly counters: TaskCountersService,
+    private readonly open: OpenTasksSnapshot,
+    private readonly claims: ClaimRepository,
+    @Inject(TASK_MASTER_OPTIONS) private readonly opts: TaskMasterOptions,
+  ) {}
+
+  onModuleInit(): void {
+    const r = this.opts.retention;
+    if (!r || (r.days === 0 && r.max === 0)) return;
+    this.timer = setInterval(() => void this.tick(), r.intervalMs);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      const slot = Math.floor(Date.now() / this.opts.retention.intervalMs);
+      if (!(await this.claims.tryClaim(`retention:${slot}`, this.opts.replicaId))) return;
+      const r = await this.runOnce();
+      if (r.tasksRemoved > 0) this.log.log({ msg: 'task retention pass', ...r });
+    } catch (err) {
+      this.log.warn({ msg: 'task retention pass failed; retried next interval', err: String(err) });
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** One pass (also called by the benchmark). */
+  async runOnce(now = Date.now()): Promise<RetentionResult> {
+    const { days, max } = this.opts.retention;
+    const openHours = new Set((await this.open.get()).tasks.map((t) => bucketOfId(String(t._id))));
+    let endedLeft = max > 0 ? endedTotal((await this.counters.totals()).ended) : 0;
+    const result: RetentionResult = { hoursDropped: 0, tasksRemoved: 0 };
+    for (const hour of [...(await this.archive.buckets())].reverse()) {
+      const expired = days > 0 && bucketEndMs(hour) <= now - days * DAY_MS;
+      const excess = max > 0 ? endedLeft - max : 0;
+      if (!expired && excess <= 0) break; // hours are oldest first: no later one qualifies either
+      const ended = await this.archive.findInBucket(hour, {});
+      const wholeHour = expired || ended.length <= excess;
+      let removed = ended;
+      if (wholeHour && !openHours.has(hour) && bucketEndMs(hour) <= now - DROP_WHOLE_AFTER_MS) {
+        await this.archive.dropBucket(hour);
+        result.hoursDropped++;
+        await this.counters.recordPurged(ended);
+      } else {
+        if (!wholeHour) removed = [...ended].sort((a, b) => (String(a._id) < String(b._id) ? -1 : 1)).slice(0, excess);
+        await this.removeTasks(hour, removed);
+      }
+      result.tasksRemoved += removed.length;
+      endedLeft -= removed.length;
+      await new Promise((r) => setTimeout(r, PAUSE_MS));
+    }
+    return result;
+  }
+
+  private async removeTasks(hour: string, tasks: TaskRecord[]): Promise<void> {
+    if (tasks.length === 0) return;
+    await this.logs.deleteForTasks(tasks.map((t) => String(t._id)));
+    await this.archive.deleteInBucket(hour, tasks.map((t) => t._id));
+    await this.counters.recordPurged(tasks);
+  }
+}
