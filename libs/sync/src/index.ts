@@ -14,3 +14,4 @@ export * from './worker/sync-worker.module';
 export * from './master/archive-reader';
 export * from './master/upload-staging';
 export * from './chunking';
+export * from './worker/env';

@@ -14,6 +14,10 @@ const schema = z.object({
   CRAWLNEST_KILL_GRACE_MS: intVar(0, 600_000).default(5000),
   CRAWLNEST_LOG_BATCH_MS: intVar(10, 60_000).default(200),
   CRAWLNEST_DRAIN_MS: intVar(0, 3_600_000).default(10_000),
+  CRAWLNEST_ENV_CACHE_BYTES: intVar(0, Number.MAX_SAFE_INTEGER).default(10 * 1024 ** 3),
+  CRAWLNEST_ENV_BUILD_TIMEOUT_S: intVar(1, 86_400).default(900),
+  CRAWLNEST_PIP_ARGS: z.string().default(''),
+  CRAWLNEST_NPM_ARGS: z.string().default(''),
   CRAWLNEST_GRPC_TLS_CA: pemFileVar('certificate').optional(),
   CRAWLNEST_GRPC_TLS_CERT: pemFileVar('certificate').optional(),
   CRAWLNEST_GRPC_TLS_KEY: pemFileVar('private key').optional(),
@@ -38,6 +42,8 @@ export type WorkerConfig = {
   logBatchMs: number;
   /** On SIGTERM, running tasks get this long to end before they are cancelled. */
   drainMs: number;
+  /** Spider dependency environments (docs/environments.md). */
+  environments: { cacheBytes: number; buildTimeoutMs: number; pipArgs: string[]; npmArgs: string[] };
   /** TLS to the masters when set; with cert/key, the worker also presents its own (mTLS). */
   grpcTls?: GrpcClientTls;
 };
@@ -57,6 +63,12 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     killGraceMs: e.CRAWLNEST_KILL_GRACE_MS,
     logBatchMs: e.CRAWLNEST_LOG_BATCH_MS,
     drainMs: e.CRAWLNEST_DRAIN_MS,
+    environments: {
+      cacheBytes: e.CRAWLNEST_ENV_CACHE_BYTES,
+      buildTimeoutMs: e.CRAWLNEST_ENV_BUILD_TIMEOUT_S * 1000,
+      pipArgs: splitArgs(e.CRAWLNEST_PIP_ARGS),
+      npmArgs: splitArgs(e.CRAWLNEST_NPM_ARGS),
+    },
     grpcTls: clientTls(e),
   };
 }
@@ -76,4 +88,9 @@ function clientTls(e: z.infer<typeof schema>): GrpcClientTls | undefined {
   if (!ca && serverName) problems.push('CRAWLNEST_GRPC_TLS_SERVER_NAME: only used with CRAWLNEST_GRPC_TLS_CA');
   if (problems.length) throw new ConfigError(problems);
   return ca ? { ca: ca.pem, cert: cert?.pem, key: key?.pem, serverName } : undefined;
+}
+
+/** Installer arguments are whitespace-separated (`--index-url https://mirror/simple --timeout 30`). */
+function splitArgs(s: string): string[] {
+  return s.split(/\s+/).filter((a) => a !== '');
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { AssignmentMsg, backoffDelay, CancelMsg, MasterLinkClient } from '@crawlnest/node';
-import { SpiderSyncService, SyncStats } from '@crawlnest/sync';
+import { EnvironmentService, PreparedEnvironments, SpiderSyncService, SyncStats } from '@crawlnest/sync';
 import { LogShipper } from './log-shipper';
 import { startTaskProcess, TaskProcess } from './process-group';
 import { Ref, TaskReporterClient } from './task-reporter.client';
@@ -41,6 +41,7 @@ export class TaskRunnerService implements OnApplicationBootstrap, OnApplicationS
     private readonly link: MasterLinkClient,
     private readonly reporter: TaskReporterClient,
     private readonly sync: SpiderSyncService,
+    private readonly envs: EnvironmentService,
     @Inject(TASK_WORKER_OPTIONS) private readonly opts: TaskWorkerOptions,
   ) {}
 
@@ -164,7 +165,25 @@ export class TaskRunnerService implements OnApplicationBootstrap, OnApplicationS
     for (const k of PRIVATE_ENV) delete env[k];
     for (const kv of a.env) env[kv.key] = kv.value;
     env.CRAWLNEST_TASK_ID = a.taskId;
+    // The spider's dependency environments (requirements.txt, package.json): built or reused, held until the end.
+    let envs: PreparedEnvironments;
+    try {
+      envs = await this.envs.prepare(dir, (line) => shipper.push('stdout', line));
+    } catch (err) {
+      await shipper.close();
+      await this.finish(run, 'error', null, `environment build failed: ${err instanceof Error ? err.message : String(err)}`, stats);
+      return;
+    }
+    const stoppedDuringEnv = run.stopReason as Run['stopReason'];
+    if (stoppedDuringEnv) {
+      envs.release();
+      await shipper.close();
+      await this.finish(run, stoppedDuringEnv.status, null, stoppedDuringEnv.error, stats);
+      return;
+    }
+    envs.apply(env);
     const proc = startTaskProcess(a.command, dir, env);
+    void proc.exited.finally(() => envs.release());
     run.proc = proc;
     const pipes = [pipeLines(proc.child.stdout, 'stdout', shipper), pipeLines(proc.child.stderr, 'stderr', shipper)];
     const timeout =

@@ -1,0 +1,5 @@
+export * from './env-spec';
+export * from './env-worker.options';
+export * from './env-worker.module';
+export * from './environment.service';
+export * from './runtimes.probe';
