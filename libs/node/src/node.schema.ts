@@ -3,6 +3,7 @@ import { Schema } from 'mongoose';
 export const NODE_MODEL = 'Node';
 
 const LabelSchema = new Schema({ key: String, value: String }, { _id: false });
+const RuntimeSchema = new Schema({ name: String, version: String }, { _id: false });
 
 /** Labels are {key, value} pairs: label keys like `topology.zone` hold dots (TOOLCHAIN.md). */
 export const NodeSchema = new Schema(
@@ -18,6 +19,8 @@ export const NodeSchema = new Schema(
     taskReady: { type: Boolean, default: false },
     enabled: { type: Boolean, default: true },
     version: { type: String, default: '' },
+    /** Tools the worker found at registration (python3, node, npm), with versions. */
+    runtimes: { type: [RuntimeSchema], default: [] },
     registeredAt: { type: Date, required: true },
     activeAt: { type: Date, default: null },
     offlineAt: { type: Date, default: null },
@@ -33,4 +36,25 @@ export const NodeSchema = new Schema(
     },
   },
   { collection: 'nodes', versionKey: false },
+);
+
+export const NODE_ENVIRONMENTS_MODEL = 'NodeEnvironments';
+
+const EnvironmentSchema = new Schema(
+  { key: String, kind: String, sizeBytes: Number, lastUsedAt: { type: Date, default: null }, state: String },
+  { _id: false },
+);
+
+/**
+ * The spider environments each worker last reported, one document per node (`_id` is the
+ * node id). Kept out of the node document: heartbeats update that one, and on FerretDB two
+ * updates of one document can lose each other's fields.
+ */
+export const NodeEnvironmentsSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    environments: { type: [EnvironmentSchema], default: [] },
+    reportedAt: { type: Date, required: true },
+  },
+  { collection: 'node_environments', versionKey: false },
 );

@@ -15,3 +15,4 @@ export * from './master/archive-reader';
 export * from './master/upload-staging';
 export * from './chunking';
 export * from './worker/env';
+export * from './master/archive-unwrap';

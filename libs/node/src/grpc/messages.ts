@@ -35,7 +35,6 @@ export type HeartbeatMsg = {
   freeSlots: number;
   running: RunningAttempt[];
   environments?: EnvironmentMsg[];
-  runtimes?: RuntimeMsg[];
 };
 
 export type WorkerMessage = {

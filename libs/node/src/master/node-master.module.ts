@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { NODE_MODEL, NodeSchema } from '../node.schema';
+import { NODE_ENVIRONMENTS_MODEL, NODE_MODEL, NodeEnvironmentsSchema, NodeSchema } from '../node.schema';
 import { ControlStreamRegistry } from './control-stream.registry';
 import { NodeAdminService } from './node-admin.service';
 import { NodeCache } from './node-cache.service';
@@ -10,6 +10,8 @@ import { NodeGrpcController } from './node.grpc.controller';
 import { NodeLivenessCron } from './node-liveness.cron';
 import { NodeMetrics } from './node.metrics';
 import { NodeRepository } from './node.repository';
+import { NodeEnvironmentsRepository } from './node-environments.repository';
+import { NodeEnvironmentsRecorder } from './node-environments.recorder';
 import { NodeSessionService } from './node-session.service';
 import { NODE_MASTER_OPTIONS, NodeMasterOptions } from './node-master.options';
 
@@ -19,7 +21,12 @@ export class NodeMasterModule {
     return {
       module: NodeMasterModule,
       global: true,
-      imports: [MongooseModule.forFeature([{ name: NODE_MODEL, schema: NodeSchema }])],
+      imports: [
+        MongooseModule.forFeature([
+          { name: NODE_MODEL, schema: NodeSchema },
+          { name: NODE_ENVIRONMENTS_MODEL, schema: NodeEnvironmentsSchema },
+        ]),
+      ],
       controllers: [NodeGrpcController],
       providers: [
         { provide: NODE_MASTER_OPTIONS, useValue: options },
@@ -32,8 +39,10 @@ export class NodeMasterModule {
         NodeAdminService,
         GrpcHealthService,
         NodeMetrics,
+        NodeEnvironmentsRepository,
+        NodeEnvironmentsRecorder,
       ],
-      exports: [NODE_MASTER_OPTIONS, NodeSessionService, NodeRepository, NodeCache, NodeCounters, ControlStreamRegistry, NodeAdminService, GrpcHealthService, NodeMetrics],
+      exports: [NodeEnvironmentsRepository, NODE_MASTER_OPTIONS, NodeSessionService, NodeRepository, NodeCache, NodeCounters, ControlStreamRegistry, NodeAdminService, GrpcHealthService, NodeMetrics],
     };
   }
 }

@@ -12,6 +12,7 @@ export type Registration = {
   labels: Label[];
   maxRunners: number;
   version: string;
+  runtimes: { name: string; version: string }[];
 };
 
 export type HeartbeatState = {
@@ -45,9 +46,9 @@ export class NodeRepository {
       this.writes++;
       await this.model.updateOne(
         { _id: existing._id },
-        { $set: { name: r.name, hostname: r.hostname, ip: r.ip, version: r.version } },
+        { $set: { name: r.name, hostname: r.hostname, ip: r.ip, version: r.version, runtimes: r.runtimes } },
       );
-      return { ...existing, name: r.name, hostname: r.hostname, ip: r.ip, version: r.version };
+      return { ...existing, name: r.name, hostname: r.hostname, ip: r.ip, version: r.version, runtimes: r.runtimes };
     }
     try {
       this.writes++;

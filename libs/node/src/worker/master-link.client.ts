@@ -229,7 +229,7 @@ export class MasterLinkClient implements OnApplicationBootstrap, OnModuleDestroy
       memoryBytes: usage.memoryBytes,
       diskFreeBytes: usage.diskFreeBytes,
       sentAtMs: Date.now(),
-      ...this.inventoryProvider(),
+      environments: this.inventoryProvider().environments,
     };
     try {
       this.call.write({ heartbeat: hb });
