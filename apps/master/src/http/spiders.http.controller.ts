@@ -38,6 +38,8 @@ import {
   assertSafePath,
   readTarGz,
   readZip,
+  archiveKindOf,
+  unwrapSingleFolder,
   removeStaged,
   SpiderFilesService,
   SpiderService,
@@ -47,7 +49,7 @@ import {
   SyncMasterOptions,
 } from '@crawlnest/sync';
 import { ApiErrors, ApiFilePathParam, ApiIdParam } from './dto/api-docs.decorators';
-import { CreateSpiderDto, FileModeQueryDto, FilesVersionDto, ManifestDto, MultipartFilesDto, PatchSpiderDto, SpiderDto, TreeSummaryDto } from './dto/spider.dto';
+import { CreateSpiderDto, FileModeQueryDto, FilesVersionDto, ManifestDto, MultipartFilesDto, PatchSpiderDto, SpiderDto, TreeUploadDto } from './dto/spider.dto';
 import { ObjectIdPipe } from './object-id.pipe';
 import type { StagedPart } from './upload-staging.storage';
 
@@ -130,7 +132,7 @@ export class SpidersHttpController {
     description: 'multipart/form-data: one part per file; application/zip or application/gzip: the archive as the raw body',
     schema: { oneOf: [{ $ref: getSchemaPath(MultipartFilesDto) }, BINARY] },
   })
-  @ApiOkResponse({ type: TreeSummaryDto })
+  @ApiOkResponse({ type: TreeUploadDto })
   @ApiErrors(400, 404, 413, 415)
   async replaceFiles(
     @Param('id', ObjectIdPipe) id: string,
@@ -141,15 +143,20 @@ export class SpidersHttpController {
     const staged: StagedFile[] = (parts ?? []).map((p) => ({ path: p.originalname, file: p.path, size: p.size, sha256: p.sha256 }));
     const archives: StagedFile[] = [];
     try {
-      if (type === 'multipart/form-data') {
-        return await this.files.replaceAll(id, staged);
+      // One part named like an archive (`-F file=@shop.zip`) is that archive, not a file named shop.zip.
+      const singleArchive = type === 'multipart/form-data' && staged.length === 1 ? archiveKindOf(staged[0].path) : null;
+      if (type === 'multipart/form-data' && !singleArchive) {
+        return { ...(await this.files.replaceAll(id, staged)), unwrapped: null };
       }
-      const read = ZIP_TYPES.includes(type) ? readZip : GZIP_TYPES.includes(type) ? readTarGz : null;
+      const read = singleArchive
+        ? singleArchive === 'zip' ? readZip : readTarGz
+        : ZIP_TYPES.includes(type) ? readZip : GZIP_TYPES.includes(type) ? readTarGz : null;
       if (!read) throw new UnsupportedMediaTypeException('Content-Type: expected multipart/form-data, application/zip or application/gzip');
-      const archive = { path: 'archive', ...(await this.stageBody(req, 'archive')) };
+      const archive = singleArchive ? (staged.pop() as StagedFile) : { path: 'archive', ...(await this.stageBody(req, 'archive')) };
       archives.push(archive);
       staged.push(...(await read(archive.file, this.limits.uploadDir, this.limits)));
-      return await this.files.replaceAll(id, staged);
+      const tree = unwrapSingleFolder(staged);
+      return { ...(await this.files.replaceAll(id, tree.files)), unwrapped: tree.unwrapped };
     } finally {
       await removeStaged([...staged, ...archives]);
     }
