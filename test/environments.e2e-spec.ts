@@ -60,6 +60,12 @@ describe('spider dependency environments', () => {
     // pip's own progress reached the task log, marked as the environment stage.
     expect(builders[0].some((l) => l.startsWith('[env] ') && l.includes('Successfully installed six-1.16.0'))).toBe(true);
     expect(pyEnvs()).toHaveLength(1);
+    // The task view shows the environment stage: its key, not cached, how long it took.
+    for (const t of tasks) {
+      const env = (t as Task & { environment: { keys: string[]; cached: boolean; buildMs: number } }).environment;
+      expect(env).toMatchObject({ keys: pyEnvs(), cached: false });
+      expect(env.buildMs).toBeGreaterThan(0);
+    }
   }, 4 * BUILD_MS);
 
   it('a second spider with the same requirements.txt reuses the environment: no build', async () => {
@@ -70,6 +76,7 @@ describe('spider dependency environments', () => {
     expect(out.some((l) => l.startsWith('[env] using cached environment py-'))).toBe(true);
     expect(out.some((l) => l.startsWith('[env] building'))).toBe(false);
     expect(pyEnvs()).toHaveLength(1);
+    expect((t as Task & { environment: unknown }).environment).toMatchObject({ keys: pyEnvs(), cached: true });
   }, BUILD_MS);
 
   it('a changed requirement builds a new environment', async () => {
@@ -147,6 +154,26 @@ describe('spider dependency environments', () => {
     expect(t).toMatchObject({ status: 'finished', exitCode: 0 });
     expect((await taskOutput(master.api, t.id)).some((l) => l.startsWith('six 1.14.0 venv '))).toBe(true);
   }, 3 * BUILD_MS);
+
+  it('beyond CRAWLNEST_ENV_CACHE_BYTES the least recently used environment is evicted, never the one in use', async () => {
+    const small = await cluster.startWorker({ masters: [master], name: 'small', env: { CRAWLNEST_ENV_CACHE_BYTES: '1' } });
+    const smallId = await cluster.waitNodeReady(master.api, 'small', 60_000);
+    const nodeEnvs = () => readdirSync(join(small.workspace, 'envs')).filter((n) => n.startsWith('node-'));
+    const pkg = (dep: string) => JSON.stringify({ name: 'x', version: '1.0.0', private: true, dependencies: { [dep]: '*' } });
+    const runOn = async (spiderId: string) => {
+      const r = await master.api.post('/api/tasks', { spiderId, mode: 'selected-nodes', nodeIds: [smallId] });
+      return taskEnded(master.api, r.body.tasks[0].id, BUILD_MS);
+    };
+    const a = await spider('evict-a', { 'package.json': pkg('is-number') }, "node -e \"require('is-number')\"");
+    expect((await runOn(a)).status).toBe('finished');
+    const first = nodeEnvs();
+    expect(first).toHaveLength(1); // over budget, but it was in use when the build ended
+    const b = await spider('evict-b', { 'package.json': pkg('is-odd') }, "node -e \"require('is-odd')\"");
+    expect((await runOn(b)).status).toBe('finished');
+    const second = nodeEnvs();
+    expect(second).toHaveLength(1);
+    expect(second[0]).not.toBe(first[0]);
+  }, 2 * BUILD_MS);
 
   it('a worker without python3 fails the task with an error naming the tool', async () => {
     const emptyPath = mkdtempSync(join(tmpdir(), 'crawlnest-nopath-'));

@@ -9,6 +9,9 @@ export const ACTIVE_STATUSES: readonly TaskStatus[] = ['assigned', 'running'];
 export const TASK_MODES = ['random', 'all-nodes', 'selected-nodes'] as const;
 export type TaskMode = (typeof TASK_MODES)[number];
 
+/** The environment stage of an attempt: which environments, whether all were cached, how long. */
+export type EnvStatsRecord = { keys: string[]; cached: boolean; buildMs: number };
+
 export type SyncStatsRecord = {
   filesTotal: number;
   filesTransferred: number;
@@ -46,6 +49,7 @@ export type TaskRecord = {
   scheduleId: string | null;
   parentId: string | null;
   sync: SyncStatsRecord | null;
+  environment?: EnvStatsRecord | null;
   attempts?: AttemptRecord[];
 };
 
@@ -74,6 +78,7 @@ export type TaskView = {
   scheduleId: string | null;
   parentId: string | null;
   sync: SyncStatsRecord | null;
+  environment: EnvStatsRecord | null;
   /** Earlier attempts that ended without ending the task (abnormal, not acknowledged). */
   attempts: { attempt: number; nodeId: string | null; status: TaskStatus; error: string | null; at: string }[];
   /** Why a pending task has not started yet; null when it is not pending. */
@@ -108,6 +113,7 @@ export function toTaskView(t: TaskRecord, pendingReason: string | null = null): 
     scheduleId: t.scheduleId ?? null,
     parentId: t.parentId ?? null,
     sync: t.sync ?? null,
+    environment: t.environment ? { keys: [...t.environment.keys], cached: t.environment.cached, buildMs: t.environment.buildMs } : null,
     attempts: (t.attempts ?? []).map((a) => ({ ...a, at: new Date(a.at).toISOString() })),
     pendingReason: t.status === 'pending' ? pendingReason : null,
   };

@@ -6,6 +6,7 @@ import { TaskRepository } from './task.repository';
 import { TASK_MASTER_OPTIONS, TaskMasterOptions } from './task-master.options';
 import { commandLine, TaskRecord } from '../task.types';
 import { bestFirst, chooseNode, Slot } from '../dispatch-plan';
+import { SpiderToolsLookup } from './spider-tools.lookup';
 
 /** Pending tasks tried per pass; a full window triggers another pass right away. */
 const PENDING_WINDOW = 500;
@@ -34,6 +35,7 @@ export class DispatcherService implements OnModuleInit, OnModuleDestroy {
     private readonly tasks: TaskRepository,
     private readonly claims: ClaimRepository,
     private readonly spiders: SpiderRepository,
+    private readonly toolsNeeded: SpiderToolsLookup,
     @Inject(TASK_MASTER_OPTIONS) private readonly opts: TaskMasterOptions,
   ) {}
 
@@ -110,7 +112,12 @@ export class DispatcherService implements OnModuleInit, OnModuleDestroy {
     const active = new Map<string, number>();
     for (const t of open) if (t.nodeId && t.status !== 'pending') active.set(t.nodeId, (active.get(t.nodeId) ?? 0) + 1);
     const slots: Slot[] = nodes
-      .map((n: NodeRecord) => ({ nodeId: String(n._id), labels: n.labels, free: n.maxRunners - (active.get(String(n._id)) ?? 0) }))
+      .map((n: NodeRecord) => ({
+        nodeId: String(n._id),
+        labels: n.labels,
+        free: n.maxRunners - (active.get(String(n._id)) ?? 0),
+        runtimes: (n.runtimes ?? []).map((r) => r.name),
+      }))
       .filter((s) => s.free > 0);
     if (slots.length === 0) return false;
     const pending = bestFirst(open.filter((t) => t.status === 'pending')).slice(0, PENDING_WINDOW);
@@ -118,7 +125,7 @@ export class DispatcherService implements OnModuleInit, OnModuleDestroy {
     const versions = new Map<string, number | null>();
     let assigned = 0;
     for (const t of pending) {
-      const slot = chooseNode(t, slots);
+      const slot = chooseNode(t, slots, await this.toolsNeeded.forSpider(t.spiderId));
       if (!slot) continue;
       if (await this.assign(t, slot.nodeId, versions)) {
         slot.free--;

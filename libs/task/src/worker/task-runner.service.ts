@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { AssignmentMsg, backoffDelay, CancelMsg, MasterLinkClient } from '@crawlnest/node';
-import { EnvironmentService, PreparedEnvironments, SpiderSyncService, SyncStats } from '@crawlnest/sync';
+import { EnvironmentService, EnvStageStats, PreparedEnvironments, SpiderSyncService, SyncStats } from '@crawlnest/sync';
 import { LogShipper } from './log-shipper';
 import { startTaskProcess, TaskProcess } from './process-group';
 import { Ref, TaskReporterClient } from './task-reporter.client';
@@ -18,6 +18,8 @@ type Run = {
   stopReason?: { status: FinalStatus; error: string };
   /** The master no longer wants this attempt: report nothing more. */
   abandoned: boolean;
+  /** What the environment stage did, for the task view. */
+  environment?: EnvStageStats | null;
   /** The command has exited (its outcome is decided). */
   exited?: boolean;
   done: Promise<void>;
@@ -182,6 +184,7 @@ export class TaskRunnerService implements OnApplicationBootstrap, OnApplicationS
       return;
     }
     envs.apply(env);
+    run.environment = envs.stats;
     const proc = startTaskProcess(a.command, dir, env);
     void proc.exited.finally(() => envs.release());
     run.proc = proc;
@@ -192,7 +195,7 @@ export class TaskRunnerService implements OnApplicationBootstrap, OnApplicationS
     // Reports of one attempt go one at a time: on FerretDB an update is a read then a
     // write, so a Started landing after Finished could turn an ended task back to running.
     const startedReported = this.reporter
-      .untilAnswered('started', () => this.reporter.started(ref, proc.child.pid ?? 0, stats), () => run.abandoned)
+      .untilAnswered('started', () => this.reporter.started(ref, proc.child.pid ?? 0, stats, run.environment), () => run.abandoned)
       .then((r) => {
         if (!r.accepted) {
           run.abandoned = true;
@@ -217,7 +220,7 @@ export class TaskRunnerService implements OnApplicationBootstrap, OnApplicationS
   private async finish(run: Run, status: FinalStatus, exitCode: number | null, error: string | null, sync: SyncStats | null): Promise<void> {
     if (run.abandoned) return;
     const r = await this.reporter.untilAnswered('finished', () =>
-      this.reporter.finished(run.ref, { status, exitCode, error, sync }),
+      this.reporter.finished(run.ref, { status, exitCode, error, sync, environment: run.environment }),
     );
     this.log.log({ msg: 'task ended', taskId: run.a.taskId, attempt: run.a.attempt, status, exitCode, accepted: r.accepted });
   }

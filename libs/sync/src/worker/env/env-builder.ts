@@ -1,6 +1,7 @@
+import { writeFileSync } from 'node:fs';
 import { lstat, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EnvSpec } from './env-spec';
+import { EnvSpec } from '../../env-spec';
 import { runInstaller } from './installer.process';
 import { LastLines } from './last-lines';
 
@@ -33,7 +34,9 @@ export async function buildEnvironment(req: BuildRequest): Promise<void> {
   const env = installerEnv();
   const step = async (argv: string[], cwd: string) => {
     req.onLine(`$ ${argv.join(' ')}`);
-    const r = await runInstaller(argv, { cwd, env, deadline: req.deadline, onLine });
+    // The group id on disk beside the temp dir: a worker restarted after a kill stops the orphan before removing its files.
+    const onSpawn = (pgid: number) => writeFileSync(`${req.tmpDir}.pid`, String(pgid));
+    const r = await runInstaller(argv, { cwd, env, deadline: req.deadline, onLine, onSpawn });
     if (!r.ok) {
       const last = tail.text();
       throw new EnvBuildError(`${argv.slice(0, 3).join(' ')} failed (${r.detail})${last ? `:\n${last}` : ''}`);

@@ -3,9 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, readdir, readFile, rename, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildEnvironment, directorySize, EnvBuildError } from './env-builder';
-import { DEPENDENCY_FILES, EnvKind, envKey, EnvSpec, isEnvKey, REQUIRED_TOOL } from './env-spec';
+import { DEPENDENCY_FILES, EnvKind, envKey, EnvSpec, isEnvKey, REQUIRED_TOOL } from '../../env-spec';
 import { ENV_WORKER_OPTIONS, EnvWorkerOptions } from './env-worker.options';
 import { probeRuntimes, Runtime } from './runtimes.probe';
+import { killInstallerGroup } from './installer.process';
 
 export { EnvBuildError } from './env-builder';
 
@@ -49,11 +50,20 @@ export class EnvironmentService implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     await mkdir(this.root, { recursive: true });
-    for (const name of await readdir(this.root)) {
+    const names = await readdir(this.root);
+    // Installers orphaned by a killed worker first: they would keep writing into the dirs removed next.
+    for (const name of names.filter((n) => n.startsWith(TMP_PREFIX) && n.endsWith('.pid'))) {
+      const pgid = Number((await readFile(join(this.root, name), 'utf8')).trim());
+      if (killInstallerGroup(pgid, join(this.root, name.slice(0, -'.pid'.length)))) this.log.warn({ msg: 'stopped an installer left running by a crash', pgid });
+    }
+    for (const name of names) {
       const dir = join(this.root, name);
       if (name.startsWith(TMP_PREFIX)) {
         this.log.warn({ msg: 'removing a half-built environment left by a crash', dir });
-        await rm(dir, { recursive: true, force: true });
+        await rm(dir, { recursive: true, force: true, maxRetries: 5 }).catch((err: unknown) =>
+          // Never used (not a key name); the next start tries again. Not worth refusing to start.
+          this.log.error({ msg: 'could not remove a half-built environment', dir, err: String(err) }),
+        );
       } else if (isEnvKey(name)) {
         const entry = await this.loadEntry(name);
         if (entry) this.ready.set(name, entry);
@@ -173,6 +183,7 @@ export class EnvironmentService implements OnModuleInit {
       await writeFile(join(tmpDir, META), JSON.stringify(meta, null, 2));
       await rm(finalDir, { recursive: true, force: true }); // a stray dir without our index entry
       await rename(tmpDir, finalDir);
+      await rm(`${tmpDir}.pid`, { force: true });
       const entry: Entry = { key, kind: spec.kind, dir: finalDir, sizeBytes, lastUsedAt: Date.now(), inUse: 0 };
       this.ready.set(key, entry);
       this.log.log({ msg: 'environment built', key, kind: spec.kind, buildMs: meta.buildMs, sizeBytes });
@@ -181,7 +192,8 @@ export class EnvironmentService implements OnModuleInit {
       void this.evict().finally(() => entry.inUse--);
       return entry;
     } catch (err) {
-      await rm(tmpDir, { recursive: true, force: true });
+      await rm(tmpDir, { recursive: true, force: true, maxRetries: 5 });
+      await rm(`${tmpDir}.pid`, { force: true });
       if (err instanceof EnvBuildError) throw err;
       throw new EnvBuildError(`${spec.kind} environment ${key}: ${err instanceof Error ? err.message : String(err)}`);
     }

@@ -1,4 +1,3 @@
-export * from './env-spec';
 export * from './env-worker.options';
 export * from './env-worker.module';
 export * from './environment.service';

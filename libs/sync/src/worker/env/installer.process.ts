@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 export type InstallerResult = { ok: boolean; detail: string };
@@ -10,10 +11,11 @@ export type InstallerResult = { ok: boolean; detail: string };
  */
 export function runInstaller(
   argv: string[],
-  opts: { cwd: string; env: NodeJS.ProcessEnv; deadline: number; onLine: (line: string) => void },
+  opts: { cwd: string; env: NodeJS.ProcessEnv; deadline: number; onLine: (line: string) => void; onSpawn?: (pgid: number) => void },
 ): Promise<InstallerResult> {
   return new Promise((resolve) => {
     const child = spawn(argv[0], argv.slice(1), { cwd: opts.cwd, env: opts.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    if (child.pid) opts.onSpawn?.(child.pid);
     let timedOut = false;
     const killGroup = () => {
       try {
@@ -45,4 +47,44 @@ export function runInstaller(
       });
     });
   });
+}
+
+/**
+ * Kills an installer's process group left running by a worker that was killed mid-build
+ * (installers run in their own group, so they outlive it). Only when a member of that group
+ * still works in `tmpDir` (its command line or cwd names it): a recycled group id belongs
+ * to someone else. Gone already is fine.
+ */
+export function killInstallerGroup(pgid: number, tmpDir: string): boolean {
+  if (!Number.isInteger(pgid) || pgid <= 1 || !groupWorksIn(pgid, tmpDir)) return false;
+  try {
+    process.kill(-pgid, 'SIGKILL');
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw err;
+  }
+}
+
+function groupWorksIn(pgid: number, dir: string): boolean {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+  } catch {
+    return false; // no /proc (not Linux): leave the orphan alone rather than guess
+  }
+  for (const pid of pids) {
+    try {
+      // Field 5 of /proc/<pid>/stat is the process group; the name in field 2 may hold spaces.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) !== pgid) continue;
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const cwd = readlinkSync(`/proc/${pid}/cwd`);
+      if (cmdline.includes(dir) || cwd === dir) return true;
+    } catch {
+      continue; // the process ended while we looked
+    }
+  }
+  return false;
 }

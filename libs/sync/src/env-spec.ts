@@ -34,3 +34,9 @@ export function envKey(spec: EnvSpec, interpreterVersion: string): string {
 export function isEnvKey(name: string): boolean {
   return /^(py|node)-[0-9a-f]{32}$/.test(name);
 }
+
+/** Pure: the tools a tree needs on a worker, from the dependency files at its root. */
+export function toolsForTree(paths: string[]): string[] {
+  const root = new Set(paths);
+  return (Object.keys(DEPENDENCY_FILES) as EnvKind[]).filter((k) => root.has(DEPENDENCY_FILES[k].trigger)).map((k) => REQUIRED_TOOL[k]);
+}

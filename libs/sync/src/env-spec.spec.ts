@@ -1,5 +1,4 @@
-import { envKey, isEnvKey } from './env-spec';
-import { LastLines } from './last-lines';
+import { envKey, isEnvKey, toolsForTree } from './env-spec';
 
 const req = (s: string) => ({ kind: 'python' as const, files: [{ name: 'requirements.txt', content: Buffer.from(s) }] });
 
@@ -25,10 +24,12 @@ describe('envKey', () => {
   });
 });
 
-describe('LastLines', () => {
-  it('keeps only the last lines, without blank ones', () => {
-    const l = new LastLines(3);
-    for (const s of ['a', 'b', '', 'c', 'd']) l.push(s);
-    expect(l.text()).toBe('c\nd');
-  });
+describe('toolsForTree', () => {
+  it.each([
+    [['requirements.txt', 'main.py'], ['python3']],
+    [['package.json', 'package-lock.json'], ['npm']],
+    [['requirements.txt', 'package.json'], ['python3', 'npm']],
+    [['sub/requirements.txt'], []],
+    [[], []],
+  ])('%j → %j', (paths, tools) => expect(toolsForTree(paths)).toEqual(tools));
 });
