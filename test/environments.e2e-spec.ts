@@ -119,13 +119,30 @@ describe('spider dependency environments', () => {
     expect(out.some((l) => l.startsWith('[env] $ npm install'))).toBe(true);
   }, BUILD_MS);
 
+  it('POST /api/spiders/:id/prepare builds the environment on the node ahead of runs; the first run then finds it cached', async () => {
+    const pkg = JSON.stringify({ name: 'prepared', version: '1.0.0', private: true, dependencies: { 'is-odd': '3.0.1' } });
+    const id = await spider('node-prepared', { 'package.json': pkg }, "node -e \"console.log('odd', require('is-odd')(3))\"");
+    const bad = await master.api.post(`/api/spiders/${id}/prepare`, { mode: 'nope' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toContain('mode');
+    const r = await master.api.post(`/api/spiders/${id}/prepare`, { mode: 'selected-nodes', nodeIds: [nodeId] });
+    expect(r.status).toBe(201);
+    expect(r.body.tasks).toHaveLength(1);
+    const prep = await taskEnded(master.api, r.body.tasks[0].id, BUILD_MS);
+    expect(prep).toMatchObject({ status: 'finished', exitCode: 0 });
+    expect((await taskOutput(master.api, prep.id)).some((l) => l.startsWith('[env] building node environment'))).toBe(true);
+    const [t] = await run(id);
+    expect(t).toMatchObject({ status: 'finished', environment: { cached: true } });
+    expect(await taskOutput(master.api, t.id)).toContain('odd true');
+  }, 2 * BUILD_MS);
+
   it('lists the worker\'s environments and runtimes in the node view', async () => {
     const envs = await waitFor('environments reported', async () => {
       const r = await master.api.get<EnvView[]>(`/api/nodes/${nodeId}/environments`);
       expect(r.status).toBe(200);
-      return r.body.length === 3 ? r.body : undefined;
+      return r.body.length === 4 ? r.body : undefined;
     });
-    expect(envs.map((e) => e.kind).sort()).toEqual(['node', 'python', 'python']);
+    expect(envs.map((e) => e.kind).sort()).toEqual(['node', 'node', 'python', 'python']);
     for (const e of envs) {
       expect(e.key).toMatch(/^(py|node)-[0-9a-f]{32}$/);
       expect(e.sizeBytes).toBeGreaterThan(0);

@@ -51,6 +51,9 @@ import {
 import { ApiErrors, ApiFilePathParam, ApiIdParam } from './dto/api-docs.decorators';
 import { CreateSpiderDto, FileModeQueryDto, FilesVersionDto, ManifestDto, MultipartFilesDto, PatchSpiderDto, SpiderDto, TreeUploadDto } from './dto/spider.dto';
 import { ObjectIdPipe } from './object-id.pipe';
+import { TaskService } from '@crawlnest/task';
+import { PrepareSpiderDto } from './dto/prepare.dto';
+import { TasksCreatedDto } from './dto/task.dto';
 import type { StagedPart } from './upload-staging.storage';
 
 const ZIP_TYPES = ['application/zip', 'application/x-zip-compressed'];
@@ -72,6 +75,7 @@ export class SpidersHttpController {
   constructor(
     private readonly spiders: SpiderService,
     private readonly files: SpiderFilesService,
+    private readonly tasks: TaskService,
     @Inject(SYNC_MASTER_OPTIONS) private readonly limits: SyncMasterOptions,
   ) {}
 
@@ -160,6 +164,33 @@ export class SpidersHttpController {
     } finally {
       await removeStaged([...staged, ...archives]);
     }
+  }
+
+  /**
+   * Builds the current version's environments (requirements.txt, package.json) on the chosen
+   * nodes before any run needs them: one task per node whose command is `true`, so the
+   * environment stage runs, shows its output in that task's log, and fails it when it fails.
+   */
+  @Post(':id/prepare')
+  @ApiOperation({ summary: "Build the spider's dependency environments on nodes ahead of runs (tasks running `true` after the environment stage)" })
+  @ApiIdParam('spider')
+  @ApiCreatedResponse({ type: TasksCreatedDto })
+  @ApiErrors(400, 404, 413)
+  async prepare(@Param('id', ObjectIdPipe) id: string, @Body() body: PrepareSpiderDto) {
+    await this.spiders.get(id); // 404 for an unknown spider
+    const tasks = await this.tasks.create({
+      spiderId: id,
+      mode: body.mode,
+      nodeIds: body.nodeIds,
+      labels: body.labels,
+      cmd: 'true',
+      param: '',
+      env: [],
+      priority: 5,
+      timeoutSec: 0,
+      maxRetries: 0,
+    });
+    return { tasks };
   }
 
   @Get(':id/files')
