@@ -73,7 +73,7 @@ describe('a Scrapy + crawlab-sdk project with its own requirements.txt', () => {
     await new Promise((r) => site.close(r));
   });
 
-  it('runs `scrapy crawl` on a worker without Scrapy and prints the items through crawlab-sdk', async () => {
+  it("runs `scrapy crawl` on a worker without Scrapy; its items pass crawlab-sdk's pipeline", async () => {
     const spiderId = (await master.api.post('/api/spiders', { name: 'shop', cmd: 'scrapy crawl quotes' })).body.id;
     const up = await master.api.put(`/api/spiders/${spiderId}/files`, await zip(project(url)), 'application/zip');
     expect(up.status).toBe(200);
