@@ -18,6 +18,11 @@ export class NodeEnvironmentsRepository {
     await this.model.replaceOne({ _id: nodeId }, { _id: nodeId, environments, reportedAt: new Date() }, { upsert: true });
   }
 
+  /** A deleted node's list goes with it. */
+  async forget(nodeId: string): Promise<void> {
+    await this.model.deleteOne({ _id: nodeId });
+  }
+
   async list(nodeId: string): Promise<NodeEnvironment[]> {
     const doc = await this.model.findById(nodeId).lean<NodeEnvironmentsDoc>();
     return (doc?.environments ?? []).map((e) => ({ key: e.key, kind: e.kind, sizeBytes: e.sizeBytes, lastUsedAt: e.lastUsedAt ?? null, state: e.state }));
