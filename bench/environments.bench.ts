@@ -59,8 +59,10 @@ const bench: Benchmark = {
       const coldBuildMs = cold.environment?.buildMs ?? NaN;
 
       // Warm: the same spider again (environment cached) against a spider without dependencies.
-      const plain = await spider('plain', { 'main.py': 'print(1)\n' }, 'python3 main.py');
-      const warmCmd = await spider('warm', { 'requirements.txt': 'scrapy\n' }, 'python3 -c "print(1)"');
+      // The same command on both sides: which python3 is first on PATH (a venv's, a pyenv
+      // shim) would otherwise weigh more than the environment stage being measured.
+      const plain = await spider('plain', { 'main.py': 'print(1)\n' }, 'echo 1');
+      const warmCmd = await spider('warm', { 'requirements.txt': 'scrapy\n' }, 'echo 1');
       const warm: number[] = [];
       const bare: number[] = [];
       const stage: number[] = [];
