@@ -56,8 +56,8 @@ describe('spider files over REST', () => {
   });
 
   it('accepts a .zip and reads single files back byte for byte', async () => {
-    const r = await master.api.put(`/api/spiders/${spiderId}/files`, await zip([{ name: 'crawlab_project/spiders/quotes.py', content: 'print(1)\n' }]), 'application/zip');
-    expect(r.body).toMatchObject({ version: 3, fileCount: 1 });
+    const r = await master.api.put(`/api/spiders/${spiderId}/files`, await zip([{ name: 'scrapy.cfg', content: '[settings]\n' }, { name: 'crawlab_project/spiders/quotes.py', content: 'print(1)\n' }]), 'application/zip');
+    expect(r.body).toMatchObject({ version: 3, fileCount: 2 });
     const f = await master.api.get(`/api/spiders/${spiderId}/files/crawlab_project/spiders/quotes.py`);
     expect(f.status).toBe(200);
     expect(f.text).toBe('print(1)\n');

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { NodeWorkerModule, pinoParams } from '@crawlnest/node';
+import { EnvWorkerModule } from '@crawlnest/sync';
 import { TaskWorkerModule } from '@crawlnest/task';
 import { ResultsWorkerModule } from '@crawlnest/results';
 import type { WorkerConfig } from './config/worker.config';
@@ -26,6 +27,7 @@ export class WorkerModule {
           version: CRAWLNEST_VERSION,
           tls: config.grpcTls,
         }),
+        EnvWorkerModule.forRoot({ workspace: config.workspace, ...config.environments }),
         TaskWorkerModule.forRoot({
           workspace: config.workspace,
           maxRunners: config.maxRunners,

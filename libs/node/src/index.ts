@@ -28,3 +28,5 @@ export * from './worker/master-link.options';
 export * from './worker/master-link.client';
 export * from './worker/node-worker.module';
 export * from './stop-on-signals';
+export * from './master/node-environments.repository';
+export * from './master/node-environments.recorder';

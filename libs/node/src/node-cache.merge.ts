@@ -13,7 +13,7 @@ export type NodeCacheState = {
 };
 
 /** Fields an admin or a (re)registration sets; the database is their authority. */
-export const REGISTRATION_FIELDS = ['key', 'name', 'hostname', 'ip', 'labels', 'maxRunners', 'enabled', 'version', 'registeredAt'] as const;
+export const REGISTRATION_FIELDS = ['key', 'name', 'hostname', 'ip', 'labels', 'maxRunners', 'enabled', 'version', 'runtimes', 'registeredAt'] as const;
 
 /** Fields the control stream moves; whichever copy saw the later event wins. */
 export const HEARTBEAT_FIELDS = [

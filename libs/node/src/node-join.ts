@@ -12,7 +12,7 @@ export type NodeUserDoc = {
 } & Partial<Omit<NodeRecord, '_id' | 'key' | 'labels' | 'maxRunners' | 'enabled' | 'registeredAt'>>;
 
 /** Host facts from the latest registration (collection `node_hosts`). */
-export type NodeHostDoc = { _id: string; name: string; hostname: string; ip: string; version: string };
+export type NodeHostDoc = { _id: string; name: string; hostname: string; ip: string; version: string; runtimes?: { name: string; version: string }[] };
 
 /** Liveness (collection `node_status`); extra heartbeat fields are carried through as they are. */
 export type NodeStatusDoc = {

@@ -5,6 +5,7 @@ export const NODE_HOST_MODEL = 'NodeHost';
 export const NODE_STATUS_MODEL = 'NodeStatus';
 
 const LabelSchema = new Schema({ key: String, value: String }, { _id: false });
+const RuntimeSchema = new Schema({ name: String, version: String }, { _id: false });
 
 /**
  * What a user edits on a node (collection `nodes`). Inserted once by the first registration of
@@ -31,6 +32,8 @@ export const NodeHostSchema = new Schema(
     hostname: { type: String, default: '' },
     ip: { type: String, default: '' },
     version: { type: String, default: '' },
+    /** Tools the worker found at registration (python3, node, npm), with versions. */
+    runtimes: { type: [RuntimeSchema], default: [] },
   },
   { collection: 'node_hosts', versionKey: false },
 );
@@ -56,4 +59,25 @@ export const NodeStatusSchema = new Schema(
     },
   },
   { collection: 'node_status', versionKey: false, strict: false },
+);
+
+export const NODE_ENVIRONMENTS_MODEL = 'NodeEnvironments';
+
+const EnvironmentSchema = new Schema(
+  { key: String, kind: String, sizeBytes: Number, lastUsedAt: { type: Date, default: null }, state: String },
+  { _id: false },
+);
+
+/**
+ * The spider environments each worker last reported, one document per node (`_id` is the
+ * node id). Kept out of the node document: heartbeats update that one, and on FerretDB two
+ * updates of one document can lose each other's fields.
+ */
+export const NodeEnvironmentsSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    environments: { type: [EnvironmentSchema], default: [] },
+    reportedAt: { type: Date, required: true },
+  },
+  { collection: 'node_environments', versionKey: false },
 );

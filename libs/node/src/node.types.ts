@@ -2,6 +2,7 @@ import type { Types } from 'mongoose';
 
 export type Label = { key: string; value: string };
 export type NodeStatus = 'online' | 'offline';
+export type Runtime = { name: string; version: string };
 
 /** A node as stored (lean read). */
 export type NodeRecord = {
@@ -17,6 +18,7 @@ export type NodeRecord = {
   taskReady: boolean;
   enabled: boolean;
   version: string;
+  runtimes?: Runtime[];
   registeredAt: Date;
   activeAt?: Date | null;
   offlineAt?: Date | null;
@@ -41,6 +43,7 @@ export type NodeView = {
   taskReady: boolean;
   enabled: boolean;
   version: string;
+  runtimes: Runtime[];
   registeredAt: string;
   activeAt: string | null;
   offlineAt: string | null;
@@ -79,6 +82,7 @@ export function toNodeView(n: NodeRecord): NodeView {
     taskReady: n.status === 'online' && n.taskReady,
     enabled: n.enabled,
     version: n.version,
+    runtimes: (n.runtimes ?? []).map((r) => ({ name: r.name, version: r.version })),
     registeredAt: iso(n.registeredAt) ?? '',
     activeAt: iso(n.activeAt),
     offlineAt: iso(n.offlineAt),

@@ -15,3 +15,6 @@ export * from './worker/sync-worker.module';
 export * from './master/archive-reader';
 export * from './master/upload-staging';
 export * from './chunking';
+export * from './env-spec';
+export * from './worker/env';
+export * from './master/archive-unwrap';

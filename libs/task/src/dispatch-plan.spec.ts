@@ -20,6 +20,20 @@ describe('chooseNode', () => {
   });
 });
 
+describe('chooseNode with needed tools', () => {
+  const withTools = (nodeId: string, free: number, runtimes: string[]): Slot => ({ nodeId, free, labels: [], runtimes });
+  const random = { mode: 'random', nodeIds: [], labels: [] };
+  it.each<[string, Slot[], string[], string | null]>([
+    ['prefers a node with python3 over one with more room', [withTools('a', 4, ['node']), withTools('b', 1, ['python3', 'node'])], ['python3'], 'b'],
+    ['among nodes with the tools, the most room', [withTools('a', 2, ['python3']), withTools('b', 3, ['python3'])], ['python3'], 'b'],
+    ['no node has the tool: still runs somewhere (and fails naming it)', [withTools('a', 1, []), withTools('b', 2, [])], ['npm'], 'b'],
+    ['nothing needed: most room', [withTools('a', 1, ['python3']), withTools('b', 2, [])], [], 'b'],
+    ['both tools needed', [withTools('a', 4, ['python3']), withTools('b', 1, ['python3', 'npm'])], ['python3', 'npm'], 'b'],
+  ])('%s', (_name, slots, needs, want) => {
+    expect(chooseNode(random, slots, needs)?.nodeId ?? null).toBe(want);
+  });
+});
+
 describe('bestFirst', () => {
   it('orders by priority, then creation time, then id', () => {
     const t = (id: string, priority: number, at: number) => ({ _id: id, priority, createdAt: new Date(at) });

@@ -47,6 +47,10 @@ export const TaskSchema = new Schema(
       ),
       default: null,
     },
+    environment: {
+      type: new Schema({ keys: [String], cached: Boolean, buildMs: Number }, { _id: false }),
+      default: null,
+    },
   },
   { collection: 'tasks', versionKey: false },
 );

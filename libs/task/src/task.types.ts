@@ -9,6 +9,9 @@ export const ACTIVE_STATUSES: readonly TaskStatus[] = ['assigned', 'running'];
 export const TASK_MODES = ['random', 'all-nodes', 'selected-nodes'] as const;
 export type TaskMode = (typeof TASK_MODES)[number];
 
+/** The environment stage of an attempt: which environments, whether all were cached, how long. */
+export type EnvStatsRecord = { keys: string[]; cached: boolean; buildMs: number };
+
 export type SyncStatsRecord = {
   filesTotal: number;
   filesTransferred: number;
@@ -50,6 +53,7 @@ export type TaskRecord = {
   scheduledFor?: Date | null;
   parentId: string | null;
   sync: SyncStatsRecord | null;
+  environment?: EnvStatsRecord | null;
   attempts?: AttemptRecord[];
 };
 
@@ -81,6 +85,7 @@ export type TaskView = {
   scheduledFor: string | null;
   parentId: string | null;
   sync: SyncStatsRecord | null;
+  environment: EnvStatsRecord | null;
   /** Earlier attempts that ended without ending the task (abnormal, not acknowledged). */
   attempts: { attempt: number; nodeId: string | null; status: TaskStatus; error: string | null; at: string }[];
   /** Why a pending task has not started yet; null when it is not pending. */
@@ -117,6 +122,7 @@ export function toTaskView(t: TaskRecord, pendingReason: string | null = null): 
     scheduledFor: iso(t.scheduledFor),
     parentId: t.parentId ?? null,
     sync: t.sync ?? null,
+    environment: t.environment ? { keys: [...t.environment.keys], cached: t.environment.cached, buildMs: t.environment.buildMs } : null,
     attempts: (t.attempts ?? []).map((a) => ({ ...a, at: new Date(a.at).toISOString() })),
     pendingReason: t.status === 'pending' ? pendingReason : null,
   };

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { NodeAdminService } from '@crawlnest/node';
+import { NodeAdminService, NodeEnvironmentsRepository } from '@crawlnest/node';
+import { NodeEnvironmentDto } from './dto/environment.dto';
 import { ApiErrors, ApiIdParam } from './dto/api-docs.decorators';
 import { ListNodesQueryDto, NodeDto, parseLabelSelector, PatchNodeDto } from './dto/node.dto';
 import { ObjectIdPipe } from './object-id.pipe';
@@ -10,7 +11,10 @@ import { ObjectIdPipe } from './object-id.pipe';
 @ApiErrors(401)
 @Controller('api/nodes')
 export class NodesHttpController {
-  constructor(private readonly nodes: NodeAdminService) {}
+  constructor(
+    private readonly nodes: NodeAdminService,
+    private readonly environments: NodeEnvironmentsRepository,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'List worker nodes, optionally by status or label' })
@@ -27,6 +31,17 @@ export class NodesHttpController {
   @ApiErrors(400, 404)
   get(@Param('id', ObjectIdPipe) id: string) {
     return this.nodes.get(id);
+  }
+
+  @Get(':id/environments')
+  @ApiOperation({ summary: 'Spider dependency environments cached on the node, as its worker last reported them' })
+  @ApiIdParam('node')
+  @ApiOkResponse({ type: [NodeEnvironmentDto] })
+  @ApiErrors(400, 404)
+  async listEnvironments(@Param('id', ObjectIdPipe) id: string): Promise<NodeEnvironmentDto[]> {
+    await this.nodes.get(id); // 404 for an unknown node
+    const list = await this.environments.list(id);
+    return list.map((e) => ({ ...e, lastUsedAt: e.lastUsedAt ? new Date(e.lastUsedAt).toISOString() : null }));
   }
 
   @Patch(':id')

@@ -38,6 +38,8 @@ import {
   assertSafePath,
   readTarGz,
   readZip,
+  archiveKindOf,
+  unwrapSingleFolder,
   removeStaged,
   SpiderFilesService,
   SpiderService,
@@ -47,10 +49,13 @@ import {
   SyncMasterOptions,
 } from '@crawlnest/sync';
 import { ApiErrors, ApiFilePathParam, ApiIdParam } from './dto/api-docs.decorators';
-import { CreateSpiderDto, FileModeQueryDto, FilesVersionDto, ManifestDto, MultipartFilesDto, PatchSpiderDto, SpiderDto, TreeSummaryDto } from './dto/spider.dto';
+import { CreateSpiderDto, FileModeQueryDto, FilesVersionDto, ManifestDto, MultipartFilesDto, PatchSpiderDto, SpiderDto, TreeUploadDto } from './dto/spider.dto';
 import { ObjectIdPipe } from './object-id.pipe';
 import { ResultsQueryService } from '@crawlnest/results';
 import { withSpiderCounts } from './with-result-counts';
+import { TaskService } from '@crawlnest/task';
+import { PrepareSpiderDto } from './dto/prepare.dto';
+import { TasksCreatedDto } from './dto/task.dto';
 import type { StagedPart } from './upload-staging.storage';
 
 const ZIP_TYPES = ['application/zip', 'application/x-zip-compressed'];
@@ -72,6 +77,7 @@ export class SpidersHttpController {
   constructor(
     private readonly spiders: SpiderService,
     private readonly files: SpiderFilesService,
+    private readonly tasks: TaskService,
     @Inject(SYNC_MASTER_OPTIONS) private readonly limits: SyncMasterOptions,
     private readonly results: ResultsQueryService,
   ) {}
@@ -133,7 +139,7 @@ export class SpidersHttpController {
     description: 'multipart/form-data: one part per file; application/zip or application/gzip: the archive as the raw body',
     schema: { oneOf: [{ $ref: getSchemaPath(MultipartFilesDto) }, BINARY] },
   })
-  @ApiOkResponse({ type: TreeSummaryDto })
+  @ApiOkResponse({ type: TreeUploadDto })
   @ApiErrors(400, 404, 413, 415)
   async replaceFiles(
     @Param('id', ObjectIdPipe) id: string,
@@ -144,18 +150,50 @@ export class SpidersHttpController {
     const staged: StagedFile[] = (parts ?? []).map((p) => ({ path: p.originalname, file: p.path, size: p.size, sha256: p.sha256 }));
     const archives: StagedFile[] = [];
     try {
-      if (type === 'multipart/form-data') {
-        return await this.files.replaceAll(id, staged);
+      // One part named like an archive (`-F file=@shop.zip`) is that archive, not a file named shop.zip.
+      const singleArchive = type === 'multipart/form-data' && staged.length === 1 ? archiveKindOf(staged[0].path) : null;
+      if (type === 'multipart/form-data' && !singleArchive) {
+        return { ...(await this.files.replaceAll(id, staged)), unwrapped: null };
       }
-      const read = ZIP_TYPES.includes(type) ? readZip : GZIP_TYPES.includes(type) ? readTarGz : null;
+      const read = singleArchive
+        ? singleArchive === 'zip' ? readZip : readTarGz
+        : ZIP_TYPES.includes(type) ? readZip : GZIP_TYPES.includes(type) ? readTarGz : null;
       if (!read) throw new UnsupportedMediaTypeException('Content-Type: expected multipart/form-data, application/zip or application/gzip');
-      const archive = { path: 'archive', ...(await this.stageBody(req, 'archive')) };
+      const archive = singleArchive ? (staged.pop() as StagedFile) : { path: 'archive', ...(await this.stageBody(req, 'archive')) };
       archives.push(archive);
       staged.push(...(await read(archive.file, this.limits.uploadDir, this.limits)));
-      return await this.files.replaceAll(id, staged);
+      const tree = unwrapSingleFolder(staged);
+      return { ...(await this.files.replaceAll(id, tree.files)), unwrapped: tree.unwrapped };
     } finally {
       await removeStaged([...staged, ...archives]);
     }
+  }
+
+  /**
+   * Builds the current version's environments (requirements.txt, package.json) on the chosen
+   * nodes before any run needs them: one task per node whose command is `true`, so the
+   * environment stage runs, shows its output in that task's log, and fails it when it fails.
+   */
+  @Post(':id/prepare')
+  @ApiOperation({ summary: "Build the spider's dependency environments on nodes ahead of runs (tasks running `true` after the environment stage)" })
+  @ApiIdParam('spider')
+  @ApiCreatedResponse({ type: TasksCreatedDto })
+  @ApiErrors(400, 404, 413)
+  async prepare(@Param('id', ObjectIdPipe) id: string, @Body() body: PrepareSpiderDto) {
+    await this.spiders.get(id); // 404 for an unknown spider
+    const tasks = await this.tasks.create({
+      spiderId: id,
+      mode: body.mode,
+      nodeIds: body.nodeIds,
+      labels: body.labels,
+      cmd: 'true',
+      param: '',
+      env: [],
+      priority: 5,
+      timeoutSec: 0,
+      maxRetries: 0,
+    });
+    return { tasks };
   }
 
   @Get(':id/files')

@@ -16,6 +16,10 @@ const schema = z.object({
   CRAWLNEST_DRAIN_MS: intVar(0, 3_600_000).default(10_000),
   CRAWLNEST_MAX_RESULT_LINE_BYTES: intVar(64 * 1024, 256 * 1024 * 1024).default(16 * 1024 * 1024),
   CRAWLNEST_MAX_ITEM_BYTES: intVar(1024, 6 * 1024 * 1024).default(1024 * 1024),
+  CRAWLNEST_ENV_CACHE_BYTES: intVar(0, Number.MAX_SAFE_INTEGER).default(10 * 1024 ** 3),
+  CRAWLNEST_ENV_BUILD_TIMEOUT_S: intVar(1, 86_400).default(900),
+  CRAWLNEST_PIP_ARGS: z.string().default(''),
+  CRAWLNEST_NPM_ARGS: z.string().default(''),
   CRAWLNEST_GRPC_TLS_CA: pemFileVar('certificate').optional(),
   CRAWLNEST_GRPC_TLS_CERT: pemFileVar('certificate').optional(),
   CRAWLNEST_GRPC_TLS_KEY: pemFileVar('private key').optional(),
@@ -44,6 +48,8 @@ export type WorkerConfig = {
   maxResultLineBytes: number;
   /** A result item larger than this (as JSON) is refused on its own. */
   maxItemBytes: number;
+  /** Spider dependency environments (docs/environments.md). */
+  environments: { cacheBytes: number; buildTimeoutMs: number; pipArgs: string[]; npmArgs: string[] };
   /** TLS to the masters when set; with cert/key, the worker also presents its own (mTLS). */
   grpcTls?: GrpcClientTls;
 };
@@ -65,6 +71,12 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     drainMs: e.CRAWLNEST_DRAIN_MS,
     maxResultLineBytes: e.CRAWLNEST_MAX_RESULT_LINE_BYTES,
     maxItemBytes: e.CRAWLNEST_MAX_ITEM_BYTES,
+    environments: {
+      cacheBytes: e.CRAWLNEST_ENV_CACHE_BYTES,
+      buildTimeoutMs: e.CRAWLNEST_ENV_BUILD_TIMEOUT_S * 1000,
+      pipArgs: splitArgs(e.CRAWLNEST_PIP_ARGS),
+      npmArgs: splitArgs(e.CRAWLNEST_NPM_ARGS),
+    },
     grpcTls: clientTls(e),
   };
 }
@@ -84,4 +96,9 @@ function clientTls(e: z.infer<typeof schema>): GrpcClientTls | undefined {
   if (!ca && serverName) problems.push('CRAWLNEST_GRPC_TLS_SERVER_NAME: only used with CRAWLNEST_GRPC_TLS_CA');
   if (problems.length) throw new ConfigError(problems);
   return ca ? { ca: ca.pem, cert: cert?.pem, key: key?.pem, serverName } : undefined;
+}
+
+/** Installer arguments are whitespace-separated (`--index-url https://mirror/simple --timeout 30`). */
+function splitArgs(s: string): string[] {
+  return s.split(/\s+/).filter((a) => a !== '');
 }

@@ -12,7 +12,12 @@ export type RegisterRequest = {
   labels: LabelMsg[];
   maxRunners: number;
   version: string;
+  runtimes?: RuntimeMsg[];
 };
+
+export type RuntimeMsg = { name: string; version: string };
+
+export type EnvironmentMsg = { key: string; kind: string; sizeBytes: string | number; lastUsedAtMs: string | number; state: string };
 
 export type RegisterResponse = { nodeId: string; replica: string; heartbeatIntervalMs: number; fenceMs: number };
 
@@ -29,6 +34,7 @@ export type HeartbeatMsg = {
   sentAtMs: string | number;
   freeSlots: number;
   running: RunningAttempt[];
+  environments?: EnvironmentMsg[];
 };
 
 export type WorkerMessage = {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ConflictError, NotFoundError } from '../errors';
 import { Label, labelsMatch, NodeRecord, NodeView, toNodeView } from '../node.types';
 import { ControlStreamRegistry } from './control-stream.registry';
+import { NodeEnvironmentsRepository } from './node-environments.repository';
 import { NodeCache } from './node-cache.service';
 import { NodeRepository } from './node.repository';
 
@@ -17,6 +18,7 @@ export class NodeAdminService {
     private readonly nodes: NodeRepository,
     private readonly registry: ControlStreamRegistry,
     private readonly cache: NodeCache,
+    private readonly environments: NodeEnvironmentsRepository,
   ) {}
 
   /**
@@ -69,6 +71,7 @@ export class NodeAdminService {
       throw new NotFoundError('node', id);
     }
     this.cache.deleted(id);
+    await this.environments.forget(id);
   }
 
   private async offlineInDatabase(id: string): Promise<NodeRecord | null> {

@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { NODE_HOST_MODEL, NODE_MODEL, NODE_STATUS_MODEL, NodeHostSchema, NodeSchema, NodeStatusSchema } from '../node.schema';
+import { NODE_ENVIRONMENTS_MODEL, NODE_HOST_MODEL, NODE_MODEL, NODE_STATUS_MODEL, NodeEnvironmentsSchema, NodeHostSchema, NodeSchema, NodeStatusSchema } from '../node.schema';
 import { ControlStreamRegistry } from './control-stream.registry';
 import { NodeAdminService } from './node-admin.service';
 import { NodeCache } from './node-cache.service';
@@ -10,6 +10,8 @@ import { NodeGrpcController } from './node.grpc.controller';
 import { NodeLivenessCron } from './node-liveness.cron';
 import { NodeMetrics } from './node.metrics';
 import { NodeRepository } from './node.repository';
+import { NodeEnvironmentsRepository } from './node-environments.repository';
+import { NodeEnvironmentsRecorder } from './node-environments.recorder';
 import { NodeSessionService } from './node-session.service';
 import { NODE_MASTER_OPTIONS, NodeMasterOptions } from './node-master.options';
 
@@ -24,6 +26,7 @@ export class NodeMasterModule {
           { name: NODE_MODEL, schema: NodeSchema },
           { name: NODE_HOST_MODEL, schema: NodeHostSchema },
           { name: NODE_STATUS_MODEL, schema: NodeStatusSchema },
+          { name: NODE_ENVIRONMENTS_MODEL, schema: NodeEnvironmentsSchema },
         ]),
       ],
       controllers: [NodeGrpcController],
@@ -38,8 +41,10 @@ export class NodeMasterModule {
         NodeAdminService,
         GrpcHealthService,
         NodeMetrics,
+        NodeEnvironmentsRepository,
+        NodeEnvironmentsRecorder,
       ],
-      exports: [NODE_MASTER_OPTIONS, NodeSessionService, NodeRepository, NodeCache, NodeCounters, ControlStreamRegistry, NodeAdminService, GrpcHealthService, NodeMetrics],
+      exports: [NodeEnvironmentsRepository, NODE_MASTER_OPTIONS, NodeSessionService, NodeRepository, NodeCache, NodeCounters, ControlStreamRegistry, NodeAdminService, GrpcHealthService, NodeMetrics],
     };
   }
 }

@@ -11,6 +11,7 @@ import {
 } from '../grpc/messages';
 import { ControlSession, ControlStreamRegistry } from './control-stream.registry';
 import { NodeCache } from './node-cache.service';
+import { NodeEnvironmentsRecorder } from './node-environments.recorder';
 import { NodeCounters } from './node-counters.service';
 import { HeartbeatState, NodeRepository } from './node.repository';
 import { NODE_MASTER_OPTIONS, NodeMasterOptions } from './node-master.options';
@@ -26,6 +27,7 @@ export class NodeSessionService {
 
   constructor(
     private readonly nodes: NodeRepository,
+    private readonly environments: NodeEnvironmentsRecorder,
     private readonly registry: ControlStreamRegistry,
     private readonly cache: NodeCache,
     private readonly counters: NodeCounters,
@@ -41,6 +43,7 @@ export class NodeSessionService {
       labels: req.labels.map((l) => ({ key: l.key, value: l.value })),
       maxRunners: req.maxRunners > 0 ? req.maxRunners : 1,
       version: req.version,
+      runtimes: (req.runtimes ?? []).map((r) => ({ name: r.name, version: r.version })),
     });
     this.cache.registrationWritten(node);
     this.log.log({ msg: 'node registered', nodeId: String(node._id), key: req.key });
@@ -191,6 +194,7 @@ export class NodeSessionService {
     s.running = hb.running ?? [];
     s.lastHeartbeatAt = now;
     this.counters.heartbeat();
+    this.environments.record(s.nodeId, hb.environments ?? []);
     this.answerHeartbeat(s, hb);
     const state = this.heartbeatState(s, hb);
     this.cache.applyLiveness(s.nodeId, state, s.sessionId);

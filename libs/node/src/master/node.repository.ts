@@ -14,6 +14,7 @@ export type Registration = {
   labels: Label[];
   maxRunners: number;
   version: string;
+  runtimes: { name: string; version: string }[];
 };
 
 export type HeartbeatState = {
@@ -67,9 +68,9 @@ export class NodeRepository {
       }
     }
     const id = String(user._id);
-    const host: NodeHostDoc = { _id: id, name: r.name, hostname: r.hostname, ip: r.ip, version: r.version };
+    const host: NodeHostDoc = { _id: id, name: r.name, hostname: r.hostname, ip: r.ip, version: r.version, runtimes: r.runtimes };
     this.writes++;
-    await upsert(this.hosts, id, { name: r.name, hostname: r.hostname, ip: r.ip, version: r.version });
+    await upsert(this.hosts, id, { name: r.name, hostname: r.hostname, ip: r.ip, version: r.version, runtimes: r.runtimes });
     const status = (await this.statuses.findById(id).lean<NodeStatusDoc>()) ?? undefined;
     return joinNode(user, host, status);
   }

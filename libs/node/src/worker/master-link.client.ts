@@ -9,11 +9,13 @@ import { createGrpcClients, GrpcClients, unaryCall } from '../grpc/grpc-clients'
 import {
   AssignmentMsg,
   CancelMsg,
+  EnvironmentMsg,
   HeartbeatMsg,
   MasterMessage,
   RegisterRequest,
   RegisterResponse,
   RunningAttempt,
+  RuntimeMsg,
   WorkerMessage,
 } from '../grpc/messages';
 import { grpcClientCredentials, grpcClientTlsOptions } from '../grpc/tls-credentials';
@@ -23,6 +25,9 @@ import { readResourceUsage } from './resource-usage';
 
 /** What the worker's task side reports on every hello and heartbeat. */
 export type WorkerState = { ready: boolean; running: RunningAttempt[]; freeSlots: number };
+
+/** What the worker's environment cache reports: tools found, and environments kept. */
+export type InventoryState = { runtimes: RuntimeMsg[]; environments: EnvironmentMsg[] };
 
 type LinkEvents = {
   assignment: [AssignmentMsg];
@@ -55,6 +60,7 @@ export class MasterLinkClient implements OnApplicationBootstrap, OnModuleDestroy
   private addressIndex = 0;
   private failures = 0;
   private stateProvider: () => WorkerState = () => ({ ready: false, running: [], freeSlots: 0 });
+  private inventoryProvider: () => InventoryState = () => ({ runtimes: [], environments: [] });
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   /** Built once from material read at start; every channel to every master uses them. */
@@ -86,6 +92,11 @@ export class MasterLinkClient implements OnApplicationBootstrap, OnModuleDestroy
   /** The task side tells the link what to announce. */
   setStateProvider(provider: () => WorkerState): void {
     this.stateProvider = provider;
+  }
+
+  /** The environment cache tells the link which runtimes and environments to announce. */
+  setInventoryProvider(provider: () => InventoryState): void {
+    this.inventoryProvider = provider;
   }
 
   /** Clients of the master currently connected, or undefined while the link is down. */
@@ -260,6 +271,7 @@ export class MasterLinkClient implements OnApplicationBootstrap, OnModuleDestroy
       memoryBytes: usage.memoryBytes,
       diskFreeBytes: usage.diskFreeBytes,
       sentAtMs: Date.now(),
+      environments: this.inventoryProvider().environments,
     };
     try {
       this.call.write({ heartbeat: hb });
@@ -289,6 +301,7 @@ export class MasterLinkClient implements OnApplicationBootstrap, OnModuleDestroy
       labels: this.opts.labels,
       maxRunners: this.opts.maxRunners,
       version: this.opts.version,
+      runtimes: this.inventoryProvider().runtimes,
     };
   }
 }

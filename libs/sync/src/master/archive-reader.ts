@@ -30,10 +30,32 @@ class Budget {
   }
 }
 
-function checkedName(raw: string): string {
+/** Offending entries listed in one refusal, so the user fixes them all in one go. */
+export const MAX_LISTED_REFUSALS = 20;
+
+/** Collects every offending entry of an archive; the archive is refused once all were seen. */
+class Refusals {
+  private readonly list: string[] = [];
+  add(problem: string): void {
+    this.list.push(problem);
+  }
+  throwIfAny(): void {
+    if (this.list.length === 0) return;
+    if (this.list.length === 1) throw new BadInputError(this.list[0]);
+    const shown = this.list.slice(0, MAX_LISTED_REFUSALS);
+    const more = this.list.length - shown.length;
+    throw new BadInputError(`${this.list.length} archive entries refused: ${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}`);
+  }
+}
+
+/** The entry's normalized path, or null (with the problem recorded) when it is refused. */
+function checkedName(raw: string, refusals: Refusals): string | null {
   const name = normalizeEntryName(raw);
   const problem = pathProblem(name);
-  if (problem) throw new BadInputError(`archive entry ${JSON.stringify(raw)} ${problem}`);
+  if (problem) {
+    refusals.add(`archive entry ${JSON.stringify(raw)} ${problem}`);
+    return null;
+  }
   return name;
 }
 
@@ -55,6 +77,7 @@ async function extracting(files: StagedFile[], work: () => Promise<void>): Promi
  */
 export async function readZip(archive: string, stagingDir: string, limits: ArchiveLimits): Promise<StagedFile[]> {
   const budget = new Budget(limits);
+  const refusals = new Refusals();
   const zip = await new Promise<yauzl.ZipFile>((res, rej) =>
     // strictFileNames: a backslash is refused, not silently turned into a separator.
     yauzl.open(archive, { lazyEntries: true, strictFileNames: true, validateEntrySizes: true, autoClose: false }, (err, z) =>
@@ -87,14 +110,17 @@ export async function readZip(archive: string, stagingDir: string, limits: Archi
         const type = unixMode & S_IFMT;
         if (entry.fileName.endsWith('/') && (type === 0 || type === S_IFDIR)) continue;
         if (type !== 0 && type !== S_IFREG) {
-          throw new BadInputError(`archive entry ${JSON.stringify(entry.fileName)} is not a regular file (link or device)`);
+          refusals.add(`archive entry ${JSON.stringify(entry.fileName)} is not a regular file (link or device)`);
+          continue;
         }
-        const path = checkedName(entry.fileName);
+        const path = checkedName(entry.fileName, refusals);
+        if (path === null) continue;
         budget.addFile();
         budget.addBytes(entry.uncompressedSize);
         const staged = await stageStream(await openEntry(entry), stagingDir, entry.uncompressedSize, `archive entry ${JSON.stringify(entry.fileName)}`);
         files.push({ path, ...staged, mode: type === S_IFREG ? unixMode & 0o777 : undefined });
       }
+      refusals.throwIfAny();
     });
   } finally {
     zip.close();
@@ -104,6 +130,7 @@ export async function readZip(archive: string, stagingDir: string, limits: Archi
 /** Extracts a .tar.gz archive file into `stagingDir`, streaming; same rules as readZip. */
 export async function readTarGz(archive: string, stagingDir: string, limits: ArchiveLimits): Promise<StagedFile[]> {
   const budget = new Budget(limits);
+  const refusals = new Refusals();
   const extract = tar.extract();
   // Errors of the gunzip/parse pipeline surface through the iterator below.
   pipeline(createReadStream(archive), createGunzip(), extract).catch(() => undefined);
@@ -117,15 +144,22 @@ export async function readTarGz(archive: string, stagingDir: string, limits: Arc
           continue;
         }
         if (header.type !== 'file' && header.type !== 'contiguous-file') {
-          throw new BadInputError(`archive entry ${JSON.stringify(header.name)} is a ${header.type}, not a regular file`);
+          refusals.add(`archive entry ${JSON.stringify(header.name)} is a ${header.type}, not a regular file`);
+          entry.resume();
+          continue;
         }
-        const path = checkedName(header.name);
+        const path = checkedName(header.name, refusals);
+        if (path === null) {
+          entry.resume();
+          continue;
+        }
         budget.addFile();
         const size = header.size ?? 0;
         budget.addBytes(size);
         const staged = await stageStream(entry as AsyncIterable<Buffer>, stagingDir, size, `archive entry ${JSON.stringify(header.name)}`);
         files.push({ path, ...staged, mode: header.mode });
       }
+      refusals.throwIfAny();
     });
   } catch (e) {
     if (e instanceof BadInputError || e instanceof PayloadTooLargeError) throw e;

@@ -8,6 +8,7 @@ import { commandLine, TaskRecord } from '../task.types';
 import { bestFirst, chooseNode, Slot } from '../dispatch-plan';
 import { busySlots } from './worker-held-runs';
 import { crashPoint } from './crash-point';
+import { SpiderToolsLookup } from './spider-tools.lookup';
 
 /** Pending tasks tried per pass; a full window triggers another pass right away. */
 const PENDING_WINDOW = 500;
@@ -36,6 +37,7 @@ export class DispatcherService implements OnModuleInit, OnModuleDestroy {
     private readonly tasks: TaskRepository,
     private readonly claims: ClaimRepository,
     private readonly spiders: SpiderRepository,
+    private readonly toolsNeeded: SpiderToolsLookup,
     @Inject(TASK_MASTER_OPTIONS) private readonly opts: TaskMasterOptions,
   ) {}
 
@@ -120,7 +122,12 @@ export class DispatcherService implements OnModuleInit, OnModuleDestroy {
     const slots: Slot[] = nodes
       .map((n: NodeRecord) => {
         const nodeId = String(n._id);
-        return { nodeId, labels: n.labels, free: n.maxRunners - busySlots(this.registry.get(nodeId), onNode.get(nodeId) ?? []) };
+        return {
+          nodeId,
+          labels: n.labels,
+          free: n.maxRunners - busySlots(this.registry.get(nodeId), onNode.get(nodeId) ?? []),
+          runtimes: (n.runtimes ?? []).map((r) => r.name),
+        };
       })
       .filter((s) => s.free > 0);
     if (slots.length === 0) return false;
@@ -129,7 +136,7 @@ export class DispatcherService implements OnModuleInit, OnModuleDestroy {
     const versions = new Map<string, number | null>();
     let assigned = 0;
     for (const t of pending) {
-      const slot = chooseNode(t, slots);
+      const slot = chooseNode(t, slots, await this.toolsNeeded.forSpider(t.spiderId));
       if (!slot) continue;
       if (await this.assign(t, slot.nodeId, versions)) {
         slot.free--;

@@ -7,6 +7,7 @@ import { ScheduleRunner } from './schedule.runner';
 import { ScheduleService } from './schedule.service';
 import { ClaimRepository } from './claim.repository';
 import { DispatcherService } from './dispatcher.service';
+import { SpiderToolsLookup } from './spider-tools.lookup';
 import { TaskGrpcController } from './task.grpc.controller';
 import { TaskLogRepository } from './task-log.repository';
 import { TaskReconcileCron } from './task-reconcile.cron';
@@ -44,6 +45,7 @@ export class TaskMasterModule {
         ClaimRepository,
         TaskLogRepository,
         DispatcherService,
+        SpiderToolsLookup,
         TaskReportService,
         TaskService,
         TaskMetrics,

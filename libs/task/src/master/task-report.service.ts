@@ -3,7 +3,7 @@ import { TaskLogRepository } from './task-log.repository';
 import { TaskRepository } from './task.repository';
 import { DispatcherService } from './dispatcher.service';
 import { TaskMetrics } from './task.metrics';
-import { SyncStatsRecord, TaskRecord, TaskStatus } from '../task.types';
+import { EnvStatsRecord, SyncStatsRecord, TaskRecord, TaskStatus } from '../task.types';
 
 export type AttemptRef = { taskId: string; attempt: number; nodeId: string };
 export type ReportResult = { accepted: boolean; reason: string };
@@ -33,8 +33,8 @@ export class TaskReportService {
     return this.explainMiss(ref, ['assigned', 'running']);
   }
 
-  async started(ref: AttemptRef, sync: SyncStatsRecord | null): Promise<ReportResult> {
-    const set = { status: 'running' as const, startedAt: new Date(), ackedAt: new Date(), sync };
+  async started(ref: AttemptRef, sync: SyncStatsRecord | null, environment: EnvStatsRecord | null = null): Promise<ReportResult> {
+    const set = { status: 'running' as const, startedAt: new Date(), ackedAt: new Date(), sync, ...(environment ? { environment } : {}) };
     if (await this.tasks.updateOnNode(ref.taskId, ref.attempt, ref.nodeId, ['assigned'], set)) {
       this.metrics.attemptStarted(ref.taskId, set.startedAt);
       return ACCEPTED;
@@ -44,12 +44,12 @@ export class TaskReportService {
 
   async finished(
     ref: AttemptRef,
-    report: { status: string; exitCode: number | null; error: string | null; sync: SyncStatsRecord | null },
+    report: { status: string; exitCode: number | null; error: string | null; sync: SyncStatsRecord | null; environment?: EnvStatsRecord | null },
   ): Promise<ReportResult> {
     const status = report.status as TaskStatus;
     if (status === 'abnormal') return this.fencedAttempt(ref, report.error ?? 'stopped by the worker');
     if (!FINAL_REPORT_STATUSES.includes(status)) return stale(`bad final status ${report.status}`);
-    const set = { status, exitCode: report.exitCode, error: report.error, finishedAt: new Date(), ...(report.sync ? { sync: report.sync } : {}) };
+    const set = { status, exitCode: report.exitCode, error: report.error, finishedAt: new Date(), ...(report.sync ? { sync: report.sync } : {}), ...(report.environment ? { environment: report.environment } : {}) };
     if (!(await this.tasks.updateOnNode(ref.taskId, ref.attempt, ref.nodeId, ['assigned', 'running'], set))) {
       return this.explainMiss(ref, [status]);
     }

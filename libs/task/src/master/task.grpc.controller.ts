@@ -4,7 +4,7 @@ import type { Metadata } from '@grpc/grpc-js';
 import { assertClusterSecret } from '@crawlnest/node';
 import { AttemptRef, LogLineIn, ReportResult, TaskReportService } from './task-report.service';
 import { TASK_MASTER_OPTIONS, TaskMasterOptions } from './task-master.options';
-import { SyncStatsRecord } from '../task.types';
+import { EnvStatsRecord, SyncStatsRecord } from '../task.types';
 
 type SyncStatsMsg = {
   filesTotal: number;
@@ -30,14 +30,14 @@ export class TaskGrpcController {
   }
 
   @GrpcMethod('TaskService', 'Started')
-  started(req: { ref: AttemptRef; pid: number; sync: SyncStatsMsg | null }, md: Metadata): Promise<ReportResult> {
+  started(req: { ref: AttemptRef; pid: number; sync: SyncStatsMsg | null; environment?: EnvStatsMsg | null }, md: Metadata): Promise<ReportResult> {
     this.authorize(md, 'Started');
-    return this.reports.started(req.ref, syncStats(req.sync));
+    return this.reports.started(req.ref, syncStats(req.sync), envStats(req.environment));
   }
 
   @GrpcMethod('TaskService', 'Finished')
   finished(
-    req: { ref: AttemptRef; status: string; exitCode: number; hasExitCode: boolean; error: string; sync: SyncStatsMsg | null },
+    req: { ref: AttemptRef; status: string; exitCode: number; hasExitCode: boolean; error: string; sync: SyncStatsMsg | null; environment?: EnvStatsMsg | null },
     md: Metadata,
   ): Promise<ReportResult> {
     this.authorize(md, 'Finished');
@@ -46,6 +46,7 @@ export class TaskGrpcController {
       exitCode: req.hasExitCode ? req.exitCode : null,
       error: req.error || null,
       sync: syncStats(req.sync),
+      environment: envStats(req.environment),
     });
   }
 
@@ -69,4 +70,11 @@ function syncStats(s: SyncStatsMsg | null | undefined): SyncStatsRecord | null {
     filesDeleted: s.filesDeleted,
     durationMs: Number(s.durationMs),
   };
+}
+
+type EnvStatsMsg = { keys: string[]; cached: boolean; buildMs: string | number };
+
+function envStats(s: EnvStatsMsg | null | undefined): EnvStatsRecord | null {
+  if (!s || !s.keys?.length) return null;
+  return { keys: [...s.keys], cached: s.cached, buildMs: Number(s.buildMs) };
 }

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AssignmentMsg, backoffDelay, MasterLinkClient, unaryCall } from '@crawlnest/node';
-import type { SyncStats } from '@crawlnest/sync';
+import type { EnvStageStats, SyncStats } from '@crawlnest/sync';
 import type { OutLine, ShipResult } from './log-shipper';
 
 const CALL_TIMEOUT_MS = 5000;
@@ -23,15 +23,24 @@ export class TaskReporterClient {
     return this.call('Ack', ref);
   }
 
-  started(ref: Ref, pid: number, sync: SyncStats | null): Promise<ShipResult> {
-    return this.call('Started', { ref, pid, sync });
+  started(ref: Ref, pid: number, sync: SyncStats | null, environment: EnvStageStats | null = null): Promise<ShipResult> {
+    return this.call('Started', { ref, pid, sync, environment });
   }
 
   appendLogs(ref: Ref, lines: OutLine[]): Promise<ShipResult> {
     return this.call('AppendLogs', { ref, lines });
   }
 
-  finished(ref: Ref, r: { status: 'finished' | 'error' | 'cancelled' | 'abnormal'; exitCode: number | null; error: string | null; sync: SyncStats | null }): Promise<ShipResult> {
+  finished(
+    ref: Ref,
+    r: {
+      status: 'finished' | 'error' | 'cancelled' | 'abnormal';
+      exitCode: number | null;
+      error: string | null;
+      sync: SyncStats | null;
+      environment?: EnvStageStats | null;
+    },
+  ): Promise<ShipResult> {
     return this.call('Finished', {
       ref,
       status: r.status,
@@ -39,6 +48,7 @@ export class TaskReporterClient {
       hasExitCode: r.exitCode !== null,
       error: r.error ?? '',
       sync: r.sync,
+      environment: r.environment ?? null,
     });
   }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { join } from 'node:path';
 import { AssignmentMsg, backoffDelay, CancelMsg, FENCE_KILL_GRACE_MS, MasterLinkClient } from '@crawlnest/node';
-import { HeldSync, SpiderSyncService, SyncStats } from '@crawlnest/sync';
+import { EnvironmentService, EnvStageStats, HeldSync, PreparedEnvironments, SpiderSyncService, SyncStats } from '@crawlnest/sync';
 import { LogShipper } from './log-shipper';
 import { startTaskProcess, TaskProcess } from './process-group';
 import { ProcessGroupRecords } from './process-group-records';
@@ -22,6 +22,8 @@ type Run = {
   stopReason?: { status: FinalStatus; error: string };
   /** The master no longer wants this attempt: report nothing more. */
   abandoned: boolean;
+  /** What the environment stage did, for the task view. */
+  environment?: EnvStageStats | null;
   /** The command has exited (its outcome is decided). */
   exited?: boolean;
   /** When SIGKILL is due, once SIGTERM was sent (a fence may bring it forward). */
@@ -53,6 +55,7 @@ export class TaskRunnerService implements OnModuleInit, OnApplicationBootstrap, 
     private readonly link: MasterLinkClient,
     private readonly reporter: TaskReporterClient,
     private readonly sync: SpiderSyncService,
+    private readonly envs: EnvironmentService,
     @Inject(TASK_WORKER_OPTIONS) private readonly opts: TaskWorkerOptions,
     @Optional() @Inject(RESULT_CAPTURE_FACTORY) private readonly resultCapture?: ResultCaptureFactory,
   ) {}
@@ -219,7 +222,26 @@ export class TaskRunnerService implements OnModuleInit, OnApplicationBootstrap, 
     for (const kv of a.env) env[kv.key] = kv.value;
     env.CRAWLNEST_TASK_ID = a.taskId;
     env.CRAWLNEST_TASK_ATTEMPT = String(a.attempt);
+    // The spider's dependency environments (requirements.txt, package.json): built or reused, held until the end.
+    let envs: PreparedEnvironments;
+    try {
+      envs = await this.envs.prepare(dir, (line) => shipper.push('stdout', line));
+    } catch (err) {
+      await shipper.close();
+      await this.finish(run, 'error', null, `environment build failed: ${err instanceof Error ? err.message : String(err)}`, stats);
+      return;
+    }
+    const stoppedDuringEnv = run.stopReason as Run['stopReason'];
+    if (stoppedDuringEnv) {
+      envs.release();
+      await shipper.close();
+      await this.finish(run, stoppedDuringEnv.status, null, stoppedDuringEnv.error, stats);
+      return;
+    }
+    envs.apply(env);
+    run.environment = envs.stats;
     const proc = startTaskProcess(a.command, dir, env);
+    void proc.exited.finally(() => envs.release());
     run.proc = proc;
     const pgid = proc.child.pid;
     if (pgid) this.groups.record(pgid, a.taskId, a.attempt);
@@ -243,7 +265,7 @@ export class TaskRunnerService implements OnModuleInit, OnApplicationBootstrap, 
     // Reports of one attempt go one at a time: on FerretDB an update is a read then a
     // write, so a Started landing after Finished could turn an ended task back to running.
     const startedReported = this.reporter
-      .untilAnswered('started', () => this.reporter.started(ref, proc.child.pid ?? 0, stats), () => run.abandoned)
+      .untilAnswered('started', () => this.reporter.started(ref, proc.child.pid ?? 0, stats, run.environment), () => run.abandoned)
       .then((r) => {
         if (!r.accepted) {
           run.abandoned = true;
@@ -275,7 +297,7 @@ export class TaskRunnerService implements OnModuleInit, OnApplicationBootstrap, 
       return;
     }
     const r = await this.reporter.untilAnswered('finished', () =>
-      this.reporter.finished(run.ref, { status, exitCode, error, sync }),
+      this.reporter.finished(run.ref, { status, exitCode, error, sync, environment: run.environment }),
     );
     this.log.log({ msg: 'task ended', taskId: run.a.taskId, attempt: run.a.attempt, status, exitCode, accepted: r.accepted });
   }

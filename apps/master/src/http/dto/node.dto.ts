@@ -3,6 +3,7 @@ import { IsBoolean, IsIn, IsInt, IsString, Matches, Max, Min } from 'class-valid
 import type { Label, NodeStatus } from '@crawlnest/node';
 import { IsStringMap, OptionalField } from './field-validators';
 import { STRING_MAP_SCHEMA } from './task.dto';
+import { RuntimeDto } from './environment.dto';
 
 const NODE_STATUSES = ['online', 'offline'] as const;
 
@@ -80,6 +81,8 @@ export class NodeDto {
   enabled: boolean;
   @ApiProperty({ description: 'Worker version' })
   version: string;
+  @ApiProperty({ description: 'Tools found on the worker at registration (python3, node, npm) with versions', type: [RuntimeDto] })
+  runtimes: RuntimeDto[];
   @ApiProperty({ description: 'ISO-8601 first registration' })
   registeredAt: string;
   @ApiProperty({ description: 'ISO-8601 time it last came online', type: String, nullable: true })

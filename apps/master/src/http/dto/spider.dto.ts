@@ -147,6 +147,16 @@ export class TreeSummaryDto extends FilesVersionDto {
   totalBytes: number;
 }
 
+export class TreeUploadDto extends TreeSummaryDto {
+  @ApiProperty({
+    description: 'The single top-level folder of an archive that was dropped from every path (the folder became the spider root), or null',
+    type: String,
+    nullable: true,
+    example: 'shop/',
+  })
+  unwrapped: string | null;
+}
+
 export class ManifestEntryDto {
   @ApiProperty({ description: 'Relative path', example: 'spiders/quotes.py' })
   path: string;

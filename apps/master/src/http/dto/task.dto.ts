@@ -150,6 +150,15 @@ export class SyncStatsDto {
   durationMs: number;
 }
 
+export class EnvStatsDto {
+  @ApiProperty({ description: 'Keys of the dependency environments the command ran in', type: [String], example: ['py-3f1c0e9a2b7d4c5e8f9a0b1c2d3e4f5a'] })
+  keys: string[];
+  @ApiProperty({ description: 'True when every environment was already built on the node (no install)' })
+  cached: boolean;
+  @ApiProperty({ description: 'Time of the environment stage (build or lookup), ms', example: 14250 })
+  buildMs: number;
+}
+
 export class AttemptDto {
   @ApiProperty({ description: 'Attempt number, from 1', example: 1 })
   attempt: number;
@@ -226,6 +235,8 @@ export class TaskDto extends PlacementViewDto {
   parentId: string | null;
   @ApiProperty({ description: 'File sync before the start', type: SyncStatsDto, nullable: true })
   sync: SyncStatsDto | null;
+  @ApiProperty({ description: 'Environment stage before the start (requirements.txt / package.json), null when the spider has none', type: EnvStatsDto, nullable: true })
+  environment: EnvStatsDto | null;
   @ApiProperty({ description: 'Earlier attempts that ended without ending the task', type: [AttemptDto] })
   attempts: AttemptDto[];
   @ApiProperty({ description: 'Why a pending task has not started yet; null when not pending', type: String, nullable: true })

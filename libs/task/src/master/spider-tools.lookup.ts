@@ -1,0 +1,24 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ManifestCache, toolsForTree } from '@crawlnest/sync';
+
+/**
+ * The tools a spider's current version needs on a worker (python3 for requirements.txt,
+ * npm for package.json), from its cached manifest. A failed lookup needs nothing: the
+ * dispatcher then places the task as before, and the worker reports a missing tool itself.
+ */
+@Injectable()
+export class SpiderToolsLookup {
+  private readonly log = new Logger(SpiderToolsLookup.name);
+
+  constructor(private readonly manifests: ManifestCache) {}
+
+  async forSpider(spiderId: string): Promise<string[]> {
+    try {
+      const m = await this.manifests.get(spiderId, 0);
+      return toolsForTree(m.files.map((f) => f.path));
+    } catch (err) {
+      this.log.debug({ msg: 'spider tools lookup failed', spiderId, err: String(err) });
+      return [];
+    }
+  }
+}
