@@ -10,6 +10,7 @@ import { NodeMasterModule, pinoParams } from '@crawlnest/node';
 import { SyncMasterModule } from '@crawlnest/sync';
 import { TaskMasterModule } from '@crawlnest/task';
 import { DomainErrorFilter } from './http/domain-error.filter';
+import { dashboardModules } from './http/dashboard.static';
 import { MetricsModule } from './metrics/metrics.module';
 import { HealthHttpController } from './http/health.http.controller';
 import { NodesHttpController } from './http/nodes.http.controller';
@@ -81,6 +82,8 @@ export class MasterModule {
           stuckPendingMs: config.stuckPendingMs,
         }),
         MetricsModule.forRoot({ host: config.metricsHost, port: config.metricsPort }),
+        // The web dashboard at / (apps/web, built to dist/web).
+        ...dashboardModules(),
       ],
       controllers: [HealthHttpController, StatsHttpController, NodesHttpController, SpidersHttpController, TasksHttpController, SchedulesHttpController],
       providers: [
