@@ -61,9 +61,9 @@ export default function TaskPage() {
           </Group>
           <ErrorAlert error={cancel.error ?? restart.error} />
           {t.pendingReason && (
-            <Alert color="yellow" title="Why it waits" role="status" aria-label="Pending reason">{t.pendingReason}</Alert>
+            <Alert color="yellow" title="Why it waits" role="status">{t.pendingReason}</Alert>
           )}
-          {t.error && <Alert color="red" title="Error" aria-label="Task error">{t.error}</Alert>}
+          {t.error && <Alert color="red" title="Error">{t.error}</Alert>}
           <Card withBorder>
             <SimpleGrid cols={{ base: 2, md: 4 }}>
               <Field label="Spider"><Anchor component={Link} to={`/spiders/${t.spiderId}`}>{t.spiderId.slice(-8)}</Anchor>{t.spiderVersion ? ` v${t.spiderVersion}` : ''}</Field>

@@ -1,0 +1,179 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { Types, createConnection } from 'mongoose';
+import type { Page } from 'playwright-core';
+import { Benchmark, Figure, percentile } from './bench-kit';
+import { TestBrowser } from '../test/support/browser';
+import { TestCluster } from '../test/support/cluster';
+import { PROJECT_ROOT } from '../test/support/ferretdb-server';
+import { waitFor } from '../test/support/wait';
+
+const TASKS = Number(process.env.BENCH_WEB_TASKS ?? 100_000);
+const LOG_LINES = Number(process.env.BENCH_WEB_LOG_LINES ?? 200_000);
+
+/** Gzipped bytes of the JS the first route loads: the entry script and its modulepreloads. */
+function initialJsGzip(): { js: number; css: number } {
+  const dir = join(PROJECT_ROOT, 'dist', 'web');
+  const html = readFileSync(join(dir, 'index.html'), 'utf8');
+  const gz = (re: RegExp) =>
+    [...html.matchAll(re)].reduce((n, m) => n + gzipSync(readFileSync(join(dir, m[1]))).length, 0);
+  return { js: gz(/(?:src|href)="\/(assets\/[^"]+\.js)"/g), css: gz(/href="\/(assets\/[^"]+\.css)"/g) };
+}
+
+async function timed(f: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await f();
+  return performance.now() - t0;
+}
+
+/** Ended tasks straight into the archive collection, in batches (a seed, not the API path). */
+async function seedTasks(uri: string, dbName: string, spiderId: string, n: number): Promise<void> {
+  const conn = await createConnection(uri, { dbName, retryWrites: false }).asPromise();
+  try {
+    const col = conn.collection('task_archive');
+    const t0 = Date.now() - n * 1000;
+    for (let i = 0; i < n; i += 5000) {
+      const docs = Array.from({ length: Math.min(5000, n - i) }, (_, j) => {
+        const at = new Date(t0 + (i + j) * 1000);
+        return {
+          _id: new Types.ObjectId(), spiderId, spiderVersion: 1, cmd: 'true', param: '', mode: 'random', nodeIds: [], labels: [], env: [],
+          priority: 5, status: 'finished', nodeId: null, attempt: 1, maxRetries: 0, timeoutSec: 0, exitCode: 0, error: null,
+          createdAt: at, assignedAt: at, ackedAt: at, startedAt: at, finishedAt: at, scheduleId: null, parentId: null, attempts: [], sync: null,
+        };
+      });
+      await col.insertMany(docs, { ordered: false });
+    }
+  } finally {
+    await conn.close();
+  }
+}
+
+/** Frame gaps seen by requestAnimationFrame in the page since `startFrameProbe`. */
+async function startFrameProbe(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __frames: number[] };
+    w.__frames = [];
+    const tick = (t: number) => {
+      w.__frames.push(t);
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+}
+
+async function frameGaps(page: Page): Promise<number[]> {
+  const frames = await page.evaluate(() => (window as unknown as { __frames: number[] }).__frames);
+  return frames.slice(1).map((t, i) => t - frames[i]);
+}
+
+const bench: Benchmark = {
+  name: `web dashboard (Chromium, playwright-core): first page, ${TASKS} tasks paging, ${LOG_LINES}-line live log`,
+  async run(): Promise<Figure[]> {
+    const figures: Figure[] = [];
+    const size = initialJsGzip();
+    figures.push({ name: 'initial route JS, gzipped', value: Math.round(size.js / 1024), unit: 'KiB' });
+    figures.push({ name: 'initial route CSS, gzipped', value: Math.round(size.css / 1024), unit: 'KiB' });
+
+    const cluster = new TestCluster('bench-web');
+    const browser = await TestBrowser.launch();
+    try {
+      const m = await cluster.startMaster();
+      await cluster.startWorker({ masters: [m], name: 'bench-web-worker' });
+      await cluster.waitNodeReady(m.api, 'bench-web-worker');
+      const base = `http://127.0.0.1:${m.httpPort}`;
+      await browser.context.addInitScript((t) => sessionStorage.setItem('crawlnest.apiToken', t), cluster.apiToken);
+
+      // First page interactive: navigation start until the overview shows live numbers.
+      const overview = async (page: Page) => {
+        const ms = await timed(async () => {
+          await page.goto(base + '/');
+          await page.getByRole('link', { name: /^running: \d+ tasks$/ }).waitFor();
+        });
+        await page.close();
+        return ms;
+      };
+      const cold = await overview(await browser.newPage());
+      const warm: number[] = [];
+      for (let i = 0; i < 5; i++) warm.push(await overview(await browser.newPage()));
+      const statsApi = await timed(() => m.api.get('/api/stats'));
+      figures.push({ name: 'first page interactive, cold cache', value: Math.round(cold), unit: 'ms', goal: '<= 1000 ms', baseline: { name: 'GET /api/stats alone', value: Math.round(statsApi) } });
+      figures.push({ name: 'first page interactive, warm cache (median of 5)', value: Math.round(percentile(warm, 50)), unit: 'ms', goal: '<= 1000 ms' });
+
+      // Paging a big task list.
+      const spider = (await m.api.post('/api/spiders', { name: 'bench-web', cmd: 'true' })).body.id as string;
+      const seedMs = await timed(() => seedTasks(cluster.mongoUri, cluster.dbName, spider, TASKS));
+      process.stdout.write(`  (seeded ${TASKS} tasks in ${Math.round(seedMs)} ms)\n`);
+      const page = await browser.newPage();
+      page.setDefaultTimeout(120_000);
+      await page.goto(base + '/tasks');
+      const firstLink = () => page.getByRole('table', { name: 'Tasks' }).getByRole('link').first().getAttribute('aria-label');
+      await page.getByRole('table', { name: 'Tasks' }).getByRole('link').first().waitFor();
+      const changes: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const before = await firstLink();
+        changes.push(
+          await timed(async () => {
+            await page.getByRole('button', { name: 'Next page' }).click();
+            await waitFor('next page shown', async () => (await firstLink()) !== before, 120_000, 10);
+          }),
+        );
+      }
+      const apiPage = await timed(() => m.api.get('/api/tasks?page=5&size=20'));
+      figures.push({ name: `page change on ${TASKS} tasks (median of 3)`, value: Math.round(percentile(changes, 50)), unit: 'ms', goal: '<= 300 ms', baseline: { name: 'GET /api/tasks?page=5 alone', value: Math.round(apiPage) } });
+
+      // A long log followed live from the task's first second.
+      const logSpider = (await m.api.post('/api/spiders', { name: 'bench-log', cmd: `seq 1 ${LOG_LINES} | sed 's/^/log line number /'` })).body.id as string;
+      const task = (await m.api.post('/api/tasks', { spiderId: logSpider })).body.tasks[0].id as string;
+      await page.goto(`${base}/tasks/${task}`);
+      await startFrameProbe(page);
+      const status = page.getByRole('status', { name: 'Log status' });
+      // Scroll the log while it streams, as a reader would: each wheel must be answered by a frame.
+      const box = await page.getByRole('log', { name: 'Task log' }).boundingBox();
+      const t0 = performance.now();
+      const wheelLatency: number[] = [];
+      for (;;) {
+        const text = (await status.textContent()) ?? '';
+        if (text.startsWith(`${LOG_LINES} lines`)) break;
+        if (performance.now() - t0 > 600_000) throw new Error(`log not complete after 10 min: ${text}`);
+        if (box) {
+          await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+          wheelLatency.push(
+            await page.evaluate(async () => {
+              const s = performance.now();
+              window.dispatchEvent(new WheelEvent('wheel', { deltaY: -300 }));
+              await new Promise<number>((r) => requestAnimationFrame(r));
+              return performance.now() - s;
+            }),
+          );
+          await page.mouse.wheel(0, -400);
+        }
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      const allMs = performance.now() - t0;
+      const gaps = await frameGaps(page);
+      const fps = gaps.length / (gaps.reduce((a, b) => a + b, 0) / 1000);
+      figures.push({ name: `${LOG_LINES} log lines all shown, from opening the page`, value: Math.round(allMs), unit: 'ms' });
+      figures.push({ name: 'frames per second while they streamed in', value: Math.round(fps), unit: 'fps', goal: '>= 30 (usable)' });
+      figures.push({ name: 'frame gap p95 while streaming', value: Math.round(percentile(gaps, 95)), unit: 'ms' });
+      figures.push({ name: 'longest frame gap while streaming', value: Math.round(Math.max(...gaps)), unit: 'ms' });
+      figures.push({ name: 'scroll → next frame, p95 while streaming', value: Math.round(percentile(wheelLatency, 95)), unit: 'ms' });
+      const searchMs = await timed(async () => {
+        await page.getByLabel('Search log').fill(`number ${LOG_LINES - 1}`);
+        await page.getByRole('button', { name: 'Find' }).click();
+        await status.filter({ hasText: /· [1-9]\d* matches/ }).waitFor();
+        await page.getByRole('button', { name: 'Next match' }).click();
+        await page.getByRole('log', { name: 'Task log' }).getByText(`log line number ${LOG_LINES - 1}`, { exact: true }).waitFor();
+      });
+      figures.push({ name: `search ${LOG_LINES} lines and jump to the match`, value: Math.round(searchMs), unit: 'ms' });
+      const domRows = await page.locator('[data-seq]').count();
+      process.stdout.write(`  (log rows in the DOM after ${LOG_LINES} lines: ${domRows})\n`);
+    } finally {
+      await browser.close();
+      await cluster.stop();
+    }
+    return figures;
+  },
+};
+
+export default bench;
