@@ -5,6 +5,7 @@ import { TaskResults } from '../results/TaskResults';
 import { ErrorAlert } from '../shared/ErrorAlert';
 import { formatPairs, formatTime, taskDuration } from '../shared/format';
 import { StatusBadge } from '../shared/StatusBadge';
+import { useSpider } from '../spiders/use-spiders';
 import { LogViewer } from './LogViewer';
 import { useTask, useTaskAction } from './use-tasks';
 
@@ -43,6 +44,7 @@ export default function TaskPage() {
   const restart = useTaskAction('restart');
   const navigate = useNavigate();
   const t = task.data;
+  const spider = useSpider(t?.spiderId ?? '', !!t);
   return (
     <Stack>
       <Anchor component={Link} to="/tasks" size="sm">← Tasks</Anchor>
@@ -66,7 +68,7 @@ export default function TaskPage() {
           {t.error && <Alert color="red" title="Error">{t.error}</Alert>}
           <Card withBorder>
             <SimpleGrid cols={{ base: 2, md: 4 }}>
-              <Field label="Spider"><Anchor component={Link} to={`/spiders/${t.spiderId}`}>{t.spiderId.slice(-8)}</Anchor>{t.spiderVersion ? ` v${t.spiderVersion}` : ''}</Field>
+              <Field label="Spider"><Anchor component={Link} to={`/spiders/${t.spiderId}`}>{spider.data?.name ?? t.spiderId.slice(-8)}</Anchor>{t.spiderVersion ? ` v${t.spiderVersion}` : ''}</Field>
               <Field label="Command"><code>{t.cmd} {t.param}</code></Field>
               <Field label="Node">{t.nodeId ?? '—'}</Field>
               <Field label="Placement">{t.mode}{Object.keys(t.labels).length ? ` · ${formatPairs(t.labels)}` : ''}</Field>
