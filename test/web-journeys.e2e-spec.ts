@@ -174,6 +174,10 @@ describe('web dashboard journeys', () => {
     await dialog.getByRole('status', { name: 'Cron preview' }).filter({ hasText: 'Every 2 seconds' }).waitFor();
     await dialog.getByLabel('Cron expression').fill('61 * * * *');
     await dialog.getByRole('status', { name: 'Cron preview' }).filter({ hasText: 'minutes part must be >= 0 and <= 59' }).waitFor();
+    // Sent anyway, the master refuses it and the dialog shows the API's own message.
+    await dialog.getByRole('button', { name: 'Create schedule' }).click();
+    await dialog.getByRole('alert', { name: 'Error 400' }).filter({ hasText: /cron/i }).waitFor();
+    await screenshot(page, 'j7', 'schedule-refused');
     await dialog.getByLabel('Cron expression').fill('*/2 * * * * *');
     await screenshot(page, 'j7', 'new-schedule');
     await dialog.getByRole('button', { name: 'Create schedule' }).click();

@@ -9,6 +9,8 @@ export const useTaskPage = (q: TaskQuery & { after?: string }) =>
     queryFn: () => (q.after ? request<TaskPage>('GET', withQuery('/api/tasks', { ...q, page: undefined })) : api.tasks(q)),
     // The old page stays on screen while the next loads: no flash of an empty table.
     placeholderData: keepPreviousData,
+    // Listing sorts and counts on the server (a full scan on FerretDB): poll it gently.
+    refetchInterval: 5000,
   });
 
 export const useTask = (id: string) => useQuery({ queryKey: ['task', id], queryFn: () => api.task(id), refetchInterval: 1000 });
