@@ -58,6 +58,17 @@ async function seedTasks(uri: string, dbName: string, spiderId: string, n: numbe
   }
 }
 
+/** The master's SSE answer for a log of `n` lines, as one body. */
+function sseBody(n: number): string {
+  const parts: string[] = [];
+  const ts = new Date().toISOString();
+  for (let seq = 1; seq <= n; seq++) {
+    parts.push(`id: ${seq}\nevent: line\ndata: ${JSON.stringify({ seq, ts, stream: 'stdout', text: `log line number ${seq}` })}\n\n`);
+  }
+  parts.push('event: end\ndata: {"status":"finished"}\n\n');
+  return parts.join('');
+}
+
 /** Frame gaps seen by requestAnimationFrame in the page since `startFrameProbe`. */
 async function startFrameProbe(page: Page): Promise<void> {
   await page.evaluate(() => {
@@ -110,54 +121,59 @@ const bench: Benchmark = {
       figures.push({ name: 'first page interactive, warm cache (median of 5)', value: Math.round(percentile(warm, 50)), unit: 'ms', goal: '<= 1000 ms' });
 
       await section('live log', async () => {
-        // A long log followed live from the task's first second.
-        const logSpider = (await m.api.post('/api/spiders', { name: 'bench-log', cmd: `seq 1 ${LOG_LINES} | sed 's/^/log line number /'` })).body.id as string;
-        const task = (await m.api.post('/api/tasks', { spiderId: logSpider })).body.tasks[0].id as string;
+        // The UI alone, at its worst case: the whole log arrives in one burst on the stream
+        // (served by Playwright in place of the master's SSE answer, so the figure measures
+        // the browser side, not how fast the master reads stored lines back).
+        const spider = (await m.api.post('/api/spiders', { name: 'bench-log', cmd: 'echo hi' })).body.id as string;
+        const task = (await m.api.post('/api/tasks', { spiderId: spider })).body.tasks[0].id as string;
+        const sse = sseBody(LOG_LINES);
         const page = await browser.newPage();
         page.setDefaultTimeout(120_000);
+        await page.route(`**/api/tasks/${task}/logs/stream**`, (route) =>
+          route.fulfill({ status: 200, headers: { 'content-type': 'text/event-stream' }, body: sse }),
+        );
         await page.goto(`${base}/tasks/${task}`);
         await startFrameProbe(page);
         const status = page.getByRole('status', { name: 'Log status' });
-        // Scroll the log while it streams, as a reader would: each wheel must be answered by a frame.
         const box = await page.getByRole('log', { name: 'Task log' }).boundingBox();
         const t0 = performance.now();
-        const wheelLatency: number[] = [];
+        const probe: number[] = [];
         for (;;) {
           const text = (await status.textContent()) ?? '';
           if (text.startsWith(`${LOG_LINES} lines`)) break;
-          if (performance.now() - t0 > 600_000) throw new Error(`log not complete after 10 min: ${text}`);
+          if (performance.now() - t0 > 300_000) throw new Error(`log not complete after 5 min: ${text}`);
+          // Scroll the log while lines pour in, as a reader would, and time how long the page's
+          // main thread takes to paint a frame after an input.
           if (box) {
             await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-            wheelLatency.push(
-              await page.evaluate(async () => {
-                const s = performance.now();
-                window.dispatchEvent(new WheelEvent('wheel', { deltaY: -300 }));
-                await new Promise<number>((r) => requestAnimationFrame(r));
-                return performance.now() - s;
-              }),
-            );
             await page.mouse.wheel(0, -400);
+            probe.push(await page.evaluate(() => new Promise<number>((r) => { const s = performance.now(); requestAnimationFrame(() => r(performance.now() - s)); })));
           }
-          await new Promise((r) => setTimeout(r, 250));
+          await new Promise((r) => setTimeout(r, 50));
         }
         const allMs = performance.now() - t0;
         const gaps = await frameGaps(page);
         const fps = gaps.length / (gaps.reduce((a, b) => a + b, 0) / 1000);
-        figures.push({ name: `${LOG_LINES} log lines all shown, from opening the page`, value: Math.round(allMs), unit: 'ms' });
-        figures.push({ name: 'frames per second while they streamed in', value: Math.round(fps), unit: 'fps', goal: '>= 30 (usable)' });
-        figures.push({ name: 'frame gap p95 while streaming', value: Math.round(percentile(gaps, 95)), unit: 'ms' });
-        figures.push({ name: 'longest frame gap while streaming', value: Math.round(Math.max(...gaps)), unit: 'ms' });
-        figures.push({ name: 'wheel event → next frame (main-thread probe), p95 while streaming', value: Math.round(percentile(wheelLatency, 95)), unit: 'ms' });
+        figures.push({ name: `${LOG_LINES} log lines in one burst, all shown`, value: Math.round(allMs), unit: 'ms' });
+        figures.push({ name: 'frames per second while they came in', value: Math.round(fps), unit: 'fps', goal: '>= 30 (usable)' });
+        figures.push({ name: 'frame gap p95 while they came in', value: Math.round(percentile(gaps, 95)), unit: 'ms' });
+        figures.push({ name: 'longest frame gap', value: Math.round(Math.max(...gaps)), unit: 'ms' });
+        figures.push({ name: 'scroll → next frame, p95 while they came in', value: Math.round(percentile(probe, 95)), unit: 'ms' });
+        const scrollMs = await timed(async () => {
+          await page.getByRole('button', { name: 'Jump to end' }).click();
+          await page.getByRole('log', { name: 'Task log' }).getByText(`log line number ${LOG_LINES}`, { exact: true }).waitFor();
+        });
+        figures.push({ name: `jump to the end of ${LOG_LINES} lines`, value: Math.round(scrollMs), unit: 'ms' });
         const searchMs = await timed(async () => {
-          await page.getByLabel('Search log').fill(`number ${LOG_LINES - 1}`);
+          await page.getByLabel('Search log').fill(`number ${LOG_LINES - 7}`);
           await page.getByRole('button', { name: 'Find' }).click();
           await status.filter({ hasText: /· [1-9]\d* matches/ }).waitFor();
           await page.getByRole('button', { name: 'Next match' }).click();
-          await page.getByRole('log', { name: 'Task log' }).getByText(`log line number ${LOG_LINES - 1}`, { exact: true }).waitFor();
+          await page.getByRole('log', { name: 'Task log' }).getByText(`log line number ${LOG_LINES - 7}`, { exact: true }).waitFor();
         });
         figures.push({ name: `search ${LOG_LINES} lines and jump to the match`, value: Math.round(searchMs), unit: 'ms' });
         const domRows = await page.locator('[data-seq]').count();
-        process.stdout.write(`  (log rows in the DOM after ${LOG_LINES} lines: ${domRows})\n`);
+        process.stdout.write(`  (log rows in the DOM with ${LOG_LINES} lines loaded: ${domRows})\n`);
         await page.close();
       });
       await section('task list paging', async () => {
