@@ -69,18 +69,16 @@ function sseBody(n: number): string {
   return parts.join('');
 }
 
-/** Frame gaps seen by requestAnimationFrame in the page since `startFrameProbe`. */
-async function startFrameProbe(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const w = window as unknown as { __frames: number[] };
-    w.__frames = [];
-    const tick = (t: number) => {
-      w.__frames.push(t);
-      requestAnimationFrame(tick);
-    };
+/** Records every animation frame's time from the page's first script on. */
+const FRAME_PROBE = () => {
+  const w = window as unknown as { __frames: number[] };
+  w.__frames = [];
+  const tick = (t: number) => {
+    w.__frames.push(t);
     requestAnimationFrame(tick);
-  });
-}
+  };
+  requestAnimationFrame(tick);
+};
 
 async function frameGaps(page: Page): Promise<number[]> {
   const frames = await page.evaluate(() => (window as unknown as { __frames: number[] }).__frames);
@@ -132,11 +130,11 @@ const bench: Benchmark = {
         await page.route(`**/api/tasks/${task}/logs/stream**`, (route) =>
           route.fulfill({ status: 200, headers: { 'content-type': 'text/event-stream' }, body: sse }),
         );
-        await page.goto(`${base}/tasks/${task}`);
-        await startFrameProbe(page);
+        await page.addInitScript(FRAME_PROBE);
+        const t0 = performance.now();
+        await page.goto(`${base}/tasks/${task}`, { waitUntil: 'commit' });
         const status = page.getByRole('status', { name: 'Log status' });
         const box = await page.getByRole('log', { name: 'Task log' }).boundingBox();
-        const t0 = performance.now();
         const probe: number[] = [];
         for (;;) {
           const text = (await status.textContent()) ?? '';
@@ -154,7 +152,7 @@ const bench: Benchmark = {
         const allMs = performance.now() - t0;
         const gaps = await frameGaps(page);
         const fps = gaps.length / (gaps.reduce((a, b) => a + b, 0) / 1000);
-        figures.push({ name: `${LOG_LINES} log lines in one burst, all shown`, value: Math.round(allMs), unit: 'ms' });
+        figures.push({ name: `${LOG_LINES} log lines in one burst, all shown (from navigation)`, value: Math.round(allMs), unit: 'ms' });
         figures.push({ name: 'frames per second while they came in', value: Math.round(fps), unit: 'fps', goal: '>= 30 (usable)' });
         figures.push({ name: 'frame gap p95 while they came in', value: Math.round(percentile(gaps, 95)), unit: 'ms' });
         figures.push({ name: 'longest frame gap', value: Math.round(Math.max(...gaps)), unit: 'ms' });

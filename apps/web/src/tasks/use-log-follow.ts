@@ -4,6 +4,15 @@ import type { LogLine } from '../api/types';
 import { LogBuffer } from './log-buffer';
 import { SseParser } from './sse-parser';
 
+/** Work in one go before yielding (a frame is ~16 ms). */
+const BUSY_MS = 8;
+const SLICE_CHARS = 64 * 1024;
+
+/** Yields to the browser (rendering, input) before continuing. */
+function nextTask(): Promise<void> {
+  return new Promise((r) => setTimeout(r, 0));
+}
+
 export type LogFollow = { buffer: LogBuffer; count: number; ended: string | null; error: string | null; connected: boolean };
 
 /**
@@ -41,12 +50,23 @@ export function useLogFollow(taskId: string): LogFollow {
       const reader = res.body?.pipeThrough(new TextDecoderStream()).getReader();
       if (!reader) throw new Error('the log stream has no body');
       const parser = new SseParser();
+      let sliceStart = performance.now();
       for (;;) {
         const { value, done } = await reader.read();
         if (done) return null;
-        for (const ev of parser.push(value)) {
-          if (ev.event === 'line') buffer.add(JSON.parse(ev.data) as LogLine);
-          else if (ev.event === 'end') return (JSON.parse(ev.data) as { status: string }).status;
+        // A finished task's log replays as fast as the network allows: one read can hold
+        // megabytes. Parse it in slices and give the page a frame between them, so scrolling
+        // and clicks stay answered while 200k lines come in.
+        for (let i = 0; i < value.length; i += SLICE_CHARS) {
+          for (const ev of parser.push(value.slice(i, i + SLICE_CHARS))) {
+            if (ev.event === 'line') buffer.add(JSON.parse(ev.data) as LogLine);
+            else if (ev.event === 'end') return (JSON.parse(ev.data) as { status: string }).status;
+          }
+          if (performance.now() - sliceStart > BUSY_MS) {
+            schedule();
+            await nextTask();
+            sliceStart = performance.now();
+          }
         }
         schedule();
       }
