@@ -2,6 +2,7 @@
 module.exports = {
   rootDir: __dirname,
   roots: ['<rootDir>/apps', '<rootDir>/libs'],
+  // apps/web: the dashboard's pure logic (formatting, cron preview, log buffering); its .tsx views are covered by the browser journeys.
   testRegex: '\\.spec\\.ts$',
   moduleFileExtensions: ['ts', 'js', 'json'],
   transform: { '^.+\\.ts$': require('./jest.swc.js') },

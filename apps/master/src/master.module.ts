@@ -11,6 +11,7 @@ import { SyncMasterModule } from '@crawlnest/sync';
 import { TaskMasterModule } from '@crawlnest/task';
 import { ResultsMasterModule } from '@crawlnest/results';
 import { DomainErrorFilter } from './http/domain-error.filter';
+import { dashboardModules } from './http/dashboard.static';
 import { MetricsModule } from './metrics/metrics.module';
 import { HealthHttpController } from './http/health.http.controller';
 import { NodesHttpController } from './http/nodes.http.controller';
@@ -99,6 +100,8 @@ export class MasterModule {
         }),
         ResultsMasterModule.forRoot({ clusterSecret: rt.clusterSecret, maxItemBytes: config.maxItemBytes }),
         MetricsModule.forRoot({ host: config.metricsHost, port: config.metricsPort }),
+        // The web dashboard at / (apps/web, built to dist/web).
+        ...dashboardModules(),
       ],
       controllers: [HealthHttpController, StatsHttpController, NodesHttpController, SpidersHttpController, TasksHttpController, SchedulesHttpController, ResultsHttpController],
       providers: [

@@ -1,0 +1,131 @@
+import { clearToken, readToken } from '../auth/token-store';
+import { ApiError, messageOf } from './api-error';
+import type {
+  ActivityBucket, CreateTask, FileList, LogPage, Node, NodeEnvironment, ResultPage, Schedule, ScheduleInput,
+  Spider, SpiderInput, SpiderVersion, Stats, Task, TaskPage, TaskQuery,
+} from './types';
+
+/** The one module that talks to the master. Components use the hooks built on it, never fetch. */
+
+type Query = Record<string, string | number | undefined | null>;
+
+export function withQuery(path: string, q: Query = {}): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
+  const s = params.toString();
+  return s ? `${path}?${s}` : path;
+}
+
+function authHeaders(extra: Record<string, string> = {}): Record<string, string> {
+  const token = readToken();
+  return token ? { ...extra, authorization: `Bearer ${token}` } : extra;
+}
+
+/** Any 401 means the token is wrong or gone: forgetting it brings the sign-in back. */
+async function check(res: Response): Promise<Response> {
+  if (res.ok) return res;
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    // a non-JSON error body (a proxy's page): shown as text
+  }
+  if (res.status === 401) clearToken();
+  throw new ApiError(res.status, messageOf(res.status, body, res.statusText));
+}
+
+export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const json = body !== undefined;
+  const res = await check(
+    await fetch(path, {
+      method,
+      headers: authHeaders(json ? { 'content-type': 'application/json' } : {}),
+      body: json ? JSON.stringify(body) : undefined,
+    }),
+  );
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** Raw GET with the bearer header (file contents, exports, the log stream). */
+export async function rawGet(path: string, signal?: AbortSignal): Promise<Response> {
+  return check(await fetch(path, { headers: authHeaders(), signal }));
+}
+
+/** PUT with upload progress: fetch cannot report it, XMLHttpRequest can. */
+export function putWithProgress<T>(path: string, body: Blob | FormData, contentType: string | null, onProgress: (fraction: number) => void): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('PUT', path);
+    for (const [k, v] of Object.entries(authHeaders(contentType ? { 'content-type': contentType } : {}))) xhr.setRequestHeader(k, v);
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) onProgress(e.loaded / e.total);
+    };
+    xhr.onerror = () => reject(new ApiError(0, 'network error during upload'));
+    xhr.onload = () => {
+      let parsed: unknown = xhr.responseText;
+      try {
+        parsed = xhr.responseText ? JSON.parse(xhr.responseText) : undefined;
+      } catch {
+        // keep the text
+      }
+      if (xhr.status >= 200 && xhr.status < 300) {
+        onProgress(1);
+        resolve(parsed as T);
+        return;
+      }
+      if (xhr.status === 401) clearToken();
+      reject(new ApiError(xhr.status, messageOf(xhr.status, parsed, xhr.statusText)));
+    };
+    xhr.send(body);
+  });
+}
+
+const enc = (p: string) => p.split('/').map(encodeURIComponent).join('/');
+
+export const api = {
+  health: () => request<{ status: string; db: string; replica: string }>('GET', '/api/health'),
+  stats: () => request<Stats>('GET', '/api/stats'),
+  activity: (minutes = 60) => request<{ buckets: ActivityBucket[] }>('GET', withQuery('/api/stats/activity', { minutes })),
+
+  nodes: () => request<Node[]>('GET', '/api/nodes'),
+  patchNode: (id: string, patch: { enabled?: boolean; maxRunners?: number; labels?: Record<string, string> }) =>
+    request<Node>('PATCH', `/api/nodes/${id}`, patch),
+  deleteNode: (id: string) => request<void>('DELETE', `/api/nodes/${id}`),
+  nodeEnvironments: (id: string) => request<NodeEnvironment[]>('GET', `/api/nodes/${id}/environments`),
+
+  spiders: () => request<Spider[]>('GET', '/api/spiders'),
+  spider: (id: string) => request<Spider>('GET', `/api/spiders/${id}`),
+  createSpider: (input: SpiderInput) => request<Spider>('POST', '/api/spiders', input),
+  patchSpider: (id: string, input: Partial<SpiderInput>) => request<Spider>('PATCH', `/api/spiders/${id}`, input),
+  deleteSpider: (id: string) => request<void>('DELETE', `/api/spiders/${id}`),
+  files: (id: string) => request<FileList>('GET', `/api/spiders/${id}/files`),
+  versions: (id: string) => request<SpiderVersion[]>('GET', `/api/spiders/${id}/versions`),
+  fileText: async (id: string, path: string) => (await rawGet(`/api/spiders/${id}/files/${enc(path)}`)).text(),
+  saveFile: (id: string, path: string, content: string) =>
+    putWithProgress<{ version: number }>(`/api/spiders/${id}/files/${enc(path)}`, new Blob([content]), 'application/octet-stream', () => undefined),
+  uploadFiles: (id: string, body: Blob | FormData, contentType: string | null, onProgress: (f: number) => void) =>
+    putWithProgress<{ version: number; fileCount: number; totalBytes: number }>(`/api/spiders/${id}/files`, body, contentType, onProgress),
+
+  tasks: (q: TaskQuery) => request<TaskPage>('GET', withQuery('/api/tasks', q)),
+  task: (id: string) => request<Task>('GET', `/api/tasks/${id}`),
+  createTasks: (input: CreateTask) => request<{ tasks: Task[] }>('POST', '/api/tasks', input),
+  cancelTask: (id: string) => request<Task>('POST', `/api/tasks/${id}/cancel`),
+  restartTask: (id: string) => request<{ tasks: Task[] }>('POST', `/api/tasks/${id}/restart`),
+  logs: (id: string, after: number, limit = 5000) => request<LogPage>('GET', withQuery(`/api/tasks/${id}/logs`, { after, limit })),
+  logStream: (id: string, after: number, signal: AbortSignal) => rawGet(withQuery(`/api/tasks/${id}/logs/stream`, { after }), signal),
+  taskResults: (id: string, page: number, size: number) => request<ResultPage>('GET', withQuery(`/api/tasks/${id}/results`, { page, size })),
+
+  schedules: () => request<Schedule[]>('GET', '/api/schedules'),
+  createSchedule: (input: ScheduleInput) => request<Schedule>('POST', '/api/schedules', input),
+  patchSchedule: (id: string, input: Partial<ScheduleInput>) => request<Schedule>('PATCH', `/api/schedules/${id}`, input),
+  deleteSchedule: (id: string) => request<void>('DELETE', `/api/schedules/${id}`),
+
+  results: (spiderId: string, q: { taskId?: string; page: number; size: number }) =>
+    request<ResultPage>('GET', withQuery(`/api/spiders/${spiderId}/results`, q)),
+  resultFields: (spiderId: string) => request<string[]>('GET', `/api/spiders/${spiderId}/results/fields`),
+  exportResults: (spiderId: string, format: 'csv' | 'json', taskId?: string) =>
+    rawGet(withQuery(`/api/spiders/${spiderId}/results/export`, { format, taskId })),
+};

@@ -1,0 +1,127 @@
+/** The REST contract (/work/shared/API.md) as the dashboard reads it. Fields other helpers add
+ * concurrently are optional: the dashboard shows them when the master has them. */
+export type TaskStatus = 'pending' | 'assigned' | 'running' | 'finished' | 'error' | 'cancelled' | 'abnormal';
+export const TASK_STATUSES: TaskStatus[] = ['pending', 'assigned', 'running', 'finished', 'error', 'cancelled', 'abnormal'];
+export type TaskMode = 'random' | 'all-nodes' | 'selected-nodes';
+
+export type Runtime = { name: string; version: string };
+export type Node = {
+  id: string;
+  key: string;
+  name: string;
+  hostname: string;
+  ip: string;
+  labels: Record<string, string>;
+  maxRunners: number;
+  runningTasks: number;
+  status: 'online' | 'offline';
+  active: boolean;
+  taskReady: boolean;
+  enabled: boolean;
+  version: string;
+  registeredAt: string;
+  activeAt: string | null;
+  lastHeartbeatAt: string | null;
+  connectedReplica: string | null;
+  resources?: { cpuPercent: number; memoryBytes: number; diskFreeBytes: number } | null;
+  runtimes?: Runtime[];
+};
+export type NodeEnvironment = { key: string; kind: 'python' | 'node'; sizeBytes: number; state: string; lastUsedAt: string | null };
+
+export type Dedup = { keys: string[]; mode: 'ignore' | 'overwrite' } | null;
+export type Spider = {
+  id: string;
+  name: string;
+  cmd: string;
+  param: string;
+  description: string;
+  version: number;
+  fileCount: number;
+  totalBytes: number;
+  createdAt: string;
+  updatedAt: string;
+  resultsCollection?: string;
+  dedup?: Dedup;
+  resultCount?: number;
+};
+export type SpiderInput = { name: string; cmd: string; param?: string; description?: string; resultsCollection?: string; dedup?: Dedup };
+export type FileEntry = { path: string; size: number; mode: number | string; sha256: string };
+export type FileList = { version: number; files: FileEntry[] };
+export type SpiderVersion = { version: number; fileCount?: number; totalBytes?: number; createdAt?: string };
+
+export type Attempt = { attempt: number; nodeId: string | null; status: TaskStatus; error: string | null; at: string };
+export type Task = {
+  id: string;
+  spiderId: string;
+  spiderVersion?: number;
+  cmd: string;
+  param: string;
+  mode: TaskMode;
+  nodeIds: string[];
+  labels: Record<string, string>;
+  priority: number;
+  status: TaskStatus;
+  nodeId: string | null;
+  attempt: number;
+  maxRetries: number;
+  timeoutSec: number;
+  exitCode: number | null;
+  error: string | null;
+  createdAt: string;
+  assignedAt: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  scheduleId: string | null;
+  parentId: string | null;
+  attempts?: Attempt[];
+  pendingReason?: string | null;
+  resultCount?: number;
+  resultErrors?: number;
+  resultDuplicates?: number;
+};
+export type TaskPage = { items: Task[]; total: number; nextAfter?: string | null };
+export type TaskQuery = { status?: TaskStatus; spiderId?: string; nodeId?: string; page: number; size: number };
+export type CreateTask = {
+  spiderId: string;
+  mode?: TaskMode;
+  nodeIds?: string[];
+  labels?: Record<string, string>;
+  cmd?: string;
+  param?: string;
+  env?: Record<string, string>;
+  priority?: number;
+  timeoutSec?: number;
+  maxRetries?: number;
+};
+export type LogLine = { seq: number; ts: string; stream: 'stdout' | 'stderr'; text: string };
+export type LogPage = { lines: LogLine[]; nextAfter: number; done: boolean };
+
+export type Stats = {
+  nodes: { online: number; offline: number };
+  tasks: Record<TaskStatus, number>;
+  stuckPending: number;
+  oldestPendingAgeMs: number | null;
+};
+export type ActivityBucket = { minute: string; finished: number; error: number; cancelled: number; abnormal: number };
+
+export type Schedule = {
+  id: string;
+  spiderId: string;
+  cron: string;
+  mode: TaskMode;
+  nodeIds: string[];
+  labels: Record<string, string>;
+  param: string | null;
+  cmd: string | null;
+  priority: number;
+  enabled: boolean;
+  lastRunAt: string | null;
+  nextRunAt: string | null;
+  createdAt: string;
+  timezone?: string;
+  nextRunTimes?: string[];
+};
+export type ScheduleInput = { spiderId: string; cron: string; param?: string; enabled?: boolean; mode?: TaskMode; timezone?: string };
+
+export type ResultItem = Record<string, unknown>;
+export type ResultPage = { items: ResultItem[]; total: number };

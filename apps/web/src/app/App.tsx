@@ -1,0 +1,61 @@
+import { MantineProvider } from '@mantine/core';
+import { QueryClientProvider } from '@tanstack/react-query';
+import { lazy, Suspense, useEffect, useState } from 'react';
+import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
+import { onTokenChange, readToken } from '../auth/token-store';
+import { SignInPage } from '../auth/SignInPage';
+import { OverviewPage } from '../overview/OverviewPage';
+import { Layout } from './Layout';
+import { makeQueryClient } from './query-client';
+import { PageLoader } from '../shared/PageLoader';
+
+// Pages other than the overview load on first visit: the initial route stays small.
+const NodesPage = lazy(() => import('../nodes/NodesPage'));
+const SpidersPage = lazy(() => import('../spiders/SpidersPage'));
+const SpiderPage = lazy(() => import('../spiders/SpiderPage'));
+const TasksPage = lazy(() => import('../tasks/TasksPage'));
+const TaskPage = lazy(() => import('../tasks/TaskPage'));
+const SchedulesPage = lazy(() => import('../schedules/SchedulesPage'));
+const ResultsPage = lazy(() => import('../results/ResultsPage'));
+
+const queryClient = makeQueryClient();
+
+export function App() {
+  const [token, setToken] = useState(readToken());
+  useEffect(
+    () =>
+      onTokenChange((t) => {
+        setToken(t);
+        // Signed out (or a 401): nothing cached under the old token stays on screen.
+        if (!t) queryClient.clear();
+      }),
+    [],
+  );
+  return (
+    <MantineProvider defaultColorScheme="light">
+      <QueryClientProvider client={queryClient}>
+        {token ? (
+          <BrowserRouter>
+            <Layout>
+              <Suspense fallback={<PageLoader />}>
+                <Routes>
+                  <Route path="/" element={<OverviewPage />} />
+                  <Route path="/nodes" element={<NodesPage />} />
+                  <Route path="/spiders" element={<SpidersPage />} />
+                  <Route path="/spiders/:id" element={<SpiderPage />} />
+                  <Route path="/tasks" element={<TasksPage />} />
+                  <Route path="/tasks/:id" element={<TaskPage />} />
+                  <Route path="/schedules" element={<SchedulesPage />} />
+                  <Route path="/results" element={<ResultsPage />} />
+                  <Route path="*" element={<Navigate to="/" replace />} />
+                </Routes>
+              </Suspense>
+            </Layout>
+          </BrowserRouter>
+        ) : (
+          <SignInPage />
+        )}
+      </QueryClientProvider>
+    </MantineProvider>
+  );
+}

@@ -1,0 +1,97 @@
+import { Anchor, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Link } from 'react-router-dom';
+import { TASK_STATUSES } from '../api/types';
+import { ErrorAlert, isMissingRoute } from '../shared/ErrorAlert';
+import { formatAgo } from '../shared/format';
+import { StatusBadge } from '../shared/StatusBadge';
+import { ActivityChart } from './ActivityChart';
+import { useActivity, useLatestErrors, usePendingTasks, useStats } from './use-overview';
+
+export function OverviewPage() {
+  const stats = useStats();
+  const activity = useActivity();
+  const pending = usePendingTasks();
+  const errors = useLatestErrors();
+  const s = stats.data;
+  return (
+    <Stack>
+      <Title order={2}>Overview</Title>
+      <ErrorAlert error={stats.error} />
+      <SimpleGrid cols={{ base: 2, md: 4 }}>
+        <Card withBorder aria-label="Nodes online">
+          <Text size="sm" c="dimmed">Nodes online</Text>
+          <Text size="xl" fw={700}>{s?.nodes.online ?? '…'}</Text>
+        </Card>
+        <Card withBorder aria-label="Nodes offline">
+          <Text size="sm" c="dimmed">Nodes offline</Text>
+          <Text size="xl" fw={700}>{s?.nodes.offline ?? '…'}</Text>
+        </Card>
+        <Card withBorder aria-label="Stuck pending tasks">
+          <Text size="sm" c="dimmed">Stuck pending</Text>
+          <Text size="xl" fw={700}>{s?.stuckPending ?? '…'}</Text>
+        </Card>
+        <Card withBorder aria-label="Running tasks">
+          <Text size="sm" c="dimmed">Running</Text>
+          <Text size="xl" fw={700}>{s?.tasks.running ?? '…'}</Text>
+        </Card>
+      </SimpleGrid>
+      <Card withBorder>
+        <Title order={4}>Tasks by status</Title>
+        <Group mt="xs">
+          {TASK_STATUSES.map((st) => (
+            <Anchor key={st} component={Link} to={`/tasks?status=${st}`} aria-label={`${st}: ${s?.tasks[st] ?? 0} tasks`}>
+              <Group gap={4}>
+                <StatusBadge status={st} />
+                <Text fw={600}>{s?.tasks[st] ?? '…'}</Text>
+              </Group>
+            </Anchor>
+          ))}
+        </Group>
+      </Card>
+      <Card withBorder>
+        <Title order={4}>Tasks per minute, last hour</Title>
+        {activity.data ? (
+          <ActivityChart buckets={activity.data.buckets} />
+        ) : isMissingRoute(activity.error) ? (
+          <Text size="sm" c="dimmed">This master has no activity API yet.</Text>
+        ) : (
+          <ErrorAlert error={activity.error} />
+        )}
+      </Card>
+      <SimpleGrid cols={{ base: 1, lg: 2 }}>
+        <Card withBorder>
+          <Title order={4}>Pending tasks and why they wait</Title>
+          <ErrorAlert error={pending.error} />
+          <Table aria-label="Pending tasks">
+            <Table.Tbody>
+              {pending.data?.items.map((t) => (
+                <Table.Tr key={t.id}>
+                  <Table.Td><Anchor component={Link} to={`/tasks/${t.id}`}>{t.id.slice(-8)}</Anchor></Table.Td>
+                  <Table.Td>{formatAgo(t.createdAt)}</Table.Td>
+                  <Table.Td>{t.pendingReason ?? '—'}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+          {pending.data?.items.length === 0 && <Text size="sm" c="dimmed">Nothing waits.</Text>}
+        </Card>
+        <Card withBorder>
+          <Title order={4}>Latest errors</Title>
+          <ErrorAlert error={errors.error} />
+          <Table aria-label="Latest errors">
+            <Table.Tbody>
+              {errors.data?.items.map((t) => (
+                <Table.Tr key={t.id}>
+                  <Table.Td><Anchor component={Link} to={`/tasks/${t.id}`}>{t.id.slice(-8)}</Anchor></Table.Td>
+                  <Table.Td>{formatAgo(t.finishedAt)}</Table.Td>
+                  <Table.Td>{t.error ?? `exit ${t.exitCode ?? '?'}`}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+          {errors.data?.items.length === 0 && <Text size="sm" c="dimmed">No errors.</Text>}
+        </Card>
+      </SimpleGrid>
+    </Stack>
+  );
+}

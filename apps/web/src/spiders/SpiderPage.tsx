@@ -1,0 +1,65 @@
+import { Anchor, Button, Group, Stack, Tabs, Text, Title } from '@mantine/core';
+import { useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router-dom';
+import { ResultsView } from '../results/ResultsView';
+import { ScheduleList } from '../schedules/ScheduleList';
+import { ErrorAlert } from '../shared/ErrorAlert';
+import { TaskList } from '../tasks/TaskList';
+import { FilesPanel } from './FilesPanel';
+import { RunDialog } from './RunDialog';
+import { SpiderForm } from './SpiderForm';
+import { UploadPanel } from './UploadPanel';
+import { useDeleteSpider, useSpider } from './use-spiders';
+import { VersionsPanel } from './VersionsPanel';
+
+export default function SpiderPage() {
+  const { id = '' } = useParams();
+  const spider = useSpider(id);
+  const del = useDeleteSpider();
+  const navigate = useNavigate();
+  const [editing, setEditing] = useState(false);
+  const [running, setRunning] = useState(false);
+  const s = spider.data;
+  return (
+    <Stack>
+      <Anchor component={Link} to="/spiders" size="sm">← Spiders</Anchor>
+      <ErrorAlert error={spider.error ?? del.error} />
+      {s && (
+        <>
+          <Group justify="space-between">
+            <div>
+              <Title order={2}>{s.name}</Title>
+              <Text size="sm" c="dimmed"><code>{s.cmd} {s.param}</code> · version {s.version} · results in {s.resultsCollection ?? '—'}{s.dedup ? ` · dedup on ${s.dedup.keys.join(', ')} (${s.dedup.mode})` : ''}</Text>
+            </div>
+            <Group>
+              <Button onClick={() => setRunning(true)}>Run</Button>
+              <Button variant="default" onClick={() => setEditing(true)}>Edit</Button>
+              <Button color="red" variant="light" onClick={() => { if (window.confirm(`Delete spider ${s.name}?`)) del.mutate(s.id, { onSuccess: () => navigate('/spiders') }); }}>Delete</Button>
+            </Group>
+          </Group>
+          <Tabs defaultValue="files" keepMounted={false}>
+            <Tabs.List>
+              <Tabs.Tab value="files">Files</Tabs.Tab>
+              <Tabs.Tab value="versions">Versions</Tabs.Tab>
+              <Tabs.Tab value="tasks">Tasks</Tabs.Tab>
+              <Tabs.Tab value="schedules">Schedules</Tabs.Tab>
+              <Tabs.Tab value="results">Results</Tabs.Tab>
+            </Tabs.List>
+            <Tabs.Panel value="files" pt="md">
+              <Stack>
+                <UploadPanel spiderId={s.id} />
+                <FilesPanel spiderId={s.id} />
+              </Stack>
+            </Tabs.Panel>
+            <Tabs.Panel value="versions" pt="md"><VersionsPanel spiderId={s.id} current={s.version} /></Tabs.Panel>
+            <Tabs.Panel value="tasks" pt="md"><TaskList fixedSpiderId={s.id} /></Tabs.Panel>
+            <Tabs.Panel value="schedules" pt="md"><ScheduleList spiderId={s.id} /></Tabs.Panel>
+            <Tabs.Panel value="results" pt="md"><ResultsView spiderId={s.id} /></Tabs.Panel>
+          </Tabs>
+          {editing && <SpiderForm spider={s} onClose={() => setEditing(false)} />}
+          {running && <RunDialog spider={s} onClose={() => setRunning(false)} />}
+        </>
+      )}
+    </Stack>
+  );
+}
