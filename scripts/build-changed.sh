@@ -31,4 +31,5 @@ build() {
 changed master dist/apps/master/apps/master/src/main.js apps/master "${shared[@]}" && build master npx nest build master
 changed worker dist/apps/worker/apps/worker/src/main.js apps/worker "${shared[@]}" && build worker npx nest build worker
 changed cli dist/apps/cli/main.js apps/cli tsconfig.json package-lock.json && build cli npx tsc -p apps/cli/tsconfig.app.json
+changed web dist/web/index.html apps/web package-lock.json && build web npx vite build --config apps/web/vite.config.mts --logLevel warn
 exit 0
