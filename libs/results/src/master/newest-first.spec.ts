@@ -17,7 +17,8 @@ describe('newestFirst', () => {
     const got = await newestFirst(
       async (lo, hi, limit) => {
         reads++;
-        return docs.filter((d) => (lo === null || d._id >= lo) && (hi === null || d._id < hi)).slice(0, limit || undefined);
+        const inRange = docs.filter((d) => (lo === null || d._id >= lo) && (hi === null || d._id < hi)).slice(0, limit || undefined);
+        return { docs: inRange, scanned: inRange.length };
       },
       need,
       now,

@@ -1,7 +1,10 @@
 import { timePrefix } from '../dedup-key';
 
-/** Reads the documents of a filter whose `_id` lies in [lo, hi) (either side open), at most `limit` (0: all), unsorted. */
-export type RangeReader<T> = (lo: string | null, hi: string | null, limit: number) => Promise<T[]>;
+/**
+ * Reads the documents whose `_id` lies in [lo, hi) (either side open), at most `limit` (0: all),
+ * unsorted; `scanned` is how many the range held before the caller's own filter.
+ */
+export type RangeReader<T> = (lo: string | null, hi: string | null, limit: number) => Promise<{ docs: T[]; scanned: number }>;
 
 /** Documents one window may hold before it is split (they are sorted here, in memory). */
 const WINDOW_CAP = 2000;
@@ -23,19 +26,20 @@ export async function newestFirst<T extends { _id: string }>(read: RangeReader<T
     const loMs = top - span;
     const lo = loMs > 0 ? timePrefix(loMs) : null;
     const hi = hiMs === null ? null : timePrefix(hiMs);
-    let docs = await read(lo, hi, WINDOW_CAP + 1);
-    if (docs.length > WINDOW_CAP && span > 1) {
+    let r = await read(lo, hi, WINDOW_CAP + 1);
+    if (r.scanned > WINDOW_CAP && span > 1) {
       span = Math.max(1, Math.floor(span / 4));
       continue;
     }
     // One millisecond with more items than the cap (one line's payload shares its time): all of them.
-    if (docs.length > WINDOW_CAP) docs = await read(lo, hi, 0);
+    if (r.scanned > WINDOW_CAP) r = await read(lo, hi, 0);
+    const docs = r.docs;
     docs.sort((a, b) => (a._id < b._id ? 1 : a._id > b._id ? -1 : 0));
     out.push(...docs);
     if (lo === null) break; // reached the beginning of time
     hiMs = loMs;
     top = loMs;
-    if (docs.length < WINDOW_CAP / 4) span *= 4;
+    if (r.scanned < WINDOW_CAP / 4) span *= 4;
   }
   return out.slice(0, need);
 }

@@ -41,18 +41,25 @@ export class ResultStoreRepository {
     await this.col(name).replaceOne({ _id: id }, doc, { upsert: true });
   }
 
-  /** Newest first: `_id` starts with the time the worker read the item (see newestFirst). */
-  async page(name: string, filter: Filter<ResultDoc>, skip: number, limit: number): Promise<ResultDoc[]> {
-    if (skip + limit > MAX_WALKED) {
-      // Deep pages: the database sorts (a scan on FerretDB).
-      return this.col(name).find(filter).sort({ _id: -1 }).skip(skip).limit(limit).toArray();
+  /**
+   * Newest first: `_id` starts with the time the worker read the item (see newestFirst). Task
+   * and spider ids are matched here, on `_id`-range reads only (what FerretDB reads by range
+   * without a scan); a page with a field filter, or deeper than MAX_WALKED, is sorted by the
+   * database (a scan on FerretDB).
+   */
+  async page(name: string, filter: Record<string, unknown>, skip: number, limit: number): Promise<ResultDoc[]> {
+    const simple = Object.values(filter).every((v) => typeof v === 'string');
+    if (!simple || skip + limit > MAX_WALKED) {
+      return this.col(name).find(filter as Filter<ResultDoc>).sort({ _id: -1 }).skip(skip).limit(limit).toArray();
     }
-    const read = (lo: string | null, hi: string | null, n: number) => {
+    const matches = (d: ResultDoc) => Object.entries(filter).every(([k, v]) => d[k] === v);
+    const read = async (lo: string | null, hi: string | null, n: number) => {
       const range: Record<string, string> = {};
       if (lo !== null) range.$gte = lo;
       if (hi !== null) range.$lt = hi;
-      const q = Object.keys(range).length ? { ...filter, _id: range } : filter;
-      return this.col(name).find(q as Filter<ResultDoc>).limit(n).toArray();
+      const q = Object.keys(range).length ? { _id: range } : {};
+      const docs = await this.col(name).find(q as Filter<ResultDoc>).limit(n).toArray();
+      return { docs: docs.filter(matches), scanned: docs.length };
     };
     return (await newestFirst(read, skip + limit, Date.now())).slice(skip);
   }
