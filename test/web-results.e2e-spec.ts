@@ -50,8 +50,8 @@ describe('web dashboard journey 5: results and CSV export', () => {
     await page.getByRole('table', { name: 'Results' }).getByText('beta').waitFor();
     await screenshot(page, 'j5', 'task-results');
 
-    await page.getByRole('link', { name: 'Results' }).click();
-    await page.getByLabel('Spider').click();
+    await page.getByRole('link', { name: 'Results', exact: true }).click();
+    await page.getByRole('combobox', { name: 'Spider' }).click();
     await page.getByRole('option', { name: /^web-results/ }).click();
     const table = page.getByRole('table', { name: 'Results' });
     await page.getByRole('status', { name: 'Result count' }).filter({ hasText: '4 results' }).waitFor();

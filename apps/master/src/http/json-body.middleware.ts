@@ -17,11 +17,20 @@ export function jsonBodyExceptFileRoutes(limit: string): express.RequestHandler 
   return (req, res, next) => {
     if (SPIDER_FILES_ROUTE.test(req.path)) return next();
     if (declaresBody(req) && !req.is('application/json')) {
-      next(new HttpException({ statusCode: 415, error: 'Unsupported Media Type', message: 'Content-Type: expected application/json' }, 415));
+      answerRefusal(res, new HttpException({ statusCode: 415, error: 'Unsupported Media Type', message: 'Content-Type: expected application/json' }, 415));
       return;
     }
-    json(req, res, next);
+    json(req, res, (err?: unknown) => (err instanceof HttpException ? answerRefusal(res, err) : next(err)));
   };
+}
+
+/**
+ * Answers a body refusal here, in the API's {statusCode, error, message} shape, instead of
+ * passing it down express's error chain: the dashboard's static module has an error handler
+ * that turns any error on an excluded (/api) path into "404 Cannot POST …".
+ */
+function answerRefusal(res: express.Response, e: HttpException): void {
+  res.status(e.getStatus()).json(e.getResponse());
 }
 
 /** A request with body bytes to read (an empty POST such as a cancel has none). */
