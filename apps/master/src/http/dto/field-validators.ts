@@ -1,7 +1,9 @@
 import { applyDecorators } from '@nestjs/common';
-import { Transform } from 'class-transformer';
-import { Matches, registerDecorator, ValidateIf, ValidationArguments } from 'class-validator';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, Matches, Max, Min, registerDecorator, ValidateIf, ValidationArguments } from 'class-validator';
 import { Label, labelsFromObject, OBJECT_ID_PATTERN } from '@crawlnest/node';
+import { TASK_MODES, TaskMode } from '@crawlnest/task';
 
 export const MAX_MAP_ENTRIES = 100;
 export const MAX_MAP_KEY = 200;
@@ -62,3 +64,50 @@ export function IsStringMap(): PropertyDecorator {
     }),
   );
 }
+
+/**
+ * Decorators applied as if stacked on the property in this order (the last one first), so that
+ * class-validator registers, and reports, the rules as it did for the written-out stack: the
+ * order decides which of two unranked rules a 400 names (see validation-message.ts).
+ */
+export const asStack = (...decorators: PropertyDecorator[]) => applyDecorators(...[...decorators].reverse());
+
+/** `page` of a paged list query (from 1, at most 1000000, default 1); the description says what page 1 is. */
+export const PageQueryField = (description: string) =>
+  asStack(
+    ApiPropertyOptional({ description, minimum: 1, maximum: 1_000_000, default: 1 }),
+    OptionalField(),
+    Type(() => Number),
+    IsInt({ message: 'expected an integer' }),
+    Min(1, { message: 'expected >= 1' }),
+    Max(1_000_000, { message: 'expected <= 1000000' }),
+  );
+
+/** `size` of a paged list query (1..1000, default 20). */
+export const SizeQueryField = () =>
+  asStack(
+    ApiPropertyOptional({ description: 'Page size', minimum: 1, maximum: 1000, default: 20 }),
+    OptionalField(),
+    Type(() => Number),
+    IsInt({ message: 'expected an integer' }),
+    Min(1, { message: 'expected >= 1' }),
+    Max(1000, { message: 'expected <= 1000' }),
+  );
+
+/** Placement `mode` (of a task, or of an environment build); its description and default differ by use. */
+export const PlacementModeField = (description: string, defaultMode: TaskMode) =>
+  asStack(
+    ApiPropertyOptional({ description, enum: TASK_MODES, default: defaultMode }),
+    OptionalField(),
+    IsIn(TASK_MODES, { message: `expected one of ${TASK_MODES.join(', ')}` }),
+  );
+
+/** Placement `nodeIds`: the listed nodes for mode selected-nodes. */
+export const PlacementNodeIdsField = () =>
+  asStack(
+    ApiPropertyOptional({ description: 'Node ids for mode selected-nodes (also narrows the other modes)', type: [String], maxItems: 1000, default: [], example: [] }),
+    OptionalField(),
+    IsArray({ message: 'expected an array of ids' }),
+    ArrayMaxSize(1000, { message: 'at most 1000 ids' }),
+    IsObjectId({ each: true }),
+  );

@@ -1,9 +1,9 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsObject, IsString, Length, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsObject, IsString, Length, Matches, ValidateIf, ValidateNested } from 'class-validator';
 import { RESULTS_COLLECTION_PATTERN } from '@crawlnest/results';
-import { IsObjectId, OptionalField } from './field-validators';
+import { IsObjectId, OptionalField, PageQueryField, SizeQueryField } from './field-validators';
 
 export const DEDUP_MODES = ['ignore', 'overwrite'] as const;
 
@@ -45,20 +45,10 @@ export const DedupField = () =>
   );
 
 export class ResultPageQueryDto {
-  @ApiPropertyOptional({ description: 'Page number, from 1 (newest first)', minimum: 1, maximum: 1_000_000, default: 1 })
-  @OptionalField()
-  @Type(() => Number)
-  @IsInt({ message: 'expected an integer' })
-  @Min(1, { message: 'expected >= 1' })
-  @Max(1_000_000, { message: 'expected <= 1000000' })
+  @PageQueryField('Page number, from 1 (newest first)')
   page: number = 1;
 
-  @ApiPropertyOptional({ description: 'Page size', minimum: 1, maximum: 1000, default: 20 })
-  @OptionalField()
-  @Type(() => Number)
-  @IsInt({ message: 'expected an integer' })
-  @Min(1, { message: 'expected >= 1' })
-  @Max(1000, { message: 'expected <= 1000' })
+  @SizeQueryField()
   size: number = 20;
 }
 

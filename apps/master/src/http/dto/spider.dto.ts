@@ -1,8 +1,40 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDefined, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
-import { OptionalField } from './field-validators';
+import { asStack, OptionalField } from './field-validators';
 import { DedupField, DedupSettingDto, ResultsCollectionField } from './results.dto';
 import { MAX_KILL_GRACE_SEC } from './task.dto';
+
+/** `killGraceSec` on create and PATCH: 0..MAX_KILL_GRACE_SEC, 0 = the worker's default. */
+const SpiderKillGraceField = () =>
+  asStack(
+    ApiPropertyOptional({
+      description: "On cancel or timeout: seconds between SIGTERM and SIGKILL to a task's process group, unless the task sets its own (0 = the worker's CRAWLNEST_KILL_GRACE_MS)",
+      minimum: 0,
+      maximum: MAX_KILL_GRACE_SEC,
+      example: 30,
+    }),
+    OptionalField(),
+    IsInt({ message: 'expected an integer' }),
+    Min(0, { message: `expected 0..${MAX_KILL_GRACE_SEC}` }),
+    Max(MAX_KILL_GRACE_SEC, { message: `expected 0..${MAX_KILL_GRACE_SEC}` }),
+  );
+
+/** `keepVersions` on create and PATCH: 1..100000, or null for the master default. */
+const KeepVersionsField = () =>
+  asStack(
+    ApiPropertyOptional({
+      description: 'Versions to keep (plus any an open task uses); null: the master default (CRAWLNEST_KEEP_VERSIONS, 10)',
+      type: Number,
+      nullable: true,
+      minimum: 1,
+      maximum: 100000,
+      example: 10,
+    }),
+    IsOptional(),
+    IsInt({ message: 'expected an integer' }),
+    Min(1, { message: 'expected 1..100000' }),
+    Max(100_000, { message: 'expected 1..100000' }),
+  );
 
 export class CreateSpiderDto {
   @ApiProperty({ description: 'Display name', maxLength: 200, minLength: 1, example: 'quotes' })
@@ -34,18 +66,10 @@ export class CreateSpiderDto {
 
   @DedupField()
   dedup?: DedupSettingDto | null;
-  @ApiPropertyOptional({ description: 'On cancel or timeout: seconds between SIGTERM and SIGKILL to a task\'s process group, unless the task sets its own (0 = the worker\'s CRAWLNEST_KILL_GRACE_MS)', minimum: 0, maximum: MAX_KILL_GRACE_SEC, example: 30 })
-  @OptionalField()
-  @IsInt({ message: 'expected an integer' })
-  @Min(0, { message: `expected 0..${MAX_KILL_GRACE_SEC}` })
-  @Max(MAX_KILL_GRACE_SEC, { message: `expected 0..${MAX_KILL_GRACE_SEC}` })
+  @SpiderKillGraceField()
   killGraceSec?: number;
 
-  @ApiPropertyOptional({ description: 'Versions to keep (plus any an open task uses); null: the master default (CRAWLNEST_KEEP_VERSIONS, 10)', type: Number, nullable: true, minimum: 1, maximum: 100000, example: 10 })
-  @IsOptional()
-  @IsInt({ message: 'expected an integer' })
-  @Min(1, { message: 'expected 1..100000' })
-  @Max(100_000, { message: 'expected 1..100000' })
+  @KeepVersionsField()
   keepVersions?: number | null;
 }
 
@@ -79,18 +103,10 @@ export class PatchSpiderDto {
 
   @DedupField()
   dedup?: DedupSettingDto | null;
-  @ApiPropertyOptional({ description: 'On cancel or timeout: seconds between SIGTERM and SIGKILL to a task\'s process group, unless the task sets its own (0 = the worker\'s CRAWLNEST_KILL_GRACE_MS)', minimum: 0, maximum: MAX_KILL_GRACE_SEC, example: 30 })
-  @OptionalField()
-  @IsInt({ message: 'expected an integer' })
-  @Min(0, { message: `expected 0..${MAX_KILL_GRACE_SEC}` })
-  @Max(MAX_KILL_GRACE_SEC, { message: `expected 0..${MAX_KILL_GRACE_SEC}` })
+  @SpiderKillGraceField()
   killGraceSec?: number;
 
-  @ApiPropertyOptional({ description: 'Versions to keep (plus any an open task uses); null: the master default (CRAWLNEST_KEEP_VERSIONS, 10)', type: Number, nullable: true, minimum: 1, maximum: 100000, example: 10 })
-  @IsOptional()
-  @IsInt({ message: 'expected an integer' })
-  @Min(1, { message: 'expected 1..100000' })
-  @Max(100_000, { message: 'expected 1..100000' })
+  @KeepVersionsField()
   keepVersions?: number | null;
 }
 

@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsDefined, IsIn, IsInt, IsString, Length, Max, MaxLength, Min } from 'class-validator';
+import { IsDefined, IsIn, IsInt, IsString, Length, Max, MaxLength, Min } from 'class-validator';
 import type { Label } from '@crawlnest/node';
 import { TASK_MODES, TASK_STATUSES, TaskMode, TaskStatus } from '@crawlnest/task';
-import { IsObjectId, IsStringMap, noLabels, OptionalField } from './field-validators';
+import { IsObjectId, IsStringMap, noLabels, OptionalField, PageQueryField, PlacementModeField, PlacementNodeIdsField, SizeQueryField } from './field-validators';
 
 export const STRING_MAP_SCHEMA = { type: 'object', additionalProperties: { type: 'string', maxLength: 4096 }, maxProperties: 100 } as const;
 const MAX_TIMEOUT_SEC = 30 * 24 * 3600;
@@ -15,16 +15,10 @@ export class CreateTaskDto {
   @IsObjectId()
   spiderId: string;
 
-  @ApiPropertyOptional({ description: 'Where it runs: any one matching node, one task per matching node, or the listed nodes', enum: TASK_MODES, default: 'random' })
-  @OptionalField()
-  @IsIn(TASK_MODES, { message: `expected one of ${TASK_MODES.join(', ')}` })
+  @PlacementModeField('Where it runs: any one matching node, one task per matching node, or the listed nodes', 'random')
   mode: TaskMode = 'random';
 
-  @ApiPropertyOptional({ description: 'Node ids for mode selected-nodes (also narrows the other modes)', type: [String], maxItems: 1000, default: [], example: [] })
-  @OptionalField()
-  @IsArray({ message: 'expected an array of ids' })
-  @ArrayMaxSize(1000, { message: 'at most 1000 ids' })
-  @IsObjectId({ each: true })
+  @PlacementNodeIdsField()
   nodeIds: string[] = [];
 
   @ApiPropertyOptional({ description: 'Node label selector {k: v}: only nodes with all these labels (≤100 entries, key ≤200, value ≤4096 chars)', ...STRING_MAP_SCHEMA, default: {}, example: { region: 'eu' } })
@@ -102,20 +96,10 @@ export class ListTasksQueryDto {
   @IsObjectId()
   after?: string;
 
-  @ApiPropertyOptional({ description: 'Page number, from 1 (walks from the newest task: for deep pages prefer `after`)', minimum: 1, maximum: 1_000_000, default: 1 })
-  @OptionalField()
-  @Type(() => Number)
-  @IsInt({ message: 'expected an integer' })
-  @Min(1, { message: 'expected >= 1' })
-  @Max(1_000_000, { message: 'expected <= 1000000' })
+  @PageQueryField('Page number, from 1 (walks from the newest task: for deep pages prefer `after`)')
   page: number = 1;
 
-  @ApiPropertyOptional({ description: 'Page size', minimum: 1, maximum: 1000, default: 20 })
-  @OptionalField()
-  @Type(() => Number)
-  @IsInt({ message: 'expected an integer' })
-  @Min(1, { message: 'expected >= 1' })
-  @Max(1000, { message: 'expected <= 1000' })
+  @SizeQueryField()
   size: number = 20;
 }
 
