@@ -75,6 +75,13 @@ describe('a new spider version replaces the worker copy exactly', () => {
     const { t, out } = await run('cat extra/one.txt && stat -c %a extra/one.txt && test ! -e keep.txt && echo KEEP-GONE');
     expect(t).toMatchObject({ status: 'finished', exitCode: 0 });
     expect(out).toEqual(['one', '600', 'KEEP-GONE']);
+    // The spider lists the versions it keeps, newest first, each with its own size.
+    const versions = (await master.api.get(`/api/spiders/${spiderId}/versions`)).body as { version: number; fileCount: number; totalBytes: number; createdAt: string }[];
+    expect(versions.map((v) => v.version)).toEqual([4, 3, 2, 1]);
+    expect(versions[1].fileCount).toBe(versions[0].fileCount + 1); // version 4 deleted keep.txt
+    expect(versions[0].totalBytes).toBeGreaterThan(0);
+    expect(Number.isNaN(Date.parse(versions[0].createdAt))).toBe(false);
+    expect((await master.api.get('/api/spiders/0123456789abcdef01234567/versions')).status).toBe(404);
   });
 
   it('a path that was a file becomes a directory, and back', async () => {

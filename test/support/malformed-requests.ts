@@ -334,6 +334,7 @@ export async function malformedRequests(f: Fixtures, seed = 20240601): Promise<R
   raw('GET files: missing spider', 'GET', `/api/spiders/${MISSING_ID}/files`);
   idRoutes('spider files', [
     ['GET', '/api/spiders/:id/files'],
+    ['GET', '/api/spiders/:id/versions'],
     ['GET', `/api/spiders/:id/files/${f.filePath}`],
     ['DELETE', `/api/spiders/:id/files/${f.filePath}`],
   ]);

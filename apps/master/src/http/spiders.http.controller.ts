@@ -49,7 +49,7 @@ import {
   SyncMasterOptions,
 } from '@crawlnest/sync';
 import { ApiErrors, ApiFilePathParam, ApiIdParam } from './dto/api-docs.decorators';
-import { CreateSpiderDto, FileModeQueryDto, FilesVersionDto, ManifestDto, MultipartFilesDto, PatchSpiderDto, SpiderDto, TreeUploadDto } from './dto/spider.dto';
+import { CreateSpiderDto, FileModeQueryDto, FilesVersionDto, ManifestDto, MultipartFilesDto, PatchSpiderDto, SpiderDto, SpiderVersionDto, TreeUploadDto } from './dto/spider.dto';
 import { ObjectIdPipe } from './object-id.pipe';
 import { ResultsQueryService } from '@crawlnest/results';
 import { withSpiderCounts } from './with-result-counts';
@@ -203,6 +203,15 @@ export class SpidersHttpController {
   @ApiErrors(400, 404)
   manifest(@Param('id', ObjectIdPipe) id: string) {
     return this.files.manifest(id);
+  }
+
+  @Get(':id/versions')
+  @ApiOperation({ summary: 'The versions of its files the spider keeps (newest first; retention drops older ones)' })
+  @ApiIdParam('spider')
+  @ApiOkResponse({ type: [SpiderVersionDto] })
+  @ApiErrors(400, 404)
+  versions(@Param('id', ObjectIdPipe) id: string) {
+    return this.files.listVersions(id);
   }
 
   @Get(':id/files/*path')

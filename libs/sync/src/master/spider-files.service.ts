@@ -53,6 +53,13 @@ export class SpiderFilesService implements OnApplicationBootstrap {
     return { version: m.version, files: m.files };
   }
 
+  /** The versions the spider still keeps (retention, docs/consistency.md), newest first. */
+  async listVersions(spiderId: string): Promise<{ version: number; fileCount: number; totalBytes: number; createdAt: string }[]> {
+    await this.requireSpider(spiderId);
+    const rows = await this.versions.listForSpider(spiderId);
+    return rows.map((r) => ({ ...r, createdAt: new Date(r.createdAt).toISOString() }));
+  }
+
   /** The file's content as a stream of stored chunks, never the whole file in memory. */
   async readFile(spiderId: string, path: string): Promise<FileContent> {
     assertSafePath(path);

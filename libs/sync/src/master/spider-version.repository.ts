@@ -29,6 +29,16 @@ export class SpiderVersionRepository {
     return this.model.findOne({ spiderId }).sort({ version: -1 }).lean<SpiderVersionRecord>();
   }
 
+  /** A spider's stored versions (retention keeps them few), with their sizes; newest first. */
+  async listForSpider(spiderId: string): Promise<{ version: number; fileCount: number; totalBytes: number; createdAt: Date }[]> {
+    const rows = await this.model
+      .find({ spiderId }, { _id: 0, version: 1, createdAt: 1, 'files.size': 1 })
+      .lean<{ version: number; createdAt: Date; files: { size: number }[] }[]>();
+    return rows
+      .map((r) => ({ version: r.version, fileCount: r.files?.length ?? 0, totalBytes: (r.files ?? []).reduce((n, f) => n + (f.size ?? 0), 0), createdAt: r.createdAt }))
+      .sort((a, b) => b.version - a.version);
+  }
+
   /** Version numbers of every spider, without their manifests. */
   async listNumbers(): Promise<{ spiderId: string; version: number }[]> {
     return this.model.find({}, { _id: 0, spiderId: 1, version: 1 }).lean<{ spiderId: string; version: number }[]>();

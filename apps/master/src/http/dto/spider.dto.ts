@@ -191,6 +191,17 @@ export class ManifestDto {
   files: ManifestEntryDto[];
 }
 
+export class SpiderVersionDto {
+  @ApiProperty({ description: 'Version number of the file tree', example: 3 })
+  version: number;
+  @ApiProperty({ description: 'Files in that version', example: 12 })
+  fileCount: number;
+  @ApiProperty({ description: 'Total size of that version in bytes', example: 40960 })
+  totalBytes: number;
+  @ApiProperty({ description: 'ISO-8601 time the version was made', example: '2025-01-01T00:00:00.000Z' })
+  createdAt: string;
+}
+
 /** Documents the bodies of `PUT /api/spiders/:id/files`. */
 export class MultipartFilesDto {
   @ApiProperty({ description: 'One part per file; the part filename is the relative path', type: 'array', items: { type: 'string', format: 'binary' } })
