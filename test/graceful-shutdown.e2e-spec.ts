@@ -188,7 +188,12 @@ describe('graceful shutdown (REL-006)', () => {
   }, 60_000);
 
   it('three rapid restart cycles of the master and the workers lose no task and no log line', async () => {
-    const m = await cluster.startMaster({ CRAWLNEST_ORPHAN_GRACE_MS: '20000' });
+    // The orphan grace is a cluster-wide setting: the replicas left by the tests above (10 s and
+    // 2 s graces) would abandon the tasks of a worker whose master takes longer than that to
+    // restart (a master start took 16 s on a loaded machine), so they leave, and the restarting
+    // master gets a grace (and with it a fence of 25 s) that a slow start stays inside.
+    await Promise.all(cluster.masters.map((r) => r.proc.stop()));
+    const m = await cluster.startMaster({ CRAWLNEST_ORPHAN_GRACE_MS: '30000' });
     const workerEnv = { CRAWLNEST_LABELS: 'pool=cycle', CRAWLNEST_MAX_RUNNERS: '3', CRAWLNEST_DRAIN_MS: '15000' };
     const names = ['cycle-a', 'cycle-b'];
     const workers = await Promise.all(names.map((name) => cluster.startWorker({ masters: [m], name, env: workerEnv })));
@@ -219,7 +224,9 @@ describe('graceful shutdown (REL-006)', () => {
         throw new Error(`${err.message}\n${JSON.stringify((await m.api.get(`/api/tasks/${id}`)).body)}`);
       });
       const tag = `c${Math.floor(n / 6) + 1}t${n % 6}`;
-      expect({ tag, status: t.status }).toEqual({ tag, status: 'finished' });
+      // On a miss, the whole task (attempts and their errors) says which step lost it.
+      const detail = t.status === 'finished' ? undefined : (await m.api.get(`/api/tasks/${id}`)).body;
+      expect({ tag, status: t.status, detail }).toEqual({ tag, status: 'finished', detail: undefined });
       expect(await logTexts(m, id)).toEqual(expectedLines(tag, 15));
     }
   }, 240_000);
