@@ -142,3 +142,50 @@ describe('fence: a worker cut off from the master stops its task before the mast
     expect(a2.start - a1.end).toBeGreaterThan(0.1);
   }, 90_000);
 });
+
+describe('fence across replicas configured differently: a shorter grace elsewhere waits for the fence the worker was told', () => {
+  const cluster = new TestCluster('fence-mixed');
+  afterAll(() => cluster.stop());
+
+  it('the replica with a 3 s grace re-runs the task only after the worker of the killed 14 s replica has stopped it', async () => {
+    // long: grace 14 s, so its workers are told a fence of 14000 − 2500 − 2500 = 9000 ms.
+    const long = await cluster.startMaster({ CRAWLNEST_ORPHAN_GRACE_MS: '14000' });
+    // short: grace 3 s (its own fence off, as that grace allows no fence).
+    const short = await cluster.startMaster({ CRAWLNEST_ORPHAN_GRACE_MS: '3000', CRAWLNEST_FENCE_MS: '0' });
+    const env = { CRAWLNEST_KILL_GRACE_MS: '1000', CRAWLNEST_LABELS: 'pool=mixed' };
+    await cluster.startWorker({ masters: [long], name: 'told-long', env });
+    await cluster.waitNodeReady(long.api, 'told-long');
+
+    const ledger = join(cluster.dir, 'ledger.txt');
+    const spiderId = (await long.api.post('/api/spiders', { name: 'ledger', cmd: 'python3 ledger.py' })).body.id;
+    // The first copy would run 60 s unless stopped; the re-run needs only 2 s.
+    const script = LEDGER_PY.replace("float(os.environ['RUN_SEC'])", "(60.0 if attempt == '1' else 2.0)");
+    expect(script).not.toBe(LEDGER_PY);
+    expect((await long.api.putFiles(`/api/spiders/${spiderId}/files`, { 'ledger.py': script })).status).toBe(200);
+    const created = await long.api.post('/api/tasks', { spiderId, maxRetries: 1, labels: { pool: 'mixed' }, env: { LEDGER: ledger } });
+    const id: string = created.body.tasks[0].id;
+    await waitFor('attempt 1 running and writing its ledger', async () => {
+      const t = (await long.api.get(`/api/tasks/${id}`)).body;
+      return t.status === 'running' && existsSync(ledger) && readLedger(ledger).length === 1;
+    }, 30_000, 100);
+    // The re-run's worker knows only the short replica.
+    await cluster.startWorker({ masters: [short], name: 'rescuer', env });
+    await cluster.waitNodeReady(short.api, 'rescuer');
+    const killedAt = Date.now();
+    long.proc.kill('SIGKILL');
+    await long.proc.exited;
+
+    const done = await waitFor('task finished on the rescuer', async () => {
+      const t = (await short.api.get(`/api/tasks/${id}`)).body;
+      if (['error', 'cancelled', 'abnormal'].includes(t.status)) throw new Error(`task ended ${t.status}: ${t.error}`);
+      return t.status === 'finished' ? t : undefined;
+    }, 120_000, 250);
+    expect(done.attempt).toBe(2);
+    const [a1, a2] = readLedger(ledger);
+    process.stdout.write(`mixed graces: kill → fenced copy's last line ${Math.round(a1.end * 1000 - killedAt)} ms; kill → re-run started ${Math.round(a2.start * 1000 - killedAt)} ms\n`);
+    // Without the per-node grace the short replica re-ran it ≈ 6 s after the kill, while the
+    // first copy ran on until its fence (≈ 9 s after its last ping).
+    expect(a2.start - a1.end).toBeGreaterThan(0.1);
+    expect(isAlive(a1.pid)).toBe(false);
+  }, 180_000);
+});

@@ -94,6 +94,7 @@ export class MasterModule {
           dispatchPollMs: config.dispatchPollMs,
           ackTimeoutMs: config.ackTimeoutMs,
           orphanGraceMs: config.orphanGraceMs,
+          nodeTimeoutMs: config.nodeTimeoutMs,
           pendingTimeoutMs: config.pendingTimeoutMs,
           stuckPendingMs: config.stuckPendingMs,
           retention: config.retention,

@@ -1,4 +1,4 @@
-import { defaultFenceMs, FENCE_MARGIN_MS, fenceProblems, isFenced } from './fence';
+import { defaultFenceMs, FENCE_MARGIN_MS, fenceProblems, isFenced, orphanGraceFor } from './fence';
 
 describe('fence arithmetic', () => {
   it.each([
@@ -33,5 +33,19 @@ describe('fence arithmetic', () => {
     [10_000, 0, 0, false],
   ])('now %i, last heard %i, fence %i: fenced %s', (now, heard, fence, want) => {
     expect(isFenced(now, heard, fence)).toBe(want);
+  });
+});
+
+describe('orphanGraceFor', () => {
+  it('keeps the replica its own grace when the node was told no longer fence', () => {
+    expect(orphanGraceFor(10_000, 5000, 2500)).toBe(10_000);
+    expect(orphanGraceFor(10_000, 0, 2500)).toBe(10_000);
+    expect(orphanGraceFor(10_000, null, 2500)).toBe(10_000);
+    expect(orphanGraceFor(10_000, undefined, 2500)).toBe(10_000);
+  });
+  it('waits past a longer fence told by another replica, with the same margin the start-up check asks for', () => {
+    const grace = orphanGraceFor(10_000, 25_000, 2500);
+    expect(grace).toBe(25_000 + 2500 + FENCE_MARGIN_MS + 1);
+    expect(fenceProblems({ fenceMs: 25_000, nodeTimeoutMs: 2500, orphanGraceMs: grace, heartbeatMs: 1000 })).toEqual([]);
   });
 });

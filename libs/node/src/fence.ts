@@ -54,6 +54,17 @@ export function fenceProblems(s: FenceSettings): string[] {
   ];
 }
 
+/**
+ * How long a replica waits after a node went offline before re-running its tasks: its own
+ * grace, or longer when the replica the node was connected to told it a longer fence (the
+ * grace is per replica, and a cluster may run replicas configured differently: a shorter
+ * grace elsewhere must not re-run a task the worker has not stopped yet).
+ */
+export function orphanGraceFor(ownGraceMs: number, nodeFenceMs: number | null | undefined, nodeTimeoutMs: number): number {
+  if (!nodeFenceMs || nodeFenceMs <= 0) return ownGraceMs;
+  return Math.max(ownGraceMs, nodeFenceMs + nodeTimeoutMs + FENCE_MARGIN_MS + 1);
+}
+
 /** Whether a worker that last heard from a master at `lastHeardAt` must stop its tasks now. */
 export function isFenced(now: number, lastHeardAt: number, fenceMs: number): boolean {
   return fenceMs > 0 && now - lastHeardAt > fenceMs;

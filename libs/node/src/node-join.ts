@@ -26,6 +26,8 @@ export type NodeStatusDoc = {
   connectedReplica?: string | null;
   sessionId?: string | null;
   resources?: NodeRecord['resources'];
+  /** The fence the owning replica told the worker (0: off); other replicas wait at least this long before re-running its tasks. */
+  fenceMs?: number | null;
 };
 
 /**

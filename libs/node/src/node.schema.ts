@@ -53,6 +53,7 @@ export const NodeStatusSchema = new Schema(
     lastHeartbeatAt: { type: Date, default: null },
     connectedReplica: { type: String, default: null },
     sessionId: { type: String, default: null },
+    fenceMs: { type: Number, default: null },
     resources: {
       type: new Schema({ cpuPercent: Number, memoryBytes: Number, diskFreeBytes: Number }, { _id: false }),
       default: null,

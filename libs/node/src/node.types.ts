@@ -26,6 +26,8 @@ export type NodeRecord = {
   connectedReplica?: string | null;
   sessionId?: string | null;
   resources?: { cpuPercent: number; memoryBytes: number; diskFreeBytes: number } | null;
+  /** The fence the replica holding its session told the worker (0: off; absent before it connected). */
+  fenceMs?: number | null;
 };
 
 /** A node as the REST API shows it (API.md). */

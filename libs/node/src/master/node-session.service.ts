@@ -167,7 +167,7 @@ export class NodeSessionService {
     };
     const hb = this.heartbeatState(session, null);
     const at = new Date(now);
-    await this.nodes.markOnline(session.nodeId, session.sessionId, this.opts.replicaId, hb, at);
+    await this.nodes.markOnline(session.nodeId, session.sessionId, this.opts.replicaId, hb, at, this.opts.fenceMs ?? 0);
     // A slow database must not count against the worker: its silence starts now.
     session.lastHeartbeatAt = session.lastWrittenAt = Date.now();
     this.cache.applyLiveness(session.nodeId, {
@@ -238,7 +238,7 @@ export class NodeSessionService {
   /** The row says offline but this stream is alive: another replica's sweep saw lagging writes. */
   private async reclaim(s: ControlSession, state: HeartbeatState): Promise<void> {
     const at = new Date();
-    if (!(await this.nodes.reclaim(s.nodeId, s.sessionId, this.opts.replicaId, state, at))) return;
+    if (!(await this.nodes.reclaim(s.nodeId, s.sessionId, this.opts.replicaId, state, at, this.opts.fenceMs ?? 0))) return;
     this.counters.wentOnline();
     this.log.warn({ msg: 'node set offline elsewhere while its stream is alive here; taken back', nodeId: s.nodeId });
   }

@@ -75,9 +75,9 @@ export class NodeRepository {
     return joinNode(user, host, status);
   }
 
-  async markOnline(id: string, sessionId: string, replica: string, hb: HeartbeatState, at: Date): Promise<void> {
+  async markOnline(id: string, sessionId: string, replica: string, hb: HeartbeatState, at: Date, fenceMs: number): Promise<void> {
     this.writes++;
-    await upsert(this.statuses, id, { status: 'online', activeAt: at, sessionId, connectedReplica: replica, ...hb });
+    await upsert(this.statuses, id, { status: 'online', activeAt: at, sessionId, connectedReplica: replica, fenceMs, ...hb });
   }
 
   /** Heartbeat fields only, and only while this session still owns the node. */
@@ -93,11 +93,11 @@ export class NodeRepository {
    * heartbeat writes lagged behind a slow database). Only from the unowned state: a node that
    * reconnected elsewhere keeps its new owner.
    */
-  async reclaim(id: string, sessionId: string, replica: string, hb: HeartbeatState, at: Date): Promise<boolean> {
+  async reclaim(id: string, sessionId: string, replica: string, hb: HeartbeatState, at: Date, fenceMs: number): Promise<boolean> {
     this.writes++;
     const res = await this.statuses.updateOne(
       { _id: id, sessionId: null },
-      { $set: { status: 'online', activeAt: at, sessionId, connectedReplica: replica, ...hb } },
+      { $set: { status: 'online', activeAt: at, sessionId, connectedReplica: replica, fenceMs, ...hb } },
     );
     return res.modifiedCount > 0;
   }

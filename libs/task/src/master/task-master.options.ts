@@ -12,6 +12,8 @@ export type TaskMasterOptions = {
    * master restart plus a reconnect, so a restart does not kill work that is still running.
    */
   orphanGraceMs: number;
+  /** The node timeout (CRAWLNEST_NODE_TIMEOUT_MS): slack in the per-node grace a longer fence asks for. */
+  nodeTimeoutMs: number;
   /** A selected-nodes task whose targets stay unavailable this long ends in error. */
   pendingTimeoutMs: number;
   /** A pending task older than this counts as stuck in /api/stats. */

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
-import { ControlStreamRegistry, NodeRecord, NodeRepository } from '@crawlnest/node';
+import { ControlStreamRegistry, NodeRecord, NodeRepository, orphanGraceFor } from '@crawlnest/node';
 import { DispatcherService } from './dispatcher.service';
 import { TaskRepository } from './task.repository';
 import { TASK_MASTER_OPTIONS, TaskMasterOptions } from './task-master.options';
@@ -119,7 +119,7 @@ export class TaskReconcileCron {
   private async abandonOrphans(open: TaskRecord[], nodes: NodeRecord[], now: number): Promise<number> {
     const gone = new Set(
       nodes
-        .filter((n) => n.status === 'offline' && (!n.offlineAt || now - new Date(n.offlineAt).getTime() > this.opts.orphanGraceMs))
+        .filter((n) => n.status === 'offline' && (!n.offlineAt || now - new Date(n.offlineAt).getTime() > orphanGraceFor(this.opts.orphanGraceMs, n.fenceMs, this.opts.nodeTimeoutMs)))
         .map((n) => String(n._id)),
     );
     let requeued = 0;
