@@ -45,35 +45,64 @@ export function splitAtStrides<L extends { seq: number }>(lines: L[], stride = L
   return out;
 }
 
-/** Reads the batch stored with start `from`, or null when none is. */
-export type BatchLookup<L extends { seq: number }> = (from: number) => Promise<LogBatch<L> | null>;
+/** How a page read reaches stored batches (the repository binds these to collections). */
+export type BatchSource<L extends { seq: number }> = {
+  /** The batch stored with start `from`, or null when none is. */
+  lookup(from: number): Promise<LogBatch<L> | null>;
+  /** Every batch stored in the stride starting at `start` (one bounded query), any order. */
+  stride(start: number): Promise<LogBatch<L>[]>;
+};
+
+/** Chain lookups tried in one stride before reading the whole stride at once (a slow logger's many small batches). */
+export const MAX_HOPS_PER_STRIDE = 4;
 
 /**
- * Up to `limit` lines with seq > `after`, in order: a lookup of the stride start of
- * `after + 1`, then the chain. Ends at the first start not stored (the end of the log so far).
- * A stored batch that overlaps an earlier one (a resend cut differently) only costs a skip:
- * lines at or below what was already returned are dropped.
+ * Up to `limit` lines with seq > `after`, in order, stride by stride from the stride of
+ * `after + 1`: the chain of batches from the stride start (`to + 1` is the next start), and
+ * when a stride holds more than MAX_HOPS_PER_STRIDE batches, the stride read whole. Stops at
+ * the first stride not filled to its end (the end of the log so far). A batch overlapping an
+ * earlier one (a resend cut differently) costs only a skip: each seq is returned once.
  */
 export async function readLogPage<L extends { seq: number }>(
-  lookup: BatchLookup<L>,
+  src: BatchSource<L>,
   after: number,
   limit: number,
   stride = LOG_STRIDE,
 ): Promise<L[]> {
   const out: L[] = [];
-  const want = Math.max(1, Math.floor(after) + 1);
-  let last = want - 1;
-  let next: number | null = strideStart(want, stride);
-  while (next !== null && out.length < limit) {
-    const batch = await lookup(next);
-    if (!batch) break;
-    for (const l of batch.lines) {
-      if (l.seq > last && out.length < limit) {
+  let last = Math.max(0, Math.floor(after));
+  for (let s = strideStart(last + 1, stride); out.length < limit; s += stride) {
+    const lines = await readStride(src, s, stride);
+    for (const l of lines) {
+      if (out.length >= limit) break;
+      if (l.seq === last + 1) {
         out.push(l);
         last = l.seq;
       }
     }
-    next = batch.to >= batch.from ? batch.to + 1 : null;
+    if (last < s + stride - 1) break; // this stride is not filled (yet): nothing stored beyond it
   }
   return out;
+}
+
+/** The lines stored in one stride, in seq order, each once, up to the first gap. */
+async function readStride<L extends { seq: number }>(src: BatchSource<L>, start: number, stride: number): Promise<L[]> {
+  const end = start + stride - 1;
+  const found: LogBatch<L>[] = [];
+  let next = start;
+  for (let hop = 0; next <= end; hop++) {
+    if (hop === MAX_HOPS_PER_STRIDE) {
+      found.push(...(await src.stride(start)));
+      break;
+    }
+    const b = await src.lookup(next);
+    if (!b) break;
+    found.push(b);
+    next = b.to + 1;
+  }
+  const bySeq = new Map<number, L>();
+  for (const b of found) for (const l of b.lines ?? []) if (l.seq >= start && l.seq <= end && !bySeq.has(l.seq)) bySeq.set(l.seq, l);
+  const lines: L[] = [];
+  for (let seq = start; bySeq.has(seq); seq++) lines.push(bySeq.get(seq) as L);
+  return lines;
 }

@@ -2,84 +2,148 @@ import { LOG_STRIDE } from '../log-pages';
 import { StoredLogLine, TaskLogRepository } from './task-log.repository';
 import { TaskArchiveRepository } from './task-archive.repository';
 
-type Doc = { _id: string; from: number; to: number; lines: StoredLogLine[] };
+type Doc = { _id: string; taskId: string; attempt: number; from?: number; to?: number; lines?: StoredLogLine[]; table?: string };
 
 /**
- * The two operations the repository uses, with the database's semantics: an insert of an
- * existing `_id` fails with code 11000 (atomic on FerretDB and MongoDB), findOne by `_id`.
- * `failInsertAfter` simulates a crash mid-store (the master dies after n inserts).
+ * The operations the repository uses, with the database's semantics: an insert of an existing
+ * `_id` fails with code 11000 (atomic on FerretDB and MongoDB), findOne by `_id`, and the
+ * filters of the stride read and of retention. `failInsertAfter` simulates a crash mid-store.
  */
-class IdStore {
+class FakeCollection {
   docs = new Map<string, Doc>();
-  failInsertAfter = Infinity;
-  finds = 0;
+  constructor(private readonly db: FakeDb) {}
   async insertOne(doc: Doc): Promise<void> {
-    if (this.failInsertAfter-- <= 0) throw new Error('connection lost');
+    if (this.db.failInsertAfter-- <= 0) throw new Error('connection lost');
     if (this.docs.has(doc._id)) throw Object.assign(new Error('E11000 duplicate key'), { code: 11000 });
     this.docs.set(doc._id, structuredClone(doc));
   }
   async findOne(q: { _id: string }): Promise<Doc | null> {
-    this.finds++;
+    this.db.finds++;
     return this.docs.get(q._id) ?? null;
+  }
+  find(q: { taskId: string; attempt: number; from: { $gte: number; $lt: number } }) {
+    this.db.strideReads++;
+    const hit = [...this.docs.values()].filter((d) => d.taskId === q.taskId && d.attempt === q.attempt && d.from !== undefined && d.from >= q.from.$gte && d.from < q.from.$lt);
+    return { toArray: async () => hit };
+  }
+  async deleteMany(q: { taskId: { $in: string[] } }): Promise<void> {
+    for (const [k, d] of this.docs) if (q.taskId.$in.includes(d.taskId)) this.docs.delete(k);
+  }
+}
+
+class FakeDb {
+  colls = new Map<string, FakeCollection>();
+  failInsertAfter = Infinity;
+  finds = 0;
+  strideReads = 0;
+  coll(name: string): FakeCollection {
+    if (!this.colls.has(name)) this.colls.set(name, new FakeCollection(this));
+    return this.colls.get(name) as FakeCollection;
+  }
+  /** The slice of TaskArchiveRepository the log repository uses. */
+  buckets(): TaskArchiveRepository {
+    return {
+      logs: async () => this.coll('dir'),
+      logTable: async (_hour: string, suffix: string) => this.coll(`task_logs_2026112921_${suffix}`),
+      logTableNames: async () => [...this.colls.keys()].filter((n) => n !== 'dir'),
+    } as unknown as TaskArchiveRepository;
+  }
+  lineCount(): number {
+    let n = 0;
+    for (const [name, c] of this.colls) if (name !== 'dir') for (const d of c.docs.values()) n += d.lines?.length ?? 0;
+    return n;
   }
 }
 
 const line = (seq: number): StoredLogLine => ({ seq, ts: new Date(0), stream: 'stdout', text: `line ${seq}` });
 const run = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => line(from + i));
+const seqs = (ls: { seq: number }[]) => ls.map((l) => l.seq);
 const TASK = '65f000000000000000000001';
-
-function repo(store: IdStore): TaskLogRepository {
-  return new TaskLogRepository({ logs: async () => store } as unknown as TaskArchiveRepository);
-}
+const OTHER = '65f000000000000000000002';
 
 describe('TaskLogRepository', () => {
   it('a resend of the same batch stores each line once', async () => {
-    const s = new IdStore();
-    const r = repo(s);
+    const db = new FakeDb();
+    const r = new TaskLogRepository(db.buckets());
     expect(await r.append(TASK, 1, run(1, 50))).toBe(50);
     expect(await r.append(TASK, 1, run(1, 50))).toBe(0);
-    expect((await r.page(TASK, 1, 0, 1000)).map((l) => l.seq)).toEqual(run(1, 50).map((l) => l.seq));
+    expect(db.lineCount()).toBe(50);
+    expect(seqs(await r.page(TASK, 1, 0, 1000))).toEqual(seqs(run(1, 50)));
   });
 
   it('a resend that starts at a stored batch and goes further stores only the new tail, and the chain reads it', async () => {
-    const s = new IdStore();
-    const r = repo(s);
+    const db = new FakeDb();
+    const r = new TaskLogRepository(db.buckets());
     await r.append(TASK, 1, run(1, 30));
     expect(await r.append(TASK, 1, run(1, 45))).toBe(15);
     await r.append(TASK, 1, run(46, 60));
-    expect((await r.page(TASK, 1, 0, 1000)).map((l) => l.seq)).toEqual(run(1, 60).map((l) => l.seq));
+    expect(seqs(await r.page(TASK, 1, 0, 1000))).toEqual(seqs(run(1, 60)));
+  });
+
+  it('a resend handled by another replica (its own tables) lands in the table the stride already has', async () => {
+    const db = new FakeDb();
+    const a = new TaskLogRepository(db.buckets());
+    const b = new TaskLogRepository(db.buckets());
+    await a.append(TASK, 1, run(1, 30));
+    expect(await b.append(TASK, 1, run(1, 40))).toBe(10);
+    expect(await b.append(TASK, 1, run(41, 45))).toBe(5);
+    expect(db.colls.size).toBe(2); // the directory and replica a's table
+    expect(seqs(await b.page(TASK, 1, 0, 1000))).toEqual(seqs(run(1, 45)));
+    expect(seqs(await a.page(TASK, 1, 0, 1000))).toEqual(seqs(run(1, 45)));
   });
 
   it('a crash after storing part of a batch that crosses a stride is completed by the resend', async () => {
-    const s = new IdStore();
-    const r = repo(s);
+    const db = new FakeDb();
+    const r = new TaskLogRepository(db.buckets());
     const batch = run(LOG_STRIDE - 9, LOG_STRIDE + 20);
     await r.append(TASK, 1, run(1, LOG_STRIDE - 10));
-    s.failInsertAfter = 1; // the first piece is stored, then the master loses the database
+    db.failInsertAfter = 2; // the first piece and the next stride's mark are stored, then the database is lost
     await expect(r.append(TASK, 1, batch)).rejects.toThrow('connection lost');
-    s.failInsertAfter = Infinity; // the database is back
-    expect(await r.append(TASK, 1, batch)).toBe(20);
-    const all = await r.page(TASK, 1, 0, 5 * LOG_STRIDE);
-    expect(all.map((l) => l.seq)).toEqual(run(1, LOG_STRIDE + 20).map((l) => l.seq));
+    db.failInsertAfter = Infinity;
+    expect(seqs(await r.page(TASK, 1, 0, 5 * LOG_STRIDE))).toEqual(seqs(run(1, LOG_STRIDE - 10 + 10)));
+    expect(await new TaskLogRepository(db.buckets()).append(TASK, 1, batch)).toBe(20); // resent to a fresh replica
+    expect(seqs(await r.page(TASK, 1, 0, 5 * LOG_STRIDE))).toEqual(seqs(run(1, LOG_STRIDE + 20)));
   });
 
-  it('a page from a deep `after` in a long log looks up only its own stride and the next', async () => {
-    const s = new IdStore();
-    const r = repo(s);
+  it('a page from a deep `after` in a long log reads its own strides only', async () => {
+    const db = new FakeDb();
+    const r = new TaskLogRepository(db.buckets());
     for (let f = 1; f <= 20 * LOG_STRIDE; f += 700) await r.append(TASK, 1, run(f, Math.min(f + 699, 20 * LOG_STRIDE)));
-    s.finds = 0;
+    const fresh = new TaskLogRepository(db.buckets()); // no cached marks: a replica that never saw this task
+    db.finds = 0;
     const after = 13 * LOG_STRIDE + 456;
-    const page = await r.page(TASK, 1, after, LOG_STRIDE);
-    expect(page.map((l) => l.seq)).toEqual(run(after + 1, after + LOG_STRIDE).map((l) => l.seq));
-    expect(s.finds).toBeLessThanOrEqual(5);
+    expect(seqs(await fresh.page(TASK, 1, after, LOG_STRIDE))).toEqual(seqs(run(after + 1, after + LOG_STRIDE)));
+    expect(db.finds).toBeLessThanOrEqual(7); // 2 marks + the chain in 2 strides
+    expect(db.strideReads).toBe(0);
   });
 
-  it('attempts do not see each other\'s lines', async () => {
-    const s = new IdStore();
-    const r = repo(s);
+  it('a slow logger (one line per batch) is read with a bounded number of queries per stride', async () => {
+    const db = new FakeDb();
+    const r = new TaskLogRepository(db.buckets());
+    for (let s = 1; s <= 1500; s++) await r.append(TASK, 1, [line(s)]);
+    db.finds = 0;
+    expect(seqs(await new TaskLogRepository(db.buckets()).page(TASK, 1, 10, 1000))).toEqual(seqs(run(11, 1010)));
+    expect(db.finds).toBeLessThanOrEqual(12);
+    expect(db.strideReads).toBe(2);
+  });
+
+  it('attempts and tasks do not see each other\'s lines, and retention removes one task\'s lines and marks only', async () => {
+    const db = new FakeDb();
+    const r = new TaskLogRepository(db.buckets());
     await r.append(TASK, 1, run(1, 5));
     await r.append(TASK, 2, run(1, 2));
-    expect((await r.page(TASK, 2, 0, 100)).map((l) => l.seq)).toEqual([1, 2]);
+    await r.append(OTHER, 1, run(1, 3));
+    expect(seqs(await r.page(TASK, 2, 0, 100))).toEqual([1, 2]);
     expect(await r.page(TASK, 3, 0, 100)).toEqual([]);
+    await r.deleteForTasks([TASK]);
+    expect(await r.page(TASK, 1, 0, 100)).toEqual([]);
+    expect(seqs(await r.page(OTHER, 1, 0, 100))).toEqual([1, 2, 3]);
+    expect(db.lineCount()).toBe(3);
+  });
+
+  it('an hour stored before stride marks (batches in the hour collection) is still read', async () => {
+    const db = new FakeDb();
+    await db.coll('dir').insertOne({ _id: `${TASK}:1:1`, taskId: TASK, attempt: 1, from: 1, to: 5, lines: run(1, 5) });
+    expect(seqs(await new TaskLogRepository(db.buckets()).page(TASK, 1, 0, 100))).toEqual([1, 2, 3, 4, 5]);
   });
 });

@@ -1,19 +1,43 @@
 import { Injectable } from '@nestjs/common';
+import { mongo } from 'mongoose';
 import { isDuplicateKeyError } from '@crawlnest/node';
-import { logBatchId, LogBatch, readLogPage, splitAtStrides } from '../log-pages';
+import { bucketOfId } from '../archive-bucket';
+import { LOG_STRIDE, logBatchId, LogBatch, readLogPage, splitAtStrides, strideStart } from '../log-pages';
+import { LogTableRotation } from './log-table.rotation';
 import { TaskArchiveRepository } from './task-archive.repository';
 
 export type StoredLogLine = { seq: number; ts: Date; stream: string; text: string };
 type LogBatchDoc = { _id: string; taskId: string; attempt: number; from: number; to: number; lines: StoredLogLine[] };
+/** Directory entry: which log table holds one stride of one attempt. Inserted once, never updated. */
+type StrideMarkDoc = { _id: string; taskId: string; attempt: number; stride: number; table: string };
+
+/** Per-line bytes on top of the text in a stored batch (field names, FerretDB's type schema). */
+const LINE_OVERHEAD_BYTES = 100;
+/** Stride marks remembered (they never change): a followed log reads its directory once. */
+const MARKS_CACHED = 20_000;
 
 /**
- * Log batches (see TaskLogSchema for the document shape) live in the log collection of the
- * task's creation hour. They are cut at stride boundaries (log-pages.ts), so a page read is a
- * few `_id` equality lookups, the one query shape FerretDB hands to SQLite, instead of a
- * filtered, sorted find that decodes every document of the hour.
+ * One attempt's log lines, stored so that reading a page costs the same whatever other tasks
+ * logged (issue 15). On the embedded FerretDB only `{_id: <string>}` reaches SQLite, and it
+ * is a scan of the table (~30 ms per MB), not an index lookup; any other filter decodes every
+ * document. So:
+ * - lines are cut into batches at stride boundaries (log-pages.ts), a page is the chain of
+ *   batch `_id`s from the stride start of `after + 1`;
+ * - batches live in size-bounded log tables of the task's creation hour
+ *   (`task_logs_<hour>_<suffix>`, LogTableRotation), so each lookup scans at most one bound;
+ * - the hour collection `task_logs_<hour>` is the directory: one insert-only mark per
+ *   (attempt, stride) naming its table. Marks are tiny (one per 1000 lines, per attempt), and
+ *   inserts are atomic on FerretDB, so concurrent writers agree on a stride's table and no
+ *   read-then-write update can lose an entry.
+ * Retention still drops an hour by name (TaskArchiveRepository.dropBucket). Hours stored
+ * before this layout (batches in the hour collection itself) are read there when a stride has
+ * no mark.
  */
 @Injectable()
 export class TaskLogRepository {
+  private readonly rotation = new LogTableRotation();
+  private readonly marks = new Map<string, string>();
+
   constructor(private readonly buckets: TaskArchiveRepository) {}
 
   /**
@@ -23,16 +47,19 @@ export class TaskLogRepository {
    * past the stored end are added. Returns how many lines were newly stored.
    */
   async append(taskId: string, attempt: number, lines: StoredLogLine[]): Promise<number> {
-    const coll = await this.buckets.logs(taskId);
+    const hour = bucketOfId(taskId);
     let stored = 0;
     let pieces = splitAtStrides(lines);
     while (pieces.length > 0) {
       const piece = pieces[0];
+      const table = await this.strideTable(taskId, attempt, strideStart(piece.from), true);
+      const coll = await this.buckets.logTable(hour, table as string);
       const _id = logBatchId(taskId, attempt, piece.from);
       try {
         const doc: LogBatchDoc = { _id, taskId, attempt, from: piece.from, to: piece.to, lines: piece.lines };
         await coll.insertOne(doc as never);
         stored += piece.lines.length;
+        this.rotation.wrote(hour, table as string, piece.lines.reduce((n, l) => n + l.text.length + LINE_OVERHEAD_BYTES, 0));
         pieces = pieces.slice(1);
       } catch (err) {
         if (!isDuplicateKeyError(err)) throw err;
@@ -47,10 +74,24 @@ export class TaskLogRepository {
 
   /** Up to `limit` lines with seq > `after`, in order. */
   async page(taskId: string, attempt: number, after: number, limit: number): Promise<StoredLogLine[]> {
-    const coll = await this.buckets.logs(taskId);
-    // `find({_id}).limit(1)`: FerretDB pushes the _id equality and the limit down to SQLite.
+    const hour = bucketOfId(taskId);
+    const strideColl = async (from: number): Promise<mongo.Collection> => {
+      const table = await this.strideTable(taskId, attempt, strideStart(from), false);
+      return table === null ? this.buckets.logs(taskId) : this.buckets.logTable(hour, table);
+    };
     return readLogPage<StoredLogLine>(
-      async (from) => (await coll.findOne<LogBatch<StoredLogLine>>({ _id: logBatchId(taskId, attempt, from) as never }, { projection: { from: 1, to: 1, lines: 1 } })) ?? null,
+      {
+        lookup: async (from) => {
+          const coll = await strideColl(from);
+          return coll.findOne<LogBatch<StoredLogLine>>({ _id: logBatchId(taskId, attempt, from) as never }, { projection: { from: 1, to: 1, lines: 1 } });
+        },
+        stride: async (start) => {
+          const coll = await strideColl(start);
+          // One filtered read of a bounded table: a slow logger's stride of many small batches.
+          const q = { taskId, attempt, from: { $gte: start, $lt: start + LOG_STRIDE } };
+          return coll.find<LogBatch<StoredLogLine>>(q, { projection: { from: 1, to: 1, lines: 1 } }).toArray();
+        },
+      },
       after,
       limit,
     );
@@ -59,7 +100,44 @@ export class TaskLogRepository {
   /** Removes the log lines of ended tasks of one hour (retention, when the hour cannot be dropped whole). */
   async deleteForTasks(taskIds: string[]): Promise<void> {
     if (taskIds.length === 0) return;
-    const coll = await this.buckets.logs(taskIds[0]);
-    await coll.deleteMany({ taskId: { $in: taskIds } });
+    const hour = bucketOfId(taskIds[0]);
+    // Lines first, then the marks: a pass cut short leaves marks to nothing (read as an empty stride), never lines nobody can find.
+    for (const name of await this.buckets.logTableNames(hour)) {
+      await (await this.buckets.logTable(hour, name.slice(name.lastIndexOf('_') + 1))).deleteMany({ taskId: { $in: taskIds } });
+    }
+    await (await this.buckets.logs(taskIds[0])).deleteMany({ taskId: { $in: taskIds } });
+    for (const k of [...this.marks.keys()]) if (taskIds.some((id) => k.startsWith(id + ':'))) this.marks.delete(k);
+  }
+
+  /**
+   * The log table of one stride, from its mark. With `claim`, a missing mark is inserted naming
+   * this replica's current table (the first writer wins; a loser reads the winner's mark);
+   * without, a missing mark answers null (nothing stored there yet, or an hour of the old layout).
+   */
+  private async strideTable(taskId: string, attempt: number, from: number, claim: boolean): Promise<string | null> {
+    const _id = `${taskId}:${attempt}:s${from}`;
+    const cached = this.marks.get(_id);
+    if (cached) return cached;
+    const dir = await this.buckets.logs(taskId);
+    let table: string | null = null;
+    if (claim) {
+      const mark: StrideMarkDoc = { _id, taskId, attempt, stride: from, table: this.rotation.tableFor(bucketOfId(taskId)) };
+      try {
+        await dir.insertOne(mark as never);
+        table = mark.table;
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
+      }
+    }
+    if (table === null) {
+      const found = await dir.findOne<{ table: string }>({ _id: _id as never }, { projection: { table: 1 } });
+      if (!found && claim) throw new Error(`log stride mark ${_id}: insert collided but the mark is not there`);
+      table = found?.table ?? null;
+    }
+    if (table !== null) {
+      this.marks.set(_id, table);
+      if (this.marks.size > MARKS_CACHED) this.marks.delete(this.marks.keys().next().value as string);
+    }
+    return table;
   }
 }
