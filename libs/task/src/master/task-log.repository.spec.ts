@@ -1,8 +1,9 @@
+import { unpackLines } from '../log-batch-codec';
 import { LOG_STRIDE } from '../log-pages';
 import { StoredLogLine, TaskLogRepository } from './task-log.repository';
 import { TaskArchiveRepository } from './task-archive.repository';
 
-type Doc = { _id: string; taskId: string; attempt: number; from?: number; to?: number; lines?: StoredLogLine[]; table?: string };
+type Doc = { _id: string; taskId: string; attempt: number; from?: number; to?: number; packed?: string; lines?: StoredLogLine[]; table?: string };
 
 /**
  * The operations the repository uses, with the database's semantics: an insert of an existing
@@ -50,7 +51,7 @@ class FakeDb {
   }
   lineCount(): number {
     let n = 0;
-    for (const [name, c] of this.colls) if (name !== 'dir') for (const d of c.docs.values()) n += d.lines?.length ?? 0;
+    for (const [name, c] of this.colls) if (name !== 'dir') for (const d of c.docs.values()) n += d.from === undefined ? 0 : unpackLines({ from: d.from, packed: d.packed, lines: d.lines }).length;
     return n;
   }
 }

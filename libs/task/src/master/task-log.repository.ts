@@ -2,17 +2,20 @@ import { Injectable } from '@nestjs/common';
 import { mongo } from 'mongoose';
 import { isDuplicateKeyError } from '@crawlnest/node';
 import { bucketOfId } from '../archive-bucket';
+import { packLines, unpackLines } from '../log-batch-codec';
 import { LOG_STRIDE, logBatchId, LogBatch, readLogPage, splitAtStrides, strideStart } from '../log-pages';
 import { LogTableRotation } from './log-table.rotation';
 import { TaskArchiveRepository } from './task-archive.repository';
 
 export type StoredLogLine = { seq: number; ts: Date; stream: string; text: string };
-type LogBatchDoc = { _id: string; taskId: string; attempt: number; from: number; to: number; lines: StoredLogLine[] };
+type LogBatchDoc = { _id: string; taskId: string; attempt: number; from: number; to: number; packed: string };
+/** A batch as read: packed, or (stored before packing) line objects. */
+type StoredBatch = { from: number; to: number; packed?: string; lines?: StoredLogLine[] };
 /** Directory entry: which log table holds one stride of one attempt. Inserted once, never updated. */
 type StrideMarkDoc = { _id: string; taskId: string; attempt: number; stride: number; table: string };
 
-/** Per-line bytes on top of the text in a stored batch (field names, FerretDB's type schema). */
-const LINE_OVERHEAD_BYTES = 100;
+/** Bytes of a stored batch besides its packed lines (ids, field names, FerretDB's type schema). */
+const BATCH_OVERHEAD_BYTES = 300;
 /** Stride marks remembered (they never change): a followed log reads its directory once. */
 const MARKS_CACHED = 20_000;
 
@@ -56,10 +59,10 @@ export class TaskLogRepository {
       const coll = await this.buckets.logTable(hour, table as string);
       const _id = logBatchId(taskId, attempt, piece.from);
       try {
-        const doc: LogBatchDoc = { _id, taskId, attempt, from: piece.from, to: piece.to, lines: piece.lines };
+        const doc: LogBatchDoc = { _id, taskId, attempt, from: piece.from, to: piece.to, packed: packLines(piece.lines) };
         await coll.insertOne(doc as never);
         stored += piece.lines.length;
-        this.rotation.wrote(hour, table as string, piece.lines.reduce((n, l) => n + l.text.length + LINE_OVERHEAD_BYTES, 0));
+        this.rotation.wrote(hour, table as string, doc.packed.length + BATCH_OVERHEAD_BYTES);
         pieces = pieces.slice(1);
       } catch (err) {
         if (!isDuplicateKeyError(err)) throw err;
@@ -83,13 +86,14 @@ export class TaskLogRepository {
       {
         lookup: async (from) => {
           const coll = await strideColl(from);
-          return coll.findOne<LogBatch<StoredLogLine>>({ _id: logBatchId(taskId, attempt, from) as never }, { projection: { from: 1, to: 1, lines: 1 } });
+          const b = await coll.findOne<StoredBatch>({ _id: logBatchId(taskId, attempt, from) as never }, { projection: BATCH_FIELDS });
+          return b && toBatch(b);
         },
         stride: async (start) => {
           const coll = await strideColl(start);
           // One filtered read of a bounded table: a slow logger's stride of many small batches.
           const q = { taskId, attempt, from: { $gte: start, $lt: start + LOG_STRIDE } };
-          return coll.find<LogBatch<StoredLogLine>>(q, { projection: { from: 1, to: 1, lines: 1 } }).toArray();
+          return (await coll.find<StoredBatch>(q, { projection: BATCH_FIELDS }).toArray()).map(toBatch);
         },
       },
       after,
@@ -140,4 +144,10 @@ export class TaskLogRepository {
     }
     return table;
   }
+}
+
+const BATCH_FIELDS = { from: 1, to: 1, packed: 1, lines: 1 };
+
+function toBatch(b: StoredBatch): LogBatch<StoredLogLine> {
+  return { from: b.from, to: b.to, lines: unpackLines(b) };
 }
