@@ -1,16 +1,17 @@
 /**
  * How one attempt's log lines are cut into stored batches, and how a page is read back with
- * `_id` lookups only.
+ * `_id` lookups.
  *
- * Why: on the embedded FerretDB (1.24, SQLite) only a filter `{_id: <string>}` reaches SQLite,
- * and a findOne stops at its first match; any other filter decodes the whole collection. So a
- * page read must be a short walk of `_id` equalities whose ids the reader can compute:
+ * Why: on the embedded FerretDB (1.24, SQLite) only a filter `{_id: <string>}` reaches SQLite
+ * (still a scan of that collection, but ~10x cheaper than any other filter, which FerretDB
+ * decodes document by document). So a page read is a short walk of `_id` equalities whose
+ * ids the reader can compute:
  * - a stored batch never crosses a stride boundary, so the batch holding the first line of
- *   stride `k` always starts at `k * STRIDE + 1`: any `after` maps to a known `_id` (no
- *   directory document, so no lost-update hazard on FerretDB's read-then-write updates);
+ *   stride `k` always starts at `k * STRIDE + 1`: any `after` maps to a known `_id`;
  * - inside a stride, batches are contiguous (each next one starts at `to + 1`): a chain.
  * Lines are numbered from 1 without gaps by the worker, and a batch is resent with the same
  * composition until stored, so the chain never has a hole once a batch is acknowledged.
+ * Where the batches live (bounded tables, a directory of strides) is TaskLogRepository's job.
  */
 export const LOG_STRIDE = 1000;
 
