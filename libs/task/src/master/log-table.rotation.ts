@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
  * table, and on FerretDB such a lookup scans the table (~30 ms per MB), so the bound is what
  * keeps a page read cheap whatever else was logged in the hour.
  */
-export const LOG_TABLE_BYTES = 512 * 1024;
+export const LOG_TABLE_BYTES = 256 * 1024;
 /** Hours whose current table is remembered (a task logs into its creation hour, so few are live). */
 const HOURS_KEPT = 64;
 

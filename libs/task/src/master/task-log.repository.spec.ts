@@ -3,7 +3,7 @@ import { LOG_STRIDE } from '../log-pages';
 import { StoredLogLine, TaskLogRepository } from './task-log.repository';
 import { TaskArchiveRepository } from './task-archive.repository';
 
-type Doc = { _id: string; taskId: string; attempt: number; from?: number; to?: number; packed?: string; lines?: StoredLogLine[]; table?: string };
+type Doc = { _id: string; taskId?: string; attempt?: number; from?: number; to?: number; packed?: string; lines?: StoredLogLine[]; table?: string };
 
 /**
  * The operations the repository uses, with the database's semantics: an insert of an existing
@@ -24,11 +24,12 @@ class FakeCollection {
   }
   find(q: { taskId: string; attempt: number; from: { $gte: number; $lt: number } }) {
     this.db.strideReads++;
-    const hit = [...this.docs.values()].filter((d) => d.taskId === q.taskId && d.attempt === q.attempt && d.from !== undefined && d.from >= q.from.$gte && d.from < q.from.$lt);
+    const hit = [...this.docs.values()].filter((d) => d.taskId !== undefined && d.taskId === q.taskId && d.attempt === q.attempt && d.from !== undefined && d.from >= q.from.$gte && d.from < q.from.$lt);
     return { toArray: async () => hit };
   }
-  async deleteMany(q: { taskId: { $in: string[] } }): Promise<void> {
-    for (const [k, d] of this.docs) if (q.taskId.$in.includes(d.taskId)) this.docs.delete(k);
+  async deleteMany(q: { taskId: { $in: string[] } } | { $or: [{ taskId: { $in: string[] } }, { _id: { $regex: RegExp } }] }): Promise<void> {
+    const [byTask, byId] = '$or' in q ? [q.$or[0].taskId.$in, q.$or[1]._id.$regex] : [q.taskId.$in, null];
+    for (const [k, d] of this.docs) if ((d.taskId !== undefined && byTask.includes(d.taskId)) || byId?.test(d._id)) this.docs.delete(k);
   }
 }
 
@@ -137,7 +138,8 @@ describe('TaskLogRepository', () => {
     expect(seqs(await r.page(TASK, 2, 0, 100))).toEqual([1, 2]);
     expect(await r.page(TASK, 3, 0, 100)).toEqual([]);
     await r.deleteForTasks([TASK]);
-    expect(await r.page(TASK, 1, 0, 100)).toEqual([]);
+    expect(await new TaskLogRepository(db.buckets()).page(TASK, 1, 0, 100)).toEqual([]);
+    expect([...db.coll('dir').docs.keys()].every((k) => k.startsWith(OTHER))).toBe(true);
     expect(seqs(await r.page(OTHER, 1, 0, 100))).toEqual([1, 2, 3]);
     expect(db.lineCount()).toBe(3);
   });

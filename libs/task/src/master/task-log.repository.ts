@@ -11,8 +11,11 @@ export type StoredLogLine = { seq: number; ts: Date; stream: string; text: strin
 type LogBatchDoc = { _id: string; taskId: string; attempt: number; from: number; to: number; packed: string };
 /** A batch as read: packed, or (stored before packing) line objects. */
 type StoredBatch = { from: number; to: number; packed?: string; lines?: StoredLogLine[] };
-/** Directory entry: which log table holds one stride of one attempt. Inserted once, never updated. */
-type StrideMarkDoc = { _id: string; taskId: string; attempt: number; stride: number; table: string };
+/**
+ * Directory entry `<taskId>:<attempt>:s<stride>`: which log table holds that stride. Inserted
+ * once, never updated; no other field, because every lookup scans the directory's bytes.
+ */
+type StrideMarkDoc = { _id: string; table: string };
 
 /** Bytes of a stored batch besides its packed lines (ids, field names, FerretDB's type schema). */
 const BATCH_OVERHEAD_BYTES = 300;
@@ -109,7 +112,9 @@ export class TaskLogRepository {
     for (const name of await this.buckets.logTableNames(hour)) {
       await (await this.buckets.logTable(hour, name.slice(name.lastIndexOf('_') + 1))).deleteMany({ taskId: { $in: taskIds } });
     }
-    await (await this.buckets.logs(taskIds[0])).deleteMany({ taskId: { $in: taskIds } });
+    // Marks carry only `_id` (prefix `<taskId>:`); batches of hours stored before marks carry `taskId`.
+    const ofTasks = new RegExp(`^(${taskIds.map((id) => id.replace(/[^0-9a-f]/gi, '')).join('|')}):`);
+    await (await this.buckets.logs(taskIds[0])).deleteMany({ $or: [{ taskId: { $in: taskIds } }, { _id: { $regex: ofTasks } }] } as never);
     for (const k of [...this.marks.keys()]) if (taskIds.some((id) => k.startsWith(id + ':'))) this.marks.delete(k);
   }
 
@@ -125,7 +130,7 @@ export class TaskLogRepository {
     const dir = await this.buckets.logs(taskId);
     let table: string | null = null;
     if (claim) {
-      const mark: StrideMarkDoc = { _id, taskId, attempt, stride: from, table: this.rotation.tableFor(bucketOfId(taskId)) };
+      const mark: StrideMarkDoc = { _id, table: this.rotation.tableFor(bucketOfId(taskId)) };
       try {
         await dir.insertOne(mark as never);
         table = mark.table;
