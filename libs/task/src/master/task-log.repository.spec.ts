@@ -149,4 +149,12 @@ describe('TaskLogRepository', () => {
     await db.coll('dir').insertOne({ _id: `${TASK}:1:1`, taskId: TASK, attempt: 1, from: 1, to: 5, lines: run(1, 5) });
     expect(seqs(await new TaskLogRepository(db.buckets()).page(TASK, 1, 0, 100))).toEqual([1, 2, 3, 4, 5]);
   });
+
+  it('the end of a log is found with one directory miss, without a lookup of the old layout', async () => {
+    const db = new FakeDb();
+    await new TaskLogRepository(db.buckets()).append(TASK, 1, run(1, LOG_STRIDE));
+    db.finds = 0;
+    expect((await new TaskLogRepository(db.buckets()).page(TASK, 1, LOG_STRIDE - 5, 100)).length).toBe(5);
+    expect(db.finds).toBe(3); // mark of stride 1, its batch, the missing mark of stride 2
+  });
 });

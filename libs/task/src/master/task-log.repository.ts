@@ -81,19 +81,25 @@ export class TaskLogRepository {
   /** Up to `limit` lines with seq > `after`, in order. */
   async page(taskId: string, attempt: number, after: number, limit: number): Promise<StoredLogLine[]> {
     const hour = bucketOfId(taskId);
-    const strideColl = async (from: number): Promise<mongo.Collection> => {
+    let marked = false;
+    /** The stride's table; null: nothing stored there. Without any mark, the hour may be of the old layout (batches in the hour collection). */
+    const strideColl = async (from: number): Promise<mongo.Collection | null> => {
       const table = await this.strideTable(taskId, attempt, strideStart(from), false);
-      return table === null ? this.buckets.logs(taskId) : this.buckets.logTable(hour, table);
+      if (table !== null) marked = true;
+      // A missing mark after a found one is the end of this log: no lookup of the old layout.
+      return table !== null ? this.buckets.logTable(hour, table) : marked ? null : this.buckets.logs(taskId);
     };
     return readLogPage<StoredLogLine>(
       {
         lookup: async (from) => {
           const coll = await strideColl(from);
+          if (!coll) return null;
           const b = await coll.findOne<StoredBatch>({ _id: logBatchId(taskId, attempt, from) as never }, { projection: BATCH_FIELDS });
           return b && toBatch(b);
         },
         stride: async (start) => {
           const coll = await strideColl(start);
+          if (!coll) return [];
           // One filtered read of a bounded table: a slow logger's stride of many small batches.
           const q = { taskId, attempt, from: { $gte: start, $lt: start + LOG_STRIDE } };
           return (await coll.find<StoredBatch>(q, { projection: BATCH_FIELDS }).toArray()).map(toBatch);
