@@ -1,4 +1,4 @@
-import { bucketEndMs, bucketFloorId, bucketOfCollection, bucketOfId, bucketOfTime, bucketStartMs, newestFirst } from './archive-bucket';
+import { bucketEndMs, bucketFloorId, bucketOfCollection, bucketOfId, bucketOfLogTable, bucketOfTime, bucketStartMs, logTableCollection, newestFirst } from './archive-bucket';
 
 describe('archive buckets', () => {
   it.each([
@@ -39,5 +39,15 @@ describe('archive buckets', () => {
   it('newestFirst sorts by id, descending', () => {
     const rows = [{ _id: '6a0000000000000000000001' }, { _id: '6a0000000000000000000003' }, { _id: '6a0000000000000000000002' }];
     expect(rows.sort(newestFirst).map((r) => r._id.slice(-1))).toEqual(['3', '2', '1']);
+  });
+});
+
+describe('log tables', () => {
+  it('name their hour, and nothing else parses as one', () => {
+    expect(logTableCollection('2026112921', 'a1b2c3')).toBe('task_logs_2026112921_a1b2c3');
+    expect(bucketOfLogTable('task_logs_2026112921_a1b2c3')).toBe('2026112921');
+    expect(bucketOfLogTable('task_logs_2026112921')).toBeNull();
+    expect(bucketOfLogTable('task_archive_2026112921_a1')).toBeNull();
+    expect(bucketOfLogTable('task_logs_20261129_a1')).toBeNull();
   });
 });

@@ -44,6 +44,20 @@ export function logCollection(bucket: string): string {
   return LOG_PREFIX + bucket;
 }
 
+/**
+ * A log table of an hour: `task_logs_<hour>_<suffix>`, one of the size-bounded collections
+ * that hold the hour's log lines (the hour collection itself holds only their directory).
+ */
+export function logTableCollection(bucket: string, suffix: string): string {
+  return `${LOG_PREFIX}${bucket}_${suffix}`;
+}
+
+/** The hour of a log table name, or null for any other name. */
+export function bucketOfLogTable(name: string): string | null {
+  const m = /^task_logs_(\d{10})_[0-9a-z]+$/.exec(name);
+  return m ? m[1] : null;
+}
+
 /** The bucket named by a collection name with `prefix`, or null for any other name. */
 export function bucketOfCollection(name: string, prefix: string): string | null {
   if (!name.startsWith(prefix)) return null;

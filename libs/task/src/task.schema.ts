@@ -80,9 +80,11 @@ export const TaskClaimSchema = new Schema(
 
 /**
  * Log lines are stored a batch per document, `_id` `<taskId>:<attempt>:<firstSeq>`, holding
- * the contiguous lines `from..to`. A resent batch hits the duplicate key and only its
- * lines past the stored `to` are inserted, so nothing is duplicated or lost; and a 200k-line
- * task is a few hundred documents, which FerretDB scans quickly.
+ * the contiguous lines `from..to` packed in one string (log-batch-codec.ts; batches stored
+ * before packing have `lines`). Batches never cross a stride of 1000 lines and live in the
+ * size-bounded log tables of the task's hour; the hour collection holds the stride marks that
+ * name those tables (TaskLogRepository). A resent batch hits the duplicate key and only its
+ * lines past the stored `to` are inserted, so nothing is duplicated or lost.
  */
 export const TaskLogSchema = new Schema(
   {
@@ -91,7 +93,8 @@ export const TaskLogSchema = new Schema(
     attempt: { type: Number, required: true },
     from: { type: Number, required: true },
     to: { type: Number, required: true },
-    lines: { type: [new Schema({ seq: Number, ts: Date, stream: String, text: String }, { _id: false })], default: [] },
+    packed: { type: String },
+    lines: { type: [new Schema({ seq: Number, ts: Date, stream: String, text: String }, { _id: false })], default: undefined },
   },
   { collection: 'task_log_batches', versionKey: false },
 );

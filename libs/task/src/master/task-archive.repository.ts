@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import { Connection, mongo, Types } from 'mongoose';
 import { isDuplicateKeyError } from '@crawlnest/node';
-import { ARCHIVE_PREFIX, archiveCollection, bucketOfCollection, bucketOfId, LOG_PREFIX, logCollection } from '../archive-bucket';
+import { ARCHIVE_PREFIX, archiveCollection, bucketOfCollection, bucketOfId, bucketOfLogTable, LOG_PREFIX, logCollection, logTableCollection } from '../archive-bucket';
 import { TaskRecord } from '../task.types';
 
 export type ArchiveFilter = { status?: string; spiderId?: string; nodeId?: string };
@@ -99,7 +99,7 @@ export class TaskArchiveRepository {
         const names = await this.db().listCollections({}, { nameOnly: true }).toArray();
         const listed = new Set<string>();
         for (const n of names) {
-          const b = bucketOfCollection(n.name, ARCHIVE_PREFIX) ?? bucketOfCollection(n.name, LOG_PREFIX);
+          const b = bucketOfCollection(n.name, ARCHIVE_PREFIX) ?? bucketOfCollection(n.name, LOG_PREFIX) ?? bucketOfLogTable(n.name);
           if (b) listed.add(b);
         }
         // An hour dropped by retention (on any replica) leaves the set; one written meanwhile by this replica stays.
@@ -113,9 +113,9 @@ export class TaskArchiveRepository {
     return this.listing;
   }
 
-  /** Drops an hour: its ended tasks and every log line stored in it. */
+  /** Drops an hour: its ended tasks and every log line stored in it (its log tables, then the hour's log directory). */
   async dropBucket(bucket: string): Promise<void> {
-    for (const name of [archiveCollection(bucket), logCollection(bucket)]) {
+    for (const name of [...(await this.logTableNames(bucket)), archiveCollection(bucket), logCollection(bucket)]) {
       try {
         await this.db().dropCollection(name);
       } catch (err) {
@@ -133,6 +133,21 @@ export class TaskArchiveRepository {
     const coll = this.db().collection(name);
     await this.ensureIndexes(name, coll, [{ taskId: 1, attempt: 1, from: 1 }]);
     return coll;
+  }
+
+  /** A size-bounded log table of an hour (see TaskLogRepository), indexed for MongoDB on first use. */
+  async logTable(bucket: string, suffix: string): Promise<mongo.Collection> {
+    this.known.add(bucket);
+    const name = logTableCollection(bucket, suffix);
+    const coll = this.db().collection(name);
+    await this.ensureIndexes(name, coll, [{ taskId: 1, attempt: 1, from: 1 }]);
+    return coll;
+  }
+
+  /** Names of the log tables of an hour (a listing of collection names: metadata, no documents read). */
+  async logTableNames(bucket: string): Promise<string[]> {
+    const names = await this.db().listCollections({}, { nameOnly: true }).toArray();
+    return names.map((n) => n.name).filter((n) => bucketOfLogTable(n) === bucket);
   }
 
   private async archive(bucket: string): Promise<mongo.Collection> {
