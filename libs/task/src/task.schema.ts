@@ -33,6 +33,8 @@ export const TaskSchema = new Schema(
     ackedAt: { type: Date, default: null },
     startedAt: { type: Date, default: null },
     finishedAt: { type: Date, default: null },
+    // When the current attempt went back to pending (absent before a first re-queue).
+    requeuedAt: { type: Date, default: null },
     scheduleId: { type: String, default: null },
     scheduledFor: { type: Date, default: null },
     parentId: { type: String, default: null },
@@ -55,6 +57,8 @@ export const TaskSchema = new Schema(
   { collection: 'tasks', versionKey: false },
 );
 TaskSchema.index({ status: 1, priority: -1, createdAt: 1 });
+// The dispatcher's incremental read of re-queued tasks (findPendingSince); sparse: most tasks never are.
+TaskSchema.index({ requeuedAt: 1 }, { sparse: true });
 
 /**
  * Ended tasks move from `tasks` to `task_archive`. `tasks` then holds only open tasks, the

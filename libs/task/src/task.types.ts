@@ -48,6 +48,8 @@ export type TaskRecord = {
   ackedAt: Date | null;
   startedAt: Date | null;
   finishedAt: Date | null;
+  /** When the current attempt went back to pending; absent on tasks never re-queued. */
+  requeuedAt?: Date | null;
   scheduleId: string | null;
   /** The nominal tick of the schedule that created it (absent on manual tasks and older ones). */
   scheduledFor?: Date | null;

@@ -12,9 +12,10 @@ export class SpiderToolsLookup {
 
   constructor(private readonly manifests: ManifestCache) {}
 
-  async forSpider(spiderId: string): Promise<string[]> {
+  /** `version`: the spider's current version when the caller already read it (0: looked up here, one query). */
+  async forSpider(spiderId: string, version = 0): Promise<string[]> {
     try {
-      const m = await this.manifests.get(spiderId, 0);
+      const m = await this.manifests.get(spiderId, version);
       return toolsForTree(m.files.map((f) => f.path));
     } catch (err) {
       this.log.debug({ msg: 'spider tools lookup failed', spiderId, err: String(err) });

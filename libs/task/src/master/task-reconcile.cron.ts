@@ -11,6 +11,8 @@ import { UnheldRunDetector } from './worker-held-runs';
 const TIMEOUT_ENFORCEMENT_SLACK_MS = 15_000;
 /** Passes (1 s) between two sweeps for leftover close claims: a last resort (most leftovers are met by a retry), and each costs a claim lookup per active task. */
 const LEFTOVER_SWEEP_EVERY = 15;
+/** Share of the time reconcile reads may take when the database is slow (a scan of a big backlog). */
+const MAX_READ_SHARE = 0.2;
 
 /**
  * The safety net, idempotent and safe on several replicas: every change it makes closes an
@@ -24,12 +26,17 @@ const LEFTOVER_SWEEP_EVERY = 15;
  * - leftovers of a crash between steps: a close claim whose change never landed is finished
  *   from its recorded intent; a task active on a worker (of this replica) that does not run
  *   it is declared abnormal and retried while retries allow.
- * One read of the open tasks per pass: on FerretDB every status query scans the collection.
+ * One read of the active (assigned, running) tasks per pass; the pending ones come from the
+ * dispatcher's in-memory pool (every change to them is a guarded close anyway), so a big
+ * backlog is never re-read here. On FerretDB a status query still scans the collection:
+ * passes are spaced so reads take at most a fifth of the time.
  */
 @Injectable()
 export class TaskReconcileCron {
   private readonly log = new Logger(TaskReconcileCron.name);
   private busy = false;
+  /** Passes wait this long after a slow one, so reads take at most MAX_READ_SHARE of the time. */
+  private nextPassAt = 0;
   private passes = 0;
   private readonly unheld: UnheldRunDetector;
 
@@ -45,10 +52,12 @@ export class TaskReconcileCron {
 
   @Interval(1000)
   async reconcile(): Promise<void> {
-    if (this.busy) return;
+    if (this.busy || Date.now() < this.nextPassAt) return;
     this.busy = true;
+    const startedAt = Date.now();
     try {
-      const [open, nodes] = await Promise.all([this.tasks.findOpen(), this.nodes.list({})]);
+      const [active, nodes] = await Promise.all([this.tasks.findActive(), this.nodes.list({})]);
+      const open = [...active, ...this.dispatcher.pendingKnown()];
       const now = Date.now();
       let requeued = 0;
       for (const t of open) {
@@ -65,6 +74,8 @@ export class TaskReconcileCron {
     } catch (err) {
       this.log.warn({ msg: 'reconcile pass failed', err: String(err) });
     } finally {
+      const took = Date.now() - startedAt;
+      this.nextPassAt = Date.now() + took * (1 / MAX_READ_SHARE - 1);
       this.busy = false;
     }
   }

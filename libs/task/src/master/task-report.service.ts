@@ -54,7 +54,7 @@ export class TaskReportService {
       return this.explainMiss(ref, [status]);
     }
     this.log.log({ msg: 'task ended', taskId: ref.taskId, attempt: ref.attempt, status, exitCode: report.exitCode });
-    this.dispatcher.kick(); // a slot freed
+    this.dispatcher.released(ref.nodeId, ref.taskId, ref.attempt); // a slot freed
     return ACCEPTED;
   }
 

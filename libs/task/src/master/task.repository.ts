@@ -45,6 +45,26 @@ export class TaskRepository {
     return this.open.find({}).lean<TaskRecord[]>();
   }
 
+  /** The assigned and running tasks: the reconcile pass's read (bounded by the cluster's runner slots, not the backlog). */
+  async findActive(): Promise<TaskRecord[]> {
+    return this.open.find({ status: { $in: ['assigned', 'running'] } }).lean<TaskRecord[]>();
+  }
+
+  /** Every pending task: the dispatcher's rare full resync (a scan on FerretDB). */
+  async findPending(): Promise<TaskRecord[]> {
+    return this.open.find({ status: 'pending' }).lean<TaskRecord[]>();
+  }
+
+  /**
+   * Pending tasks created (by `_id` time) or re-queued since `since`: the dispatcher's
+   * incremental read of what other replicas queued. Its answer is bounded by what was queued
+   * in the window, not by the backlog; on MongoDB both branches use an index.
+   */
+  async findPendingSince(since: Date): Promise<TaskRecord[]> {
+    const idFloor = Types.ObjectId.createFromTime(Math.floor(since.getTime() / 1000));
+    return this.open.find({ status: 'pending', $or: [{ _id: { $gte: idFloor } }, { requeuedAt: { $gte: since } }] }).lean<TaskRecord[]>();
+  }
+
   /** Guarded by the attempt's dispatch claim; the filter also keeps a closed attempt closed. */
   async markAssigned(id: string, attempt: number, nodeId: string, spiderVersion: number): Promise<boolean> {
     const res = await this.open.updateOne(
@@ -138,7 +158,8 @@ export class TaskRepository {
     await this.open.updateOne(
       { _id, attempt },
       {
-        $set: { status: 'pending', attempt: attempt + 1, nodeId: null, assignedAt: null, ackedAt: null, startedAt: null, exitCode: null, error: null },
+        // requeuedAt: other replicas' dispatchers find the new attempt by it (findPendingSince).
+        $set: { status: 'pending', attempt: attempt + 1, nodeId: null, assignedAt: null, ackedAt: null, startedAt: null, exitCode: null, error: null, requeuedAt: new Date() },
         $push: { attempts: intent.ended },
       },
     );

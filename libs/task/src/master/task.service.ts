@@ -91,7 +91,7 @@ export class TaskService {
     };
     const docs = targets === null ? [base] : targets.map((nodeIds) => ({ ...base, nodeIds }));
     const created = await this.tasks.insertMany(docs);
-    this.dispatcher.kick();
+    this.dispatcher.enqueue(created);
     return this.views(created);
   }
 
