@@ -37,6 +37,15 @@ function readLedger(path: string): Interval[] {
   return [...byPid.values()].sort((a, b) => a.start - b.start);
 }
 
+/** The task once finished; throws as soon as it ends otherwise, naming its error. */
+async function finished(m: Master, id: string, deadlineMs: number): Promise<{ attempt: number; nodeId: string; attempts: { attempt: number; status: string; error?: string }[] }> {
+  return waitFor('task finished', async () => {
+    const t = (await m.api.get(`/api/tasks/${id}`)).body;
+    if (['error', 'cancelled', 'abnormal'].includes(t.status)) throw new Error(`task ended ${t.status}: ${t.error}`);
+    return t.status === 'finished' ? t : undefined;
+  }, deadlineMs, 250);
+}
+
 describe('fence: a worker cut off from the master stops its task before the master runs it elsewhere', () => {
   const cluster = new TestCluster('fence');
   const proxies: TcpProxy[] = [];
@@ -80,11 +89,7 @@ describe('fence: a worker cut off from the master stops its task before the mast
     // The scenario's partition length, not a wait for a condition.
     const restored = new Promise<void>((r) => setTimeout(() => (proxies[cutIndex].restore(), r()), 25_000));
 
-    const done = await waitFor('task finished', async () => {
-      const t = (await m.api.get(`/api/tasks/${id}`)).body;
-      if (['error', 'cancelled', 'abnormal'].includes(t.status)) throw new Error(`task ended ${t.status}: ${t.error}`);
-      return t.status === 'finished' ? t : undefined;
-    }, 90_000, 250);
+    const done = await finished(m, id, 90_000);
     expect(done.attempt).toBe(2);
     expect(done.nodeId).not.toBe(first.nodeId);
     expect(done.attempts[0]).toMatchObject({ attempt: 1, nodeId: first.nodeId, status: 'abnormal' });
@@ -129,11 +134,7 @@ describe('fence: a worker cut off from the master stops its task before the mast
     // Restored at once: past the 5 s fence, well before the 10 s orphan grace runs out.
     proxies[cutIndex].restore();
 
-    const done = await waitFor('task finished', async () => {
-      const t = (await m.api.get(`/api/tasks/${id}`)).body;
-      if (['error', 'cancelled', 'abnormal'].includes(t.status)) throw new Error(`task ended ${t.status}: ${t.error}`);
-      return t.status === 'finished' ? t : undefined;
-    }, 60_000, 250);
+    const done = await finished(m, id, 60_000);
     expect(done.attempt).toBe(2);
     expect(done.attempts[0]).toMatchObject({ attempt: 1, status: 'abnormal' });
     expect(done.attempts[0].error).toMatch(/^fenced: no master heard/);
@@ -175,11 +176,7 @@ describe('fence across replicas configured differently: a shorter grace elsewher
     long.proc.kill('SIGKILL');
     await long.proc.exited;
 
-    const done = await waitFor('task finished on the rescuer', async () => {
-      const t = (await short.api.get(`/api/tasks/${id}`)).body;
-      if (['error', 'cancelled', 'abnormal'].includes(t.status)) throw new Error(`task ended ${t.status}: ${t.error}`);
-      return t.status === 'finished' ? t : undefined;
-    }, 120_000, 250);
+    const done = await finished(short, id, 120_000);
     expect(done.attempt).toBe(2);
     const [a1, a2] = readLedger(ledger);
     process.stdout.write(`mixed graces: kill → fenced copy's last line ${Math.round(a1.end * 1000 - killedAt)} ms; kill → re-run started ${Math.round(a2.start * 1000 - killedAt)} ms\n`);
