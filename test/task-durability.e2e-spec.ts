@@ -38,7 +38,8 @@ describe('exactly once: two replicas, four workers, 2000 tasks', () => {
     await waitFor('all 2000 finished', async () => {
       const s = (await a.api.get('/api/stats')).body;
       return s.tasks.finished === N ? s : undefined;
-    }, 560_000, 1000);
+      // ~380 s on an idle 2-core machine (CI); the slack is for a loaded one (issue 13 is about this speed).
+    }, 860_000, 1000);
     const ran = readFileSync(out, 'utf8').trim().split('\n');
     const counts = new Map<string, number>();
     for (const id of ran) counts.set(id, (counts.get(id) ?? 0) + 1);
@@ -47,7 +48,7 @@ describe('exactly once: two replicas, four workers, 2000 tasks', () => {
     expect(new Set(ran)).toEqual(new Set(ids));
     const stats = (await b.api.get('/api/stats')).body;
     expect(stats).toMatchObject({ tasks: { pending: 0, assigned: 0, running: 0, error: 0, abnormal: 0 }, stuckPending: 0 });
-  }, 600_000);
+  }, 900_000);
 });
 
 describe('a master restart mid-task loses no log line', () => {
