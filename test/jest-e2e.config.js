@@ -16,4 +16,7 @@ module.exports = {
   // whose start failed (its process, and the pipes to it, held by nobody). Starts now stop
   // what they spawned when they fail, and every test file stops whatever it left running.
   setupFilesAfterEnv: [...(unit.setupFilesAfterEnv ?? []), '<rootDir>/test/support/stop-leftovers.ts'],
+  // Not forceExit either: this ends the process only after the 'exit' event (loop empty), to
+  // skip a Node teardown that once spun forever (see the file).
+  reporters: ['default', '<rootDir>/test/support/exit-after-results.reporter.js'],
 };

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, waitFor } from './wait';
@@ -40,6 +40,7 @@ export async function startFerretDb(at?: { dir: string; port: number }): Promise
     ],
     { stdio: ['ignore', log, log], env: { ...process.env, DO_NOT_TRACK: '1' } },
   );
+  closeSync(log); // the child has its own copy; ours would stay open for the whole run
   await waitFor('FerretDB accepts connections', () => canConnect(port), 30_000);
   return { uri: `mongodb://127.0.0.1:${port}/`, port, dir, process: child };
 }
