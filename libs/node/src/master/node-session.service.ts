@@ -228,7 +228,11 @@ export class NodeSessionService {
     s.writing = this.nodes
       .writeHeartbeat(s.nodeId, s.sessionId, this.opts.replicaId, state)
       .then((owned) => (owned || this.registry.get(s.nodeId) !== s ? undefined : this.reclaim(s, state)))
-      .catch((err) => this.log.warn({ msg: 'heartbeat write failed', nodeId: s.nodeId, err: String(err) }))
+      .catch((err) =>
+        isClientClosedError(err)
+          ? this.log.debug({ msg: 'heartbeat not written: database closed at shutdown', nodeId: s.nodeId })
+          : this.log.warn({ msg: 'heartbeat write failed', nodeId: s.nodeId, err: String(err) }),
+      )
       .finally(() => {
         s.writing = undefined;
         if (this.registry.get(s.nodeId) === s) this.flushHeartbeat(s);
