@@ -1,10 +1,13 @@
 import type { Master } from '../test/support/cluster';
 
-/** crawlnest_db_commands_total of a master (the driver's command monitoring), by command. */
+/** crawlnest_db_commands_total of a master (the driver's command monitoring), by `command collection`. */
 export async function dbCommands(m: Master): Promise<Record<string, number>> {
   const text = (await m.api.get('/metrics')).text;
   const out: Record<string, number> = {};
-  for (const match of text.matchAll(/^crawlnest_db_commands_total\{command="([^"]+)"\} (\d+(?:\.\d+)?)$/gm)) out[match[1]] = Number(match[2]);
+  for (const match of text.matchAll(/^crawlnest_db_commands_total\{command="([^"]+)",collection="([^"]*)"\} (\d+(?:\.\d+)?)$/gm)) {
+    const key = match[2] ? `${match[1]} ${match[2]}` : match[1];
+    out[key] = (out[key] ?? 0) + Number(match[3]);
+  }
   return out;
 }
 
@@ -18,4 +21,26 @@ export function perTask(before: Record<string, number>, after: Record<string, nu
     .map(([k, v]) => `${k} ${(v / tasks).toFixed(2)}`)
     .join(', ');
   return { total, byName };
+}
+
+/** crawlnest_db_command_seconds_total of a master: seconds spent waiting, by `command collection`. */
+export async function dbSeconds(m: Master): Promise<Record<string, number>> {
+  const text = (await m.api.get('/metrics')).text;
+  const out: Record<string, number> = {};
+  for (const match of text.matchAll(/^crawlnest_db_command_seconds_total\{command="([^"]+)",collection="([^"]*)"\} ([\d.e+-]+)$/gm)) {
+    const key = match[2] ? `${match[1]} ${match[2]}` : match[1];
+    out[key] = (out[key] ?? 0) + Number(match[3]);
+  }
+  return out;
+}
+
+/** The commands that took the most database time between two readings, as ms per task. */
+export function timePerTask(before: Record<string, number>, after: Record<string, number>, tasks: number, top = 8): string {
+  return Object.entries(after)
+    .map(([k, v]) => [k, v - (before[k] ?? 0)] as const)
+    .filter(([, v]) => v > 0)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([k, v]) => `${k} ${((v * 1000) / tasks).toFixed(1)}`)
+    .join(', ');
 }

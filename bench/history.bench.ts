@@ -25,6 +25,7 @@ type Libs = typeof import('../libs/task/src/master/task-archive.repository') &
   typeof import('../libs/task/src/master/task-counters.service') &
   typeof import('../libs/task/src/master/task.repository') &
   typeof import('../libs/task/src/master/claim.repository') &
+  typeof import('../libs/task/src/master/db-flavor') &
   typeof import('../libs/task/src/task.schema') &
   typeof import('../libs/task/src/task.types');
 
@@ -38,6 +39,7 @@ async function loadLibs(): Promise<Libs> {
     ...(await import('../libs/task/src/master/task-counters.service')),
     ...(await import('../libs/task/src/master/task.repository')),
     ...(await import('../libs/task/src/master/claim.repository')),
+    ...(await import('../libs/task/src/master/db-flavor')),
     ...(await import('../libs/task/src/task.schema')),
     ...(await import('../libs/task/src/task.types')),
   };
@@ -54,10 +56,11 @@ async function seed(uri: string, dbName: string): Promise<{ ms: number; oldId: s
   const conn = await mongoose.createConnection(uri, { dbName }).asPromise();
   try {
     const opts = { replicaId: 'bench-seed', retention: { days: 0, max: 0, intervalMs: 60_000 } } as never;
-    const archive = new L.TaskArchiveRepository(conn as never);
+    const flavor = new L.DbFlavor(conn as never);
+    const archive = new L.TaskArchiveRepository(conn as never, flavor);
     const counters = new L.TaskCountersService(conn as never, opts);
     const open = conn.model(L.TASK_MODEL, L.TaskSchema);
-    const tasks = new L.TaskRepository(open as never, archive, counters, new L.ClaimRepository(conn.model(L.TASK_CLAIM_MODEL, L.TaskClaimSchema) as never));
+    const tasks = new L.TaskRepository(open as never, archive, counters, new L.ClaimRepository(conn.model(L.TASK_CLAIM_MODEL, L.TaskClaimSchema) as never), flavor);
     const start = Date.now();
     const t0 = Date.now() - SPAN_MS;
     let oldId = '';

@@ -20,14 +20,16 @@ const SAMPLES = Number(process.env.BENCH_LOG_SAMPLES ?? 20);
 const BASELINE_SAMPLES = Number(process.env.BENCH_LOG_BASELINE_SAMPLES ?? 3);
 const PAGE = 1000;
 
-type Libs = typeof import('../libs/task/src/master/task-archive.repository') & typeof import('../libs/task/src/master/task-log.repository');
+type Libs = typeof import('../libs/task/src/master/task-archive.repository') &
+  typeof import('../libs/task/src/master/task-log.repository') &
+  typeof import('../libs/task/src/master/db-flavor');
 
 /** The libs import each other as `@crawlnest/*`; map that onto their compiled copies beside the bench. */
 async function loadLibs(): Promise<Libs> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const tsconfigPaths = require('tsconfig-paths') as typeof import('tsconfig-paths');
   tsconfigPaths.register({ baseUrl: join(__dirname, '..'), paths: { '@crawlnest/*': ['libs/*/src'] } });
-  return { ...(await import('../libs/task/src/master/task-archive.repository')), ...(await import('../libs/task/src/master/task-log.repository')) };
+  return { ...(await import('../libs/task/src/master/task-archive.repository')), ...(await import('../libs/task/src/master/task-log.repository')), ...(await import('../libs/task/src/master/db-flavor')) };
 }
 
 /** Ids of one hour: the same 4-byte timestamp, a counter in the rest. */
@@ -65,7 +67,7 @@ const bench: Benchmark = {
       figures.push(f);
     };
     try {
-      const archive = new L.TaskArchiveRepository(conn as never);
+      const archive = new L.TaskArchiveRepository(conn as never, new L.DbFlavor(conn as never));
       const logs = new L.TaskLogRepository(archive);
       const big = 0;
       const smalls = Math.floor((TOTAL - BIG - 1) / SMALL_LINES);

@@ -1,7 +1,7 @@
 import { Benchmark, Figure } from './bench-kit';
 import { TestCluster } from '../test/support/cluster';
 import { waitFor } from '../test/support/wait';
-import { dbCommands, perTask } from './db-commands';
+import { dbCommands, dbSeconds, perTask, timePerTask } from './db-commands';
 
 const N = Number(process.env.BENCH_TASKS ?? 2000);
 /** The small backlog the big one is compared with, measured in the same run (issue 13: ratio ≥ 0.8). */
@@ -21,6 +21,7 @@ async function runOnce(n: number, label: string): Promise<Run> {
     const spiderId = (await m.api.post('/api/spiders', { name: `tp-${label}`, cmd: 'true' })).body.id;
     const finished0 = (await m.api.get('/api/stats')).body.tasks.finished ?? 0;
     const commands0 = await dbCommands(m);
+    const seconds0 = await dbSeconds(m);
     const t0 = Date.now();
     for (let i = 0; i < n; i += 50) {
       await Promise.all(Array.from({ length: Math.min(50, n - i) }, () => m.api.post('/api/tasks', { spiderId })));
@@ -30,6 +31,7 @@ async function runOnce(n: number, label: string): Promise<Run> {
     const total = Date.now() - t0;
     const rt = perTask(commands0, await dbCommands(m), n);
     process.stdout.write(`  (${n} tasks: ${rt.total.toFixed(2)} database round trips per task: ${rt.byName}; /api/stats polls included)\n`);
+    process.stdout.write(`  (${n} tasks: database wait per task, ms, top commands: ${timePerTask(seconds0, await dbSeconds(m), n)})\n`);
     return { created, total, perSec: (n / total) * 1000, roundTrips: rt.total };
   } finally {
     await cluster.stop();

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Benchmark, Figure, percentile } from './bench-kit';
-import { Master, TestCluster } from '../test/support/cluster';
+import { TestCluster } from '../test/support/cluster';
+import { dbCommands, perTask } from './db-commands';
 import { freePort, waitFor } from '../test/support/wait';
 
 const LATENCY_TASKS = 200;
@@ -42,29 +43,13 @@ async function crawlnest(): Promise<Result> {
       return (await m.api.get('/api/stats')).body.tasks.finished === LATENCY_TASKS + THROUGHPUT_TASKS;
     }, 1_200_000, 200);
     const throughputMs = Date.now() - t0;
-    const commands = diffCommands(commands0, await dbCommands(m));
-    const total = Object.values(commands).reduce((a, b) => a + b, 0);
-    const byName = Object.entries(commands).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${(v / THROUGHPUT_TASKS).toFixed(2)}`).join(', ');
+    const rt = perTask(commands0, await dbCommands(m), THROUGHPUT_TASKS);
     // The bench's own /api/stats polls are included (each a few commands); printed so they can be told apart.
-    process.stdout.write(`  (crawlnest: ${(total / THROUGHPUT_TASKS).toFixed(2)} database round trips per task over ${THROUGHPUT_TASKS} tasks: ${byName}; ${statsPolls} /api/stats polls included)\n`);
-    return { latencies, throughputMs, roundTripsPerTask: total / THROUGHPUT_TASKS };
+    process.stdout.write(`  (crawlnest: ${rt.total.toFixed(2)} database round trips per task over ${THROUGHPUT_TASKS} tasks: ${rt.byName}; ${statsPolls} /api/stats polls included)\n`);
+    return { latencies, throughputMs, roundTripsPerTask: rt.total };
   } finally {
     await cluster.stop();
   }
-}
-
-/** crawlnest_db_commands_total of a master, by command. */
-async function dbCommands(m: Master): Promise<Record<string, number>> {
-  const text = (await m.api.get('/metrics')).text;
-  const out: Record<string, number> = {};
-  for (const match of text.matchAll(/^crawlnest_db_commands_total\{command="([^"]+)"\} (\d+(?:\.\d+)?)$/gm)) out[match[1]] = Number(match[2]);
-  return out;
-}
-
-function diffCommands(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(after)) out[k] = v - (before[k] ?? 0);
-  return out;
 }
 
 /** The same work through BullMQ: a Redis on loopback, workers spawning the same command. */

@@ -1,5 +1,6 @@
 export * from './errors';
 export * from './backoff';
+export * from './shared-call';
 export * from './fence';
 export * from './node.types';
 export * from './node.schema';

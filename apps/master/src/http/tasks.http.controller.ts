@@ -7,7 +7,7 @@ import { ApiErrors, ApiIdParam } from './dto/api-docs.decorators';
 import { CreateTaskDto, ListTasksQueryDto, LogPageDto, LogsQueryDto, TaskDto, TaskPageDto, TasksCreatedDto } from './dto/task.dto';
 import { ObjectIdPipe } from './object-id.pipe';
 import { ShutdownSignal } from '../lifecycle/shutdown-signal';
-import { withTaskCounts } from './with-result-counts';
+import { withNewTaskCounts, withTaskCounts } from './with-result-counts';
 
 @ApiTags('tasks')
 @ApiBearerAuth()
@@ -25,7 +25,7 @@ export class TasksHttpController {
   @ApiCreatedResponse({ type: TasksCreatedDto })
   @ApiErrors(400, 413)
   async create(@Body() body: CreateTaskDto) {
-    return { tasks: await withTaskCounts(this.results, await this.tasks.create(body)) };
+    return { tasks: withNewTaskCounts(await this.tasks.create(body)) };
   }
 
   @Get()

@@ -16,6 +16,9 @@ import { NodeCounters } from './node-counters.service';
 import { HeartbeatState, NodeRepository } from './node.repository';
 import { NODE_MASTER_OPTIONS, NodeMasterOptions } from './node-master.options';
 
+/** A node's running count alone is written at most this often (see onHeartbeat). */
+const RUNNING_COUNT_WRITE_MS = 1000;
+
 /**
  * Node lifecycle on the master: registration, the control stream's session, heartbeats,
  * and the transitions they cause. Heartbeats are coalesced: the database is written on a
@@ -188,7 +191,8 @@ export class NodeSessionService {
     const becameReady = hb.ready && !s.ready;
     // A worker whose slot just freed pushes a heartbeat at once: that is its ask for work.
     const asksForWork = hb.ready && hb.freeSlots > 0 && hb.runningTasks < s.runningTasks;
-    const changed = hb.ready !== s.ready || hb.runningTasks !== s.runningTasks;
+    const readyChanged = hb.ready !== s.ready;
+    const runningChanged = hb.runningTasks !== s.runningTasks;
     s.ready = hb.ready;
     s.runningTasks = hb.runningTasks;
     s.running = hb.running ?? [];
@@ -199,7 +203,15 @@ export class NodeSessionService {
     const state = this.heartbeatState(s, hb);
     this.cache.applyLiveness(s.nodeId, state, s.sessionId);
     if (becameReady || asksForWork) this.registry.events.emit('ready', s.nodeId);
-    if (!changed && now - s.lastWrittenAt < this.opts.nodeTimeoutMs / 2) return;
+    // Readiness is written at once (other replicas' views and sweeps use it). A changed running
+    // count alone waits until RUNNING_COUNT_WRITE_MS after the last write (a later heartbeat
+    // takes it): with short tasks it changes on every task, and it is only shown in views.
+    const sinceWrite = now - s.lastWrittenAt;
+    const due = readyChanged || sinceWrite >= this.opts.nodeTimeoutMs / 2 || ((runningChanged || s.pendingWrite) && sinceWrite >= RUNNING_COUNT_WRITE_MS);
+    if (!due) {
+      if (runningChanged || s.pendingWrite) s.pendingWrite = state; // the newest state goes out
+      return;
+    }
     s.lastWrittenAt = now;
     s.pendingWrite = state;
     this.flushHeartbeat(s);
@@ -223,6 +235,7 @@ export class NodeSessionService {
    */
   private flushHeartbeat(s: ControlSession): void {
     if (s.writing || !s.pendingWrite) return;
+    s.lastWrittenAt = Date.now();
     const state = s.pendingWrite;
     s.pendingWrite = undefined;
     s.writing = this.nodes

@@ -18,6 +18,13 @@ type SpiderNow = { version: number | null; tools: string[] };
 const PENDING_WINDOW = 500;
 /** A task whose claim another replica holds is tried again after this long, not every pass. */
 const HELD_RECHECK_MS = 1000;
+/**
+ * A spider's version is read at most this often (it was two reads per pass, about one per
+ * task). A task never gets a version older than the one its create read (see spiderFor), so
+ * a deploy followed by a create always runs the new files; a deploy alone reaches tasks
+ * created before it within this time.
+ */
+const SPIDER_READ_MS = 1000;
 
 /**
  * Push dispatch. This replica assigns work only to nodes whose control stream it holds;
@@ -48,6 +55,7 @@ export class DispatcherService implements OnModuleInit, OnModuleDestroy {
     if (!this.registry.get(nodeId)) this.recent.forgetNode(nodeId);
   };
   private readonly feed: PendingFeed;
+  private readonly spiderCache = new Map<string, { at: number; now: Promise<SpiderNow> }>();
 
   constructor(
     private readonly registry: ControlStreamRegistry,
@@ -189,13 +197,11 @@ export class DispatcherService implements OnModuleInit, OnModuleDestroy {
     if (slots.length === 0) return false;
     const now = Date.now();
     const pending = this.pool.window(PENDING_WINDOW);
-    const spiders = new Map<string, Promise<SpiderNow>>();
     let assigned = 0;
     for (const t of pending) {
       const key = `${String(t._id)}:${t.attempt}`;
       if ((this.recheckAt.get(key) ?? 0) > now) continue;
-      if (!spiders.has(t.spiderId)) spiders.set(t.spiderId, this.spiderNow(t.spiderId));
-      const spider = await (spiders.get(t.spiderId) as Promise<SpiderNow>);
+      const spider = await this.spiderFor(t);
       const slot = chooseNode(t, slots, spider.tools);
       if (!slot) continue;
       if (await this.assign(t, slot.nodeId, spider.version)) {
@@ -218,7 +224,25 @@ export class DispatcherService implements OnModuleInit, OnModuleDestroy {
     return [...cached.filter((n): n is NodeRecord => n !== undefined), ...read];
   }
 
-  /** A spider's current version and the tools it needs: read once per pass and spider, not per task. */
+  /**
+   * The spider's version and tools for `t`: from a read at most SPIDER_READ_MS old, and read
+   * again when `t` was created against a newer version than that read saw.
+   */
+  private async spiderFor(t: TaskRecord): Promise<SpiderNow> {
+    const now = Date.now();
+    const cached = this.spiderCache.get(t.spiderId);
+    if (cached && now - cached.at < SPIDER_READ_MS) {
+      const s = await cached.now.catch(() => null);
+      if (s && (s.version === null || s.version >= (t.spiderVersion ?? 0))) return s;
+    }
+    const fresh = { at: now, now: this.spiderNow(t.spiderId) };
+    this.spiderCache.set(t.spiderId, fresh);
+    fresh.now.catch(() => this.spiderCache.delete(t.spiderId));
+    if (this.spiderCache.size > 1000) this.spiderCache.delete(this.spiderCache.keys().next().value as string);
+    return fresh.now;
+  }
+
+  /** A spider's current version and the tools it needs (two reads, and the manifest on a new version). */
   private async spiderNow(spiderId: string): Promise<SpiderNow> {
     const version = (await this.spiders.findById(spiderId))?.version ?? null;
     // Version 0 has no files, so it needs no tools.

@@ -5,6 +5,13 @@ import { TaskRepository } from './task.repository';
 import { ACTIVE_STATUSES } from '../task.types';
 
 /**
+ * One attempt is checked at most this often. The cancel made on the worker's own replica is
+ * sent at once; this check catches what other replicas changed, so it bounds how long such a
+ * change takes to reach the worker, against one read per running attempt per check.
+ */
+const RECHECK_MS = 2000;
+
+/**
  * Fencing, the worker side of it: every heartbeat lists the attempts a worker runs. Any
  * attempt the database no longer considers current on that node (cancelled through another
  * replica, re-queued, declared abnormal, timed out) is told to stop. This is also how a
@@ -14,6 +21,8 @@ import { ACTIVE_STATUSES } from '../task.types';
 export class StaleRunReaper {
   private readonly log = new Logger(StaleRunReaper.name);
   private busy = false;
+  /** `<node>:<task>:<attempt>` → when it was last found current. */
+  private checkedAt = new Map<string, number>();
 
   constructor(
     private readonly registry: ControlStreamRegistry,
@@ -26,17 +35,28 @@ export class StaleRunReaper {
     this.busy = true;
     try {
       const sessions = this.registry.all().filter((s) => s.running.length > 0);
-      if (sessions.length === 0) return;
+      const now = Date.now();
+      const checked = new Map<string, number>();
       for (const s of sessions) {
         for (const r of s.running) {
-          // One read by _id per running attempt: the lookup FerretDB serves from its index.
-          const fresh = await this.tasks.findById(r.taskId);
-          if (fresh && fresh.attempt === r.attempt && fresh.nodeId === s.nodeId && ACTIVE_STATUSES.includes(fresh.status)) continue;
+          const key = `${s.nodeId}:${r.taskId}:${r.attempt}`;
+          const last = this.checkedAt.get(key);
+          if (last !== undefined && now - last < RECHECK_MS) {
+            checked.set(key, last);
+            continue;
+          }
+          // One read by _id per running attempt (the lookup FerretDB serves from its index); the archive only on a miss.
+          const fresh = await this.tasks.findLive(r.taskId);
+          if (fresh && fresh.attempt === r.attempt && fresh.nodeId === s.nodeId && ACTIVE_STATUSES.includes(fresh.status)) {
+            checked.set(key, now);
+            continue;
+          }
           const reason = !fresh ? 'task no longer exists' : fresh.attempt !== r.attempt ? `attempt ${r.attempt} superseded by ${fresh.attempt}` : `task is ${fresh.status}`;
           this.log.log({ msg: 'stopping a stale run', taskId: r.taskId, attempt: r.attempt, nodeId: s.nodeId, reason });
           this.registry.send(s.nodeId, { cancel: { taskId: r.taskId, attempt: r.attempt, reason } });
         }
       }
+      this.checkedAt = checked; // runs no longer listed are forgotten
     } catch (err) {
       this.log.warn({ msg: 'stale run check failed', err: String(err) });
     } finally {

@@ -4,6 +4,7 @@ import { Connection, mongo, Types } from 'mongoose';
 import { isDuplicateKeyError } from '@crawlnest/node';
 import { ARCHIVE_PREFIX, archiveCollection, bucketOfCollection, bucketOfId, bucketOfLogTable, LOG_PREFIX, logCollection, logTableCollection } from '../archive-bucket';
 import { TaskRecord } from '../task.types';
+import { DbFlavor } from './db-flavor';
 
 export type ArchiveFilter = { status?: string; spiderId?: string; nodeId?: string };
 /** listCollections costs ~1 s with a month of hours on a busy FerretDB: refreshed in the background this often. */
@@ -23,7 +24,10 @@ export class TaskArchiveRepository {
   private listedAt = 0;
   private listing: Promise<void> | null = null;
 
-  constructor(@InjectConnection() private readonly conn: Connection) {}
+  constructor(
+    @InjectConnection() private readonly conn: Connection,
+    private readonly flavor: DbFlavor,
+  ) {}
 
   /** Stores an ended task; false when it was already stored (a retried close). */
   async insert(task: TaskRecord): Promise<boolean> {
@@ -162,27 +166,12 @@ export class TaskArchiveRepository {
     if (this.indexed.has(name)) return;
     try {
       // FerretDB scans anyway, and every CREATE INDEX is a schema change that can fail a query running at that instant.
-      if (!(await this.isFerretDb())) await coll.createIndexes(keys.map((key) => ({ key })));
+      if (!(await this.flavor.isFerretDb())) await coll.createIndexes(keys.map((key) => ({ key })));
       this.indexed.add(name);
     } catch (err) {
       // An index is an optimisation for MongoDB: a failure is logged and retried on next use, never fatal to a write.
       this.log.warn({ msg: 'archive index creation failed', collection: name, err: String(err) });
     }
-  }
-
-  private ferret: Promise<boolean> | null = null;
-
-  /** FerretDB answers buildInfo with `ferretdbVersion`; MongoDB does not. */
-  private isFerretDb(): Promise<boolean> {
-    this.ferret ??= this.db()
-      .admin()
-      .command({ buildInfo: 1 })
-      .then((info) => 'ferretdbVersion' in info)
-      .catch((err: unknown) => {
-        this.ferret = null; // asked again on next use
-        throw err;
-      });
-    return this.ferret;
   }
 
   private db(): mongo.Db {

@@ -21,6 +21,7 @@ import { OpenTasksSnapshot } from './open-tasks.snapshot';
 import { TaskHistoryService } from './task-history.service';
 import { TaskRetentionCron } from './task-retention.cron';
 import { TaskMetrics } from './task.metrics';
+import { DbFlavor } from './db-flavor';
 import { TASK_MASTER_OPTIONS, TaskMasterOptions } from './task-master.options';
 
 @Module({})
@@ -41,6 +42,7 @@ export class TaskMasterModule {
       controllers: [TaskGrpcController],
       providers: [
         { provide: TASK_MASTER_OPTIONS, useValue: options },
+        DbFlavor,
         TaskRepository,
         ClaimRepository,
         TaskLogRepository,

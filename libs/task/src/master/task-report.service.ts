@@ -35,8 +35,9 @@ export class TaskReportService {
 
   async started(ref: AttemptRef, sync: SyncStatsRecord | null, environment: EnvStatsRecord | null = null): Promise<ReportResult> {
     const set = { status: 'running' as const, startedAt: new Date(), ackedAt: new Date(), sync, ...(environment ? { environment } : {}) };
-    if (await this.tasks.updateOnNode(ref.taskId, ref.attempt, ref.nodeId, ['assigned'], set)) {
-      this.metrics.attemptStarted(ref.taskId, set.startedAt);
+    const before = await this.tasks.markStarted(ref.taskId, ref.attempt, ref.nodeId, set);
+    if (before) {
+      this.metrics.attemptStarted(before.createdAt, set.startedAt);
       return ACCEPTED;
     }
     return this.explainMiss(ref, ['running']);
@@ -107,7 +108,7 @@ export class TaskReportService {
 
   /** The task if `ref` is its current attempt on that node, else the refusal. */
   private async current(ref: AttemptRef): Promise<TaskRecord | ReportResult> {
-    const t = await this.tasks.findById(ref.taskId);
+    const t = await this.tasks.findLive(ref.taskId);
     if (!t) return stale('unknown task');
     if (t.attempt !== ref.attempt) return stale(`attempt ${ref.attempt} is superseded by ${t.attempt}`);
     if (t.nodeId !== ref.nodeId) return stale('attempt belongs to another node');

@@ -2,7 +2,6 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Metric } from 'prom-client';
 import { LastGoodSnapshot } from '../last-good-snapshot';
 import { TASK_STATUSES } from '../task.types';
-import { TaskRepository } from './task.repository';
 import { TaskService, TaskStats } from './task.service';
 
 /** A scrape waits this long for the task counts before serving the last ones. */
@@ -32,10 +31,7 @@ export class TaskMetrics {
     registers: [],
   });
 
-  constructor(
-    service: TaskService,
-    private readonly tasks: TaskRepository,
-  ) {
+  constructor(service: TaskService) {
     this.stats = new LastGoodSnapshot(() => service.stats(), STATS_TIMEOUT_MS, (err) =>
       this.log.warn({ msg: 'task counts unavailable for metrics; serving the last ones', err: String(err) }),
     );
@@ -69,17 +65,9 @@ export class TaskMetrics {
     });
   }
 
-  /**
-   * An attempt's start was recorded here (once per attempt). Its creation time is read by
-   * `_id` off the reply path; a failed read loses one observation, not the report.
-   */
-  attemptStarted(taskId: string, startedAt: Date): void {
-    void this.tasks.findById(taskId).then(
-      (t) => {
-        if (t) this.dispatchLatency.observe(Math.max(0, startedAt.getTime() - new Date(t.createdAt).getTime()) / 1000);
-      },
-      (err: unknown) => this.log.warn({ msg: 'dispatch latency not observed', taskId, err: String(err) }),
-    );
+  /** An attempt's start was recorded here (once per attempt): how long its task waited since creation. */
+  attemptStarted(createdAt: Date, startedAt: Date): void {
+    this.dispatchLatency.observe(Math.max(0, startedAt.getTime() - new Date(createdAt).getTime()) / 1000);
   }
 
   logLinesStored(count: number): void {

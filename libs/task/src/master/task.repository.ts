@@ -1,13 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model, Types } from 'mongoose';
+import { Model, Types, UpdateQuery } from 'mongoose';
 import { TASK_MODEL } from '../task.schema';
 import { AttemptRecord, TaskRecord, TaskStatus, TERMINAL_STATUSES } from '../task.types';
+import { BatchedWrites } from '@crawlnest/node';
 import { ClaimRepository } from './claim.repository';
 import { crashPoint } from './crash-point';
 import { CLOSE_IN_FLIGHT_MS, closeKey, CloseIntent } from './close-intent';
 import { TaskArchiveRepository } from './task-archive.repository';
 import { TaskCountersService } from './task-counters.service';
+import { DbFlavor } from './db-flavor';
+import { Guard, matchesGuard } from './guarded-update';
 
 export type NewTask = Omit<TaskRecord, '_id'>;
 
@@ -26,11 +29,17 @@ export class TaskRepository {
     private readonly archive: TaskArchiveRepository,
     private readonly counters: TaskCountersService,
     private readonly claims: ClaimRepository,
+    private readonly flavor: DbFlavor,
   ) {}
 
-  async insertMany(tasks: NewTask[]): Promise<TaskRecord[]> {
+  /** Creates arriving while an insert is in flight go out together in the next one (BatchedWrites). */
+  private readonly inserts = new BatchedWrites<NewTask, TaskRecord>(async (tasks) => {
     const docs = await this.open.insertMany(tasks);
     return docs.map((d) => d.toObject<TaskRecord>());
+  });
+
+  async insertMany(tasks: NewTask[]): Promise<TaskRecord[]> {
+    return this.inserts.push(tasks);
   }
 
   /** By `_id` in the open collection and the task's archive hour; ended wins. */
@@ -38,6 +47,16 @@ export class TaskRepository {
     if (!Types.ObjectId.isValid(id)) return null;
     const [ended, open] = await Promise.all([this.archive.findById(id), this.open.findById(id).lean<TaskRecord>()]);
     return ended ?? open;
+  }
+
+  /**
+   * By `_id`, open collection first and the archive only on a miss: one read for a task in
+   * flight, the hot case of worker reports and the stale-run check. A task caught mid-close
+   * (archived, not yet deleted) reads as still open here; those callers re-check anyway.
+   */
+  async findLive(id: string): Promise<TaskRecord | null> {
+    if (!Types.ObjectId.isValid(id)) return null;
+    return (await this.open.findById(id).lean<TaskRecord>()) ?? this.archive.findById(id);
   }
 
   /** Every open task, in one query of the small collection; callers decide in memory. */
@@ -65,13 +84,20 @@ export class TaskRepository {
     return this.open.find({ status: 'pending', $or: [{ _id: { $gte: idFloor } }, { requeuedAt: { $gte: since } }] }).lean<TaskRecord[]>();
   }
 
-  /** Guarded by the attempt's dispatch claim; the filter also keeps a closed attempt closed. */
+  /**
+   * Guarded by the attempt's dispatch claim, which this replica holds: a cancel of a pending
+   * attempt takes that same claim, so the only other writer is a close (ack-timeout re-queue,
+   * selected nodes gone) of an attempt whose claim holder looked dead. On MongoDB the filter
+   * keeps such a closed attempt closed. On FerretDB the write names only the `_id` (see
+   * guarded-update.ts) and skips the guard's read: a closed task is gone from `tasks`, so the
+   * write matches nothing; a re-queued one (attempt + 1) marked assigned here is refused at
+   * the worker's ack (wrong attempt) and re-queued again by the ack timeout.
+   */
   async markAssigned(id: string, attempt: number, nodeId: string, spiderVersion: number): Promise<boolean> {
-    const res = await this.open.updateOne(
-      { _id: new Types.ObjectId(id), attempt, status: 'pending' },
-      { $set: { status: 'assigned', nodeId, spiderVersion, assignedAt: new Date(), ackedAt: null } },
-    );
-    return res.modifiedCount === 1;
+    const _id = new Types.ObjectId(id);
+    const set = { $set: { status: 'assigned' as const, nodeId, spiderVersion, assignedAt: new Date(), ackedAt: null } };
+    if (await this.flavor.isFerretDb()) return (await this.open.updateOne({ _id }, set)).matchedCount === 1;
+    return (await this.open.updateOne({ _id, attempt, status: 'pending' }, set)).modifiedCount === 1;
   }
 
   /**
@@ -86,8 +112,34 @@ export class TaskRepository {
       if (r === 'in-flight') throw new CloseInFlightError(id, attempt);
       return r === 'closed';
     }
-    const res = await this.open.updateOne({ _id: new Types.ObjectId(id), attempt, nodeId, status: { $in: from } }, { $set: set });
-    return res.modifiedCount === 1;
+    return (await this.updateGuarded(new Types.ObjectId(id), { attempt, nodeId, status: { $in: from } }, { $set: set })) !== null;
+  }
+
+  /** The worker's start of an assigned attempt; answers the task as it was before (its creation time, for the dispatch latency), or null when refused. */
+  async markStarted(id: string, attempt: number, nodeId: string, set: Partial<TaskRecord>): Promise<TaskRecord | null> {
+    if (!Types.ObjectId.isValid(id)) return null;
+    return this.updateGuarded(new Types.ObjectId(id), { attempt, nodeId, status: 'assigned' }, { $set: { ...set, status: 'running' } });
+  }
+
+  /**
+   * `update` applied while `guard` holds: in the filter on MongoDB, by a read first on FerretDB
+   * (guarded-update.ts). Answers the task as it was just before the write, or null when the
+   * guard did not hold.
+   */
+  private async updateGuarded(_id: Types.ObjectId, guard: Guard, update: UpdateQuery<TaskRecord>): Promise<TaskRecord | null> {
+    if (!(await this.flavor.isFerretDb())) return this.open.findOneAndUpdate({ _id, ...guard }, update, { returnDocument: 'before' }).lean<TaskRecord>();
+    const cur = await this.open.findById(_id).lean<TaskRecord>();
+    if (!cur || !matchesGuard(cur as unknown as Record<string, unknown>, guard)) return null;
+    return (await this.open.updateOne({ _id }, update)).matchedCount === 1 ? cur : null;
+  }
+
+  /**
+   * The filter for deleting attempt `attempt` of task `_id` once archived. Its close claim
+   * guards it and a repeated delete changes nothing, so FerretDB gets the bare `_id` it serves
+   * from its index; MongoDB keeps the attempt as a second check.
+   */
+  private async deleteFilter(_id: Types.ObjectId, attempt: number): Promise<{ _id: Types.ObjectId; attempt?: number }> {
+    return (await this.flavor.isFerretDb()) ? { _id } : { _id, attempt };
   }
 
   /** Closes the attempt and puts the task back to pending as the next attempt. */
@@ -152,17 +204,15 @@ export class TaskRepository {
       // false: archived (and counted) by an earlier try that stopped before the delete.
       if (await this.archive.insert(intent.task)) await this.counters.recordEnded(intent.task);
       await crashPoint('mid-archive-move');
-      await this.open.deleteOne({ _id, attempt });
+      await this.open.deleteOne(await this.deleteFilter(_id, attempt));
       return;
     }
-    await this.open.updateOne(
-      { _id, attempt },
-      {
-        // requeuedAt: other replicas' dispatchers find the new attempt by it (findPendingSince).
-        $set: { status: 'pending', attempt: attempt + 1, nodeId: null, assignedAt: null, ackedAt: null, startedAt: null, exitCode: null, error: null, requeuedAt: new Date() },
-        $push: { attempts: intent.ended },
-      },
-    );
+    // Guarded by the attempt too: two replicas may replay one leftover intent at once.
+    await this.updateGuarded(_id, { attempt }, {
+      // requeuedAt: other replicas' dispatchers find the new attempt by it (findPendingSince).
+      $set: { status: 'pending', attempt: attempt + 1, nodeId: null, assignedAt: null, ackedAt: null, startedAt: null, exitCode: null, error: null, requeuedAt: new Date() },
+      $push: { attempts: intent.ended },
+    });
   }
 }
 

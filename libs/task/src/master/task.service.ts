@@ -6,9 +6,11 @@ import {
   Label,
   labelsMatch,
   NodeRepository,
+  NodeRecord,
   NotFoundError,
+  SharedCalls,
 } from '@crawlnest/node';
-import { SpiderRepository } from '@crawlnest/sync';
+import { SpiderRecord, SpiderRepository } from '@crawlnest/sync';
 import { ClaimRepository } from './claim.repository';
 import { DispatcherService } from './dispatcher.service';
 import { TaskLogRepository } from './task-log.repository';
@@ -43,6 +45,9 @@ export type LogPage = { lines: LogLineView[]; nextAfter: number; done: boolean }
 /** What the REST API does with tasks. */
 @Injectable()
 export class TaskService {
+  private readonly spiderReads = new SharedCalls<SpiderRecord | null>();
+  private readonly nodeLists = new SharedCalls<NodeRecord[]>();
+
   constructor(
     private readonly tasks: TaskRepository,
     private readonly logLines: TaskLogRepository,
@@ -56,7 +61,8 @@ export class TaskService {
   ) {}
 
   async create(input: CreateTaskInput): Promise<TaskView[]> {
-    const spider = await this.spiders.findById(input.spiderId);
+    // A burst of creates for one spider reads it once (the reads overlap, so each sees a current spider).
+    const spider = await this.spiderReads.run(input.spiderId, () => this.spiders.findById(input.spiderId));
     if (!spider) throw new BadInputError(`spiderId: spider ${input.spiderId} does not exist`);
     const targets = await this.targets(input);
     const now = new Date();
@@ -112,7 +118,7 @@ export class TaskService {
   /** Task views, with the reason each pending one is waiting. */
   private async views(tasks: TaskRecord[]): Promise<TaskView[]> {
     if (!tasks.some((t) => t.status === 'pending')) return tasks.map((t) => toTaskView(t));
-    const nodes: NodeState[] = (await this.nodes.list({})).map((n) => ({
+    const nodes: NodeState[] = (await this.nodeLists.run('all', () => this.nodes.list({}))).map((n) => ({
       id: String(n._id),
       name: n.name,
       status: n.status,
