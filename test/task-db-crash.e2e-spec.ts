@@ -6,12 +6,13 @@ import { waitFor } from './support/wait';
 
 type TaskBody = { id: string; status: string; attempt: number; error: string | null };
 
-const CRASH_POINTS = ['after-dispatch-claim', 'after-close-claim', 'mid-archive-move'] as const;
+const CRASH_POINTS = ['after-dispatch-claim', 'mid-queue-move', 'after-close-claim', 'mid-archive-move'] as const;
 const TERMINAL = ['finished', 'error', 'cancelled', 'abnormal'];
 
 /**
  * The database SIGKILLed at chosen points of multi-step changes (right after a dispatch
- * claim, right after a close claim, between the archive insert and the open-task delete),
+ * claim, between a dispatched task's insert into `tasks` and its delete from the queue,
+ * right after a close claim, between the archive insert and the open-task delete),
  * then restarted on the same data. The master holds each point (test hook, crash-point.ts)
  * until this suite has killed the database, so the next step runs into the outage there.
  * Its own FerretDB: killing the run's shared one would take down every other suite.

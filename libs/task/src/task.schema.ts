@@ -2,6 +2,7 @@ import { Schema } from 'mongoose';
 import { TASK_MODES, TASK_STATUSES } from './task.types';
 
 export const TASK_MODEL = 'Task';
+export const TASK_QUEUE_MODEL = 'TaskQueue';
 export const TASK_ARCHIVE_MODEL = 'TaskArchive';
 export const TASK_CLAIM_MODEL = 'TaskClaim';
 export const TASK_LOG_MODEL = 'TaskLog';
@@ -59,6 +60,15 @@ export const TaskSchema = new Schema(
 TaskSchema.index({ status: 1, priority: -1, createdAt: 1 });
 // The dispatcher's incremental read of re-queued tasks (findPendingSince); sparse: most tasks never are.
 TaskSchema.index({ requeuedAt: 1 }, { sparse: true });
+
+/**
+ * Created tasks wait in `task_queue` until dispatched: only inserted into, read whole or by
+ * `_id`, and deleted by `_id` when the task moves to `tasks` (assigned) or is closed while
+ * still waiting. So a backlog of thousands never sits in `tasks`, whose every write and read
+ * by `_id` costs FerretDB a scan of the collection (docs/dispatch.md).
+ */
+export const TaskQueueSchema = TaskSchema.clone();
+TaskQueueSchema.set('collection', 'task_queue');
 
 /**
  * Ended tasks move from `tasks` to `task_archive`. `tasks` then holds only open tasks, the

@@ -9,8 +9,8 @@ import { SpiderRepository } from './spider.repository';
 import { SpiderVersionRepository } from './spider-version.repository';
 import { SYNC_MASTER_OPTIONS, SyncMasterOptions } from './sync-master.options';
 
-/** Open tasks live in `tasks` (ended ones move to `task_archive`); libs/task owns it, this only reads two fields. */
-const OPEN_TASKS_COLLECTION = 'tasks';
+/** Open tasks wait in `task_queue` and run from `tasks` (ended ones move to the archive); libs/task owns them, this only reads two fields. */
+const OPEN_TASKS_COLLECTIONS = ['task_queue', 'tasks'];
 /** One document per collection run: the unique `_id` makes one replica run each slot. */
 const RUN_CLAIMS_COLLECTION = 'storage_gc_runs';
 
@@ -105,10 +105,9 @@ export class StorageGcService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async openTaskVersions(): Promise<Map<string, Set<number>>> {
-    const rows = await this.conn
-      .collection(OPEN_TASKS_COLLECTION)
-      .find({}, { projection: { _id: 0, spiderId: 1, spiderVersion: 1 } })
-      .toArray();
+    const rows = (
+      await Promise.all(OPEN_TASKS_COLLECTIONS.map((c) => this.conn.collection(c).find({}, { projection: { _id: 0, spiderId: 1, spiderVersion: 1 } }).toArray()))
+    ).flat();
     const out = new Map<string, Set<number>>();
     for (const r of rows) {
       const id = String(r.spiderId);

@@ -261,7 +261,7 @@ export class DispatcherService implements OnModuleInit, OnModuleDestroy {
       await this.tasks.end(t, ['pending'], 'error', 'spider was deleted before the task could run');
       return false;
     }
-    if (!(await this.tasks.markAssigned(taskId, t.attempt, nodeId, version))) return false;
+    if (!(await this.tasks.markAssigned(t, nodeId, version))) return false;
     this.recent.add(nodeId, taskId, t.attempt);
     const sent = this.registry.send(nodeId, {
       assignment: {

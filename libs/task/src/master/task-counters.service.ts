@@ -6,7 +6,8 @@ import { TaskRecord } from '../task.types';
 import { TASK_MASTER_OPTIONS, TaskMasterOptions } from './task-master.options';
 
 const COLLECTION = 'task_counters';
-type CounterDoc = ReplicaCounts & { _id: string; at: Date };
+/** `counting`: tasks counted whose archive insert may not have landed yet (see countEnded). */
+type CounterDoc = ReplicaCounts & { _id: string; at: Date; counting?: string[] };
 
 /**
  * Maintained counts of ended tasks (see task-counts.ts): this replica's own document in
@@ -21,18 +22,36 @@ export class TaskCountersService {
   private loading: Promise<ReplicaCounts> | null = null;
   private queued: Promise<void> | null = null;
   private running: Promise<void> = Promise.resolve();
+  private readonly counting = new Set<string>();
 
   constructor(
     @InjectConnection() private readonly conn: Connection,
     @Inject(TASK_MASTER_OPTIONS) private readonly opts: TaskMasterOptions,
   ) {}
 
-  /** A task was closed (archived) by this replica. */
-  async recordEnded(t: TaskRecord): Promise<void> {
+  /**
+   * A task this replica is closing, counted before its archive insert: the write carries the
+   * task's id in `counting` until `settled`, so whoever replays a close cut by a crash between
+   * the count and the insert can tell it was counted (wasCounted) and counts nothing twice.
+   * Counting after the insert instead lost the count of a task whose replica died between them.
+   */
+  async countEnded(t: TaskRecord): Promise<void> {
     const c = await this.own();
     applyEnded(c, [t], 1);
     applyActivity(c, t.status, Date.now());
+    this.counting.add(String(t._id));
     await this.flush();
+  }
+
+  /** The task's archive insert landed: its id leaves `counting` with the next write. */
+  settled(taskId: string): void {
+    this.counting.delete(taskId);
+  }
+
+  /** Whether some replica counted this task (its id is still in that replica's `counting`). */
+  async wasCounted(taskId: string): Promise<boolean> {
+    if (this.counting.has(taskId)) return true;
+    return (await this.coll().countDocuments({ counting: taskId })) > 0;
   }
 
   /** Ended tasks stored in bulk by this process (bulk imports, the history benchmark). */
@@ -59,7 +78,10 @@ export class TaskCountersService {
     // A replica restarted with the same CRAWLNEST_REPLICA_ID continues its own document.
     this.loading ??= this.coll()
       .findOne({ _id: this.opts.replicaId })
-      .then((d) => (this.mine = d ? { ended: d.ended ?? {}, bySpider: d.bySpider ?? {}, byNode: d.byNode ?? {}, minutes: d.minutes ?? [] } : emptyCounts()))
+      .then((d) => {
+        for (const id of d?.counting ?? []) this.counting.add(id); // a restart keeps what its predecessor was counting
+        return (this.mine = d ? { ended: d.ended ?? {}, bySpider: d.bySpider ?? {}, byNode: d.byNode ?? {}, minutes: d.minutes ?? [] } : emptyCounts());
+      })
       .finally(() => (this.loading = null));
     return this.loading;
   }
@@ -73,7 +95,7 @@ export class TaskCountersService {
     const p = this.running.then(async () => {
       this.queued = null;
       const c = this.mine ?? emptyCounts();
-      await this.coll().replaceOne({ _id: this.opts.replicaId }, { ...c, at: new Date() }, { upsert: true });
+      await this.coll().replaceOne({ _id: this.opts.replicaId }, { ...c, counting: [...this.counting], at: new Date() }, { upsert: true });
     });
     this.queued = p;
     this.running = p.catch((err: unknown) => {

@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { SCHEDULE_MODEL, SCHEDULE_STATE_MODEL, ScheduleSchema, ScheduleStateSchema, TASK_CLAIM_MODEL, TASK_MODEL, TaskClaimSchema, TaskSchema } from '../task.schema';
+import { SCHEDULE_MODEL, SCHEDULE_STATE_MODEL, ScheduleSchema, ScheduleStateSchema, TASK_CLAIM_MODEL, TASK_MODEL, TASK_QUEUE_MODEL, TaskClaimSchema, TaskQueueSchema, TaskSchema } from '../task.schema';
 import { ScheduleRepository } from './schedule.repository';
 import { ScheduleStateRepository } from './schedule-state.repository';
 import { ScheduleRunner } from './schedule.runner';
@@ -34,6 +34,7 @@ export class TaskMasterModule {
       imports: [
         MongooseModule.forFeature([
           { name: TASK_MODEL, schema: TaskSchema },
+          { name: TASK_QUEUE_MODEL, schema: TaskQueueSchema },
           { name: TASK_CLAIM_MODEL, schema: TaskClaimSchema },
           { name: SCHEDULE_MODEL, schema: ScheduleSchema },
           { name: SCHEDULE_STATE_MODEL, schema: ScheduleStateSchema },

@@ -3,6 +3,7 @@ import { Interval } from '@nestjs/schedule';
 import { ControlStreamRegistry, NodeRecord, NodeRepository, orphanGraceFor } from '@crawlnest/node';
 import { DispatcherService } from './dispatcher.service';
 import { TaskRepository } from './task.repository';
+import { ClaimRepository } from './claim.repository';
 import { TASK_MASTER_OPTIONS, TaskMasterOptions } from './task-master.options';
 import { ACTIVE_STATUSES, TaskRecord } from '../task.types';
 import { UnheldRunDetector } from './worker-held-runs';
@@ -45,6 +46,7 @@ export class TaskReconcileCron {
     private readonly nodes: NodeRepository,
     private readonly registry: ControlStreamRegistry,
     private readonly dispatcher: DispatcherService,
+    private readonly claims: ClaimRepository,
     @Inject(TASK_MASTER_OPTIONS) private readonly opts: TaskMasterOptions,
   ) {
     this.unheld = new UnheldRunDetector(opts.ackTimeoutMs);
@@ -160,6 +162,9 @@ export class TaskReconcileCron {
       if (now - new Date(t.createdAt).getTime() < this.opts.pendingTimeoutMs) continue;
       if (t.nodeIds.some((id) => usable.has(id))) continue;
       const error = `selected nodes unavailable for ${this.opts.pendingTimeoutMs} ms: ${t.nodeIds.join(', ')}`;
+      // Its dispatch claim first, as a cancel does: a replica dispatching it right now keeps it,
+      // and no dispatch can move it to `tasks` while it is being closed in the queue.
+      if (!(await this.claims.tryClaim(`${String(t._id)}:${t.attempt}`, `expire:${this.opts.replicaId}`))) continue;
       if (await this.tasks.end(t, ['pending'], 'error', error)) this.log.warn({ msg: 'pending task expired', taskId: String(t._id), error });
     }
   }

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types, UpdateQuery } from 'mongoose';
-import { TASK_MODEL } from '../task.schema';
+import { TASK_MODEL, TASK_QUEUE_MODEL } from '../task.schema';
 import { AttemptRecord, TaskRecord, TaskStatus, TERMINAL_STATUSES } from '../task.types';
-import { BatchedWrites } from '@crawlnest/node';
+import { BatchedWrites, isDuplicateKeyError } from '@crawlnest/node';
 import { ClaimRepository } from './claim.repository';
 import { crashPoint } from './crash-point';
 import { CLOSE_IN_FLIGHT_MS, closeKey, CloseIntent } from './close-intent';
@@ -15,8 +15,11 @@ import { Guard, matchesGuard } from './guarded-update';
 export type NewTask = Omit<TaskRecord, '_id'>;
 
 /**
- * Tasks live in `tasks` while open (pending, assigned, running) and in the hourly archive
- * (TaskArchiveRepository) once ended. Every change that closes an attempt (it ended, was cancelled,
+ * A created task waits in `task_queue`; dispatch moves it to `tasks` (assigned, then
+ * running; a re-queued attempt waits there too), and once ended it moves to the hourly
+ * archive (TaskArchiveRepository). Each move inserts at the destination before it deletes at
+ * the source, so a task is never lost; where a crash leaves two copies, the later stage wins
+ * (archive, then `tasks`, then the queue) and the stale copy is deleted when next read. Every change that closes an attempt (it ended, was cancelled,
  * declared abnormal, re-queued) first claims `close:<taskId>:<attempt>` by insert, so exactly
  * one actor closes it, on FerretDB (no atomic conditional update) as on MongoDB. The claim
  * records the change (close-intent.ts), so a crash between the claim and the change leaves
@@ -26,6 +29,7 @@ export type NewTask = Omit<TaskRecord, '_id'>;
 export class TaskRepository {
   constructor(
     @InjectModel(TASK_MODEL) private readonly open: Model<TaskRecord>,
+    @InjectModel(TASK_QUEUE_MODEL) private readonly queue: Model<TaskRecord>,
     private readonly archive: TaskArchiveRepository,
     private readonly counters: TaskCountersService,
     private readonly claims: ClaimRepository,
@@ -34,7 +38,7 @@ export class TaskRepository {
 
   /** Creates arriving while an insert is in flight go out together in the next one (BatchedWrites). */
   private readonly inserts = new BatchedWrites<NewTask, TaskRecord>(async (tasks) => {
-    const docs = await this.open.insertMany(tasks);
+    const docs = await this.queue.insertMany(tasks);
     return docs.map((d) => d.toObject<TaskRecord>());
   });
 
@@ -42,11 +46,17 @@ export class TaskRepository {
     return this.inserts.push(tasks);
   }
 
-  /** By `_id` in the open collection and the task's archive hour; ended wins. */
+  /** By `_id` in the archive hour, `tasks` and the queue; the later stage wins. */
   async findById(id: string): Promise<TaskRecord | null> {
     if (!Types.ObjectId.isValid(id)) return null;
-    const [ended, open] = await Promise.all([this.archive.findById(id), this.open.findById(id).lean<TaskRecord>()]);
-    return ended ?? open;
+    const [ended, open, queued] = await Promise.all([this.archive.findById(id), this.open.findById(id).lean<TaskRecord>(), this.queue.findById(id).lean<TaskRecord>()]);
+    if (queued && (ended || open)) this.dropStaleQueued(queued._id);
+    return ended ?? open ?? queued;
+  }
+
+  /** A queue copy left by a move cut short (crash between insert and delete): deleted in the background. */
+  private dropStaleQueued(_id: Types.ObjectId): void {
+    this.queue.deleteOne({ _id }).catch(() => undefined); // tried again on the next read
   }
 
   /**
@@ -56,12 +66,13 @@ export class TaskRepository {
    */
   async findLive(id: string): Promise<TaskRecord | null> {
     if (!Types.ObjectId.isValid(id)) return null;
-    return (await this.open.findById(id).lean<TaskRecord>()) ?? this.archive.findById(id);
+    return (await this.open.findById(id).lean<TaskRecord>()) ?? (await this.archive.findById(id)) ?? this.queue.findById(id).lean<TaskRecord>();
   }
 
-  /** Every open task, in one query of the small collection; callers decide in memory. */
+  /** Every open task: `tasks` and the queue (a scan of each); callers decide in memory. */
   async findOpen(): Promise<TaskRecord[]> {
-    return this.open.find({}).lean<TaskRecord[]>();
+    const [open, queued] = await Promise.all([this.open.find({}).lean<TaskRecord[]>(), this.queue.find({}).lean<TaskRecord[]>()]);
+    return withoutMoved(open, queued);
   }
 
   /** The assigned and running tasks: the reconcile pass's read (bounded by the cluster's runner slots, not the backlog). */
@@ -71,7 +82,8 @@ export class TaskRepository {
 
   /** Every pending task: the dispatcher's rare full resync (a scan on FerretDB). */
   async findPending(): Promise<TaskRecord[]> {
-    return this.open.find({ status: 'pending' }).lean<TaskRecord[]>();
+    const [open, queued] = await Promise.all([this.open.find({}).lean<TaskRecord[]>(), this.queue.find({}).lean<TaskRecord[]>()]);
+    return withoutMoved(open, queued).filter((t) => t.status === 'pending');
   }
 
   /**
@@ -81,23 +93,40 @@ export class TaskRepository {
    */
   async findPendingSince(since: Date): Promise<TaskRecord[]> {
     const idFloor = Types.ObjectId.createFromTime(Math.floor(since.getTime() / 1000));
-    return this.open.find({ status: 'pending', $or: [{ _id: { $gte: idFloor } }, { requeuedAt: { $gte: since } }] }).lean<TaskRecord[]>();
+    const [queued, requeued] = await Promise.all([
+      this.queue.find({ _id: { $gte: idFloor } }).lean<TaskRecord[]>(),
+      this.open.find({ status: 'pending', $or: [{ _id: { $gte: idFloor } }, { requeuedAt: { $gte: since } }] }).lean<TaskRecord[]>(),
+    ]);
+    return [...requeued, ...queued];
   }
 
   /**
-   * Guarded by the attempt's dispatch claim, which this replica holds: a cancel of a pending
-   * attempt takes that same claim, so the only other writer is a close (ack-timeout re-queue,
-   * selected nodes gone) of an attempt whose claim holder looked dead. On MongoDB the filter
-   * keeps such a closed attempt closed. On FerretDB the write names only the `_id` (see
-   * guarded-update.ts) and skips the guard's read: a closed task is gone from `tasks`, so the
-   * write matches nothing; a re-queued one (attempt + 1) marked assigned here is refused at
-   * the worker's ack (wrong attempt) and re-queued again by the ack timeout.
+   * Guarded by the attempt's dispatch claim, which this replica holds: a cancel or expiry of a
+   * waiting attempt takes that same claim, so the only other writer is a close of an attempt
+   * whose claim holder looked dead (the ack-timeout re-queue).
+   *
+   * A created task (`t` as read from the queue, which never changes it) moves: inserted into
+   * `tasks` as assigned, then deleted from the queue. A re-queued attempt already waits in
+   * `tasks` and is updated there: on MongoDB under a filter that keeps a closed attempt
+   * closed; on FerretDB by the bare `_id` (see guarded-update.ts), where a re-queued attempt
+   * marked assigned here is refused at the worker's ack (wrong attempt) and re-queued again.
    */
-  async markAssigned(id: string, attempt: number, nodeId: string, spiderVersion: number): Promise<boolean> {
-    const _id = new Types.ObjectId(id);
-    const set = { $set: { status: 'assigned' as const, nodeId, spiderVersion, assignedAt: new Date(), ackedAt: null } };
-    if (await this.flavor.isFerretDb()) return (await this.open.updateOne({ _id }, set)).matchedCount === 1;
-    return (await this.open.updateOne({ _id, attempt, status: 'pending' }, set)).modifiedCount === 1;
+  async markAssigned(t: TaskRecord, nodeId: string, spiderVersion: number): Promise<boolean> {
+    const _id = new Types.ObjectId(String(t._id));
+    const set = { status: 'assigned' as const, nodeId, spiderVersion, assignedAt: new Date(), ackedAt: null };
+    if (t.attempt === 1 && !t.requeuedAt) {
+      try {
+        await this.open.insertMany([{ ...t, ...set }]);
+        await crashPoint('mid-queue-move');
+        await this.queue.deleteOne({ _id });
+        return true;
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
+        // Already in `tasks`: moved by an earlier try, or put there directly; update it there.
+      }
+    }
+    if (await this.flavor.isFerretDb()) return (await this.open.updateOne({ _id }, { $set: set })).matchedCount === 1;
+    return (await this.open.updateOne({ _id, attempt: t.attempt, status: 'pending' }, { $set: set })).modifiedCount === 1;
   }
 
   /**
@@ -177,43 +206,77 @@ export class TaskRepository {
    * finished here, and the answer is `taken`: this caller's own change was not made.
    */
   private async close(id: string, attempt: number, ok: (t: TaskRecord) => boolean, intent: (t: TaskRecord) => CloseIntent): Promise<CloseOutcome> {
-    const cur = await this.open.findById(id).lean<TaskRecord>();
+    const cur = await this.current(id);
     if (!cur || cur.attempt !== attempt || !ok(cur)) return 'taken';
     const planned = intent(cur);
     if (!(await this.claims.tryClaim(closeKey(id, attempt), 'close', planned))) {
       return (await this.replayLeftover(id, attempt)) === 'in-flight' ? 'in-flight' : 'taken';
     }
     await crashPoint('after-close-claim');
-    await this.apply(cur._id, attempt, planned);
+    await this.apply(cur, attempt, planned, true);
     return 'closed';
+  }
+
+  /** The task's open copy: in `tasks`, else waiting in the queue (marked `queued`). */
+  private async current(id: string): Promise<Located | null> {
+    const open = await this.open.findById(id).lean<TaskRecord>();
+    if (open) return { ...open, queued: false };
+    const queued = await this.queue.findById(id).lean<TaskRecord>();
+    return queued ? { ...queued, queued: true } : null;
   }
 
   private async replayLeftover(id: string, attempt: number): Promise<CloseOutcome> {
     const claim = await this.claims.find(closeKey(id, attempt));
     if (!claim?.intent) return 'taken'; // no claim, or one from before intents were recorded
     if (Date.now() - new Date(claim.at).getTime() < CLOSE_IN_FLIGHT_MS) return 'in-flight';
-    const cur = await this.open.findById(id).lean<TaskRecord>();
+    const cur = await this.current(id);
     if (!cur || cur.attempt !== attempt) return 'taken'; // the change landed
-    await this.apply(cur._id, attempt, claim.intent);
+    await this.apply(cur, attempt, claim.intent, false);
     return 'closed';
   }
 
   /** Idempotent steps, each keyed on the attempt: replaying an intent twice changes nothing more. */
-  private async apply(_id: Types.ObjectId, attempt: number, intent: CloseIntent): Promise<void> {
+  private async apply(cur: Located, attempt: number, intent: CloseIntent, first: boolean): Promise<void> {
+    const _id = cur._id;
     if (intent.kind === 'archive') {
-      // false: archived (and counted) by an earlier try that stopped before the delete.
-      if (await this.archive.insert(intent.task)) await this.counters.recordEnded(intent.task);
+      const id = String(_id);
+      // Counted before the insert (TaskCountersService.countEnded): a close cut between the two
+      // is replayed with its count already made. A replay counts only a task nobody counted;
+      // an insert that finds the task archived means an earlier try counted it first.
+      if (first) await this.counters.countEnded(intent.task);
+      const inserted = await this.archive.insert(intent.task);
+      if (!first && inserted && !(await this.counters.wasCounted(id))) await this.counters.countEnded(intent.task);
+      this.counters.settled(id);
       await crashPoint('mid-archive-move');
-      await this.open.deleteOne(await this.deleteFilter(_id, attempt));
+      if (cur.queued) await this.queue.deleteOne({ _id });
+      else await this.open.deleteOne(await this.deleteFilter(_id, attempt));
+      return;
+    }
+    // requeuedAt: other replicas' dispatchers find the new attempt by it (findPendingSince).
+    const next = { status: 'pending' as const, attempt: attempt + 1, nodeId: null, assignedAt: null, ackedAt: null, startedAt: null, exitCode: null, error: null, requeuedAt: new Date() };
+    if (cur.queued) {
+      // Never dispatched (its claim holder died first): the next attempt waits in `tasks`.
+      const { queued: _queued, ...task } = cur;
+      try {
+        await this.open.insertMany([{ ...task, ...next, attempts: [...(task.attempts ?? []), intent.ended] }]);
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err; // inserted by an earlier try
+      }
+      await this.queue.deleteOne({ _id });
       return;
     }
     // Guarded by the attempt too: two replicas may replay one leftover intent at once.
-    await this.updateGuarded(_id, { attempt }, {
-      // requeuedAt: other replicas' dispatchers find the new attempt by it (findPendingSince).
-      $set: { status: 'pending', attempt: attempt + 1, nodeId: null, assignedAt: null, ackedAt: null, startedAt: null, exitCode: null, error: null, requeuedAt: new Date() },
-      $push: { attempts: intent.ended },
-    });
+    await this.updateGuarded(_id, { attempt }, { $set: next, $push: { attempts: intent.ended } });
   }
+}
+
+/** An open task and where it waits. */
+type Located = TaskRecord & { queued: boolean };
+
+/** Queue copies of tasks that already moved to `tasks` are stale: the `tasks` copy stands. */
+function withoutMoved(open: TaskRecord[], queued: TaskRecord[]): TaskRecord[] {
+  const moved = new Set(open.map((t) => String(t._id)));
+  return [...open, ...queued.filter((t) => !moved.has(String(t._id)))];
 }
 
 type CloseOutcome = 'closed' | 'taken' | 'in-flight';
