@@ -61,7 +61,7 @@ async function seed(uri: string, dbName: string): Promise<{ ms: number; oldId: s
     const counters = new L.TaskCountersService(conn as never, opts);
     const open = conn.model(L.TASK_MODEL, L.TaskSchema);
     const queue = conn.model(L.TASK_QUEUE_MODEL, L.TaskQueueSchema);
-    const tasks = new L.TaskRepository(open as never, queue as never, archive, counters, new L.ClaimRepository(conn.model(L.TASK_CLAIM_MODEL, L.TaskClaimSchema) as never), flavor);
+    const tasks = new L.TaskRepository(open as never, queue as never, archive, counters, new L.ClaimRepository(conn.model(L.TASK_CLAIM_MODEL, L.TaskClaimSchema) as never), flavor, conn as never, { replicaId: 'bench-seed' });
     const start = Date.now();
     const t0 = Date.now() - SPAN_MS;
     let oldId = '';
