@@ -3,7 +3,7 @@ import type { ControlSession } from '@crawlnest/node';
 /**
  * The assignments this replica sent to each node, kept until the worker's heartbeats take
  * over: a worker lists what it runs in every heartbeat, so an assignment counts as a busy
- * slot only until a heartbeat sent after it (the same rule `busySlots` applies to database
+ * slot only until a heartbeat sent after it (the rule the dispatcher once applied to database
  * records: assigned at or after the last heartbeat minus one second). A final report
  * handled here frees the slot at once.
  */

@@ -76,14 +76,19 @@ export class TaskRepository implements OnModuleDestroy {
 
   private queueDeleteLater(id: string): void {
     this.movedOut.add(id);
-    if (this.sweepTimer || this.sweeping) return;
+    this.scheduleSweep();
+  }
+
+  /** One sweep at a time; ids moved meanwhile (or a failed sweep's) go with the next. */
+  private scheduleSweep(): void {
+    if (this.sweepTimer || this.sweeping || this.movedOut.size === 0) return;
     this.sweepTimer = setTimeout(() => {
       this.sweepTimer = null;
       this.sweeping = this.sweepQueue()
-        .catch(() => undefined) // kept, and tried again by the next sweep
+        .catch(() => undefined)
         .finally(() => {
           this.sweeping = null;
-          if (this.movedOut.size && !this.sweepTimer) this.queueDeleteLater([...this.movedOut][0]);
+          this.scheduleSweep();
         });
     }, QUEUE_SWEEP_MS);
     this.sweepTimer.unref();
@@ -146,8 +151,7 @@ export class TaskRepository implements OnModuleDestroy {
 
   /** Every pending task: the dispatcher's rare full resync (a scan on FerretDB). */
   async findPending(): Promise<TaskRecord[]> {
-    const [open, queued] = await Promise.all([this.open.find({}).lean<TaskRecord[]>(), this.queue.find({}).lean<TaskRecord[]>()]);
-    return withoutMoved(open, this.stillQueued(queued)).filter((t) => t.status === 'pending');
+    return (await this.findOpen()).filter((t) => t.status === 'pending');
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { ControlSession } from '@crawlnest/node';
 import { Types } from 'mongoose';
 import type { TaskRecord } from '../task.types';
-import { busySlots, UnheldRunDetector } from './worker-held-runs';
+import { UnheldRunDetector } from './worker-held-runs';
 
 const HB = 1_000_000;
 
@@ -12,27 +12,6 @@ function session(running: { taskId: string; attempt: number }[], lastHeartbeatAt
 function task(status: TaskRecord['status'], assignedAt: number, extra: Partial<TaskRecord> = {}): TaskRecord {
   return { _id: new Types.ObjectId(), attempt: 1, nodeId: 'n1', status, assignedAt: new Date(assignedAt), ackedAt: new Date(assignedAt), ...extra } as TaskRecord;
 }
-
-describe('busySlots', () => {
-  it('counts a run the worker lists, and one assigned after its last heartbeat', () => {
-    const listed = task('running', HB - 10_000);
-    const fresh = task('assigned', HB + 50);
-    expect(busySlots(session([{ taskId: String(listed._id), attempt: 1 }]), [listed, fresh])).toBe(2);
-  });
-
-  it('does not count a run the database places on the node that the worker does not hold', () => {
-    const stranded = task('running', HB - 10_000);
-    expect(busySlots(session([]), [stranded])).toBe(0);
-  });
-
-  it('counts a stale run the worker still holds even when the database moved on', () => {
-    expect(busySlots(session([{ taskId: 'gone', attempt: 3 }]), [])).toBe(1);
-  });
-
-  it('counts every database run when no session is known here', () => {
-    expect(busySlots(undefined, [task('running', 0), task('assigned', 0)])).toBe(2);
-  });
-});
 
 describe('UnheldRunDetector', () => {
   it('reports a run missing from heartbeats for the grace, with heartbeats arriving meanwhile', () => {

@@ -2,28 +2,6 @@ import type { ControlSession } from '@crawlnest/node';
 import type { TaskRecord } from '../task.types';
 
 /**
- * How many runner slots of `nodeId` are busy, as this replica knows it. A task the database
- * places on the node counts only while the worker could have it: the worker lists it in its
- * heartbeats, or it was assigned after the worker's last heartbeat (not listed yet). A run
- * the worker does not hold (stranded by a crash between steps) takes no slot. Attempts the
- * worker lists that the database no longer places there still count: they run until stopped.
- */
-export function busySlots(session: ControlSession | undefined, onNode: TaskRecord[]): number {
-  if (!session) return onNode.length;
-  const held = new Set(session.running.map((r) => `${r.taskId}:${r.attempt}`));
-  const busy = new Set(held);
-  for (const t of onNode) {
-    const key = `${String(t._id)}:${t.attempt}`;
-    if (held.has(key) || assignedSinceHeartbeat(t, session)) busy.add(key);
-  }
-  return busy.size;
-}
-
-function assignedSinceHeartbeat(t: TaskRecord, s: ControlSession): boolean {
-  return !t.assignedAt || new Date(t.assignedAt).getTime() >= s.lastHeartbeatAt - 1000;
-}
-
-/**
  * Finds tasks the database shows assigned or running on a node whose worker, connected to
  * this replica, has not listed them in any heartbeat for `graceMs` (heartbeats having
  * arrived meanwhile). The worker keeps a run listed until its final report is answered, so
@@ -52,4 +30,8 @@ export class UnheldRunDetector {
     for (const key of this.missingSince.keys()) if (!seen.has(key)) this.missingSince.delete(key);
     return out;
   }
+}
+
+function assignedSinceHeartbeat(t: TaskRecord, s: ControlSession): boolean {
+  return !t.assignedAt || new Date(t.assignedAt).getTime() >= s.lastHeartbeatAt - 1000;
 }
