@@ -1,5 +1,5 @@
 import { Master, TestCluster } from './support/cluster';
-import { nodesNamed, NodeView } from './support/node-views';
+import { nodeEvents, nodesNamed, NodeView } from './support/node-views';
 import { waitFor } from './support/wait';
 
 const RELOAD_MS = 1000;
@@ -77,5 +77,59 @@ describe('node cache across two master replicas', () => {
       const ns = await nodesNamed(b.api, 'on-a');
       return ns.length === 1 && ns[0].id === again && ns[0].status === 'online';
     }, 5000);
+  });
+  it("B shows A's node heartbeating, from A's lease: A writes no node row for its heartbeats", async () => {
+    const before = await nodeEvents(a.api);
+    const stamps = new Set<string>();
+    const until = Date.now() + 4 * RELOAD_MS;
+    while (Date.now() < until) {
+      const [n] = await nodesNamed(b.api, 'on-a');
+      expect(n.status).toBe('online');
+      // Heartbeat 1 s, lease every 625 ms, reload 1 s: the view is at most about 3 s behind.
+      expect(Date.now() - new Date(n.lastHeartbeatAt ?? 0).getTime()).toBeLessThan(3500);
+      stamps.add(n.lastHeartbeatAt ?? '');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const after = await nodeEvents(a.api);
+    console.log(`B saw ${stamps.size} heartbeat times in 4 s; A wrote ${after.dbWrites - before.dbWrites} node rows and ${after.leaseWrites - before.leaseWrites} lease renewals`);
+    expect(stamps.size).toBeGreaterThanOrEqual(2);
+    expect(after.dbWrites - before.dbWrites).toBe(0);
+    expect(after.leaseWrites - before.leaseWrites).toBeGreaterThan(0);
+  });
+
+  it("A SIGKILLed: B sets A's node offline once A's lease is stale (4.25 s), not before; A restarted under the same id gets it back", async () => {
+    const [n] = await nodesNamed(b.api, 'on-a');
+    const before = await nodeEvents(b.api);
+    a.proc.kill('SIGKILL');
+    await a.proc.exited;
+    const killedAt = Date.now();
+    await waitFor('B sees the node offline', async () => (await b.api.get<NodeView>(`/api/nodes/${n.id}`)).body.status === 'offline', 15_000, 50);
+    const took = Date.now() - killedAt;
+    console.log(`A SIGKILLed → B shows its node offline: ${took} ms (lease stale after 4250 ms, sweep 1 s, reload ${RELOAD_MS} ms)`);
+    // The last renewal came at most 625 ms before the kill.
+    expect(took).toBeGreaterThanOrEqual(4250 - 625 - 100);
+    expect(took).toBeLessThan(4250 + 1000 + RELOAD_MS + 2500);
+    expect((await nodeEvents(b.api)).offline.replicaSilent).toBeGreaterThan(before.offline.replicaSilent);
+    await cluster.restartMaster(a);
+    await waitFor('the node online again on A, for both replicas', async () => {
+      const [onA] = await nodesNamed(a.api, 'on-a');
+      const [onB] = await nodesNamed(b.api, 'on-a');
+      return onA?.status === 'online' && onB?.status === 'online' && onB.connectedReplica === 'master1';
+    }, 20_000);
+  });
+
+  it("a replica restarted under the same id sets offline the nodes of its previous life that did not come back (their worker died with it), without waiting for another replica", async () => {
+    await b.proc.stop();
+    const w2 = await cluster.startWorker({ masters: [a], name: 'dies-with-a' });
+    const id2 = await cluster.waitNodeReady(a.api, 'dies-with-a');
+    w2.proc.kill('SIGKILL');
+    a.proc.kill('SIGKILL');
+    await Promise.all([w2.proc.exited, a.proc.exited]);
+    const killedAt = Date.now();
+    await cluster.restartMaster(a);
+    const up = Date.now();
+    await waitFor('the dead worker offline on the restarted A', async () => (await a.api.get<NodeView>(`/api/nodes/${id2}`)).body.status === 'offline', 10_000, 50);
+    console.log(`A restarted (${up - killedAt} ms) → its previous life's dead node offline: ${Date.now() - up} ms`);
+    expect((await nodesNamed(a.api, 'on-a'))[0].status).toBe('online');
   });
 });

@@ -21,6 +21,7 @@ export type NodeEvents = {
   offline: { streamClosed: number; heartbeatTimeout: number; replicaSilent: number };
   heartbeats: number;
   dbWrites: number;
+  leaseWrites: number;
   sinceMs: number;
 };
 

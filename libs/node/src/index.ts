@@ -31,3 +31,5 @@ export * from './worker/node-worker.module';
 export * from './stop-on-signals';
 export * from './master/node-environments.repository';
 export * from './master/node-environments.recorder';
+export * from './replica-lease';
+export * from './master/replica-lease.service';

@@ -12,10 +12,11 @@ export type ControlSession = {
   ready: boolean;
   runningTasks: number;
   lastHeartbeatAt: number;
-  lastWrittenAt: number;
-  /** A heartbeat write to the database is in flight. */
+  /** Resource use from the last heartbeat (written in the replica's lease). */
+  resources?: HeartbeatState['resources'];
+  /** A readiness write to the database is in flight. */
   writing?: Promise<void>;
-  /** The newest heartbeat state waiting for that write to finish. */
+  /** The newest state waiting for that write to finish. */
   pendingWrite?: HeartbeatState;
   /** Attempts the worker said it was running when it (re)connected. */
   announced: RunningAttempt[];

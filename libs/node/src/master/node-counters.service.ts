@@ -7,8 +7,10 @@ export type NodeCounts = {
   /** Transitions to offline, by cause. */
   offline: { streamClosed: number; heartbeatTimeout: number; replicaSilent: number };
   heartbeats: number;
-  /** Writes to the nodes collection by this replica (coalescing keeps this far below heartbeats). */
+  /** Writes of node documents by this replica: transitions only, none per heartbeat. */
   dbWrites: number;
+  /** Lease renewals by this replica: one per renewal interval whatever the number of nodes. */
+  leaseWrites: number;
   sinceMs: number;
 };
 
@@ -41,6 +43,7 @@ export class NodeCounters implements OnApplicationShutdown {
       offline: { ...this.offline },
       heartbeats: this.heartbeats,
       dbWrites: this.nodes.writeCount,
+      leaseWrites: this.nodes.leaseWriteCount,
       sinceMs: Date.now() - this.startedAt,
     };
   }

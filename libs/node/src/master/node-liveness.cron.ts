@@ -5,16 +5,22 @@ import { NodeCounters } from './node-counters.service';
 import { NodeSessionService } from './node-session.service';
 import { NodeRepository } from './node.repository';
 import { NODE_MASTER_OPTIONS, NodeMasterOptions } from './node-master.options';
+import { leaseStaleMs, livenessActions } from '../replica-lease';
 
 /**
- * The pessimistic side of liveness. Local streams whose heartbeats stopped are ended;
- * nodes whose owning replica stopped writing heartbeats altogether (it died) are set
- * offline from the database, by whichever replica notices first.
+ * The pessimistic side of liveness. Local streams whose heartbeats stopped are ended. Once a
+ * second, one read of the status rows and the replica leases (`livenessActions`) finds:
+ * nodes of a replica whose lease went stale (it died) and sets them offline, whichever replica
+ * notices first; rows named for this replica that it holds no stream for (an offline write that
+ * failed, or a previous life under the same CRAWLNEST_REPLICA_ID); and rows another replica set
+ * offline while this one still holds their streams (its lease renewals lagged), taken back.
+ * Every write is fenced by the row's session.
  */
 @Injectable()
 export class NodeLivenessCron {
   private readonly log = new Logger(NodeLivenessCron.name);
   private sweeping = false;
+  private readonly startedAt = Date.now();
 
   constructor(
     private readonly sessions: NodeSessionService,
@@ -34,15 +40,36 @@ export class NodeLivenessCron {
     if (this.sweeping) return;
     this.sweeping = true;
     try {
-      // Heartbeat writes are coalesced to every timeout/2, so allow that much extra age.
-      const cutoff = new Date(Date.now() - this.opts.nodeTimeoutMs * 1.5 - 500);
-      const n = await this.nodes.offlineStale(cutoff, (id, sessionId) => this.registry.get(id)?.sessionId === sessionId);
-      if (n > 0) this.counters.wentOffline('replicaSilent', n);
-      if (n > 0) this.log.warn({ msg: 'nodes of a silent replica set offline', count: n });
+      const [rows, leases] = await Promise.all([this.nodes.statusRows(), this.nodes.allLeases(false)]);
+      const act = livenessActions({
+        rows,
+        leases,
+        now: Date.now(),
+        staleMs: leaseStaleMs(this.opts.nodeTimeoutMs),
+        me: this.opts.replicaId,
+        held: (id) => this.registry.get(id)?.sessionId,
+        opening: (sessionId) => this.sessions.isOpening(sessionId),
+      });
+      const silent = await this.offline(act.offlineSilent);
+      if (silent > 0) this.counters.wentOffline('replicaSilent', silent);
+      if (silent > 0) this.log.warn({ msg: 'nodes of a silent replica set offline', count: silent });
+      // A previous life's sessions get the time a dead replica's get from other replicas: their
+      // workers usually reconnect within it, and a node that comes back is not flapped offline.
+      const settled = Date.now() - this.startedAt >= leaseStaleMs(this.opts.nodeTimeoutMs);
+      const lost = settled ? await this.offline(act.offlineLost) : 0;
+      if (lost > 0) this.counters.wentOffline('streamClosed', lost);
+      if (lost > 0) this.log.warn({ msg: 'nodes this replica holds no stream for set offline', count: lost });
+      for (const id of act.reclaim) await this.sessions.reclaimHeld(id);
     } catch (err) {
       this.log.warn({ msg: 'stale node sweep failed', err: String(err) });
     } finally {
       this.sweeping = false;
     }
+  }
+
+  private async offline(targets: { id: string; sessionId: string }[]): Promise<number> {
+    let n = 0;
+    for (const t of targets) if (await this.nodes.markOffline(t.id, t.sessionId)) n++;
+    return n;
   }
 }

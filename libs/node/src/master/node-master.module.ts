@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { NODE_ENVIRONMENTS_MODEL, NODE_HOST_MODEL, NODE_MODEL, NODE_STATUS_MODEL, NodeEnvironmentsSchema, NodeHostSchema, NodeSchema, NodeStatusSchema } from '../node.schema';
+import { NODE_ENVIRONMENTS_MODEL, NODE_HOST_MODEL, NODE_MODEL, NODE_STATUS_MODEL, NodeEnvironmentsSchema, NodeHostSchema, NodeSchema, NodeStatusSchema, REPLICA_LEASE_MODEL, ReplicaLeaseSchema } from '../node.schema';
 import { ControlStreamRegistry } from './control-stream.registry';
 import { NodeAdminService } from './node-admin.service';
 import { NodeCache } from './node-cache.service';
@@ -13,6 +13,7 @@ import { NodeRepository } from './node.repository';
 import { NodeEnvironmentsRepository } from './node-environments.repository';
 import { NodeEnvironmentsRecorder } from './node-environments.recorder';
 import { NodeSessionService } from './node-session.service';
+import { ReplicaLeaseService } from './replica-lease.service';
 import { NODE_MASTER_OPTIONS, NodeMasterOptions } from './node-master.options';
 
 @Module({})
@@ -27,6 +28,7 @@ export class NodeMasterModule {
           { name: NODE_HOST_MODEL, schema: NodeHostSchema },
           { name: NODE_STATUS_MODEL, schema: NodeStatusSchema },
           { name: NODE_ENVIRONMENTS_MODEL, schema: NodeEnvironmentsSchema },
+          { name: REPLICA_LEASE_MODEL, schema: ReplicaLeaseSchema },
         ]),
       ],
       controllers: [NodeGrpcController],
@@ -43,6 +45,7 @@ export class NodeMasterModule {
         NodeMetrics,
         NodeEnvironmentsRepository,
         NodeEnvironmentsRecorder,
+        ReplicaLeaseService,
       ],
       exports: [NodeEnvironmentsRepository, NODE_MASTER_OPTIONS, NodeSessionService, NodeRepository, NodeCache, NodeCounters, ControlStreamRegistry, NodeAdminService, GrpcHealthService, NodeMetrics],
     };

@@ -15,18 +15,19 @@ import { NodeEnvironmentsRecorder } from './node-environments.recorder';
 import { NodeCounters } from './node-counters.service';
 import { HeartbeatState, NodeRepository } from './node.repository';
 import { NODE_MASTER_OPTIONS, NodeMasterOptions } from './node-master.options';
-
-/** A node's running count alone is written at most this often (see onHeartbeat). */
-const RUNNING_COUNT_WRITE_MS = 1000;
+import { ReplicaLeaseService } from './replica-lease.service';
 
 /**
  * Node lifecycle on the master: registration, the control stream's session, heartbeats,
- * and the transitions they cause. Heartbeats are coalesced: the database is written on a
- * transition (online, ready changed) and otherwise at most every half node timeout.
+ * and the transitions they cause. A node's row is written on a transition only (online,
+ * readiness changed, offline); between transitions its heartbeats live in memory and reach
+ * the database in this replica's lease (ReplicaLeaseService), one write for all its nodes.
  */
 @Injectable()
 export class NodeSessionService {
   private readonly log = new Logger(NodeSessionService.name);
+  /** Sessions whose online row is being written: not in the registry yet, and not lost. */
+  private readonly opening = new Set<string>();
 
   constructor(
     private readonly nodes: NodeRepository,
@@ -34,8 +35,20 @@ export class NodeSessionService {
     private readonly registry: ControlStreamRegistry,
     private readonly cache: NodeCache,
     private readonly counters: NodeCounters,
+    private readonly lease: ReplicaLeaseService,
     @Inject(NODE_MASTER_OPTIONS) private readonly opts: NodeMasterOptions,
   ) {}
+
+  /** True while the session's online row is being written (the liveness sweep must not take it for lost). */
+  isOpening(sessionId: string): boolean {
+    return this.opening.has(sessionId);
+  }
+
+  /** The row of a node whose stream this replica holds was set offline elsewhere: take it back. */
+  reclaimHeld(nodeId: string): Promise<void> {
+    const s = this.registry.get(nodeId);
+    return s ? this.reclaim(s, this.heartbeatState(s)) : Promise.resolve();
+  }
 
   async register(req: RegisterRequest): Promise<RegisterResponse> {
     const node = await this.nodes.register({
@@ -155,6 +168,8 @@ export class NodeSessionService {
       return undefined;
     }
     this.cache.seed(node);
+    // Other replicas judge this node alive by this replica's lease: it must exist first.
+    await this.lease.written();
     const now = Date.now();
     const session: ControlSession = {
       sessionId: randomUUID(),
@@ -164,15 +179,27 @@ export class NodeSessionService {
       ready: hello.ready,
       runningTasks: hello.running.length,
       lastHeartbeatAt: now,
-      lastWrittenAt: now,
+      resources: null,
       announced: hello.running,
       running: hello.running,
     };
-    const hb = this.heartbeatState(session, null);
+    const hb = this.heartbeatState(session);
     const at = new Date(now);
-    await this.nodes.markOnline(session.nodeId, session.sessionId, this.opts.replicaId, hb, at, this.opts.fenceMs ?? 0);
+    this.opening.add(session.sessionId);
+    try {
+      await this.nodes.markOnline(session.nodeId, session.sessionId, this.opts.replicaId, hb, at, this.opts.fenceMs ?? 0);
+      this.openWritten(session, hb, at);
+    } finally {
+      this.opening.delete(session.sessionId);
+    }
+    this.log.log({ msg: 'node online', nodeId: session.nodeId, ready: session.ready, running: hello.running.length });
+    return session;
+  }
+
+  /** The online row is written: the session goes live in memory. */
+  private openWritten(session: ControlSession, hb: HeartbeatState, at: Date): void {
     // A slow database must not count against the worker: its silence starts now.
-    session.lastHeartbeatAt = session.lastWrittenAt = Date.now();
+    session.lastHeartbeatAt = Date.now();
     this.cache.applyLiveness(session.nodeId, {
       ...hb,
       status: 'online',
@@ -182,8 +209,6 @@ export class NodeSessionService {
     });
     this.counters.wentOnline();
     this.registry.open(session);
-    this.log.log({ msg: 'node online', nodeId: session.nodeId, ready: session.ready, running: hello.running.length });
-    return session;
   }
 
   private onHeartbeat(s: ControlSession, hb: HeartbeatMsg): void {
@@ -192,27 +217,23 @@ export class NodeSessionService {
     // A worker whose slot just freed pushes a heartbeat at once: that is its ask for work.
     const asksForWork = hb.ready && hb.freeSlots > 0 && hb.runningTasks < s.runningTasks;
     const readyChanged = hb.ready !== s.ready;
-    const runningChanged = hb.runningTasks !== s.runningTasks;
     s.ready = hb.ready;
     s.runningTasks = hb.runningTasks;
     s.running = hb.running ?? [];
     s.lastHeartbeatAt = now;
+    s.resources = { cpuPercent: hb.cpuPercent, memoryBytes: Number(hb.memoryBytes), diskFreeBytes: Number(hb.diskFreeBytes) };
     this.counters.heartbeat();
     this.environments.record(s.nodeId, hb.environments ?? []);
     this.answerHeartbeat(s, hb);
-    const state = this.heartbeatState(s, hb);
+    const state = this.heartbeatState(s);
     this.cache.applyLiveness(s.nodeId, state, s.sessionId);
     if (becameReady || asksForWork) this.registry.events.emit('ready', s.nodeId);
-    // Readiness is written at once (other replicas' views and sweeps use it). A changed running
-    // count alone waits until RUNNING_COUNT_WRITE_MS after the last write (a later heartbeat
-    // takes it): with short tasks it changes on every task, and it is only shown in views.
-    const sinceWrite = now - s.lastWrittenAt;
-    const due = readyChanged || sinceWrite >= this.opts.nodeTimeoutMs / 2 || ((runningChanged || s.pendingWrite) && sinceWrite >= RUNNING_COUNT_WRITE_MS);
-    if (!due) {
-      if (runningChanged || s.pendingWrite) s.pendingWrite = state; // the newest state goes out
+    // Readiness is written at once (other replicas' reconcile reads it from the row). Running
+    // count, resources and the heartbeat's time reach the database in the lease.
+    if (!readyChanged) {
+      if (s.pendingWrite) s.pendingWrite = state; // a readiness write is waiting: send the newest state
       return;
     }
-    s.lastWrittenAt = now;
     s.pendingWrite = state;
     this.flushHeartbeat(s);
   }
@@ -230,12 +251,11 @@ export class NodeSessionService {
   }
 
   /**
-   * At most one heartbeat write per node in flight: when the database is slower than the
-   * heartbeats, newer states replace the queued one instead of piling up writes without bound.
+   * At most one readiness write per node in flight: when readiness flips faster than the
+   * database writes, newer states replace the queued one instead of piling up writes.
    */
   private flushHeartbeat(s: ControlSession): void {
     if (s.writing || !s.pendingWrite) return;
-    s.lastWrittenAt = Date.now();
     const state = s.pendingWrite;
     s.pendingWrite = undefined;
     s.writing = this.nodes
@@ -260,19 +280,8 @@ export class NodeSessionService {
     this.log.warn({ msg: 'node set offline elsewhere while its stream is alive here; taken back', nodeId: s.nodeId });
   }
 
-  private heartbeatState(s: ControlSession, hb: HeartbeatMsg | null): HeartbeatState {
-    return {
-      taskReady: s.ready,
-      runningTasks: s.runningTasks,
-      lastHeartbeatAt: new Date(s.lastHeartbeatAt),
-      resources: hb
-        ? {
-            cpuPercent: hb.cpuPercent,
-            memoryBytes: Number(hb.memoryBytes),
-            diskFreeBytes: Number(hb.diskFreeBytes),
-          }
-        : null,
-    };
+  private heartbeatState(s: ControlSession): HeartbeatState {
+    return { taskReady: s.ready, runningTasks: s.runningTasks, lastHeartbeatAt: new Date(s.lastHeartbeatAt), resources: s.resources ?? null };
   }
 }
 

@@ -3,8 +3,9 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
 import { isDuplicateKeyError } from '../errors';
 import { joinNode, NodeHostDoc, NodeStatusDoc, NodeUserDoc } from '../node-join';
-import { NODE_HOST_MODEL, NODE_MODEL, NODE_STATUS_MODEL } from '../node.schema';
+import { NODE_HOST_MODEL, NODE_MODEL, NODE_STATUS_MODEL, REPLICA_LEASE_MODEL } from '../node.schema';
 import { Label, NodeRecord } from '../node.types';
+import { LeaseEntry, ReplicaLeaseDoc, StatusRow, withLease } from '../replica-lease';
 
 export type Registration = {
   key: string;
@@ -30,23 +31,55 @@ export type HeartbeatState = {
  * and a system write that read before a user's PATCH would write the old values back:
  * - `nodes`: what users edit (labels, maxRunners, enabled), written by PATCH only;
  * - `node_hosts`: name, hostname, ip, version, written by Register only;
- * - `node_status`: liveness, written by the owning control session (fenced by sessionId) and
- *   by the sweep of a dead replica's sessions.
- * Readers get them joined (`joinNode`), in the NodeRecord shape the rest of the code knows.
+ * - `node_status`: liveness, written by the owning control session (fenced by sessionId) when
+ *   the node changes (online, readiness, offline), and by the sweep of a dead replica's sessions;
+ * - `replica_leases`: one document per replica, renewed by it about once a second, with the
+ *   live heartbeat state of the nodes it holds (so a heartbeat costs no write of its own).
+ * Readers get them joined (`joinNode`, then `withLease`), in the NodeRecord shape the rest of
+ * the code knows.
  */
 @Injectable()
 export class NodeRepository {
   private writes = 0;
+  private leaseWrites = 0;
 
   constructor(
     @InjectModel(NODE_MODEL) private readonly users: Model<NodeUserDoc>,
     @InjectModel(NODE_HOST_MODEL) private readonly hosts: Model<NodeHostDoc>,
     @InjectModel(NODE_STATUS_MODEL) private readonly statuses: Model<NodeStatusDoc>,
+    @InjectModel(REPLICA_LEASE_MODEL) private readonly leases: Model<ReplicaLeaseDoc>,
   ) {}
 
-  /** Write commands sent to the node collections since start: the cost heartbeats must keep low. */
+  /** Write commands sent to the node collections since start, lease renewals apart: the cost per node. */
   get writeCount(): number {
     return this.writes;
+  }
+
+  /** Lease renewals written since start: one per renewal interval, whatever the number of nodes. */
+  get leaseWriteCount(): number {
+    return this.leaseWrites;
+  }
+
+  /** This replica's proof of life and its nodes' live state, in one write by `_id`. */
+  async renewLease(replica: string, nodes: LeaseEntry[], at: Date): Promise<void> {
+    this.leaseWrites++;
+    await upsert(this.leases, replica, { renewedAt: at, nodes });
+  }
+
+  /** At a graceful stop, after the replica's streams are closed: its nodes are not its any more. */
+  async dropLease(replica: string): Promise<void> {
+    await this.leases.deleteOne({ _id: replica });
+  }
+
+  /** Every replica's lease; without `withNodes`, only when each was renewed (what the sweep needs). */
+  async allLeases(withNodes = true): Promise<ReplicaLeaseDoc[]> {
+    const docs = await this.leases.find({}, withNodes ? undefined : { renewedAt: 1 }).lean<ReplicaLeaseDoc[]>();
+    return withNodes ? docs : docs.map((d) => ({ ...d, nodes: [] }));
+  }
+
+  /** What the liveness sweep needs of every status row (a small table: one row per node). */
+  async statusRows(): Promise<StatusRow[]> {
+    return this.statuses.find({}, { status: 1, sessionId: 1, connectedReplica: 1 }).lean<StatusRow[]>();
   }
 
   /**
@@ -80,8 +113,11 @@ export class NodeRepository {
     await upsert(this.statuses, id, { status: 'online', activeAt: at, sessionId, connectedReplica: replica, fenceMs, ...hb });
   }
 
-  /** Heartbeat fields only, and only while this session still owns the node. */
-  /** False when the session no longer owns the row (another replica set it offline or took it). */
+  /**
+   * Heartbeat fields, only while this session still owns the node: written when its readiness
+   * changes (the live fields between changes travel in the replica's lease). False when the
+   * session no longer owns the row (another replica set it offline or took it).
+   */
   async writeHeartbeat(id: string, sessionId: string, replica: string, hb: HeartbeatState): Promise<boolean> {
     this.writes++;
     const res = await this.statuses.updateOne({ _id: id, sessionId }, { $set: { status: 'online', connectedReplica: replica, ...hb } });
@@ -115,20 +151,6 @@ export class NodeRepository {
     return res.modifiedCount > 0;
   }
 
-  /** Nodes whose owning replica stopped writing heartbeats (it died): offline them. */
-  async offlineStale(olderThan: Date, heldHere: (id: string, sessionId: string) => boolean): Promise<number> {
-    const stale = await this.statuses
-      .find({ status: 'online', lastHeartbeatAt: { $lt: olderThan } }, { _id: 1, sessionId: 1 })
-      .lean<{ _id: string; sessionId: string | null }[]>();
-    let n = 0;
-    for (const s of stale) {
-      // A stream this replica holds is alive whatever the row says (its writes may lag).
-      if (!s.sessionId || heldHere(s._id, s.sessionId)) continue;
-      if (await this.markOffline(s._id, s.sessionId)) n++;
-    }
-    return n;
-  }
-
   async findById(id: string): Promise<NodeRecord | null> {
     if (!Types.ObjectId.isValid(id)) return null;
     const [user, host, status] = await Promise.all([
@@ -136,26 +158,30 @@ export class NodeRepository {
       this.hosts.findById(id).lean<NodeHostDoc>(),
       this.statuses.findById(id).lean<NodeStatusDoc>(),
     ]);
-    return user ? joinNode(user, host ?? undefined, status ?? undefined) : null;
+    if (!user) return null;
+    const lease = status?.status === 'online' && status.connectedReplica ? await this.leases.findById(status.connectedReplica).lean<ReplicaLeaseDoc>() : null;
+    return withLease(joinNode(user, host ?? undefined, status ?? undefined), lease ?? undefined);
   }
 
   async findByIds(ids: string[]): Promise<NodeRecord[]> {
     const valid = ids.filter((i) => Types.ObjectId.isValid(i));
-    const [users, hosts, statuses] = await Promise.all([
+    const [users, hosts, statuses, leases] = await Promise.all([
       this.users.find({ _id: { $in: valid.map((i) => new Types.ObjectId(i)) } }).lean<NodeUserDoc[]>(),
       this.hosts.find({ _id: { $in: valid } }).lean<NodeHostDoc[]>(),
       this.statuses.find({ _id: { $in: valid } }).lean<NodeStatusDoc[]>(),
+      this.allLeases(),
     ]);
-    return joinAll(users, hosts, statuses);
+    return joinAll(users, hosts, statuses, leases);
   }
 
   async list(filter: { status?: string }): Promise<NodeRecord[]> {
-    const [users, hosts, statuses] = await Promise.all([
+    const [users, hosts, statuses, leases] = await Promise.all([
       this.users.find().sort({ registeredAt: 1 }).lean<NodeUserDoc[]>(),
       this.hosts.find().lean<NodeHostDoc[]>(),
       this.statuses.find().lean<NodeStatusDoc[]>(),
+      this.allLeases(),
     ]);
-    const all = joinAll(users, hosts, statuses);
+    const all = joinAll(users, hosts, statuses, leases);
     return filter.status ? all.filter((n) => n.status === filter.status) : all;
   }
 
@@ -182,10 +208,14 @@ export class NodeRepository {
   }
 }
 
-function joinAll(users: NodeUserDoc[], hosts: NodeHostDoc[], statuses: NodeStatusDoc[]): NodeRecord[] {
+function joinAll(users: NodeUserDoc[], hosts: NodeHostDoc[], statuses: NodeStatusDoc[], leases: ReplicaLeaseDoc[]): NodeRecord[] {
   const hostOf = new Map(hosts.map((h) => [h._id, h]));
   const statusOf = new Map(statuses.map((s) => [s._id, s]));
-  return users.map((u) => joinNode(u, hostOf.get(String(u._id)), statusOf.get(String(u._id))));
+  const leaseOf = new Map(leases.map((l) => [l._id, l]));
+  return users.map((u) => {
+    const node = joinNode(u, hostOf.get(String(u._id)), statusOf.get(String(u._id)));
+    return withLease(node, node.connectedReplica ? leaseOf.get(node.connectedReplica) : undefined);
+  });
 }
 
 /**

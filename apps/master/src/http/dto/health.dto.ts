@@ -59,8 +59,10 @@ export class NodeEventsDto {
   offline: OfflineCausesDto;
   @ApiProperty({ description: 'Heartbeats received by this replica' })
   heartbeats: number;
-  @ApiProperty({ description: 'Writes to the nodes collection by this replica' })
+  @ApiProperty({ description: 'Writes of node documents by this replica (transitions: online, readiness, offline; none per heartbeat)' })
   dbWrites: number;
+  @ApiProperty({ description: "Renewals of this replica's lease, which carries its nodes' heartbeat state (one per renewal interval, whatever the number of nodes)" })
+  leaseWrites: number;
   @ApiProperty({ description: 'Milliseconds since this replica started counting' })
   sinceMs: number;
 }
