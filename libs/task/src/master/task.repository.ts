@@ -26,6 +26,13 @@ const QUEUE_MARKS = 'task_queue_marks';
  * it once (about 450 ms): batched, the backlog is scanned once per sweep, not once per task.
  */
 const QUEUE_SWEEP_MS = 2000;
+/**
+ * A sweep holds SQLite's one write lock for its whole scan, so at a big backlog it waits at
+ * least ten times its own duration before the next one (at most 10 s): the sweeps' share of
+ * the database stays under a tenth. Only other replicas' views see a moved copy meanwhile.
+ */
+const QUEUE_SWEEP_SHARE = 10;
+const QUEUE_SWEEP_MAX_MS = 10_000;
 
 export type NewTask = Omit<TaskRecord, '_id'>;
 
@@ -46,6 +53,7 @@ export class TaskRepository implements OnModuleDestroy {
   private readonly movedOut = new Set<string>();
   private sweepTimer: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
+  private sweepDelayMs = QUEUE_SWEEP_MS;
 
   constructor(
     @InjectModel(TASK_MODEL) private readonly open: Model<TaskRecord>,
@@ -90,13 +98,15 @@ export class TaskRepository implements OnModuleDestroy {
           this.sweeping = null;
           this.scheduleSweep();
         });
-    }, QUEUE_SWEEP_MS);
+    }, this.sweepDelayMs);
     this.sweepTimer.unref();
   }
 
   private async sweepQueue(): Promise<void> {
     const ids = [...this.movedOut];
+    const t0 = Date.now();
     await this.queue.deleteMany({ _id: { $in: ids.map((id) => new Types.ObjectId(id)) } });
+    this.sweepDelayMs = Math.min(QUEUE_SWEEP_MAX_MS, Math.max(QUEUE_SWEEP_MS, (Date.now() - t0) * QUEUE_SWEEP_SHARE));
     for (const id of ids) this.movedOut.delete(id);
   }
 
