@@ -132,4 +132,23 @@ describe('node cache across two master replicas', () => {
     console.log(`A restarted (${up - killedAt} ms) → its previous life's dead node offline: ${Date.now() - up} ms`);
     expect((await nodesNamed(a.api, 'on-a'))[0].status).toBe('online');
   });
+  it('two masters given the same CRAWLNEST_REPLICA_ID by mistake keep each other\'s nodes online (each process has its own lease)', async () => {
+    const twin = await cluster.startMaster({ CRAWLNEST_NODE_RELOAD_MS: String(RELOAD_MS), CRAWLNEST_REPLICA_ID: 'master1' });
+    await cluster.startWorker({ masters: [twin], name: 'on-twin' });
+    await cluster.waitNodeReady(twin.api, 'on-twin');
+    await waitFor('both masters list both nodes', async () => {
+      for (const m of [a, twin]) for (const name of ['on-a', 'on-twin']) if ((await nodesNamed(m.api, name))[0]?.status !== 'online') return false;
+      return true;
+    }, 5000);
+    const before = await nodeEvents(a.api);
+    const seen: string[] = [];
+    const until = Date.now() + 5000;
+    while (Date.now() < until) {
+      for (const m of [a, twin]) for (const name of ['on-a', 'on-twin']) seen.push(`${(await nodesNamed(m.api, name))[0]?.status}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect([...new Set(seen)]).toEqual(['online']);
+    const after = await nodeEvents(a.api);
+    expect(after.offline.streamClosed + after.offline.replicaSilent).toBe(before.offline.streamClosed + before.offline.replicaSilent);
+  });
 });

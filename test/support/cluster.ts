@@ -24,6 +24,8 @@ export class TestCluster {
   readonly apiToken = 'e2e-api-token-0123456789abcdef';
   readonly clusterSecret = 'e2e-cluster-secret-0123456789abcdef';
   readonly masters: Master[] = [];
+  /** Names are taken when a start begins: masters started together get distinct names (and replica ids). */
+  private mastersStarted = 0;
   readonly workers: Worker[] = [];
 
   /** `mongoUri`: a database server of the suite's own (one it kills), instead of the run's shared one. */
@@ -49,7 +51,7 @@ export class TestCluster {
     // Ports given: a restart of a master on the address its workers know.
     const httpPort = opts.httpPort ?? (await freePort());
     const grpcPort = opts.grpcPort ?? (await freePort());
-    const name = `master${this.masters.length + 1}`;
+    const name = `master${++this.mastersStarted}`;
     const database = opts.embedded
       ? {}
       : {

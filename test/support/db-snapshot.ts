@@ -6,11 +6,14 @@ import { Connection, createConnection, mongo } from 'mongoose';
  * purpose: everything else must stay byte-for-byte the same across a run of bad requests.
  * - nodes.lastHeartbeatAt: rewritten by every heartbeat of the live worker (about 1/s).
  * - nodes.resources: CPU, memory and free disk reported in that same heartbeat.
+ * - replica_leases.renewedAt/nodes: each replica's lease, renewed about once a second.
  */
 export const VOLATILE_FIELDS: Record<string, readonly string[]> = {
   nodes: ['lastHeartbeatAt', 'resources'],
   // Since the writer split (docs/consistency.md) heartbeats land in node_status, not nodes.
   node_status: ['lastHeartbeatAt', 'resources'],
+  // Each replica's lease: renewed every node timeout / 4 with its nodes' live heartbeat state.
+  replica_leases: ['renewedAt', 'nodes'],
 };
 
 /** Every collection of one database, read whole, as a canonical (key-sorted) JSON string. */

@@ -24,6 +24,7 @@ export const HEARTBEAT_FIELDS = [
   'activeAt',
   'offlineAt',
   'connectedReplica',
+  'leaseId',
   'sessionId',
   'resources',
 ] as const;

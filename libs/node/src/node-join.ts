@@ -24,6 +24,7 @@ export type NodeStatusDoc = {
   offlineAt?: Date | null;
   lastHeartbeatAt?: Date | null;
   connectedReplica?: string | null;
+  leaseId?: string | null;
   sessionId?: string | null;
   resources?: NodeRecord['resources'];
   /** The fence the owning replica told the worker (0: off); other replicas wait at least this long before re-running its tasks. */

@@ -53,6 +53,8 @@ export const NodeStatusSchema = new Schema(
     offlineAt: { type: Date, default: null },
     lastHeartbeatAt: { type: Date, default: null },
     connectedReplica: { type: String, default: null },
+    /** The lease (replica_leases `_id`) of the replica process holding the session: its liveness. */
+    leaseId: { type: String, default: null },
     sessionId: { type: String, default: null },
     fenceMs: { type: Number, default: null },
     resources: {
@@ -64,8 +66,9 @@ export const NodeStatusSchema = new Schema(
 );
 
 /**
- * One document per master replica (`_id` = replica id), written only by that replica about
- * once a second: its proof of life, and the live heartbeat state of every node whose stream it
+ * One document per running master process (`_id` = lease id: the replica id and a random
+ * suffix per start, so a restart under the same CRAWLNEST_REPLICA_ID, or two processes given the
+ * same id by mistake, never share one), written only by that process about once a second: its proof of life, and the live heartbeat state of every node whose stream it
  * holds (`nodes`, see LeaseEntry). Node rows in `node_status` are then written only when a node
  * changes (online, readiness, offline), so heartbeats cost no write of their own: a replica
  * with 500 nodes writes one document a second instead of 400 rows (issue 13). `nodes` is an
@@ -74,6 +77,7 @@ export const NodeStatusSchema = new Schema(
 export const ReplicaLeaseSchema = new Schema(
   {
     _id: { type: String, required: true },
+    replica: { type: String, default: null },
     renewedAt: { type: Date, required: true },
     nodes: { type: Array, default: [] },
   },

@@ -24,6 +24,8 @@ export type NodeRecord = {
   offlineAt?: Date | null;
   lastHeartbeatAt?: Date | null;
   connectedReplica?: string | null;
+  /** The lease of the replica process holding the session (replica_leases); absent when offline or stored before leases. */
+  leaseId?: string | null;
   sessionId?: string | null;
   resources?: { cpuPercent: number; memoryBytes: number; diskFreeBytes: number } | null;
   /** The fence the replica holding its session told the worker (0: off; absent before it connected). */

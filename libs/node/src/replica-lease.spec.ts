@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { leaseRenewMs, leaseStaleMs, livenessActions, ReplicaLeaseDoc, StatusRow, withLease } from './replica-lease';
+import { LEASE_FORGET_MS, leaseRenewMs, leaseStaleMs, livenessActions, ReplicaLeaseDoc, StatusRow, withLease } from './replica-lease';
 import type { NodeRecord } from './node.types';
 
 const NOW = 100_000;
@@ -24,11 +24,11 @@ describe('livenessActions (one sweep over node_status rows and replica leases)',
   it("sets offline the online rows of a replica whose lease is stale or missing, and leaves a live replica's rows alone", () => {
     const a = sweep(
       [
-        { _id: 'n1', status: 'online', sessionId: 's1', connectedReplica: 'dead' },
-        { _id: 'n2', status: 'online', sessionId: 's2', connectedReplica: 'alive' },
-        { _id: 'n3', status: 'online', sessionId: 's3', connectedReplica: 'never-leased' },
-        { _id: 'n4', status: 'offline', sessionId: null, connectedReplica: 'dead' },
-        { _id: 'n5', status: 'online', sessionId: 's5', connectedReplica: null },
+        { _id: 'n1', status: 'online', sessionId: 's1', leaseId: 'dead' },
+        { _id: 'n2', status: 'online', sessionId: 's2', leaseId: 'alive' },
+        { _id: 'n3', status: 'online', sessionId: 's3', leaseId: 'never-leased' },
+        { _id: 'n4', status: 'offline', sessionId: null, leaseId: 'dead' },
+        { _id: 'n5', status: 'online', sessionId: 's5', leaseId: null },
       ],
       [lease('dead', STALE + 1), lease('alive', STALE)],
     );
@@ -41,12 +41,12 @@ describe('livenessActions (one sweep over node_status rows and replica leases)',
     expect(a.reclaim).toEqual([]);
   });
 
-  it('sets offline rows named for this replica that it holds no stream for (a lost offline write, or a previous life under the same id), but not one being opened', () => {
+  it('sets offline rows under its own lease that it holds no stream for (an offline write that failed), but not one being opened', () => {
     const a = sweep(
       [
-        { _id: 'n1', status: 'online', sessionId: 'old', connectedReplica: 'me' },
-        { _id: 'n2', status: 'online', sessionId: 'cur', connectedReplica: 'me' },
-        { _id: 'n3', status: 'online', sessionId: 'opening', connectedReplica: 'me' },
+        { _id: 'n1', status: 'online', sessionId: 'old', leaseId: 'me' },
+        { _id: 'n2', status: 'online', sessionId: 'cur', leaseId: 'me' },
+        { _id: 'n3', status: 'online', sessionId: 'opening', leaseId: 'me' },
       ],
       [lease('me', 0)],
       { n2: 'cur' },
@@ -56,15 +56,26 @@ describe('livenessActions (one sweep over node_status rows and replica leases)',
     expect(a.offlineSilent).toEqual([]);
   });
 
+  it("treats a previous life under the same replica id like any dead process: its rows name its own lease, which goes stale", () => {
+    const a = sweep([{ _id: 'n1', status: 'online', sessionId: 'old', leaseId: 'r1/aaaa' }], [lease('r1/aaaa', STALE + 1), lease('me', 0)]);
+    expect(a.offlineSilent).toEqual([{ id: 'n1', sessionId: 'old' }]);
+    expect(a.offlineLost).toEqual([]);
+  });
+
+  it('forgets leases stale for an hour, never its own', () => {
+    const a = sweep([], [lease('gone', LEASE_FORGET_MS + 1), lease('recent', STALE + 1), lease('me', LEASE_FORGET_MS + 1)]);
+    expect(a.forget).toEqual(['gone']);
+  });
+
   it('takes back a node whose stream it holds when another replica set the row offline, even while its own lease is stale', () => {
-    const a = sweep([{ _id: 'n1', status: 'offline', sessionId: null, connectedReplica: 'me' }], [lease('me', STALE * 3)], { n1: 's1' });
+    const a = sweep([{ _id: 'n1', status: 'offline', sessionId: null, leaseId: 'me' }], [lease('me', STALE * 3)], { n1: 's1' });
     expect(a.reclaim).toEqual(['n1']);
     expect(a.offlineLost).toEqual([]);
   });
 
   it('leaves a row that moved to another session alone when this replica holds a stream of the node (the registry ends the stale one)', () => {
-    const a = sweep([{ _id: 'n1', status: 'online', sessionId: 'elsewhere', connectedReplica: 'other' }], [lease('other', 0)], { n1: 'mine' });
-    expect(a).toEqual({ offlineSilent: [], offlineLost: [], reclaim: [] });
+    const a = sweep([{ _id: 'n1', status: 'online', sessionId: 'elsewhere', leaseId: 'other' }], [lease('other', 0)], { n1: 'mine' });
+    expect(a).toEqual({ offlineSilent: [], offlineLost: [], reclaim: [], forget: [] });
   });
 });
 

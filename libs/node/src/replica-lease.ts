@@ -9,11 +9,19 @@ export type LeaseEntry = {
   resources: NodeRecord['resources'];
 };
 
-/** A replica's lease document (collection `replica_leases`). */
-export type ReplicaLeaseDoc = { _id: string; renewedAt: Date; nodes: LeaseEntry[] };
+/** A replica process's lease document (collection `replica_leases`, `_id` = lease id). */
+export type ReplicaLeaseDoc = { _id: string; replica?: string | null; renewedAt: Date; nodes: LeaseEntry[] };
 
 /** The part of a `node_status` row the liveness sweep reads. */
-export type StatusRow = { _id: string; status: NodeStatus; sessionId?: string | null; connectedReplica?: string | null };
+export type StatusRow = { _id: string; status: NodeStatus; sessionId?: string | null; leaseId?: string | null };
+
+/** A process's lease id: its replica id and a random suffix, new at every start. */
+export function newLeaseId(replicaId: string, random: string): string {
+  return `${replicaId}/${random}`;
+}
+
+/** A lease stale this long belongs to a process long gone: the sweep deletes it. */
+export const LEASE_FORGET_MS = 3_600_000;
 
 /**
  * A lease older than this is a dead (or cut-off) replica's: the same age at which the per-node
@@ -30,12 +38,14 @@ export function leaseRenewMs(nodeTimeoutMs: number): number {
 }
 
 export type LivenessActions = {
-  /** Online rows of a replica whose lease is stale or missing: it died; set them offline (fenced by session). */
+  /** Online rows of a process whose lease is stale or missing (it died, or was restarted): set them offline (fenced by session). */
   offlineSilent: { id: string; sessionId: string }[];
-  /** Online rows this replica owns by name but holds no stream for (a failed offline write, or a previous life under the same replica id). */
+  /** Online rows under this process's lease that it holds no stream for (an offline write that failed). */
   offlineLost: { id: string; sessionId: string }[];
-  /** Nodes whose stream this replica holds but whose row another replica set offline (this replica's lease looked stale). */
+  /** Nodes whose stream this process holds but whose row another replica set offline (this lease looked stale). */
   reclaim: string[];
+  /** Leases stale for LEASE_FORGET_MS: deleted. */
+  forget: string[];
 };
 
 /**
@@ -50,12 +60,15 @@ export function livenessActions(input: {
   leases: ReplicaLeaseDoc[];
   now: number;
   staleMs: number;
+  /** This process's lease id. */
   me: string;
   held: (nodeId: string) => string | undefined;
   opening: (sessionId: string) => boolean;
 }): LivenessActions {
-  const fresh = new Set(input.leases.filter((l) => input.now - new Date(l.renewedAt).getTime() <= input.staleMs).map((l) => l._id));
-  const out: LivenessActions = { offlineSilent: [], offlineLost: [], reclaim: [] };
+  const age = (l: ReplicaLeaseDoc) => input.now - new Date(l.renewedAt).getTime();
+  const fresh = new Set(input.leases.filter((l) => age(l) <= input.staleMs).map((l) => l._id));
+  const forget = input.leases.filter((l) => age(l) > LEASE_FORGET_MS && l._id !== input.me).map((l) => l._id);
+  const out: LivenessActions = { offlineSilent: [], offlineLost: [], reclaim: [], forget };
   for (const row of input.rows) {
     const held = input.held(row._id);
     if (held && row.status === 'offline' && !row.sessionId) {
@@ -64,9 +77,9 @@ export function livenessActions(input: {
     }
     if (row.status !== 'online' || !row.sessionId || row.sessionId === held) continue;
     const target = { id: row._id, sessionId: row.sessionId };
-    if (row.connectedReplica === input.me) {
+    if (row.leaseId === input.me) {
       if (!input.opening(row.sessionId)) out.offlineLost.push(target);
-    } else if (!row.connectedReplica || !fresh.has(row.connectedReplica)) {
+    } else if (!row.leaseId || !fresh.has(row.leaseId)) {
       out.offlineSilent.push(target);
     }
   }

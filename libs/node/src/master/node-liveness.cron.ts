@@ -6,6 +6,7 @@ import { NodeSessionService } from './node-session.service';
 import { NodeRepository } from './node.repository';
 import { NODE_MASTER_OPTIONS, NodeMasterOptions } from './node-master.options';
 import { leaseStaleMs, livenessActions } from '../replica-lease';
+import { ReplicaLeaseService } from './replica-lease.service';
 
 /**
  * The pessimistic side of liveness. Local streams whose heartbeats stopped are ended. Once a
@@ -20,13 +21,13 @@ import { leaseStaleMs, livenessActions } from '../replica-lease';
 export class NodeLivenessCron {
   private readonly log = new Logger(NodeLivenessCron.name);
   private sweeping = false;
-  private readonly startedAt = Date.now();
 
   constructor(
     private readonly sessions: NodeSessionService,
     private readonly nodes: NodeRepository,
     private readonly counters: NodeCounters,
     private readonly registry: ControlStreamRegistry,
+    private readonly lease: ReplicaLeaseService,
     @Inject(NODE_MASTER_OPTIONS) private readonly opts: NodeMasterOptions,
   ) {}
 
@@ -46,20 +47,18 @@ export class NodeLivenessCron {
         leases,
         now: Date.now(),
         staleMs: leaseStaleMs(this.opts.nodeTimeoutMs),
-        me: this.opts.replicaId,
+        me: this.lease.leaseId,
         held: (id) => this.registry.get(id)?.sessionId,
         opening: (sessionId) => this.sessions.isOpening(sessionId),
       });
       const silent = await this.offline(act.offlineSilent);
       if (silent > 0) this.counters.wentOffline('replicaSilent', silent);
       if (silent > 0) this.log.warn({ msg: 'nodes of a silent replica set offline', count: silent });
-      // A previous life's sessions get the time a dead replica's get from other replicas: their
-      // workers usually reconnect within it, and a node that comes back is not flapped offline.
-      const settled = Date.now() - this.startedAt >= leaseStaleMs(this.opts.nodeTimeoutMs);
-      const lost = settled ? await this.offline(act.offlineLost) : 0;
+      const lost = await this.offline(act.offlineLost);
       if (lost > 0) this.counters.wentOffline('streamClosed', lost);
       if (lost > 0) this.log.warn({ msg: 'nodes this replica holds no stream for set offline', count: lost });
       for (const id of act.reclaim) await this.sessions.reclaimHeld(id);
+      for (const leaseId of act.forget) await this.nodes.dropLease(leaseId);
     } catch (err) {
       this.log.warn({ msg: 'stale node sweep failed', err: String(err) });
     } finally {

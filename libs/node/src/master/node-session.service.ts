@@ -187,7 +187,7 @@ export class NodeSessionService {
     const at = new Date(now);
     this.opening.add(session.sessionId);
     try {
-      await this.nodes.markOnline(session.nodeId, session.sessionId, this.opts.replicaId, hb, at, this.opts.fenceMs ?? 0);
+      await this.nodes.markOnline(session.nodeId, session.sessionId, this.lease.owner, hb, at, this.opts.fenceMs ?? 0);
       this.openWritten(session, hb, at);
     } finally {
       this.opening.delete(session.sessionId);
@@ -206,6 +206,7 @@ export class NodeSessionService {
       activeAt: at,
       sessionId: session.sessionId,
       connectedReplica: this.opts.replicaId,
+      leaseId: this.lease.leaseId,
     });
     this.counters.wentOnline();
     this.registry.open(session);
@@ -259,7 +260,7 @@ export class NodeSessionService {
     const state = s.pendingWrite;
     s.pendingWrite = undefined;
     s.writing = this.nodes
-      .writeHeartbeat(s.nodeId, s.sessionId, this.opts.replicaId, state)
+      .writeHeartbeat(s.nodeId, s.sessionId, this.lease.owner, state)
       .then((owned) => (owned || this.registry.get(s.nodeId) !== s ? undefined : this.reclaim(s, state)))
       .catch((err) =>
         isClientClosedError(err)
@@ -275,7 +276,7 @@ export class NodeSessionService {
   /** The row says offline but this stream is alive: another replica's sweep saw lagging writes. */
   private async reclaim(s: ControlSession, state: HeartbeatState): Promise<void> {
     const at = new Date();
-    if (!(await this.nodes.reclaim(s.nodeId, s.sessionId, this.opts.replicaId, state, at, this.opts.fenceMs ?? 0))) return;
+    if (!(await this.nodes.reclaim(s.nodeId, s.sessionId, this.lease.owner, state, at, this.opts.fenceMs ?? 0))) return;
     this.counters.wentOnline();
     this.log.warn({ msg: 'node set offline elsewhere while its stream is alive here; taken back', nodeId: s.nodeId });
   }

@@ -18,6 +18,9 @@ export type Registration = {
   runtimes: { name: string; version: string }[];
 };
 
+/** Who holds a node's session: the replica (shown as `connectedReplica`) and its process's lease. */
+export type SessionOwner = { replica: string; leaseId: string };
+
 export type HeartbeatState = {
   taskReady: boolean;
   runningTasks: number;
@@ -61,14 +64,14 @@ export class NodeRepository {
   }
 
   /** This replica's proof of life and its nodes' live state, in one write by `_id`. */
-  async renewLease(replica: string, nodes: LeaseEntry[], at: Date): Promise<void> {
+  async renewLease(leaseId: string, replica: string, nodes: LeaseEntry[], at: Date): Promise<void> {
     this.leaseWrites++;
-    await upsert(this.leases, replica, { renewedAt: at, nodes });
+    await upsert(this.leases, leaseId, { replica, renewedAt: at, nodes });
   }
 
-  /** At a graceful stop, after the replica's streams are closed: its nodes are not its any more. */
-  async dropLease(replica: string): Promise<void> {
-    await this.leases.deleteOne({ _id: replica });
+  /** At a graceful stop, after the process's streams are closed; or a lease long stale. */
+  async dropLease(leaseId: string): Promise<void> {
+    await this.leases.deleteOne({ _id: leaseId });
   }
 
   /** Every replica's lease; without `withNodes`, only when each was renewed (what the sweep needs). */
@@ -79,7 +82,7 @@ export class NodeRepository {
 
   /** What the liveness sweep needs of every status row (a small table: one row per node). */
   async statusRows(): Promise<StatusRow[]> {
-    return this.statuses.find({}, { status: 1, sessionId: 1, connectedReplica: 1 }).lean<StatusRow[]>();
+    return this.statuses.find({}, { status: 1, sessionId: 1, leaseId: 1 }).lean<StatusRow[]>();
   }
 
   /**
@@ -108,9 +111,9 @@ export class NodeRepository {
     return joinNode(user, host, status);
   }
 
-  async markOnline(id: string, sessionId: string, replica: string, hb: HeartbeatState, at: Date, fenceMs: number): Promise<void> {
+  async markOnline(id: string, sessionId: string, owner: SessionOwner, hb: HeartbeatState, at: Date, fenceMs: number): Promise<void> {
     this.writes++;
-    await upsert(this.statuses, id, { status: 'online', activeAt: at, sessionId, connectedReplica: replica, fenceMs, ...hb });
+    await upsert(this.statuses, id, { status: 'online', activeAt: at, sessionId, connectedReplica: owner.replica, leaseId: owner.leaseId, fenceMs, ...hb });
   }
 
   /**
@@ -118,9 +121,9 @@ export class NodeRepository {
    * changes (the live fields between changes travel in the replica's lease). False when the
    * session no longer owns the row (another replica set it offline or took it).
    */
-  async writeHeartbeat(id: string, sessionId: string, replica: string, hb: HeartbeatState): Promise<boolean> {
+  async writeHeartbeat(id: string, sessionId: string, owner: SessionOwner, hb: HeartbeatState): Promise<boolean> {
     this.writes++;
-    const res = await this.statuses.updateOne({ _id: id, sessionId }, { $set: { status: 'online', connectedReplica: replica, ...hb } });
+    const res = await this.statuses.updateOne({ _id: id, sessionId }, { $set: { status: 'online', connectedReplica: owner.replica, leaseId: owner.leaseId, ...hb } });
     return res.matchedCount > 0;
   }
 
@@ -129,11 +132,11 @@ export class NodeRepository {
    * heartbeat writes lagged behind a slow database). Only from the unowned state: a node that
    * reconnected elsewhere keeps its new owner.
    */
-  async reclaim(id: string, sessionId: string, replica: string, hb: HeartbeatState, at: Date, fenceMs: number): Promise<boolean> {
+  async reclaim(id: string, sessionId: string, owner: SessionOwner, hb: HeartbeatState, at: Date, fenceMs: number): Promise<boolean> {
     this.writes++;
     const res = await this.statuses.updateOne(
       { _id: id, sessionId: null },
-      { $set: { status: 'online', activeAt: at, sessionId, connectedReplica: replica, fenceMs, ...hb } },
+      { $set: { status: 'online', activeAt: at, sessionId, connectedReplica: owner.replica, leaseId: owner.leaseId, fenceMs, ...hb } },
     );
     return res.modifiedCount > 0;
   }
@@ -159,7 +162,7 @@ export class NodeRepository {
       this.statuses.findById(id).lean<NodeStatusDoc>(),
     ]);
     if (!user) return null;
-    const lease = status?.status === 'online' && status.connectedReplica ? await this.leases.findById(status.connectedReplica).lean<ReplicaLeaseDoc>() : null;
+    const lease = status?.status === 'online' && status.leaseId ? await this.leases.findById(status.leaseId).lean<ReplicaLeaseDoc>() : null;
     return withLease(joinNode(user, host ?? undefined, status ?? undefined), lease ?? undefined);
   }
 
@@ -214,7 +217,7 @@ function joinAll(users: NodeUserDoc[], hosts: NodeHostDoc[], statuses: NodeStatu
   const leaseOf = new Map(leases.map((l) => [l._id, l]));
   return users.map((u) => {
     const node = joinNode(u, hostOf.get(String(u._id)), statusOf.get(String(u._id)));
-    return withLease(node, node.connectedReplica ? leaseOf.get(node.connectedReplica) : undefined);
+    return withLease(node, node.leaseId ? leaseOf.get(node.leaseId) : undefined);
   });
 }
 

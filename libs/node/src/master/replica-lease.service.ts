@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { LeaseEntry, leaseRenewMs } from '../replica-lease';
+import { randomBytes } from 'node:crypto';
+import { LeaseEntry, leaseRenewMs, newLeaseId } from '../replica-lease';
 import { ControlStreamRegistry } from './control-stream.registry';
-import { NodeRepository } from './node.repository';
+import { NodeRepository, SessionOwner } from './node.repository';
 import { NODE_MASTER_OPTIONS, NodeMasterOptions } from './node-master.options';
 
 /**
@@ -17,12 +18,22 @@ export class ReplicaLeaseService implements OnModuleInit, OnModuleDestroy {
   private timer: NodeJS.Timeout | undefined;
   private renewing: Promise<void> | undefined;
   private renewedOnce = false;
+  private failingSince: number | undefined;
+  /** This process's lease: new at every start, so a previous life's sessions are judged by their own, stale, lease. */
+  readonly leaseId: string;
 
   constructor(
     private readonly nodes: NodeRepository,
     private readonly registry: ControlStreamRegistry,
     @Inject(NODE_MASTER_OPTIONS) private readonly opts: NodeMasterOptions,
-  ) {}
+  ) {
+    this.leaseId = newLeaseId(opts.replicaId, randomBytes(4).toString('hex'));
+  }
+
+  /** Written into the rows of the sessions this process opens. */
+  get owner(): SessionOwner {
+    return { replica: this.opts.replicaId, leaseId: this.leaseId };
+  }
 
   onModuleInit(): void {
     this.renewLogged();
@@ -34,7 +45,7 @@ export class ReplicaLeaseService implements OnModuleInit, OnModuleDestroy {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.renewing?.catch(() => undefined);
-    await this.nodes.dropLease(this.opts.replicaId).catch((err) => this.log.debug({ msg: 'lease not removed at shutdown', err: String(err) }));
+    await this.nodes.dropLease(this.leaseId).catch((err) => this.log.debug({ msg: 'lease not removed at shutdown', err: String(err) }));
   }
 
   /**
@@ -45,8 +56,20 @@ export class ReplicaLeaseService implements OnModuleInit, OnModuleDestroy {
     if (!this.renewedOnce) await this.renew();
   }
 
+  /** A database outage fails every renewal: said once when it starts and once when it ends. */
   private renewLogged(): void {
-    this.renew().catch((err) => this.log.warn({ msg: 'replica lease renewal failed', err: String(err) }));
+    this.renew().then(
+      () => {
+        if (this.failingSince === undefined) return;
+        this.log.log({ msg: 'replica lease renewed again', failedForMs: Date.now() - this.failingSince });
+        this.failingSince = undefined;
+      },
+      (err: unknown) => {
+        if (this.failingSince !== undefined) return;
+        this.failingSince = Date.now();
+        this.log.warn({ msg: 'replica lease renewal failed; other replicas will set this replica\'s nodes offline if it lasts', err: String(err) });
+      },
+    );
   }
 
   private renew(): Promise<void> {
@@ -64,7 +87,7 @@ export class ReplicaLeaseService implements OnModuleInit, OnModuleDestroy {
       runningTasks: s.runningTasks,
       resources: s.resources ?? null,
     }));
-    await this.nodes.renewLease(this.opts.replicaId, nodes, new Date());
+    await this.nodes.renewLease(this.leaseId, this.opts.replicaId, nodes, new Date());
     this.renewedOnce = true;
   }
 }
