@@ -3,6 +3,7 @@ import { TaskLogRepository } from './task-log.repository';
 import { TaskRepository } from './task.repository';
 import { DispatcherService } from './dispatcher.service';
 import { TaskMetrics } from './task.metrics';
+import { CurrentAttempts } from './current-attempts';
 import { EnvStatsRecord, SyncStatsRecord, TaskRecord, TaskStatus } from '../task.types';
 
 export type AttemptRef = { taskId: string; attempt: number; nodeId: string };
@@ -11,6 +12,8 @@ export type LogLineIn = { seq: number; tsMs: number; stream: string; text: strin
 
 const ACCEPTED: ReportResult = { accepted: true, reason: '' };
 const FINAL_REPORT_STATUSES: readonly TaskStatus[] = ['finished', 'error', 'cancelled'];
+/** How long a log batch's currency check stands for the next batches of its attempt. */
+const LOG_CHECK_TTL_MS = 1000;
 
 /**
  * Reports from workers, fenced by attempt: a report for an attempt the master has
@@ -19,6 +22,7 @@ const FINAL_REPORT_STATUSES: readonly TaskStatus[] = ['finished', 'error', 'canc
 @Injectable()
 export class TaskReportService {
   private readonly log = new Logger(TaskReportService.name);
+  private readonly logsAccepted = new CurrentAttempts(LOG_CHECK_TTL_MS);
 
   constructor(
     private readonly tasks: TaskRepository,
@@ -51,6 +55,7 @@ export class TaskReportService {
     if (status === 'abnormal') return this.fencedAttempt(ref, report.error ?? 'stopped by the worker');
     if (!FINAL_REPORT_STATUSES.includes(status)) return stale(`bad final status ${report.status}`);
     const set = { status, exitCode: report.exitCode, error: report.error, finishedAt: new Date(), ...(report.sync ? { sync: report.sync } : {}), ...(report.environment ? { environment: report.environment } : {}) };
+    this.logsAccepted.forget(ref.taskId, ref.attempt, ref.nodeId);
     if (!(await this.tasks.updateOnNode(ref.taskId, ref.attempt, ref.nodeId, ['assigned', 'running'], set))) {
       return this.explainMiss(ref, [status]);
     }
@@ -65,6 +70,7 @@ export class TaskReportService {
    * else ended `abnormal`. Closing is claimed, so the reconcile cron and this report never both act.
    */
   private async fencedAttempt(ref: AttemptRef, error: string): Promise<ReportResult> {
+    this.logsAccepted.forget(ref.taskId, ref.attempt, ref.nodeId);
     const t = await this.current(ref);
     if ('accepted' in t) return t;
     const live: readonly TaskStatus[] = ['assigned', 'running'];
@@ -80,8 +86,11 @@ export class TaskReportService {
   }
 
   async appendLogs(ref: AttemptRef, lines: LogLineIn[]): Promise<ReportResult> {
-    const t = await this.current(ref);
-    if ('accepted' in t) return t;
+    if (!this.logsAccepted.has(ref.taskId, ref.attempt, ref.nodeId)) {
+      const t = await this.current(ref);
+      if ('accepted' in t) return t;
+      this.logsAccepted.remember(ref.taskId, ref.attempt, ref.nodeId);
+    }
     const stored = await this.logs.append(
       ref.taskId,
       ref.attempt,
