@@ -5,8 +5,8 @@ import {
   ControlStreamRegistry,
   Label,
   labelsMatch,
+  NodeCache,
   NodeRepository,
-  NodeRecord,
   NotFoundError,
   SharedCalls,
 } from '@crawlnest/node';
@@ -46,7 +46,6 @@ export type LogPage = { lines: LogLineView[]; nextAfter: number; done: boolean }
 @Injectable()
 export class TaskService {
   private readonly spiderReads = new SharedCalls<SpiderRecord | null>();
-  private readonly nodeLists = new SharedCalls<NodeRecord[]>();
 
   constructor(
     private readonly tasks: TaskRepository,
@@ -54,6 +53,7 @@ export class TaskService {
     private readonly claims: ClaimRepository,
     private readonly spiders: SpiderRepository,
     private readonly nodes: NodeRepository,
+    private readonly nodeCache: NodeCache,
     private readonly registry: ControlStreamRegistry,
     private readonly dispatcher: DispatcherService,
     private readonly history: TaskHistoryService,
@@ -115,10 +115,15 @@ export class TaskService {
     return this.history.activity(minutes);
   }
 
-  /** Task views, with the reason each pending one is waiting. */
+  /**
+   * Task views, with the reason each pending one is waiting, from the node cache (what
+   * `GET /api/nodes` shows: this replica's nodes live, others' as of the last reload), not a
+   * read of four node collections per create or list.
+   */
   private async views(tasks: TaskRecord[]): Promise<TaskView[]> {
     if (!tasks.some((t) => t.status === 'pending')) return tasks.map((t) => toTaskView(t));
-    const nodes: NodeState[] = (await this.nodeLists.run('all', () => this.nodes.list({}))).map((n) => ({
+    if (this.nodeCache.reloads === 0) await this.nodeCache.reload();
+    const nodes: NodeState[] = this.nodeCache.all().map((n) => ({
       id: String(n._id),
       name: n.name,
       status: n.status,
