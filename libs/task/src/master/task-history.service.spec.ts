@@ -15,13 +15,14 @@ function task(hoursAgo: number, status: TaskStatus, spiderId = 's1'): TaskRecord
   return { _id: new Types.ObjectId(Types.ObjectId.generate(sec)), status, spiderId, nodeId: 'n1', createdAt: new Date(sec * 1000) } as TaskRecord;
 }
 
-function service(ended: TaskRecord[], open: TaskRecord[], counts: ReplicaCounts = emptyCounts()): TaskHistoryService {
+function service(ended: TaskRecord[], open: TaskRecord[], counts: ReplicaCounts = emptyCounts(), reads: string[] = []): TaskHistoryService {
   const byHour = new Map<string, TaskRecord[]>();
   for (const t of ended) byHour.set(bucketOfId(String(t._id)), [...(byHour.get(bucketOfId(String(t._id))) ?? []), t]);
   const archive = {
     buckets: async () => [...byHour.keys()].sort().reverse(),
     noteHours: () => undefined,
     findInBucket: async (b: string, f: ArchiveFilter) =>
+      reads.push(b) &&
       (byHour.get(b) ?? []).filter((t) => (!f.status || t.status === f.status) && (!f.spiderId || t.spiderId === f.spiderId)),
   } as unknown as TaskArchiveRepository;
   const snapshot = { get: async () => ({ tasks: open, at: Date.now() }) } as unknown as OpenTasksSnapshot;
@@ -71,5 +72,34 @@ describe('TaskHistoryService.list', () => {
     expect(await svc.list({}, { size: 1, page: 1 })).toMatchObject({ total: 8, totalExact: true });
     expect(await svc.list({ status: 'finished', spiderId: 's1' }, { size: 1, page: 1 })).toMatchObject({ total: 3, totalExact: true });
     expect(await svc.list({ spiderId: 's1', nodeId: 'n1' }, { size: 1, page: 1 })).toMatchObject({ total: 4 + 2, totalExact: false });
+  });
+
+  it('reads as many hours as the counters say a page needs: one when the newest hour fills it', async () => {
+    const many = Array.from({ length: 40 }, (_, i) => task(Math.floor(i / 10), 'finished'));
+    const counts = emptyCounts();
+    counts.ended = { finished: 40 };
+    const reads: string[] = [];
+    const svc = service(many, [], counts, reads);
+    const p = await svc.list({}, { size: 5, page: 1 });
+    expect(p.items).toHaveLength(5);
+    expect(reads).toHaveLength(1);
+    // From a cursor too: the cursor's hour, then as many older ones as the rest of the page needs.
+    reads.length = 0;
+    const next = await svc.list({}, { size: 5, page: 1, after: p.nextAfter! });
+    expect(reads.length).toBeLessThanOrEqual(2);
+    expect(next.items.map(String)).toEqual((await svc.list({}, { size: 10, page: 1 })).items.slice(5).map(String));
+  });
+
+  it('a quiet stretch (fewer tasks than the average promised) is still walked whole, reading more hours at once', async () => {
+    // 30 tasks in one old hour, then 20 hours of nothing but one task each: the average says ~2.5 an hour.
+    const busy = Array.from({ length: 30 }, () => task(40, 'finished'));
+    const quiet = Array.from({ length: 20 }, (_, i) => task(i, 'finished'));
+    const counts = emptyCounts();
+    counts.ended = { finished: 50 };
+    const reads: string[] = [];
+    const svc = service([...busy, ...quiet], [], counts, reads);
+    const p = await svc.list({}, { size: 25, page: 1 });
+    expect(p.items.map(String)).toEqual([...quiet, ...busy].map(String).sort().reverse().slice(0, 25));
+    expect(new Set(reads).size).toBe(reads.length); // no hour read twice
   });
 });

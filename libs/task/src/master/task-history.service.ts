@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { bucketFloorId, bucketOfId, newestFirst } from '../archive-bucket';
+import { bucketFloorId, bucketOfId, bucketStartMs } from '../archive-bucket';
 import { ACTIVITY_MINUTES, endedTotal, ReplicaCounts } from '../task-counts';
 import { TASK_STATUSES, TaskRecord, TaskStatus, TERMINAL_STATUSES } from '../task.types';
 import { OpenSnapshot, OpenTasksSnapshot } from './open-tasks.snapshot';
@@ -13,8 +13,18 @@ export type ActivityBucket = { minute: string; finished: number; error: number; 
 
 /** A list call stops reading older hours past this and returns the page so far, with a cursor. */
 const LIST_BUDGET_MS = 120;
-/** Hours read at once while walking back. */
+/** Hours read at once while walking back, at most. */
 const PARALLEL_BUCKETS = 4;
+const HOUR_MS = 3_600_000;
+/** Hours are read until this many times the rows still needed are expected (the counters' average per hour). */
+const EXPECT_MARGIN = 1.5;
+
+/** A task with its id as hex and its hour, so sorting and grouping do not convert ids again and again. */
+type Keyed = { t: TaskRecord; id: string; bucket: string };
+
+function byIdNewestFirst(a: { id: string }, b: { id: string }): number {
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
 
 function matches(t: TaskRecord, f: HistoryFilter): boolean {
   return (!f.status || t.status === f.status) && (!f.spiderId || t.spiderId === f.spiderId) && (!f.nodeId || t.nodeId === f.nodeId);
@@ -29,6 +39,8 @@ function matches(t: TaskRecord, f: HistoryFilter): boolean {
 @Injectable()
 export class TaskHistoryService {
   private noted: OpenSnapshot | null = null;
+  /** The open tasks of the last snapshot with their ids and hours, worked out once per snapshot (10k pending: ~10 ms a call). */
+  private keyed: { snap: OpenSnapshot; rows: Keyed[] } | null = null;
 
   constructor(
     private readonly archive: TaskArchiveRepository,
@@ -41,21 +53,21 @@ export class TaskHistoryService {
     const wantEnded = !filter.status || TERMINAL_STATUSES.includes(filter.status);
     const wantOpen = !filter.status || !TERMINAL_STATUSES.includes(filter.status);
     const [snap, counts] = await Promise.all([this.open.get(), this.counters.totals()]);
+    const openRows = this.keyedOpen(snap);
     if (snap !== this.noted) {
-      this.archive.noteHours(new Set(snap.tasks.map((t) => bucketOfId(String(t._id)))));
+      this.archive.noteHours(new Set(openRows.map((r) => r.bucket)));
       this.noted = snap;
     }
     const archived = wantEnded ? await this.archive.buckets() : [];
-    const openByBucket = new Map<string, TaskRecord[]>();
+    const openByBucket = new Map<string, Keyed[]>();
     let openTotal = 0;
     if (wantOpen) {
-      for (const t of snap.tasks) {
-        if (!matches(t, filter)) continue;
+      for (const r of openRows) {
+        if (!matches(r.t, filter)) continue;
         openTotal++;
-        const b = bucketOfId(String(t._id));
-        const list = openByBucket.get(b);
-        if (list) list.push(t);
-        else openByBucket.set(b, [t]);
+        const list = openByBucket.get(r.bucket);
+        if (list) list.push(r);
+        else openByBucket.set(r.bucket, [r]);
       }
     }
     const { total, exact } = this.total(filter, counts, openTotal, wantEnded);
@@ -63,27 +75,77 @@ export class TaskHistoryService {
 
     const items: TaskRecord[] = [];
     let skip = q.after ? 0 : (q.page - 1) * q.size;
-    for (let i = 0; i < buckets.length; i += PARALLEL_BUCKETS) {
-      const window = buckets.slice(i, i + PARALLEL_BUCKETS);
+    // Ended tasks matching the filter per archived hour, on average: how many hours a page needs.
+    const endedPerHour = wantEnded && archived.length ? Math.max(0, total - openTotal) / archived.length : 0;
+    let grow = 1;
+    for (let i = 0; i < buckets.length; ) {
+      const { count, expected } = this.windowSize(buckets, i, skip + q.size - items.length, endedPerHour, openByBucket, grow, q.after);
+      const window = buckets.slice(i, i + count);
       const ended = await Promise.all(window.map((b) => (wantEnded ? this.archive.findInBucket(b, filter) : Promise.resolve([]))));
+      let got = 0;
       for (let j = 0; j < window.length; j++) {
-        const seen = new Set(ended[j].map((t) => String(t._id)));
+        const endedRows = ended[j].map((t) => ({ t, id: String(t._id) }));
+        const seen = new Set(endedRows.map((r) => r.id));
         // A task caught between the two stores (a crash mid-move) is listed once, as ended.
-        let rows = [...ended[j], ...(openByBucket.get(window[j]) ?? []).filter((t) => !seen.has(String(t._id)))].sort(newestFirst);
-        if (q.after) rows = rows.filter((t) => String(t._id) < q.after!);
+        let rows = [...endedRows, ...(openByBucket.get(window[j]) ?? []).filter((r) => !seen.has(r.id))].sort(byIdNewestFirst);
+        if (q.after) rows = rows.filter((r) => r.id < q.after!);
+        got += rows.length;
         const dropped = Math.min(skip, rows.length);
         skip -= dropped;
-        for (const t of rows.slice(dropped)) {
-          items.push(t);
-          if (items.length === q.size) return { items, total, totalExact: exact, nextAfter: String(t._id) };
+        for (const r of rows.slice(dropped)) {
+          items.push(r.t);
+          if (items.length === q.size) return { items, total, totalExact: exact, nextAfter: r.id };
         }
         if (Date.now() > deadline && i + j + 1 < buckets.length) {
           // Bounded work per call: the caller continues from the hour where this one stopped.
           return { items, total, totalExact: exact, nextAfter: bucketFloorId(window[j]) };
         }
       }
+      // Fewer rows than the average promised (a quiet stretch): read more hours at once next time.
+      grow = got < expected ? Math.min(PARALLEL_BUCKETS, count * 2) : 1;
+      i += count;
     }
     return { items, total, totalExact: exact, nextAfter: null };
+  }
+
+  /**
+   * How many hours from `from` to read at once: enough that the rows expected (the open tasks
+   * of each hour plus the counters' average of ended ones) cover `need` with a margin, at least
+   * `min`, at most PARALLEL_BUCKETS. On FerretDB each hour read is a scan costing tens of ms,
+   * so a first page served by the newest hour should not pay for three more.
+   */
+  private windowSize(
+    buckets: string[],
+    from: number,
+    need: number,
+    endedPerHour: number,
+    openByBucket: Map<string, Keyed[]>,
+    min: number,
+    after?: string,
+  ): { count: number; expected: number } {
+    let count = 0;
+    let expected = 0;
+    while (from + count < buckets.length && count < PARALLEL_BUCKETS && (count < min || expected < need * EXPECT_MARGIN)) {
+      const b = buckets[from + count];
+      // The cursor's own hour holds only the part of the hour before the cursor.
+      const share = after && bucketOfId(after) === b ? Math.min(1, Math.max(0, (parseInt(after.slice(0, 8), 16) * 1000 - bucketStartMs(b)) / HOUR_MS)) : 1;
+      expected += (openByBucket.get(b)?.length ?? 0) * share + endedPerHour * share;
+      count++;
+    }
+    return { count: Math.max(1, count), expected };
+  }
+
+  private keyedOpen(snap: OpenSnapshot): Keyed[] {
+    if (this.keyed?.snap !== snap) {
+      this.keyed = {
+        snap,
+        rows: snap.tasks.map((t) => {
+          const id = String(t._id);
+          return { t, id, bucket: bucketOfId(id) };
+        }),
+      };
+    }
+    return this.keyed.rows;
   }
 
   /** Tasks by status: ended from the counters, open from the open-task snapshot. */

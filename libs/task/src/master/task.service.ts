@@ -219,7 +219,7 @@ export class TaskService {
   }
 
   private async require(id: string): Promise<TaskRecord> {
-    const t = await this.tasks.findById(id);
+    const t = await this.tasks.findForView(id);
     if (!t) throw new NotFoundError('task', id);
     return t;
   }
