@@ -86,14 +86,16 @@ describe('a few hundred malformed requests over every route', () => {
   });
 
   it('answers every one with a 4xx and leaves the database as it was', async () => {
-    // Quiet first: the fixture task's last writes (archive, claims, log batches) have landed.
+    // Quiet first: the fixture task's last writes (archive, claims, log batches) have landed,
+    // and its queue copy is swept (a dispatched task's copy is deleted by a sweep every ≥ 2 s).
     let previous = '';
-    const before = await waitFor('two equal snapshots in a row', async () => {
+    const before = await waitFor('two equal snapshots in a row, the queue swept', async () => {
       const s = await db.snapshot();
-      const stable = s === previous ? s : undefined;
+      const swept = ((JSON.parse(s) as Record<string, unknown[]>).task_queue ?? []).length === 0;
+      const stable = s === previous && swept ? s : undefined;
       previous = s;
       return stable;
-    }, 20_000, 500);
+    }, 30_000, 500);
 
     const requests = await malformedRequests(fixtures, SEED);
     expect(requests.length).toBeGreaterThanOrEqual(400);
