@@ -110,9 +110,13 @@ export class TaskRepository implements OnModuleDestroy {
     for (const id of ids) this.movedOut.delete(id);
   }
 
-  /** Queue copies this replica already moved out (deleted by the next sweep) are not waiting. */
-  private stillQueued(queued: TaskRecord[]): TaskRecord[] {
-    return this.movedOut.size ? queued.filter((t) => !this.movedOut.has(String(t._id))) : queued;
+  /**
+   * Queue copies this replica already moved out (deleted by the next sweep) are not waiting.
+   * `moved` defaults to the ids moved by now; a caller that also reads `tasks` passes the ids
+   * moved before its reads began (see findOpen).
+   */
+  private stillQueued(queued: TaskRecord[], moved: ReadonlySet<string> = this.movedOut): TaskRecord[] {
+    return moved.size ? queued.filter((t) => !moved.has(String(t._id))) : queued;
   }
 
   private marks() {
@@ -166,8 +170,25 @@ export class TaskRepository implements OnModuleDestroy {
 
   /** Every open task: `tasks` and the queue (a scan of each); callers decide in memory. */
   async findOpen(): Promise<TaskRecord[]> {
-    const [open, queued] = await Promise.all([this.open.find({}).lean<TaskRecord[]>(), this.queue.find({}).lean<TaskRecord[]>()]);
-    return withoutMoved(open, this.stillQueued(queued));
+    return this.readOpen(true);
+  }
+
+  /**
+   * `tasks` and the queue. With `keepMovedDuring`, a queue copy of a task moved while the reads
+   * ran is kept (a list must not lose it); without, every copy this replica moved is dropped
+   * (the pending reads: a moved task is not pending, wherever the reads caught it).
+   */
+  private async readOpen(keepMovedDuring: boolean): Promise<TaskRecord[]> {
+    // Only ids moved before the reads began are surely in the `tasks` read: a task moved while
+    // it ran could be missing from that read, so its queue copy is kept (withoutMoved drops the
+    // copy when the `tasks` read has the task too). Filtering by the ids moved by the end lost
+    // such a task from a list page (the task-history cursor-walk test caught it once in CI).
+    // The queue is read before `tasks`, the later stage: a task whose copy was swept before the
+    // queue read had been inserted into `tasks` before that, so the `tasks` read has it.
+    const movedBefore = new Set(this.movedOut);
+    const queued = await this.queue.find({}).lean<TaskRecord[]>();
+    const open = await this.open.find({}).lean<TaskRecord[]>();
+    return withoutMoved(open, this.stillQueued(queued, keepMovedDuring ? movedBefore : this.movedOut));
   }
 
   /** The assigned and running tasks: the reconcile pass's read (bounded by the cluster's runner slots, not the backlog). */
@@ -177,7 +198,7 @@ export class TaskRepository implements OnModuleDestroy {
 
   /** Every pending task: the dispatcher's rare full resync (a scan on FerretDB). */
   async findPending(): Promise<TaskRecord[]> {
-    return (await this.findOpen()).filter((t) => t.status === 'pending');
+    return (await this.readOpen(false)).filter((t) => t.status === 'pending');
   }
 
   /**
