@@ -124,3 +124,27 @@ describe('spider versions: read, diff, restore; unchanged uploads', () => {
     expect(limits.body).toMatchObject({ maxUploadBytes: 4096 });
   });
 });
+
+describe('archive unwrapping on request', () => {
+  const cluster = new TestCluster('spider-versions-unwrap');
+  let master: Master;
+
+  beforeAll(async () => {
+    master = await cluster.startMaster();
+  });
+
+  afterAll(() => cluster.stop());
+
+  it('unwrap=false keeps a lone top-level folder; the default still drops it and says so', async () => {
+    const tgz = await tarGzTree({ 'app/main.py': { content: 'print(1)\n' } });
+    const kept = (await master.api.post('/api/spiders', { name: 'kept', cmd: 'python3 app/main.py' })).body.id;
+    const r1 = await master.api.put(`/api/spiders/${kept}/files?unwrap=false`, tgz, 'application/gzip');
+    expect(r1.body).toMatchObject({ version: 1, unwrapped: null });
+    expect((await master.api.get(`/api/spiders/${kept}/files`)).body.files.map((f: Entry) => f.path)).toEqual(['app/main.py']);
+    const dropped = (await master.api.post('/api/spiders', { name: 'dropped', cmd: 'python3 main.py' })).body.id;
+    const r2 = await master.api.put(`/api/spiders/${dropped}/files`, tgz, 'application/gzip');
+    expect(r2.body).toMatchObject({ version: 1, unwrapped: 'app/' });
+    expect((await master.api.get(`/api/spiders/${dropped}/files`)).body.files.map((f: Entry) => f.path)).toEqual(['main.py']);
+    expect((await master.api.put(`/api/spiders/${dropped}/files?unwrap=maybe`, tgz, 'application/gzip')).status).toBe(400);
+  });
+});
