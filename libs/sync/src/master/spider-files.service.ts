@@ -122,7 +122,9 @@ export class SpiderFilesService implements OnApplicationBootstrap {
   /** Names the first kept version after `base` where the file changed (the current one at worst). */
   private async staleBaseError(spiderId: string, path: string, base: number, current: number, was: ManifestEntry | undefined): Promise<ConflictError> {
     let changedIn = current;
-    for (let v = base + 1; v < current; v++) {
+    // Only the versions retention kept (few), oldest first: numbers in between may be long gone.
+    const kept = (await this.versions.listForSpider(spiderId)).map((r) => r.version).filter((v) => v > base && v < current).sort((a, b) => a - b);
+    for (const v of kept) {
       const rec = await this.versions.find(spiderId, v);
       if (rec && !sameEntry(rec.files.find((f) => f.path === path), was)) {
         changedIn = v;
