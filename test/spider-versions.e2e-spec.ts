@@ -1,5 +1,6 @@
 import { Master, TestCluster } from './support/cluster';
 import { sha256, tarGzTree } from './support/spider-tree';
+import { waitFor } from './support/wait';
 
 type Entry = { path: string; size: number; sha256: string; mode: number };
 type Diff = { added: Entry[]; removed: Entry[]; changed: { path: string; diff?: string }[] };
@@ -146,5 +147,28 @@ describe('archive unwrapping on request', () => {
     expect(r2.body).toMatchObject({ version: 1, unwrapped: 'app/' });
     expect((await master.api.get(`/api/spiders/${dropped}/files`)).body.files.map((f: Entry) => f.path)).toEqual(['main.py']);
     expect((await master.api.put(`/api/spiders/${dropped}/files?unwrap=maybe`, tgz, 'application/gzip')).status).toBe(400);
+  });
+});
+
+describe('versions retention dropped', () => {
+  const cluster = new TestCluster('spider-versions-retention');
+  let master: Master;
+
+  beforeAll(async () => {
+    master = await cluster.startMaster({ CRAWLNEST_STORAGE_GC_MS: '500' });
+  });
+
+  afterAll(() => cluster.stop());
+
+  it('a version retention dropped answers 404 to reads, diffs and restores; a kept one still restores', async () => {
+    const id = (await master.api.post('/api/spiders', { name: 'short-memory', cmd: 'true', keepVersions: 2 })).body.id;
+    for (const n of [1, 2, 3]) expect((await master.api.putFiles(`/api/spiders/${id}/files`, { 'n.txt': `${n}\n` })).body).toMatchObject({ version: n });
+    await waitFor('version 1 pruned', async () => ((await master.api.get(`/api/spiders/${id}/versions`)).body as { version: number }[]).map((v) => v.version).join() === '3,2', 20_000, 200);
+    expect((await master.api.get(`/api/spiders/${id}/versions/1/files`)).status).toBe(404);
+    expect((await master.api.get(`/api/spiders/${id}/versions/1/files/n.txt`)).status).toBe(404);
+    expect((await master.api.get(`/api/spiders/${id}/versions/1/diff/3`)).status).toBe(404);
+    expect((await master.api.post(`/api/spiders/${id}/versions/1/restore`)).status).toBe(404);
+    expect((await master.api.post(`/api/spiders/${id}/versions/2/restore`)).body).toEqual({ version: 4 });
+    expect((await master.api.get(`/api/spiders/${id}/files/n.txt`)).text).toBe('2\n');
   });
 });
