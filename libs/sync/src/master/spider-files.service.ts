@@ -86,15 +86,16 @@ export class SpiderFilesService implements OnApplicationBootstrap {
     checkFileDirConflicts(new Set([...current.files.map((f) => f.path), file.path]));
     const base = baseVersion === undefined ? undefined : await this.entryAt(spiderId, baseVersion, file.path);
     const [entry] = await this.store([file]);
-    let conflictAt = 0;
-    const summary = await this.commit(spiderId, (files, version) => {
-      if (base && !sameEntry(files.find((f) => f.path === entry.path), base.entry)) {
-        conflictAt = version;
-        return null;
-      }
-      return [...files.filter((f) => f.path !== entry.path), entry];
-    });
-    if (conflictAt > 0 && baseVersion !== undefined) throw await this.staleBaseError(spiderId, file.path, baseVersion, conflictAt, base?.entry);
+    let summary: VersionSummary;
+    try {
+      summary = await this.commit(spiderId, (files, version) => {
+        if (base && !sameEntry(files.find((f) => f.path === entry.path), base.entry)) throw new StaleBase(version);
+        return [...files.filter((f) => f.path !== entry.path), entry];
+      });
+    } catch (err) {
+      if (err instanceof StaleBase && base) throw await this.staleBaseError(spiderId, file.path, base.version, err.current, base.entry);
+      throw err;
+    }
     await this.restoreCollected([file]);
     return summary;
   }
@@ -113,10 +114,10 @@ export class SpiderFilesService implements OnApplicationBootstrap {
   }
 
   /** The file at `path` in `version` (undefined entry: the version has no such file). */
-  private async entryAt(spiderId: string, version: number, path: string): Promise<{ entry: ManifestEntry | undefined }> {
+  private async entryAt(spiderId: string, version: number, path: string): Promise<{ version: number; entry: ManifestEntry | undefined }> {
     const rec = await this.versions.find(spiderId, version);
     if (!rec) throw new ConflictError(`version ${version} is not kept any more (or never existed): reload ${JSON.stringify(path)} and apply the change again`);
-    return { entry: rec.files.find((f) => f.path === path) };
+    return { version, entry: rec.files.find((f) => f.path === path) };
   }
 
   /** Names the first kept version after `base` where the file changed (the current one at worst). */
@@ -183,14 +184,13 @@ export class SpiderFilesService implements OnApplicationBootstrap {
   /**
    * Claims version current+1 by inserting it; when a concurrent change took that number,
    * rebases on the newer version and tries the next one. A tree equal to the current one is
-   * no version (the answer says `unchanged`, workers have nothing to sync); `next` returning
-   * null refuses the change.
+   * no version (the answer says `unchanged`, workers have nothing to sync). `next` may throw
+   * to refuse the change on the tree it would build on.
    */
-  private async commit(spiderId: string, next: (current: ManifestEntry[], version: number) => ManifestEntry[] | null, restoredFrom?: number): Promise<VersionSummary> {
+  private async commit(spiderId: string, next: (current: ManifestEntry[], version: number) => ManifestEntry[], restoredFrom?: number): Promise<VersionSummary> {
     for (let tries = 0; tries < 20; tries++) {
       const latest = await this.versions.latest(spiderId);
       const files = next(latest?.files ?? [], latest?.version ?? 0);
-      if (files === null) return { version: latest?.version ?? 0, fileCount: 0, totalBytes: 0 };
       const totalBytes = files.reduce((n, f) => n + f.size, 0);
       if (latest && sameTree(latest.files, files)) return { version: latest.version, fileCount: files.length, totalBytes, unchanged: true };
       const version = (latest?.version ?? 0) + 1;
@@ -204,6 +204,13 @@ export class SpiderFilesService implements OnApplicationBootstrap {
 
   private async requireSpider(id: string): Promise<void> {
     if (!(await this.spiders.findById(id))) throw new NotFoundError('spider', id);
+  }
+}
+
+/** Thrown inside a commit: the file changed after the writer's base version (`current` holds the change). */
+class StaleBase extends Error {
+  constructor(readonly current: number) {
+    super(`file changed since the base version (current version ${current})`);
   }
 }
 
