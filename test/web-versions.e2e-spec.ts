@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { screenshot, signIn, TestBrowser } from './support/browser';
 import { Master, TestCluster } from './support/cluster';
+import { tarGzTree } from './support/spider-tree';
 import { waitFor } from './support/wait';
 
 const ITEMS = 'import scrapy\n\n\nclass ShopItem(scrapy.Item):\n    title = scrapy.Field()\n    price = scrapy.Field()\n';
@@ -123,5 +124,16 @@ describe('web dashboard: file editor and versions', () => {
     await page.getByRole('tab', { name: 'Files' }).click();
     await openFile('shop/items.py', '# edit 2');
     await waitFor('version 5 shown', async () => (await page.getByText('Version 5 ·').count()) > 0);
+  });
+
+  it('an archive upload says when its top-level folder was dropped, and an identical one that nothing changed', async () => {
+    const archive = await tarGzTree({ 'shop/scrapy.cfg': { content: '[settings]\n' }, 'shop/shop/items.py': { content: 'x = 1\n' } });
+    const input = page.getByLabel('Archive to upload');
+    await input.setInputFiles({ name: 'shop.tar.gz', mimeType: 'application/gzip', buffer: archive });
+    await page.getByRole('status').filter({ hasText: "Version 6: 2 files (the archive's top-level folder shop/ was dropped from every path)" }).waitFor();
+    await input.setInputFiles({ name: 'shop.tar.gz', mimeType: 'application/gzip', buffer: archive });
+    await page.getByRole('status').filter({ hasText: 'Version 6: 2 files (unchanged, no new version' }).waitFor();
+    await screenshot(page, 'v4', 'upload-unchanged');
+    expect((await m.api.get(`/api/spiders/${spiderId}`)).body.version).toBe(6);
   });
 });
