@@ -15,6 +15,8 @@ import { dashboardModules } from './http/dashboard.static';
 import { MetricsModule } from './metrics/metrics.module';
 import { HealthHttpController } from './http/health.http.controller';
 import { NodesHttpController } from './http/nodes.http.controller';
+import { SpiderVersionsHttpController } from './http/spider-versions.http.controller';
+import { LimitsHttpController } from './http/limits.http.controller';
 import { SpidersHttpController } from './http/spiders.http.controller';
 import { SchedulesHttpController } from './http/schedules.http.controller';
 import { StatsHttpController } from './http/stats.http.controller';
@@ -104,7 +106,7 @@ export class MasterModule {
         // The web dashboard at / (apps/web, built to dist/web).
         ...dashboardModules(),
       ],
-      controllers: [HealthHttpController, StatsHttpController, NodesHttpController, SpidersHttpController, TasksHttpController, SchedulesHttpController, ResultsHttpController],
+      controllers: [HealthHttpController, StatsHttpController, NodesHttpController, SpidersHttpController, SpiderVersionsHttpController, LimitsHttpController, TasksHttpController, SchedulesHttpController, ResultsHttpController],
       providers: [
         { provide: API_TOKEN, useValue: rt.apiToken },
         { provide: REPLICA_ID, useValue: rt.replicaId },

@@ -47,6 +47,7 @@ export type SpiderVersionRecord = {
   version: number;
   files: ManifestEntry[];
   createdAt: Date;
+  restoredFrom?: number;
 };
 
 export function toSpiderView(s: SpiderRecord): SpiderView {

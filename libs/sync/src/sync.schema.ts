@@ -61,6 +61,8 @@ export const SpiderVersionSchema = new Schema(
     version: { type: Number, required: true },
     files: { type: [EntrySchema], default: [] },
     createdAt: { type: Date, required: true },
+    /** Made by restoring this version (POST …/versions/:version/restore); absent otherwise. */
+    restoredFrom: { type: Number },
   },
   { collection: 'spider_versions', versionKey: false },
 );

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { HttpClient } from './http-client';
-import type { LogPage, Node, Schedule, Spider, Task, UploadResult } from './types';
+import type { FileEntry, LogPage, Node, Schedule, Spider, SpiderVersion, Task, UploadLimits, UploadResult, VersionDiff, VersionRef } from './types';
 
 export type CreateTaskBody = {
   spiderId: string;
@@ -40,8 +40,30 @@ export class CrawlnestApi {
   deleteSpider(id: string): Promise<void> {
     return this.http.json('DELETE', `/api/spiders/${id}`);
   }
-  uploadArchive(id: string, tgz: Readable): Promise<UploadResult> {
-    return this.http.upload('PUT', `/api/spiders/${id}/files`, tgz, 'application/gzip');
+  /** `unwrap: false`: the archive's paths are kept as sent (deploy packs the folder the user named). */
+  uploadArchive(id: string, tgz: Readable, opts: { unwrap?: boolean } = {}): Promise<UploadResult> {
+    const query = opts.unwrap === false ? '?unwrap=false' : '';
+    return this.http.upload('PUT', `/api/spiders/${id}/files${query}`, tgz, 'application/gzip');
+  }
+  uploadLimits(): Promise<UploadLimits> {
+    return this.http.json('GET', '/api/limits');
+  }
+
+  listVersions(id: string): Promise<SpiderVersion[]> {
+    return this.http.json('GET', `/api/spiders/${id}/versions`);
+  }
+  versionFiles(id: string, version: number): Promise<FileEntry[]> {
+    return this.http.json('GET', `/api/spiders/${id}/versions/${version}/files`);
+  }
+  /** One file of a version as a streamed response. */
+  versionFile(id: string, version: number, path: string): Promise<Response> {
+    return this.http.stream(`/api/spiders/${id}/versions/${version}/files/${path.split('/').map(encodeURIComponent).join('/')}`);
+  }
+  diffVersions(id: string, a: number, b: number): Promise<VersionDiff> {
+    return this.http.json('GET', `/api/spiders/${id}/versions/${a}/diff/${b}`);
+  }
+  restoreVersion(id: string, version: number): Promise<VersionRef> {
+    return this.http.json('POST', `/api/spiders/${id}/versions/${version}/restore`);
   }
 
   createTasks(body: CreateTaskBody): Promise<{ tasks: Task[] }> {

@@ -60,4 +60,9 @@ export type Schedule = {
 
 export type LogLine = { seq: number; ts: string; stream: 'stdout' | 'stderr'; text: string };
 export type LogPage = { lines: LogLine[]; nextAfter: number; done: boolean };
-export type UploadResult = { version: number; fileCount: number; totalBytes: number };
+export type UploadResult = { version: number; fileCount: number; totalBytes: number; unwrapped?: string | null; unchanged?: boolean };
+export type FileEntry = { path: string; size: number; sha256: string; mode: number };
+export type SpiderVersion = { version: number; fileCount: number; totalBytes: number; createdAt: string; restoredFrom?: number | null };
+export type VersionDiff = { from: number; to: number; added: FileEntry[]; removed: FileEntry[]; changed: { path: string; from: FileEntry; to: FileEntry; diff?: string }[] };
+export type VersionRef = { version: number; unchanged?: boolean };
+export type UploadLimits = { maxUploadBytes: number; maxTreeBytes: number; maxTreeFiles: number };

@@ -49,7 +49,8 @@ import {
   SyncMasterOptions,
 } from '@crawlnest/sync';
 import { ApiErrors, ApiFilePathParam, ApiIdParam } from './dto/api-docs.decorators';
-import { CreateSpiderDto, FileModeQueryDto, FilesVersionDto, ManifestDto, MultipartFilesDto, PatchSpiderDto, SpiderDto, SpiderVersionDto, TreeUploadDto } from './dto/spider.dto';
+import { CreateSpiderDto, FilesVersionDto, ManifestDto, MultipartFilesDto, PatchSpiderDto, PutFileQueryDto, SpiderDto, SpiderVersionDto, TreeUploadDto, TreeUploadQueryDto } from './dto/spider.dto';
+import { withUploadLimitHint } from './upload-limit-hint';
 import { ObjectIdPipe } from './object-id.pipe';
 import { ResultsQueryService } from '@crawlnest/results';
 import { withSpiderCounts } from './with-result-counts';
@@ -128,7 +129,8 @@ export class SpidersHttpController {
   /**
    * Replace the whole tree: multipart (one part per file, filename = path), .zip or .tar.gz.
    * Bodies are staged on disk (multer storage, or the raw body streamed to a file), never
-   * held in memory; staged files are removed whatever the outcome.
+   * held in memory; staged files are removed whatever the outcome. `unwrap=false` keeps an
+   * archive's single top-level folder (the CLI packs the folder the user named as the root).
    */
   @Put(':id/files')
   @UseInterceptors(AnyFilesInterceptor({ preservePath: true }))
@@ -143,9 +145,18 @@ export class SpidersHttpController {
   @ApiErrors(400, 404, 413, 415)
   async replaceFiles(
     @Param('id', ObjectIdPipe) id: string,
+    @Query() q: TreeUploadQueryDto,
     @Req() req: Request,
     @UploadedFiles() parts: StagedPart[] | undefined,
   ) {
+    try {
+      return await this.replaceTree(id, q.unwrap !== 'false', req, parts);
+    } catch (err) {
+      throw withUploadLimitHint(err);
+    }
+  }
+
+  private async replaceTree(id: string, unwrap: boolean, req: Request, parts: StagedPart[] | undefined) {
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     const staged: StagedFile[] = (parts ?? []).map((p) => ({ path: p.originalname, file: p.path, size: p.size, sha256: p.sha256 }));
     const archives: StagedFile[] = [];
@@ -162,7 +173,7 @@ export class SpidersHttpController {
       const archive = singleArchive ? (staged.pop() as StagedFile) : { path: 'archive', ...(await this.stageBody(req, 'archive')) };
       archives.push(archive);
       staged.push(...(await read(archive.file, this.limits.uploadDir, this.limits)));
-      const tree = unwrapSingleFolder(staged);
+      const tree = unwrap ? unwrapSingleFolder(staged) : { files: staged, unwrapped: null };
       return { ...(await this.files.replaceAll(id, tree.files)), unwrapped: tree.unwrapped };
     } finally {
       await removeStaged([...staged, ...archives]);
@@ -229,25 +240,28 @@ export class SpidersHttpController {
   }
 
   @Put(':id/files/*path')
-  @ApiOperation({ summary: 'Write one file (raw body), creating a new version' })
+  @ApiOperation({ summary: 'Write one file (raw body), creating a new version (none when the content and mode are unchanged)' })
   @ApiIdParam('spider')
   @ApiFilePathParam()
   @ApiConsumes('application/octet-stream')
   @ApiBody({ description: 'The file content, any Content-Type (never parsed)', schema: BINARY })
   @ApiOkResponse({ type: FilesVersionDto })
-  @ApiErrors(400, 404, 413)
+  @ApiErrors(400, 404, 409, 413)
   async putFile(
     @Param('id', ObjectIdPipe) id: string,
     @Param('path') path: string | string[],
-    @Query() q: FileModeQueryDto,
+    @Query() q: PutFileQueryDto,
     @Req() req: Request,
   ) {
     const filePath = assertSafePath(wildcardPath(path));
-    const staged = await this.stageBody(req, `file ${JSON.stringify(filePath)}`);
+    const staged = await this.stageBody(req, `file ${JSON.stringify(filePath)}`).catch((err: unknown) => {
+      throw withUploadLimitHint(err);
+    });
     try {
       const mode = q.mode === undefined ? undefined : parseInt(q.mode, 8) & 0o777;
-      const r = await this.files.putFile(id, { path: filePath, ...staged, mode });
-      return { version: r.version };
+      const base = q.baseVersion === undefined ? undefined : Number(q.baseVersion);
+      const r = await this.files.putFile(id, { path: filePath, ...staged, mode }, base);
+      return r.unchanged ? { version: r.version, unchanged: true } : { version: r.version };
     } finally {
       await removeStaged([staged]);
     }

@@ -2,7 +2,7 @@ import { clearToken, readToken } from '../auth/token-store';
 import { ApiError, messageOf } from './api-error';
 import type {
   ActivityBucket, CreateTask, FileList, LogPage, Node, NodeEnvironment, ResultPage, Schedule, ScheduleInput,
-  Spider, SpiderInput, SpiderVersion, Stats, Task, TaskPage, TaskQuery,
+  FilesVersion, Spider, SpiderInput, SpiderVersion, Stats, Task, TaskPage, TaskQuery, TreeUpload, VersionDiff, VersionFile,
 } from './types';
 
 /** The one module that talks to the master. Components use the hooks built on it, never fetch. */
@@ -104,10 +104,15 @@ export const api = {
   files: (id: string) => request<FileList>('GET', `/api/spiders/${id}/files`),
   versions: (id: string) => request<SpiderVersion[]>('GET', `/api/spiders/${id}/versions`),
   fileText: async (id: string, path: string) => (await rawGet(`/api/spiders/${id}/files/${enc(path)}`)).text(),
-  saveFile: (id: string, path: string, content: string) =>
-    putWithProgress<{ version: number }>(`/api/spiders/${id}/files/${enc(path)}`, new Blob([content]), 'application/octet-stream', () => undefined),
+  /** `baseVersion`: the version the text was read at; the master refuses (409) when the file changed since. */
+  saveFile: (id: string, path: string, content: string, baseVersion?: number) =>
+    putWithProgress<FilesVersion>(withQuery(`/api/spiders/${id}/files/${enc(path)}`, { baseVersion }), new Blob([content]), 'application/octet-stream', () => undefined),
   uploadFiles: (id: string, body: Blob | FormData, contentType: string | null, onProgress: (f: number) => void) =>
-    putWithProgress<{ version: number; fileCount: number; totalBytes: number }>(`/api/spiders/${id}/files`, body, contentType, onProgress),
+    putWithProgress<TreeUpload>(`/api/spiders/${id}/files`, body, contentType, onProgress),
+  versionFiles: (id: string, version: number) => request<VersionFile[]>('GET', `/api/spiders/${id}/versions/${version}/files`),
+  versionFileText: async (id: string, version: number, path: string) => (await rawGet(`/api/spiders/${id}/versions/${version}/files/${enc(path)}`)).text(),
+  diffVersions: (id: string, a: number, b: number) => request<VersionDiff>('GET', `/api/spiders/${id}/versions/${a}/diff/${b}`),
+  restoreVersion: (id: string, version: number) => request<FilesVersion>('POST', `/api/spiders/${id}/versions/${version}/restore`),
 
   tasks: (q: TaskQuery) => request<TaskPage>('GET', withQuery('/api/tasks', q)),
   task: (id: string) => request<Task>('GET', `/api/tasks/${id}`),

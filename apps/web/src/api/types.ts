@@ -47,7 +47,12 @@ export type Spider = {
 export type SpiderInput = { name: string; cmd: string; param?: string; description?: string; resultsCollection?: string; dedup?: Dedup };
 export type FileEntry = { path: string; size: number; mode: number | string; sha256: string };
 export type FileList = { version: number; files: FileEntry[] };
-export type SpiderVersion = { version: number; fileCount?: number; totalBytes?: number; createdAt?: string };
+export type SpiderVersion = { version: number; fileCount?: number; totalBytes?: number; createdAt?: string; restoredFrom?: number | null };
+export type VersionFile = { path: string; size: number; mode: number; sha256: string };
+export type VersionDiff = { from: number; to: number; added: VersionFile[]; removed: VersionFile[]; changed: { path: string; from: VersionFile; to: VersionFile; diff?: string }[] };
+/** A change to the files: `unchanged` when the content equalled the current version (no version made). */
+export type FilesVersion = { version: number; unchanged?: boolean };
+export type TreeUpload = FilesVersion & { fileCount: number; totalBytes: number; unwrapped?: string | null };
 
 export type Attempt = { attempt: number; nodeId: string | null; status: TaskStatus; error: string | null; at: string };
 export type Task = {
