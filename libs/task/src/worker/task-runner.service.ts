@@ -38,6 +38,19 @@ const DEFAULT_RESULT_LINE_BYTES = 16 * 1024 * 1024;
 
 /** Environment variables of the worker that a task must not see. */
 const PRIVATE_ENV = ['CRAWLNEST_CLUSTER_SECRET', 'CRAWLNEST_API_TOKEN'];
+/**
+ * Once the worker is gone, a task's supervisor gives the group its kill grace, at most this
+ * long, before SIGKILL: whatever the task's grace, its processes are gone within about a
+ * second of the worker's death, well before the master may run the task elsewhere.
+ */
+const LIFELINE_GRACE_CAP_MS = 1000;
+
+/** The worker's environment without its secrets: what a task's supervisor (node) runs with. */
+function supervisorEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of PRIVATE_ENV) delete env[k];
+  return env;
+}
 
 /**
  * Runs assignments: ack, sync the spider's files, start the command in its own process
@@ -240,10 +253,10 @@ export class TaskRunnerService implements OnModuleInit, OnApplicationBootstrap, 
     }
     envs.apply(env);
     run.environment = envs.stats;
-    const proc = startTaskProcess(a.command, dir, env);
+    const proc = startTaskProcess(a.command, dir, env, supervisorEnv(), Math.min(killGraceMsOf(a, this.opts.killGraceMs), LIFELINE_GRACE_CAP_MS));
     void proc.exited.finally(() => envs.release());
     run.proc = proc;
-    const pgid = proc.child.pid;
+    const pgid = proc.pgid;
     if (pgid) this.groups.record(pgid, a.taskId, a.attempt);
     const results = this.resultCapture?.open({
       taskId: a.taskId,
@@ -258,14 +271,14 @@ export class TaskRunnerService implements OnModuleInit, OnApplicationBootstrap, 
     });
     const sink = { log: (kind: 'stdout' | 'stderr', text: string) => shipper.push(kind, text), results };
     const limits = { logCapBytes: LOG_LINE_CAP_BYTES, resultCapBytes: this.opts.maxResultLineBytes ?? DEFAULT_RESULT_LINE_BYTES };
-    const pipes = [readTaskOutput(proc.child.stdout, 'stdout', sink, limits), readTaskOutput(proc.child.stderr, 'stderr', sink, limits)];
+    const pipes = [readTaskOutput(proc.stdout, 'stdout', sink, limits), readTaskOutput(proc.stderr, 'stderr', sink, limits)];
     const timeout =
       a.timeoutSec > 0 ? setTimeout(() => this.stop(run, 'error', `timed out after ${a.timeoutSec} s`), a.timeoutSec * 1000) : undefined;
 
     // Reports of one attempt go one at a time: on FerretDB an update is a read then a
     // write, so a Started landing after Finished could turn an ended task back to running.
     const startedReported = this.reporter
-      .untilAnswered('started', () => this.reporter.started(ref, proc.child.pid ?? 0, stats, run.environment), () => run.abandoned)
+      .untilAnswered('started', () => this.reporter.started(ref, pgid ?? 0, stats, run.environment), () => run.abandoned)
       .then((r) => {
         if (!r.accepted) {
           run.abandoned = true;
