@@ -1,21 +1,39 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Master, TestCluster } from './support/cluster';
-import { isAlive } from './support/processes';
 import { taskEnded } from './support/spider-tree';
 import { waitFor } from './support/wait';
 
 type TaskBody = { status: string; nodeId: string | null; attempt: number; attempts: { attempt: number; nodeId: string | null; status: string; error: string | null }[] };
 
-/** Whether any process is left in the process group `pgid`. */
-function groupAlive(pgid: number): boolean {
+/** State and process group of a pid from /proc/<pid>/stat; null when it is gone. */
+function procStat(pid: number | string): { state: string; pgrp: number } | null {
   try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
-    throw err;
+    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    return { state: f[0], pgrp: Number(f[2]) };
+  } catch {
+    return null;
   }
+}
+
+/**
+ * Whether the process still runs. A zombie does not (it is dead, waiting for its parent to
+ * read its status: here PID 1 reaps orphans only now and then).
+ */
+function isAlive(pid: number): boolean {
+  const st = procStat(pid);
+  return st !== null && st.state !== 'Z';
+}
+
+/** Whether any process of the process group `pgid` still runs (zombies aside). */
+function groupAlive(pgid: number): boolean {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .some((d) => {
+      const st = procStat(d);
+      return st !== null && st.pgrp === pgid && st.state !== 'Z';
+    });
 }
 
 /**

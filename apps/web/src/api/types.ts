@@ -49,7 +49,8 @@ export type FileEntry = { path: string; size: number; mode: number | string; sha
 export type FileList = { version: number; files: FileEntry[] };
 export type SpiderVersion = { version: number; fileCount?: number; totalBytes?: number; createdAt?: string };
 
-export type Attempt = { attempt: number; nodeId: string | null; status: TaskStatus; error: string | null; at: string };
+/** `handedBack`: its worker shut down and gave it back to run elsewhere (it used no retry). */
+export type Attempt = { attempt: number; nodeId: string | null; status: TaskStatus; error: string | null; at: string; handedBack?: boolean };
 export type Task = {
   id: string;
   spiderId: string;

@@ -25,7 +25,7 @@ function Attempts({ task }: { task: Task }) {
   return (
     <Timeline active={past.length} bulletSize={14} lineWidth={2} aria-label="Attempts">
       {past.map((a) => (
-        <Timeline.Item key={a.attempt} title={`Attempt ${a.attempt}: ${a.status}`}>
+        <Timeline.Item key={a.attempt} title={`Attempt ${a.attempt}: ${a.handedBack ? 'handed back' : a.status}`}>
           <Text size="xs" c="dimmed">{formatTime(a.at)} · node {a.nodeId?.slice(-8) ?? '—'}</Text>
           {a.error && <Text size="sm" c="red">{a.error}</Text>}
         </Timeline.Item>

@@ -31,10 +31,11 @@ export function startTaskProcess(command: string, cwd: string, env: NodeJS.Proce
     detached: true,
     stdio: ['pipe', 'ignore', 'inherit', 'pipe', 'pipe', 'pipe'],
   });
-  const lifeline = child.stdin as Writable;
-  const status = child.stdio[3] as Readable;
-  const stdout = child.stdio[4] as Readable;
-  const stderr = child.stdio[5] as Readable;
+  const fds = child.stdio as unknown as (Readable | Writable)[];
+  const lifeline = fds[0] as Writable;
+  const status = fds[3] as Readable;
+  const stdout = fds[4] as Readable;
+  const stderr = fds[5] as Readable;
   // EPIPE when the supervisor died: its exit says what happened.
   lifeline.on('error', () => undefined);
   status.on('error', () => undefined);
