@@ -20,8 +20,11 @@ export type SyncStatsRecord = {
   durationMs: number;
 };
 
-/** What happened to one attempt that did not end the task (kept for the API and post-mortems). */
-export type AttemptRecord = { attempt: number; nodeId: string | null; status: TaskStatus; error: string | null; at: Date };
+/**
+ * What happened to one attempt that did not end the task (kept for the API and post-mortems).
+ * `handedBack`: its worker shut down and gave it back (it used no retry); absent otherwise.
+ */
+export type AttemptRecord = { attempt: number; nodeId: string | null; status: TaskStatus; error: string | null; at: Date; handedBack?: boolean };
 
 export type TaskRecord = {
   _id: Types.ObjectId;
@@ -89,7 +92,7 @@ export type TaskView = {
   sync: SyncStatsRecord | null;
   environment: EnvStatsRecord | null;
   /** Earlier attempts that ended without ending the task (abnormal, not acknowledged). */
-  attempts: { attempt: number; nodeId: string | null; status: TaskStatus; error: string | null; at: string }[];
+  attempts: { attempt: number; nodeId: string | null; status: TaskStatus; error: string | null; at: string; handedBack?: boolean }[];
   /** Why a pending task has not started yet; null when it is not pending. */
   pendingReason: string | null;
 };

@@ -54,7 +54,8 @@ export type VersionDiff = { from: number; to: number; added: VersionFile[]; remo
 export type FilesVersion = { version: number; unchanged?: boolean };
 export type TreeUpload = FilesVersion & { fileCount: number; totalBytes: number; unwrapped?: string | null };
 
-export type Attempt = { attempt: number; nodeId: string | null; status: TaskStatus; error: string | null; at: string };
+/** `handedBack`: its worker shut down and gave it back to run elsewhere (it used no retry). */
+export type Attempt = { attempt: number; nodeId: string | null; status: TaskStatus; error: string | null; at: string; handedBack?: boolean };
 export type Task = {
   id: string;
   spiderId: string;

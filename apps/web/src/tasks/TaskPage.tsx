@@ -25,9 +25,9 @@ function Attempts({ task }: { task: Task }) {
   return (
     <Timeline active={past.length} bulletSize={14} lineWidth={2} aria-label="Attempts">
       {past.map((a) => (
-        <Timeline.Item key={a.attempt} title={`Attempt ${a.attempt}: ${a.status}`}>
+        <Timeline.Item key={a.attempt} title={`Attempt ${a.attempt}: ${a.handedBack ? 'handed back' : a.status}`}>
           <Text size="xs" c="dimmed">{formatTime(a.at)} · node {a.nodeId?.slice(-8) ?? '—'}</Text>
-          {a.error && <Text size="sm" c="red">{a.error}</Text>}
+          {a.error && <Text size="sm" c={a.handedBack ? 'dimmed' : 'red'}>{a.error}</Text>}
         </Timeline.Item>
       ))}
       <Timeline.Item title={`Attempt ${task.attempt}: ${task.status}`}>
@@ -73,7 +73,8 @@ export default function TaskPage() {
               <Field label="Node">{t.nodeId ?? '—'}</Field>
               <Field label="Placement">{t.mode}{Object.keys(t.labels).length ? ` · ${formatPairs(t.labels)}` : ''}</Field>
               <Field label="Priority">{t.priority}</Field>
-              <Field label="Attempt">{t.attempt} of {t.maxRetries + 1}</Field>
+              {/* A hand-back by a stopping worker uses no retry: it adds an attempt. */}
+              <Field label="Attempt">{t.attempt} of {t.maxRetries + 1 + (t.attempts ?? []).filter((a) => a.handedBack).length}</Field>
               <Field label="Exit code">{t.exitCode ?? '—'}</Field>
               <Field label="Duration">{taskDuration(t)}</Field>
               <Field label="Results">{t.resultCount ?? '—'}{t.resultErrors ? ` · ${t.resultErrors} errors` : ''}{t.resultDuplicates ? ` · ${t.resultDuplicates} duplicates` : ''}</Field>

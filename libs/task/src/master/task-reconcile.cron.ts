@@ -7,6 +7,7 @@ import { ClaimRepository } from './claim.repository';
 import { TASK_MASTER_OPTIONS, TaskMasterOptions } from './task-master.options';
 import { ACTIVE_STATUSES, TaskRecord } from '../task.types';
 import { UnheldRunDetector } from './worker-held-runs';
+import { mayRetry } from '../retries';
 
 /** Extra time past a task's own timeout before the master enforces it (the worker normally does). */
 const TIMEOUT_ENFORCEMENT_SLACK_MS = 15_000;
@@ -20,7 +21,7 @@ const MAX_READ_SHARE = 0.2;
  * attempt, which the repository claims (`close:<taskId>:<attempt>`), so one replica makes it.
  * - assignments nobody acknowledged go back to pending as a new attempt;
  * - tasks of a node offline for longer than the orphan grace become `abnormal`, and are
- *   queued again while `attempt <= maxRetries`;
+ *   queued again while a retry is left (retries.ts: handed-back attempts cost none);
  * - running tasks far past their timeout (the worker could not enforce it) end in error;
  * - selected-nodes tasks whose targets stay unavailable past the pending timeout end in
  *   error with the reason;
@@ -110,7 +111,7 @@ export class TaskReconcileCron {
 
   /** Closes an attempt nobody runs: queued again while retries allow, else `abnormal`. */
   private async abandon(t: TaskRecord, error: string): Promise<number> {
-    if (t.attempt <= t.maxRetries) {
+    if (mayRetry(t)) {
       const ended = { attempt: t.attempt, nodeId: t.nodeId, status: 'abnormal' as const, error, at: new Date() };
       if (await this.tasks.requeue(t, ACTIVE_STATUSES, ended)) {
         this.log.warn({ msg: 'task abnormal, retrying', taskId: String(t._id), attempt: t.attempt, nodeId: t.nodeId, error });
