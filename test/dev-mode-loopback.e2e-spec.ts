@@ -44,5 +44,5 @@ describe('npm run dev binds to loopback', () => {
     const exposed = sockets.filter((s) => !LOOPBACK.has(s.address)).map((s) => `${s.address}:${s.port} (pid ${s.pid})`);
     expect(exposed).toEqual([]);
     expect(run.output).toContain(`http://127.0.0.1:${httpPort}/api`);
-  });
+  }, 240_000); // dev mode builds what changed first (minutes on a busy machine)
 });
