@@ -61,7 +61,8 @@ describe('web: task durations, node names, offline nodes', () => {
 
     await page.goto(`${base}/tasks/${id}`);
     await page.getByLabel('Task status').getByText('running').waitFor();
-    const onPage = page.getByLabel('Task duration');
+    // The value under the "Duration" caption of the task's fields.
+    const onPage = page.getByText('Duration', { exact: true }).locator('xpath=following-sibling::*[1]');
     const first = durationMs(await onPage.innerText());
     await countsUpFrom('the task page duration', () => onPage.innerText(), first, 2000, 8000);
     await page.getByText('web-facts-node', { exact: true }).first().waitFor();
