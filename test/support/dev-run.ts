@@ -53,10 +53,15 @@ export class DevRun {
   }
 
   async ready(): Promise<{ pid: number; cmd: string }[]> {
-    await waitFor('dev mode: master ready and worker online', () => {
-      if (this.child.exitCode !== null) throw new Error(`npm run dev exited:\n${this.output}`);
-      return /"msg":"node online"/.test(this.output) || undefined;
-    }, 180_000, 100);
+    try {
+      await waitFor('dev mode: master ready and worker online', () => {
+        if (this.child.exitCode !== null) throw new Error(`npm run dev exited:\n${this.output}`);
+        return /"msg":"node online"/.test(this.output) || undefined;
+      }, 180_000, 100);
+    } catch (err) {
+      // What dev mode printed says where it stuck (a rebuild, the master, the worker's link).
+      throw new Error(`${String(err)}\n--- npm run dev output (last 4000 chars) ---\n${this.output.slice(-4000)}`);
+    }
     return descendants(this.child.pid as number);
   }
 
