@@ -1,4 +1,5 @@
 export * from './task.types';
+export * from './task-timing';
 export * from './task.schema';
 export * from './master/task-master.options';
 export * from './master/task-master.module';

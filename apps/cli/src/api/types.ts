@@ -31,6 +31,11 @@ export type Task = {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+  /** Masters before these fields lack them. */
+  nodeName?: string | null;
+  durationMs?: number | null;
+  prepareMs?: number | null;
+  runMs?: number | null;
 };
 
 export type Node = {

@@ -23,7 +23,10 @@ export type Node = {
   activeAt: string | null;
   lastHeartbeatAt: string | null;
   connectedReplica: string | null;
+  /** Live figures; null while the node is offline. */
   resources?: { cpuPercent: number; memoryBytes: number; diskFreeBytes: number } | null;
+  /** The last figures it reported, online or not. */
+  lastResources?: { cpuPercent: number; memoryBytes: number; diskFreeBytes: number } | null;
   runtimes?: Runtime[];
 };
 export type NodeEnvironment = { key: string; kind: 'python' | 'node'; sizeBytes: number; state: string; lastUsedAt: string | null };
@@ -55,7 +58,7 @@ export type FilesVersion = { version: number; unchanged?: boolean };
 export type TreeUpload = FilesVersion & { fileCount: number; totalBytes: number; unwrapped?: string | null };
 
 /** `handedBack`: its worker shut down and gave it back to run elsewhere (it used no retry). */
-export type Attempt = { attempt: number; nodeId: string | null; status: TaskStatus; error: string | null; at: string; handedBack?: boolean };
+export type Attempt = { attempt: number; nodeId: string | null; nodeName?: string | null; status: TaskStatus; error: string | null; at: string; handedBack?: boolean };
 export type Task = {
   id: string;
   spiderId: string;
@@ -84,6 +87,13 @@ export type Task = {
   resultCount?: number;
   resultErrors?: number;
   resultDuplicates?: number;
+  nodeName?: string | null;
+  /** From assignment (sync and environment build included), as of the answer. */
+  durationMs?: number | null;
+  prepareMs?: number | null;
+  runMs?: number | null;
+  sync?: { filesTotal: number; filesTransferred: number; bytesTransferred: number; filesDeleted: number; durationMs: number } | null;
+  environment?: { keys: string[]; cached: boolean; buildMs: number } | null;
 };
 export type TaskPage = { items: Task[]; total: number; nextAfter?: string | null };
 export type TaskQuery = { status?: TaskStatus; spiderId?: string; nodeId?: string; page: number; size: number };

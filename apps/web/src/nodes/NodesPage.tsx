@@ -73,7 +73,8 @@ export default function NodesPage() {
               <Table.Td>{n.name}<Text size="xs" c="dimmed">{n.hostname} {n.ip}</Text></Table.Td>
               <Table.Td><StatusBadge status={n.status} /></Table.Td>
               <Table.Td>{n.taskReady ? 'yes' : 'no'}</Table.Td>
-              <Table.Td>{n.runningTasks}/{n.maxRunners}</Table.Td>
+              {/* An offline node reports nothing: no running count or machine figures (the API gives none). */}
+              <Table.Td>{n.status === 'online' ? `${n.runningTasks}/${n.maxRunners}` : `—/${n.maxRunners}`}</Table.Td>
               <Table.Td>{formatPairs(n.labels) || '—'}</Table.Td>
               <Table.Td>{n.resources ? `${n.resources.cpuPercent.toFixed(0)}%` : '—'}</Table.Td>
               <Table.Td>{formatBytes(n.resources?.memoryBytes)}</Table.Td>
