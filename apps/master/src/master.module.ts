@@ -26,6 +26,8 @@ import { REPLICA_ID } from './tokens';
 import { UploadStagingStorage } from './http/upload-staging.storage';
 import type { MasterConfig } from './config/master.config';
 import { ShutdownSignal } from './lifecycle/shutdown-signal';
+import { ScrapydModule } from './scrapyd/scrapyd.module';
+import { hostname } from 'node:os';
 
 export type MasterRuntime = {
   config: MasterConfig;
@@ -101,6 +103,7 @@ export class MasterModule {
         }),
         ResultsMasterModule.forRoot({ clusterSecret: rt.clusterSecret, maxItemBytes: config.maxItemBytes }),
         MetricsModule.forRoot({ host: config.metricsHost, port: config.metricsPort }),
+        ScrapydModule.forRoot({ apiToken: rt.apiToken, nodeName: hostname(), listTimeoutMs: config.scrapydListTimeoutMs, upload }),
         // The web dashboard at / (apps/web, built to dist/web).
         ...dashboardModules(),
       ],

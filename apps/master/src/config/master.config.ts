@@ -44,6 +44,8 @@ const schema = z.object({
   CRAWLNEST_GRPC_TLS_CA: pemFileVar('certificate').optional(),
   CRAWLNEST_METRICS_HOST: z.string().default('127.0.0.1'),
   CRAWLNEST_METRICS_PORT: portVar().optional(),
+  CRAWLNEST_SCRAPYD_LIST_TIMEOUT_MS: intVar(1000, 3_600_000).default(600_000),
+  CRAWLNEST_SECRETS_KEY: z.string().min(16, 'expected at least 16 characters').optional(),
 });
 
 export type MasterConfig = {
@@ -86,6 +88,10 @@ export type MasterConfig = {
   metricsHost: string;
   /** Set: /metrics is also served without a token on this port (keep it private). */
   metricsPort?: number;
+  /** addversion.json waits this long for `scrapy list` on a worker before reading the egg's sources instead. */
+  scrapydListTimeoutMs: number;
+  /** Encrypts stored git credentials; unset: derived from the cluster secret. */
+  secretsKey?: string;
 };
 
 /** Read once at start; everything else receives this typed object. */
@@ -131,6 +137,8 @@ export function loadMasterConfig(env: NodeJS.ProcessEnv = process.env): MasterCo
     grpcTls: serverTls(e),
     metricsHost: e.CRAWLNEST_METRICS_HOST,
     metricsPort: e.CRAWLNEST_METRICS_PORT,
+    scrapydListTimeoutMs: e.CRAWLNEST_SCRAPYD_LIST_TIMEOUT_MS,
+    secretsKey: e.CRAWLNEST_SECRETS_KEY,
   };
 }
 
