@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createConnection } from 'mongoose';
 import { Master, TestCluster } from './support/cluster';
 import { git, gitDaemon, gitHttpServer } from './support/git-servers';
+import { cliEnv, runCli } from './support/cli-process';
 import { waitFor } from './support/wait';
 
 const WEBHOOK_SECRET = 'webhook-secret-e2e';
@@ -169,4 +170,22 @@ describe('spiders from git: pull, webhooks, force-push, deleted branch, credenti
     expect((await m.api.put(`/api/spiders/${c}/git`, JSON.stringify({ url: 'ftp://x/y', ref: 'main' }), 'application/json')).status).toBe(400);
     expect((await m.api.put(`/api/spiders/${c}/git`, JSON.stringify({ url: repoUrl, ref: '--upload-pack=x' }), 'application/json')).status).toBe(400);
   }, 90_000);
+
+  it('the CLI: crawlnest git set SPIDER URL --ref --path --token-env, then crawlnest git pull SPIDER', async () => {
+    const home = join(cluster.dir, 'cli-home');
+    mkdirSync(home, { recursive: true });
+    const env = cliEnv(home, { CRAWLNEST_URL: m.api.baseUrl, CRAWLNEST_TOKEN: cluster.apiToken, GIT_TOKEN: TOKEN });
+    await spider('git-cli');
+    const url = `http://127.0.0.1:${http.port}/shop.git`;
+    const set = await runCli(['git', 'set', 'git-cli', url, '--ref', 'main', '--path', 'spiders/b', '--token-env', 'GIT_TOKEN', '--json'], env);
+    expect({ code: set.code, stderr: set.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(JSON.parse(set.stdout)).toMatchObject({ url, ref: 'main', path: 'spiders/b', hasCredential: true });
+    const first = await runCli(['git', 'pull', 'git-cli'], env);
+    expect({ code: first.code, out: first.stdout + first.stderr }).toEqual({ code: 0, out: expect.stringMatching(/git-cli: version 1 from [0-9a-f]{12}/) });
+    const again = await runCli(['git', 'pull', 'git-cli', '--json'], env);
+    expect(JSON.parse(again.stdout)).toMatchObject({ changed: false, version: 1 });
+    const unknown = await runCli(['git', 'pull', 'no-such-spider'], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("no spider named or with id 'no-such-spider'");
+  });
 });
