@@ -216,6 +216,33 @@ describe('the Scrapyd-compatible API with the real scrapyd-client and plain HTTP
     expect((await scrapyd('daemonstatus.json')).body).toMatchObject({ status: 'ok', node_name: expect.any(String), pending: 0, running: 0, finished: 3 });
   }, 120_000);
 
+  it('python-scrapyd-api (its endpoints pointed under /scrapyd/) lists, schedules, reads job status and gets errors as exceptions', async () => {
+    const script = `
+import json, sys
+from scrapyd_api import ScrapydAPI
+from scrapyd_api.exceptions import ScrapydResponseError
+names = ["add_version", "cancel", "delete_project", "delete_version", "list_jobs", "list_projects", "list_spiders", "list_versions", "schedule"]
+files = ["addversion", "cancel", "delproject", "delversion", "listjobs", "listprojects", "listspiders", "listversions", "schedule"]
+api = ScrapydAPI(sys.argv[1], auth=("x", sys.argv[2]), endpoints={n: "/scrapyd/%s.json" % f for n, f in zip(names, files)})
+out = {"projects": api.list_projects(), "spiders": api.list_spiders("shop"), "versions": api.list_versions("shop")}
+job = api.schedule("shop", "shop", base=sys.argv[3], tag="via-python")
+out["job"] = job
+out["state"] = api.job_status("shop", job)
+try:
+    api.schedule("shop", "nope")
+except ScrapydResponseError as e:
+    out["error"] = str(e)
+print(json.dumps(out))
+`;
+    const r = await run(join(VENV_BIN, 'python'), ['-c', script, `http://127.0.0.1:${m.httpPort}`, cluster.apiToken, base], { timeout: 60_000 });
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ projects: ['shop'], spiders: ['shop', 'shopsdk', 'slow'], versions: ['r1'], job: expect.any(String), error: "spider 'nope' not found" });
+    expect(['pending', 'running', 'finished']).toContain(out.state);
+    await ended(out.job);
+    const jl = await getText(`/scrapyd/items/shop/shop/${out.job}.jl`);
+    expect(jl.text.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((i) => i.kind === 'listing')).toMatchObject({ tag: 'via-python', job: out.job });
+  }, 120_000);
+
   it("errors come back in Scrapyd's shape: HTTP 200, status error, a message, node_name", async () => {
     const cases: [string, Record<string, string> | undefined, RegExp][] = [
       ['schedule.json', { project: 'nope', spider: 'shop' }, /project 'nope' not found/],
