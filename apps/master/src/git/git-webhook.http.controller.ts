@@ -1,5 +1,7 @@
-import { Controller, HttpCode, Inject, Logger, NotFoundException, Post, Req, UnauthorizedException } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, ForbiddenException, HttpCode, Inject, Logger, Post, Req, UnauthorizedException } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ErrorDto } from '../http/dto/error.dto';
+import { GitWebhookResultDto } from './git-source.dto';
 import type { Request } from 'express';
 import { BadInputError, PayloadTooLargeError } from '@crawlnest/node';
 import { Public } from '../security/bearer-auth.guard';
@@ -27,9 +29,13 @@ export class GitWebhookHttpController {
 
   @Post('webhook')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Push webhook (GitHub, GitLab, Gitea): pulls the spiders whose repository and branch match' })
+  @ApiOperation({ summary: 'Push webhook (GitHub, GitLab, Gitea): pulls the spiders whose repository and branch match; no bearer token, the signature is the proof' })
+  @ApiOkResponse({ type: GitWebhookResultDto })
+  @ApiResponse({ status: 400, description: 'Not a GitHub, GitLab or Gitea event, or not JSON', type: ErrorDto })
+  @ApiResponse({ status: 401, description: 'Bad signature', type: ErrorDto })
+  @ApiResponse({ status: 403, description: 'Webhooks are off (CRAWLNEST_GIT_WEBHOOK_SECRET unset)', type: ErrorDto })
   async webhook(@Req() req: Request) {
-    if (!this.opts.webhookSecret) throw new NotFoundException('webhooks are off: set CRAWLNEST_GIT_WEBHOOK_SECRET');
+    if (!this.opts.webhookSecret) throw new ForbiddenException('webhooks are off: set CRAWLNEST_GIT_WEBHOOK_SECRET');
     const body = await rawBody(req);
     const provider = providerOf(req.headers);
     if (!provider) throw new BadInputError('not a GitHub, GitLab or Gitea webhook (no X-GitHub-Event, X-Gitlab-Event or X-Gitea-Event header)');

@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, ApiIdParam } from '../http/dto/api-docs.decorators';
 import { ObjectIdPipe } from '../http/object-id.pipe';
-import { GitPullDto, GitSourceDto, SetGitSourceDto } from './git-source.dto';
+import { GitPullDto, GitSourceDto, GitVersionDto, SetGitSourceDto } from './git-source.dto';
 import { GitPullService } from './git-pull.service';
 
 /** A spider's git source and its pulls (docs/git.md). */
@@ -44,6 +44,7 @@ export class GitHttpController {
   @Get(':id/git/versions')
   @ApiOperation({ summary: 'The versions list with `git: {commit, author, message, committedAt, ref}` on each pulled version (null for uploads)' })
   @ApiIdParam('spider')
+  @ApiOkResponse({ type: [GitVersionDto] })
   @ApiErrors(400, 404)
   versions(@Param('id', ObjectIdPipe) id: string) {
     return this.git.versions(id);
@@ -53,7 +54,6 @@ export class GitHttpController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Fetch and make a new version when the tree at ref (under path) changed' })
   @ApiIdParam('spider')
-  @ApiCreatedResponse({ type: GitPullDto })
   @ApiOkResponse({ type: GitPullDto })
   @ApiErrors(400, 404)
   pull(@Param('id', ObjectIdPipe) id: string) {
