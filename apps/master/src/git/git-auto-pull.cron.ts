@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { NotFoundError } from '@crawlnest/node';
 import { GIT_OPTIONS, GitOptions } from './git.options';
 import { GitSourceRepository } from './git-source.repository';
 import { GitPullService } from './git-pull.service';
@@ -31,6 +32,13 @@ export class GitAutoPullCron implements OnApplicationBootstrap, OnModuleDestroy 
     this.timer = null;
   }
 
+  /** The source of a deleted spider is removed, not retried every interval. */
+  private async forgetIfSpiderGone(spiderId: string, err: unknown): Promise<void> {
+    if (!(err instanceof NotFoundError) || !err.message.startsWith('spider ')) return;
+    await this.repo.delete(spiderId);
+    this.log.log({ msg: 'git source of a deleted spider removed', spider: spiderId });
+  }
+
   async tick(now = Date.now()): Promise<void> {
     if (this.running) return;
     this.running = true;
@@ -39,7 +47,7 @@ export class GitAutoPullCron implements OnApplicationBootstrap, OnModuleDestroy 
         const slot = Math.floor(now / (Math.max(10, s.autoPullSec) * 1000));
         if (!(await this.repo.claimSlot(s._id, slot, this.opts.replicaId))) continue;
         // A failed pull is recorded on the source (lastError) and logged by the service.
-        await this.git.pull(s._id).catch(() => undefined);
+        await this.git.pull(s._id).catch((err: unknown) => this.forgetIfSpiderGone(s._id, err));
       }
       if (++this.ticks % 100 === 0) await this.repo.forgetClaimsBefore(new Date(now - 86_400_000));
     } catch (err) {
