@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { deployCommand } from './commands/deploy.command';
+import { gitCommand } from './commands/git.command';
 import { loginCommand } from './commands/login.command';
 import { nodesCommand } from './commands/nodes.command';
 import { resultsCommand } from './commands/results.command';
@@ -24,7 +25,7 @@ async function main(argv: string[]): Promise<number> {
     .showHelpAfterError('(run with --help for usage)')
     // Thrown instead of exiting, so usage errors map to exit 2 here, in one place.
     .exitOverride();
-  for (const c of [loginCommand(), spidersCommand(), versionsCommand(), deployCommand(), runCommand(), tasksCommand(), logsCommand(), resultsCommand(), nodesCommand(), schedulesCommand()]) {
+  for (const c of [loginCommand(), spidersCommand(), versionsCommand(), deployCommand(), runCommand(), tasksCommand(), logsCommand(), resultsCommand(), nodesCommand(), schedulesCommand(), gitCommand()]) {
     program.addCommand(c);
   }
   // addCommand does not copy settings: every subcommand throws instead of exiting too.

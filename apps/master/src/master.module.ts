@@ -28,6 +28,9 @@ import { REPLICA_ID } from './tokens';
 import { UploadStagingStorage } from './http/upload-staging.storage';
 import type { MasterConfig } from './config/master.config';
 import { ShutdownSignal } from './lifecycle/shutdown-signal';
+import { ScrapydModule } from './scrapyd/scrapyd.module';
+import { GitModule } from './git/git.module';
+import { hostname } from 'node:os';
 
 export type MasterRuntime = {
   config: MasterConfig;
@@ -103,6 +106,15 @@ export class MasterModule {
         }),
         ResultsMasterModule.forRoot({ clusterSecret: rt.clusterSecret, maxItemBytes: config.maxItemBytes }),
         MetricsModule.forRoot({ host: config.metricsHost, port: config.metricsPort }),
+        ScrapydModule.forRoot({ apiToken: rt.apiToken, nodeName: hostname(), listTimeoutMs: config.scrapydListTimeoutMs, upload }),
+        GitModule.forRoot({
+          cacheDir: join(config.dataDir, 'git'),
+          secretsKey: config.secretsKey,
+          clusterSecret: rt.clusterSecret,
+          webhookSecret: config.gitWebhookSecret,
+          replicaId: rt.replicaId,
+          autoPullTickMs: config.gitAutoPullTickMs,
+        }),
         // The web dashboard at / (apps/web, built to dist/web).
         ...dashboardModules(),
       ],

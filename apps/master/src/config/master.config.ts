@@ -44,6 +44,10 @@ const schema = z.object({
   CRAWLNEST_GRPC_TLS_CA: pemFileVar('certificate').optional(),
   CRAWLNEST_METRICS_HOST: z.string().default('127.0.0.1'),
   CRAWLNEST_METRICS_PORT: portVar().optional(),
+  CRAWLNEST_SCRAPYD_LIST_TIMEOUT_MS: intVar(1000, 3_600_000).default(600_000),
+  CRAWLNEST_SECRETS_KEY: z.string().min(16, 'expected at least 16 characters').optional(),
+  CRAWLNEST_GIT_WEBHOOK_SECRET: z.string().min(8, 'expected at least 8 characters').optional(),
+  CRAWLNEST_GIT_AUTOPULL_TICK_MS: intVar(200, 600_000).default(5000),
 });
 
 export type MasterConfig = {
@@ -86,6 +90,13 @@ export type MasterConfig = {
   metricsHost: string;
   /** Set: /metrics is also served without a token on this port (keep it private). */
   metricsPort?: number;
+  /** addversion.json waits this long for `scrapy list` on a worker before reading the egg's sources instead. */
+  scrapydListTimeoutMs: number;
+  /** Encrypts stored git credentials; unset: derived from the cluster secret. */
+  secretsKey?: string;
+  /** Signs git push webhooks (GitHub/Gitea HMAC, GitLab token); unset: webhooks are refused. */
+  gitWebhookSecret?: string;
+  gitAutoPullTickMs: number;
 };
 
 /** Read once at start; everything else receives this typed object. */
@@ -131,6 +142,10 @@ export function loadMasterConfig(env: NodeJS.ProcessEnv = process.env): MasterCo
     grpcTls: serverTls(e),
     metricsHost: e.CRAWLNEST_METRICS_HOST,
     metricsPort: e.CRAWLNEST_METRICS_PORT,
+    scrapydListTimeoutMs: e.CRAWLNEST_SCRAPYD_LIST_TIMEOUT_MS,
+    secretsKey: e.CRAWLNEST_SECRETS_KEY,
+    gitWebhookSecret: e.CRAWLNEST_GIT_WEBHOOK_SECRET,
+    gitAutoPullTickMs: e.CRAWLNEST_GIT_AUTOPULL_TICK_MS,
   };
 }
 
