@@ -9,6 +9,8 @@ cd "$root"
 bash scripts/setup.sh --quiet
 bash scripts/build-changed.sh
 export CRAWLNEST_DATA_DIR="${CRAWLNEST_DATA_DIR:-$root/.data}"
+# A fresh data dir gets an `admin` user with a random password (banner + .data/admin-password).
+export CRAWLNEST_DEV_ADMIN="${CRAWLNEST_DEV_ADMIN:-1}"
 master='' worker=''
 
 # "code 3", "signal TERM" from a `wait` status.

@@ -44,6 +44,10 @@ const schema = z.object({
   CRAWLNEST_GRPC_TLS_CA: pemFileVar('certificate').optional(),
   CRAWLNEST_METRICS_HOST: z.string().default('127.0.0.1'),
   CRAWLNEST_METRICS_PORT: portVar().optional(),
+  CRAWLNEST_SESSION_IDLE_SEC: intVar(1, 30 * 86_400).default(8 * 3600),
+  CRAWLNEST_SESSION_MAX_SEC: intVar(1, 365 * 86_400).default(7 * 86_400),
+  CRAWLNEST_AUDIT_RETENTION_DAYS: intVar(1, 36_500).default(90),
+  CRAWLNEST_DEV_ADMIN: z.enum(['0', '1']).default('0'),
 });
 
 export type MasterConfig = {
@@ -86,6 +90,12 @@ export type MasterConfig = {
   metricsHost: string;
   /** Set: /metrics is also served without a token on this port (keep it private). */
   metricsPort?: number;
+  /** Sign-in sessions: idle and absolute limits. */
+  sessionIdleMs: number;
+  sessionMaxMs: number;
+  auditRetentionDays: number;
+  /** `npm run dev`: create `admin` with a random password on a fresh database. */
+  devAdmin: boolean;
 };
 
 /** Read once at start; everything else receives this typed object. */
@@ -131,6 +141,10 @@ export function loadMasterConfig(env: NodeJS.ProcessEnv = process.env): MasterCo
     grpcTls: serverTls(e),
     metricsHost: e.CRAWLNEST_METRICS_HOST,
     metricsPort: e.CRAWLNEST_METRICS_PORT,
+    sessionIdleMs: e.CRAWLNEST_SESSION_IDLE_SEC * 1000,
+    sessionMaxMs: e.CRAWLNEST_SESSION_MAX_SEC * 1000,
+    auditRetentionDays: e.CRAWLNEST_AUDIT_RETENTION_DAYS,
+    devAdmin: e.CRAWLNEST_DEV_ADMIN === '1',
   };
 }
 
