@@ -54,7 +54,9 @@ export class AuthService {
     if (parsed.kind === 's') {
       const s = await this.credentials.findSession(parsed.id);
       if (!s || !hashMatches(parsed.secret, s.secretHash)) throw new UnauthorizedException('wrong token');
-      if (s.expiresAt <= now || now.getTime() - new Date(s.lastSeenAt).getTime() > this.opts.sessionIdleMs) {
+      // Both limits as configured now (a lowered limit applies to sessions already open) and the expiry set at sign-in.
+      const age = now.getTime() - new Date(s.createdAt).getTime();
+      if (s.expiresAt <= now || age > this.opts.sessionMaxMs || now.getTime() - new Date(s.lastSeenAt).getTime() > this.opts.sessionIdleMs) {
         await this.credentials.deleteSession(s.id);
         throw new UnauthorizedException('session expired: sign in again');
       }
