@@ -61,3 +61,13 @@ export type Schedule = {
 export type LogLine = { seq: number; ts: string; stream: 'stdout' | 'stderr'; text: string };
 export type LogPage = { lines: LogLine[]; nextAfter: number; done: boolean };
 export type UploadResult = { version: number; fileCount: number; totalBytes: number };
+
+export type ProjectRole = 'viewer' | 'runner' | 'editor' | 'owner';
+
+export type User = { id: string; username: string; role: 'admin' | 'member'; disabled: boolean; projects: { projectId: string; role: ProjectRole }[]; createdAt: string };
+
+export type Project = { id: string; name: string; description: string; role: ProjectRole | null; members: { userId: string; username: string; role: ProjectRole }[] };
+
+export type PersonalToken = { id: string; name: string; createdAt: string; expiresAt: string | null; lastUsedAt: string | null };
+
+export type Me = { id: string | null; username: string; role: 'admin' | 'member'; projects: { id: string; name: string; role: ProjectRole }[] };

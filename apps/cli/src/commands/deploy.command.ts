@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { Command } from 'commander';
-import { findSpiderByName } from '../api/resolve';
+import { findSpiderByName, resolveProject } from '../api/resolve';
 import { connect } from '../context';
 import { collectFiles } from '../deploy/collect-files';
 import { packArchive } from '../deploy/pack-archive';
@@ -9,7 +9,7 @@ import { UsageError } from '../errors';
 import { humanBytes, note, printJson } from '../output/print';
 import { ByteProgress } from '../output/progress';
 
-type DeployOptions = { name?: string; cmd?: string; param?: string; json?: boolean };
+type DeployOptions = { name?: string; cmd?: string; param?: string; project?: string; json?: boolean };
 
 export function deployCommand(): Command {
   return new Command('deploy')
@@ -18,6 +18,7 @@ export function deployCommand(): Command {
     .option('--name <name>', 'spider name (default: the folder name)')
     .option('--cmd <cmd>', 'command to run (required for a new spider; updates an existing one)')
     .option('--param <param>', 'arguments appended to the command')
+    .option('--project <project>', 'project of a new spider (name or id); may be left out by a member of one project')
     .option('--json', 'print the API answer {version, fileCount, totalBytes}')
     .action(async (dir: string, o: DeployOptions) => {
       const root = resolve(dir);
@@ -29,7 +30,8 @@ export function deployCommand(): Command {
       let spider = await findSpiderByName(api, name);
       if (!spider) {
         if (!o.cmd) throw new UsageError(`spider '${name}' does not exist yet: give --cmd to create it`);
-        spider = await api.createSpider({ name, cmd: o.cmd, param: o.param ?? '' });
+        const projectId = o.project ? (await resolveProject(api, o.project)).id : undefined;
+        spider = await api.createSpider({ name, cmd: o.cmd, param: o.param ?? '', projectId });
         note(`created spider ${spider.name} (${spider.id})`);
       } else if (o.cmd !== undefined || o.param !== undefined) {
         spider = await api.updateSpider(spider.id, { cmd: o.cmd, param: o.param });
