@@ -8,6 +8,8 @@ import { StatusBadge } from '../shared/StatusBadge';
 import { useSpider } from '../spiders/use-spiders';
 import { LogViewer } from './LogViewer';
 import { useTask, useTaskAction } from './use-tasks';
+import { deniedReason } from '../access/permissions';
+import { useMe } from '../access/use-access';
 
 const ACTIVE = new Set(['pending', 'assigned', 'running']);
 
@@ -45,6 +47,8 @@ export default function TaskPage() {
   const navigate = useNavigate();
   const t = task.data;
   const spider = useSpider(t?.spiderId ?? '', !!t);
+  const me = useMe();
+  const cannotRun = deniedReason(me.data, 'run', spider.data?.projectId);
   return (
     <Stack>
       <Anchor component={Link} to="/tasks" size="sm">← Tasks</Anchor>
@@ -57,8 +61,9 @@ export default function TaskPage() {
               <span aria-label="Task status"><StatusBadge status={t.status} /></span>
             </Group>
             <Group>
-              <Button color="red" variant="light" disabled={!ACTIVE.has(t.status)} loading={cancel.isPending} onClick={() => cancel.mutate(t.id)}>Cancel task</Button>
-              <Button variant="default" loading={restart.isPending} onClick={() => restart.mutate(t.id, { onSuccess: (r) => navigate(`/tasks/${r.tasks[0].id}`) })}>Restart task</Button>
+              {cannotRun && <Text size="sm" c="dimmed" role="note">{cannotRun}</Text>}
+              <Button color="red" variant="light" disabled={!ACTIVE.has(t.status) || !!cannotRun} title={cannotRun ?? undefined} loading={cancel.isPending} onClick={() => cancel.mutate(t.id)}>Cancel task</Button>
+              <Button variant="default" disabled={!!cannotRun} title={cannotRun ?? undefined} loading={restart.isPending} onClick={() => restart.mutate(t.id, { onSuccess: (r) => navigate(`/tasks/${r.tasks[0].id}`) })}>Restart task</Button>
             </Group>
           </Group>
           <ErrorAlert error={cancel.error ?? restart.error} />
