@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from './support/ferretdb-server';
@@ -99,6 +99,14 @@ describe('npm run dev', () => {
     expect(names).toMatch(/master\/src\/main\.js/);
     expect(names).toMatch(/worker\/src\/main\.js/);
     expect(names).toMatch(/ferretdb/);
+    // A fresh data dir: `admin` with a random password, shown once in the banner and kept 0600.
+    const shown = /Sign in: +admin \/ (\S+) +\(shown once/.exec(run.output)?.[1];
+    const file = join(env.CRAWLNEST_DATA_DIR as string, 'admin-password');
+    expect(shown).toBeDefined();
+    expect(readFileSync(file, 'utf8').trim()).toBe(shown);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const login = await fetch(`http://127.0.0.1:${env.CRAWLNEST_HTTP_PORT}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: shown }) });
+    expect(login.status).toBe(201);
     run.child.kill('SIGTERM');
     expect(await run.exited).not.toBeNull();
     await waitFor('every process of the dev run gone', () => procs.every((p) => !alive(p.pid)) || undefined, 30_000, 100);
