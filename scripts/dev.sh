@@ -13,6 +13,8 @@ export CRAWLNEST_DATA_DIR="${CRAWLNEST_DATA_DIR:-$root/.data}"
 # API token and cluster secret sit in .data). The master alone defaults to every interface.
 export CRAWLNEST_HTTP_HOST="${CRAWLNEST_HTTP_HOST:-127.0.0.1}"
 export CRAWLNEST_GRPC_HOST="${CRAWLNEST_GRPC_HOST:-127.0.0.1}"
+# A fresh data dir gets an `admin` user with a random password (banner + .data/admin-password).
+export CRAWLNEST_DEV_ADMIN="${CRAWLNEST_DEV_ADMIN:-1}"
 master='' worker=''
 
 # "code 3", "signal TERM" from a `wait` status.

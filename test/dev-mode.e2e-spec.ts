@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { alive, DevRun } from './support/dev-run';
@@ -38,6 +38,14 @@ describe('npm run dev', () => {
     expect(names).toMatch(/master\/src\/main\.js/);
     expect(names).toMatch(/worker\/src\/main\.js/);
     expect(names).toMatch(/ferretdb/);
+    // A fresh data dir: `admin` with a random password, shown once in the banner and kept 0600.
+    const shown = /Sign in: +admin \/ (\S+) +\(shown once/.exec(run.output)?.[1];
+    const file = join(env.CRAWLNEST_DATA_DIR as string, 'admin-password');
+    expect(shown).toBeDefined();
+    expect(readFileSync(file, 'utf8').trim()).toBe(shown);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const login = await fetch(`http://127.0.0.1:${env.CRAWLNEST_HTTP_PORT}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: shown }) });
+    expect(login.status).toBe(201);
     run.child.kill('SIGTERM');
     expect(await run.exited).not.toBeNull();
     await waitFor('every process of the dev run gone', () => procs.every((p) => !alive(p.pid)) || undefined, 30_000, 100);

@@ -26,6 +26,8 @@ import { setupApiDocs } from './http/api-docs';
 import { jsonBodyExceptFileRoutes } from './http/json-body.middleware';
 import { MasterModule, masterLogBase } from './master.module';
 import { loadOrCreateSecret } from './security/secrets';
+import { UsersService } from './access';
+import { devAdminBanner, ensureDevAdmin } from './security/dev-admin';
 
 const log = new Logger('Master');
 
@@ -93,13 +95,16 @@ async function bootstrap(): Promise<void> {
     }),
   );
 
+  const devAdmin = config.devAdmin ? await ensureDevAdmin(app.get(UsersService), config.dataDir) : null;
   const shownHost = config.httpHost === '0.0.0.0' ? '127.0.0.1' : config.httpHost;
   log.log({ msg: 'master ready', replica: replicaId, http: config.httpPort, grpc: config.grpcPort, grpcTls: grpcTlsMode(config), db: embedded ? 'embedded FerretDB' : 'CRAWLNEST_MONGO_URI' });
   // Printed plainly so a person (and the test harness) can read it at a glance; on stderr,
   // so stdout stays one JSON object per line for whatever reads the logs (jq, a collector).
   process.stderr.write(
     `\nCrawlnest master ready\n  REST API:  http://${shownHost}:${config.httpPort}/api\n  gRPC:      ${shownHost}:${config.grpcPort}\n` +
-      `  API token: ${apiToken}\n  Try:       curl -H "Authorization: Bearer ${apiToken}" http://${shownHost}:${config.httpPort}/api/nodes\n\n`,
+      `  API token: ${apiToken}\n  Try:       curl -H "Authorization: Bearer ${apiToken}" http://${shownHost}:${config.httpPort}/api/nodes\n` +
+      (devAdmin ? devAdminBanner(devAdmin, config.dataDir) : '') +
+      '\n',
   );
 }
 

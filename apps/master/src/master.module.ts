@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { MongooseModule } from '@nestjs/mongoose';
 import { ScheduleModule } from '@nestjs/schedule';
 import { MulterModule } from '@nestjs/platform-express';
@@ -23,7 +23,7 @@ import { StatsHttpController } from './http/stats.http.controller';
 import { TasksHttpController } from './http/tasks.http.controller';
 import { ResultsHttpController } from './http/results.http.controller';
 import { RestValidationPipe } from './http/rest-validation.pipe';
-import { API_TOKEN, BearerAuthGuard } from './security/bearer-auth.guard';
+import { AccessModule } from './access';
 import { REPLICA_ID } from './tokens';
 import { UploadStagingStorage } from './http/upload-staging.storage';
 import type { MasterConfig } from './config/master.config';
@@ -105,6 +105,15 @@ export class MasterModule {
           retention: config.retention,
         }),
         ResultsMasterModule.forRoot({ clusterSecret: rt.clusterSecret, maxItemBytes: config.maxItemBytes }),
+        // Users, projects, sessions, tokens, audit, and the guard on every REST route.
+        AccessModule.forRoot({
+          rootToken: rt.apiToken,
+          sessionIdleMs: config.sessionIdleMs,
+          sessionMaxMs: config.sessionMaxMs,
+          auditRetentionDays: config.auditRetentionDays,
+          loginMaxFailures: 5,
+          loginWindowMs: 5 * 60_000,
+        }),
         MetricsModule.forRoot({ host: config.metricsHost, port: config.metricsPort }),
         ScrapydModule.forRoot({ apiToken: rt.apiToken, nodeName: hostname(), listTimeoutMs: config.scrapydListTimeoutMs, upload }),
         GitModule.forRoot({
@@ -120,10 +129,8 @@ export class MasterModule {
       ],
       controllers: [HealthHttpController, StatsHttpController, NodesHttpController, SpidersHttpController, SpiderVersionsHttpController, LimitsHttpController, TasksHttpController, SchedulesHttpController, ResultsHttpController],
       providers: [
-        { provide: API_TOKEN, useValue: rt.apiToken },
         { provide: REPLICA_ID, useValue: rt.replicaId },
         ShutdownSignal,
-        { provide: APP_GUARD, useClass: BearerAuthGuard },
         { provide: APP_FILTER, useClass: DomainErrorFilter },
         { provide: APP_PIPE, useClass: RestValidationPipe },
       ],

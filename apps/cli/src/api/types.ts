@@ -71,3 +71,13 @@ export type SpiderVersion = { version: number; fileCount: number; totalBytes: nu
 export type VersionDiff = { from: number; to: number; added: FileEntry[]; removed: FileEntry[]; changed: { path: string; from: FileEntry; to: FileEntry; diff?: string }[] };
 export type VersionRef = { version: number; unchanged?: boolean };
 export type UploadLimits = { maxUploadBytes: number; maxTreeBytes: number; maxTreeFiles: number };
+
+export type ProjectRole = 'viewer' | 'runner' | 'editor' | 'owner';
+
+export type User = { id: string; username: string; role: 'admin' | 'member'; disabled: boolean; projects: { projectId: string; role: ProjectRole }[]; createdAt: string };
+
+export type Project = { id: string; name: string; description: string; role: ProjectRole | null; members: { userId: string; username: string; role: ProjectRole }[] };
+
+export type PersonalToken = { id: string; name: string; createdAt: string; expiresAt: string | null; lastUsedAt: string | null };
+
+export type Me = { id: string | null; username: string; role: 'admin' | 'member'; projects: { id: string; name: string; role: ProjectRole }[] };

@@ -48,6 +48,10 @@ const schema = z.object({
   CRAWLNEST_SECRETS_KEY: z.string().min(16, 'expected at least 16 characters').optional(),
   CRAWLNEST_GIT_WEBHOOK_SECRET: z.string().min(8, 'expected at least 8 characters').optional(),
   CRAWLNEST_GIT_AUTOPULL_TICK_MS: intVar(200, 600_000).default(5000),
+  CRAWLNEST_SESSION_IDLE_SEC: intVar(1, 30 * 86_400).default(8 * 3600),
+  CRAWLNEST_SESSION_MAX_SEC: intVar(1, 365 * 86_400).default(7 * 86_400),
+  CRAWLNEST_AUDIT_RETENTION_DAYS: intVar(1, 36_500).default(90),
+  CRAWLNEST_DEV_ADMIN: z.enum(['0', '1']).default('0'),
 });
 
 export type MasterConfig = {
@@ -97,6 +101,12 @@ export type MasterConfig = {
   /** Signs git push webhooks (GitHub/Gitea HMAC, GitLab token); unset: webhooks are refused. */
   gitWebhookSecret?: string;
   gitAutoPullTickMs: number;
+  /** Sign-in sessions: idle and absolute limits. */
+  sessionIdleMs: number;
+  sessionMaxMs: number;
+  auditRetentionDays: number;
+  /** `npm run dev`: create `admin` with a random password on a fresh database. */
+  devAdmin: boolean;
 };
 
 /** Read once at start; everything else receives this typed object. */
@@ -146,6 +156,10 @@ export function loadMasterConfig(env: NodeJS.ProcessEnv = process.env): MasterCo
     secretsKey: e.CRAWLNEST_SECRETS_KEY,
     gitWebhookSecret: e.CRAWLNEST_GIT_WEBHOOK_SECRET,
     gitAutoPullTickMs: e.CRAWLNEST_GIT_AUTOPULL_TICK_MS,
+    sessionIdleMs: e.CRAWLNEST_SESSION_IDLE_SEC * 1000,
+    sessionMaxMs: e.CRAWLNEST_SESSION_MAX_SEC * 1000,
+    auditRetentionDays: e.CRAWLNEST_AUDIT_RETENTION_DAYS,
+    devAdmin: e.CRAWLNEST_DEV_ADMIN === '1',
   };
 }
 

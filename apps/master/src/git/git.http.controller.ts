@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, ApiIdParam } from '../http/dto/api-docs.decorators';
+import { Access, param } from '../access';
 import { ObjectIdPipe } from '../http/object-id.pipe';
 import { GitPullDto, GitSourceDto, GitVersionDto, SetGitSourceDto } from './git-source.dto';
 import { GitPullService } from './git-pull.service';
@@ -13,6 +14,7 @@ import { GitPullService } from './git-pull.service';
 export class GitHttpController {
   constructor(private readonly git: GitPullService) {}
 
+  @Access('edit', param('spider'))
   @Put(':id/git')
   @ApiOperation({ summary: 'Set the spider\'s git source {url, ref, path, username, token, autoPullSec}; the token is stored encrypted and never returned' })
   @ApiIdParam('spider')
@@ -22,6 +24,7 @@ export class GitHttpController {
     return this.git.setSource(id, body);
   }
 
+  @Access('read', param('spider'))
   @Get(':id/git')
   @ApiOperation({ summary: "The spider's git source (without its credential)" })
   @ApiIdParam('spider')
@@ -31,6 +34,7 @@ export class GitHttpController {
     return this.git.getSource(id);
   }
 
+  @Access('edit', param('spider'))
   @Delete(':id/git')
   @HttpCode(204)
   @ApiOperation({ summary: 'Remove the git source (the versions stay)' })
@@ -41,6 +45,7 @@ export class GitHttpController {
     await this.git.deleteSource(id);
   }
 
+  @Access('read', param('spider'))
   @Get(':id/git/versions')
   @ApiOperation({ summary: 'The versions list with `git: {commit, author, message, committedAt, ref}` on each pulled version (null for uploads)' })
   @ApiIdParam('spider')
@@ -50,6 +55,7 @@ export class GitHttpController {
     return this.git.versions(id);
   }
 
+  @Access('edit', param('spider'))
   @Post(':id/git/pull')
   @HttpCode(200)
   @ApiOperation({ summary: 'Fetch and make a new version when the tree at ref (under path) changed' })

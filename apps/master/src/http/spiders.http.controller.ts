@@ -58,6 +58,7 @@ import { TaskService } from '@crawlnest/task';
 import { PrepareSpiderDto } from './dto/prepare.dto';
 import { TasksCreatedDto } from './dto/task.dto';
 import type { StagedPart } from './upload-staging.storage';
+import { VisibilityService, Access, body, param } from '../access';
 
 const ZIP_TYPES = ['application/zip', 'application/x-zip-compressed'];
 const GZIP_TYPES = ['application/gzip', 'application/x-gzip', 'application/x-tar+gzip'];
@@ -75,6 +76,9 @@ const BINARY = { type: 'string', format: 'binary' } as const;
 @ApiErrors(401)
 @Controller('api/spiders')
 export class SpidersHttpController {
+  /** List filter hook: what the caller may see (apps/master/src/access). */
+  @Inject(VisibilityService) private readonly visibility!: VisibilityService;
+
   constructor(
     private readonly spiders: SpiderService,
     private readonly files: SpiderFilesService,
@@ -83,6 +87,7 @@ export class SpidersHttpController {
     private readonly results: ResultsQueryService,
   ) {}
 
+  @Access('edit', body('project', 'projectId', 'single-project'))
   @Post()
   @ApiOperation({ summary: 'Create a spider (its files are uploaded separately); names are unique: 409 when taken' })
   @ApiCreatedResponse({ type: SpiderDto })
@@ -91,13 +96,15 @@ export class SpidersHttpController {
     return (await withSpiderCounts(this.results, [await this.spiders.create(body)]))[0];
   }
 
+  @Access('signed-in')
   @Get()
   @ApiOperation({ summary: 'List spiders' })
   @ApiOkResponse({ type: [SpiderDto] })
-  async list() {
-    return withSpiderCounts(this.results, await this.spiders.list());
+  async list(@Req() req: Request) {
+    return withSpiderCounts(this.results, this.visibility.filterByProject(req, await this.spiders.list()));
   }
 
+  @Access('read', param('spider'))
   @Get(':id')
   @ApiOperation({ summary: 'Get one spider' })
   @ApiIdParam('spider')
@@ -107,6 +114,7 @@ export class SpidersHttpController {
     return (await withSpiderCounts(this.results, [await this.spiders.get(id)]))[0];
   }
 
+  @Access('edit', param('spider'))
   @Patch(':id')
   @ApiOperation({ summary: 'Change name, cmd, param, description, resultsCollection or dedup; renaming to a taken name is a 409' })
   @ApiIdParam('spider')
@@ -116,6 +124,7 @@ export class SpidersHttpController {
     return (await withSpiderCounts(this.results, [await this.spiders.update(id, body)]))[0];
   }
 
+  @Access('edit', param('spider'))
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a spider and its files' })
@@ -132,6 +141,7 @@ export class SpidersHttpController {
    * held in memory; staged files are removed whatever the outcome. `unwrap=false` keeps an
    * archive's single top-level folder (the CLI packs the folder the user named as the root).
    */
+  @Access('edit', param('spider'))
   @Put(':id/files')
   @UseInterceptors(AnyFilesInterceptor({ preservePath: true }))
   @ApiOperation({ summary: 'Replace all files: multipart (one part per file, filename = relative path), a .zip or a .tar.gz' })
@@ -185,6 +195,7 @@ export class SpidersHttpController {
    * nodes before any run needs them: one task per node whose command is `true`, so the
    * environment stage runs, shows its output in that task's log, and fails it when it fails.
    */
+  @Access('run', param('spider'))
   @Post(':id/prepare')
   @ApiOperation({ summary: "Build the spider's dependency environments on nodes ahead of runs (tasks running `true` after the environment stage)" })
   @ApiIdParam('spider')
@@ -207,6 +218,7 @@ export class SpidersHttpController {
     return { tasks };
   }
 
+  @Access('read', param('spider'))
   @Get(':id/files')
   @ApiOperation({ summary: 'The file manifest of the current version' })
   @ApiIdParam('spider')
@@ -216,6 +228,7 @@ export class SpidersHttpController {
     return this.files.manifest(id);
   }
 
+  @Access('read', param('spider'))
   @Get(':id/versions')
   @ApiOperation({ summary: 'The versions of its files the spider keeps (newest first; retention drops older ones)' })
   @ApiIdParam('spider')
@@ -225,6 +238,7 @@ export class SpidersHttpController {
     return this.files.listVersions(id);
   }
 
+  @Access('read', param('spider'))
   @Get(':id/files/*path')
   @ApiOperation({ summary: 'Download one file (raw bytes)' })
   @ApiIdParam('spider')
@@ -239,6 +253,7 @@ export class SpidersHttpController {
     await pipeline(Readable.from(content.chunks), res);
   }
 
+  @Access('edit', param('spider'))
   @Put(':id/files/*path')
   @ApiOperation({ summary: 'Write one file (raw body), creating a new version (none when the content and mode are unchanged)' })
   @ApiIdParam('spider')
@@ -267,6 +282,7 @@ export class SpidersHttpController {
     }
   }
 
+  @Access('edit', param('spider'))
   @Delete(':id/files/*path')
   @ApiOperation({ summary: 'Delete one file, creating a new version' })
   @ApiIdParam('spider')

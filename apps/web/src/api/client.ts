@@ -1,5 +1,6 @@
-import { clearToken, readToken } from '../auth/token-store';
+import { clearToken, csrfToken, readToken } from '../auth/token-store';
 import { ApiError, messageOf } from './api-error';
+import type { AuditEvent, CreatedToken, Me, PersonalToken, Project, ProjectRole, User } from './access-types';
 import type {
   ActivityBucket, CreateTask, FileList, LogPage, Node, NodeEnvironment, ResultPage, Schedule, ScheduleInput,
   FilesVersion, Spider, SpiderInput, SpiderVersion, Stats, Task, TaskPage, TaskQuery, TreeUpload, VersionDiff, VersionFile,
@@ -16,9 +17,12 @@ export function withQuery(path: string, q: Query = {}): string {
   return s ? `${path}?${s}` : path;
 }
 
+/** A bearer token (token sign-in), else the session cookie goes by itself plus the CSRF header. */
 function authHeaders(extra: Record<string, string> = {}): Record<string, string> {
   const token = readToken();
-  return token ? { ...extra, authorization: `Bearer ${token}` } : extra;
+  if (token) return { ...extra, authorization: `Bearer ${token}` };
+  const csrf = csrfToken();
+  return csrf ? { ...extra, 'x-csrf-token': csrf } : extra;
 }
 
 /** Any 401 means the token is wrong or gone: forgetting it brings the sign-in back. */
@@ -86,6 +90,21 @@ export function putWithProgress<T>(path: string, body: Blob | FormData, contentT
 const enc = (p: string) => p.split('/').map(encodeURIComponent).join('/');
 
 export const api = {
+  login: (username: string, password: string) => request<{ token: string; csrfToken: string; expiresAt: string; user: Me }>('POST', '/api/auth/login', { username, password }),
+  logout: () => request<void>('POST', '/api/auth/logout'),
+  me: () => request<Me>('GET', '/api/me'),
+  users: () => request<User[]>('GET', '/api/users'),
+  createUser: (input: { username: string; password: string; role: 'admin' | 'member' }) => request<User>('POST', '/api/users', input),
+  patchUser: (id: string, input: { role?: 'admin' | 'member'; disabled?: boolean; password?: string }) => request<User>('PATCH', `/api/users/${id}`, input),
+  projects: () => request<Project[]>('GET', '/api/projects'),
+  createProject: (name: string) => request<Project>('POST', '/api/projects', { name }),
+  setMember: (projectId: string, userId: string, role: ProjectRole) => request<User>('PUT', `/api/projects/${projectId}/members/${userId}`, { role }),
+  removeMember: (projectId: string, userId: string) => request<void>('DELETE', `/api/projects/${projectId}/members/${userId}`),
+  tokens: () => request<PersonalToken[]>('GET', '/api/tokens'),
+  createToken: (name: string, expiresInDays?: number) => request<CreatedToken>('POST', '/api/tokens', { name, expiresInDays }),
+  revokeToken: (id: string) => request<void>('DELETE', `/api/tokens/${id}`),
+  audit: (q: { userId?: string; projectId?: string; action?: string }) => request<AuditEvent[]>('GET', withQuery('/api/audit', q)),
+
   health: () => request<{ status: string; db: string; replica: string }>('GET', '/api/health'),
   stats: () => request<Stats>('GET', '/api/stats'),
   activity: (minutes = 60) => request<{ buckets: ActivityBucket[] }>('GET', withQuery('/api/stats/activity', { minutes })),

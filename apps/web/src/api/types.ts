@@ -36,6 +36,8 @@ export type Spider = {
   id: string;
   name: string;
   cmd: string;
+  /** The project it belongs to (older masters: absent). */
+  projectId?: string;
   param: string;
   description: string;
   version: number;
@@ -47,7 +49,7 @@ export type Spider = {
   dedup?: Dedup;
   resultCount?: number;
 };
-export type SpiderInput = { name: string; cmd: string; param?: string; description?: string; resultsCollection?: string; dedup?: Dedup };
+export type SpiderInput = { name: string; cmd: string; param?: string; description?: string; resultsCollection?: string; dedup?: Dedup; projectId?: string };
 export type FileEntry = { path: string; size: number; mode: number | string; sha256: string };
 export type FileList = { version: number; files: FileEntry[] };
 export type SpiderVersion = { version: number; fileCount?: number; totalBytes?: number; createdAt?: string; restoredFrom?: number | null };

@@ -6,10 +6,12 @@ import { formatAgo } from '../shared/format';
 import { StatusBadge } from '../shared/StatusBadge';
 import { ActivityChart } from './ActivityChart';
 import { useActivity, useLatestErrors, usePendingTasks, useStats } from './use-overview';
+import { useMe } from '../access/use-access';
 
 export function OverviewPage() {
   const stats = useStats();
-  const activity = useActivity();
+  const me = useMe();
+  const activity = useActivity(me.data?.role === 'admin');
   const pending = usePendingTasks();
   const errors = useLatestErrors();
   const s = stats.data;
@@ -50,7 +52,9 @@ export function OverviewPage() {
       </Card>
       <Card withBorder>
         <Title order={4}>Tasks per minute, last hour</Title>
-        {activity.data ? (
+        {me.data && me.data.role !== 'admin' ? (
+          <Text size="sm" c="dimmed">Activity across all projects is shown to admins.</Text>
+        ) : activity.data ? (
           <ActivityChart buckets={activity.data.buckets} />
         ) : isMissingRoute(activity.error) ? (
           <Text size="sm" c="dimmed">This master has no activity API yet.</Text>

@@ -11,6 +11,8 @@ import { SpiderForm } from './SpiderForm';
 import { UploadPanel } from './UploadPanel';
 import { useDeleteSpider, useSpider } from './use-spiders';
 import { VersionsPanel } from './VersionsPanel';
+import { deniedReason } from '../access/permissions';
+import { useMe } from '../access/use-access';
 
 export default function SpiderPage() {
   const { id = '' } = useParams();
@@ -20,6 +22,9 @@ export default function SpiderPage() {
   const [editing, setEditing] = useState(false);
   const [running, setRunning] = useState(false);
   const s = spider.data;
+  const me = useMe();
+  const cannotRun = deniedReason(me.data, 'run', s?.projectId);
+  const cannotEdit = deniedReason(me.data, 'edit', s?.projectId);
   return (
     <Stack>
       <Anchor component={Link} to="/spiders" size="sm">← Spiders</Anchor>
@@ -32,9 +37,10 @@ export default function SpiderPage() {
               <Text size="sm" c="dimmed"><code>{s.cmd} {s.param}</code> · version {s.version} · results in {s.resultsCollection ?? '—'}{s.dedup ? ` · dedup on ${s.dedup.keys.join(', ')} (${s.dedup.mode})` : ''}</Text>
             </div>
             <Group>
-              <Button onClick={() => setRunning(true)}>Run</Button>
-              <Button variant="default" onClick={() => setEditing(true)}>Edit</Button>
-              <Button color="red" variant="light" onClick={() => { if (window.confirm(`Delete spider ${s.name}?`)) del.mutate(s.id, { onSuccess: () => navigate('/spiders') }); }}>Delete</Button>
+              <Button onClick={() => setRunning(true)} disabled={!!cannotRun} title={cannotRun ?? undefined}>Run</Button>
+              {cannotRun && <Text size="sm" c="dimmed" role="note">{cannotRun}</Text>}
+              <Button variant="default" onClick={() => setEditing(true)} disabled={!!cannotEdit} title={cannotEdit ?? undefined}>Edit</Button>
+              <Button color="red" variant="light" disabled={!!cannotEdit} title={cannotEdit ?? undefined} onClick={() => { if (window.confirm(`Delete spider ${s.name}?`)) del.mutate(s.id, { onSuccess: () => navigate('/spiders') }); }}>Delete</Button>
             </Group>
           </Group>
           <Tabs defaultValue="files" keepMounted={false}>

@@ -5,6 +5,7 @@ import { ErrorAlert } from '../shared/ErrorAlert';
 import { formatAgo, formatBytes } from '../shared/format';
 import { SpiderForm } from './SpiderForm';
 import { useSpiders } from './use-spiders';
+import { useCurrentProject } from '../access/use-access';
 
 export default function SpidersPage() {
   const spiders = useSpiders();
@@ -12,7 +13,8 @@ export default function SpidersPage() {
   const [creating, setCreating] = useState(false);
   const navigate = useNavigate();
   const q = search.trim().toLowerCase();
-  const shown = (spiders.data ?? []).filter((s) => !q || s.name.toLowerCase().includes(q) || s.cmd.toLowerCase().includes(q) || s.description.toLowerCase().includes(q));
+  const project = useCurrentProject();
+  const shown = (spiders.data ?? []).filter((s) => !project || s.projectId === project).filter((s) => !q || s.name.toLowerCase().includes(q) || s.cmd.toLowerCase().includes(q) || s.description.toLowerCase().includes(q));
   return (
     <Stack>
       <Group justify="space-between">

@@ -9,6 +9,8 @@ import { StatusBadge } from '../shared/StatusBadge';
 import { useSpider } from '../spiders/use-spiders';
 import { LogViewer } from './LogViewer';
 import { useTask, useTaskAction } from './use-tasks';
+import { deniedReason } from '../access/permissions';
+import { useMe } from '../access/use-access';
 
 const ACTIVE = new Set(['pending', 'assigned', 'running']);
 
@@ -48,6 +50,8 @@ export default function TaskPage() {
   const spider = useSpider(t?.spiderId ?? '', !!t);
   const now = useNow(250, !!t && (t.status === 'assigned' || t.status === 'running'));
   const prepare = t ? livePrepareMs(t, now, task.dataUpdatedAt) : null;
+  const me = useMe();
+  const cannotRun = deniedReason(me.data, 'run', spider.data?.projectId);
   return (
     <Stack>
       <Anchor component={Link} to="/tasks" size="sm">← Tasks</Anchor>
@@ -60,8 +64,9 @@ export default function TaskPage() {
               <span aria-label="Task status"><StatusBadge status={t.status} /></span>
             </Group>
             <Group>
-              <Button color="red" variant="light" disabled={!ACTIVE.has(t.status)} loading={cancel.isPending} onClick={() => cancel.mutate(t.id)}>Cancel task</Button>
-              <Button variant="default" loading={restart.isPending} onClick={() => restart.mutate(t.id, { onSuccess: (r) => navigate(`/tasks/${r.tasks[0].id}`) })}>Restart task</Button>
+              {cannotRun && <Text size="sm" c="dimmed" role="note">{cannotRun}</Text>}
+              <Button color="red" variant="light" disabled={!ACTIVE.has(t.status) || !!cannotRun} title={cannotRun ?? undefined} loading={cancel.isPending} onClick={() => cancel.mutate(t.id)}>Cancel task</Button>
+              <Button variant="default" disabled={!!cannotRun} title={cannotRun ?? undefined} loading={restart.isPending} onClick={() => restart.mutate(t.id, { onSuccess: (r) => navigate(`/tasks/${r.tasks[0].id}`) })}>Restart task</Button>
             </Group>
           </Group>
           <ErrorAlert error={cancel.error ?? restart.error} />

@@ -210,8 +210,9 @@ export class TaskService {
     };
   }
 
-  async stats(): Promise<TaskStats> {
-    const { tasks, pendingAgesMs: ages } = await this.history.counts();
+  /** `spiderIds`: count only those spiders' tasks (absent: all). */
+  async stats(spiderIds?: ReadonlySet<string>): Promise<TaskStats> {
+    const { tasks, pendingAgesMs: ages } = await this.history.counts(spiderIds);
     return {
       tasks,
       stuckPending: ages.filter((a) => a > this.opts.stuckPendingMs).length,

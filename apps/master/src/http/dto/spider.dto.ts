@@ -71,6 +71,11 @@ export class CreateSpiderDto {
 
   @KeepVersionsField()
   keepVersions?: number | null;
+
+  @ApiPropertyOptional({ description: "Project it belongs to; may be omitted by a member of exactly one project (that one) and by admins (the default project)", example: '665f1c2e8b3a4d0012345678' })
+  @OptionalField()
+  @Matches(/^[0-9a-f]{24}$/, { message: 'expected a 24-hex project id' })
+  projectId?: string;
 }
 
 export class PatchSpiderDto {
@@ -167,6 +172,8 @@ export class SpiderDto {
   resultCount: number;
   @ApiProperty({ description: "Grace in seconds between SIGTERM and SIGKILL for its tasks; 0 = the worker's default", example: 0 })
   killGraceSec: number;
+  @ApiProperty({ description: 'Project it belongs to (spiders from before projects: the default project)', example: '64656661756c740000000000' })
+  projectId: string;
   @ApiProperty({ description: 'ISO-8601 creation time', example: '2025-01-01T00:00:00.000Z' })
   createdAt: string;
   @ApiProperty({ description: 'ISO-8601 last update time', example: '2025-01-01T00:00:00.000Z' })
