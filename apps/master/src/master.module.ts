@@ -10,6 +10,7 @@ import { NodeMasterModule, pinoParams } from '@crawlnest/node';
 import { SyncMasterModule } from '@crawlnest/sync';
 import { TaskMasterModule } from '@crawlnest/task';
 import { ResultsMasterModule } from '@crawlnest/results';
+import { NotifyMasterModule } from '@crawlnest/notify';
 import { DomainErrorFilter } from './http/domain-error.filter';
 import { dashboardModules } from './http/dashboard.static';
 import { MetricsModule } from './metrics/metrics.module';
@@ -20,6 +21,7 @@ import { SchedulesHttpController } from './http/schedules.http.controller';
 import { StatsHttpController } from './http/stats.http.controller';
 import { TasksHttpController } from './http/tasks.http.controller';
 import { ResultsHttpController } from './http/results.http.controller';
+import { NotificationsHttpController } from './http/notifications.http.controller';
 import { RestValidationPipe } from './http/rest-validation.pipe';
 import { API_TOKEN, BearerAuthGuard } from './security/bearer-auth.guard';
 import { REPLICA_ID } from './tokens';
@@ -33,6 +35,8 @@ export type MasterRuntime = {
   apiToken: string;
   clusterSecret: string;
   replicaId: string;
+  /** Key material for notification secrets at rest (main.ts decides where it comes from). */
+  secretsKey?: string;
 };
 
 /** Fields on every master log line. */
@@ -100,11 +104,17 @@ export class MasterModule {
           retention: config.retention,
         }),
         ResultsMasterModule.forRoot({ clusterSecret: rt.clusterSecret, maxItemBytes: config.maxItemBytes }),
+        NotifyMasterModule.forRoot({
+          replicaId: rt.replicaId,
+          secretsKey: rt.secretsKey ?? `derived-from-cluster-secret:${rt.clusterSecret}`,
+          publicUrl: config.publicUrl ?? `http://${config.httpHost === '0.0.0.0' ? '127.0.0.1' : config.httpHost}:${config.httpPort}`,
+          ...config.notify,
+        }),
         MetricsModule.forRoot({ host: config.metricsHost, port: config.metricsPort }),
         // The web dashboard at / (apps/web, built to dist/web).
         ...dashboardModules(),
       ],
-      controllers: [HealthHttpController, StatsHttpController, NodesHttpController, SpidersHttpController, TasksHttpController, SchedulesHttpController, ResultsHttpController],
+      controllers: [HealthHttpController, StatsHttpController, NodesHttpController, SpidersHttpController, TasksHttpController, SchedulesHttpController, ResultsHttpController, NotificationsHttpController],
       providers: [
         { provide: API_TOKEN, useValue: rt.apiToken },
         { provide: REPLICA_ID, useValue: rt.replicaId },

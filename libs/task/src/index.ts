@@ -17,3 +17,4 @@ export * from './worker/spill-queue';
 export * from './worker/result-capture';
 export * from './worker/line-splitter';
 export * from './schedule-ticks';
+export * from './task-events.sink';

@@ -44,6 +44,17 @@ const schema = z.object({
   CRAWLNEST_GRPC_TLS_CA: pemFileVar('certificate').optional(),
   CRAWLNEST_METRICS_HOST: z.string().default('127.0.0.1'),
   CRAWLNEST_METRICS_PORT: portVar().optional(),
+  CRAWLNEST_SECRETS_KEY: z.string().min(16, 'expected at least 16 characters').optional(),
+  CRAWLNEST_PUBLIC_URL: z
+    .string()
+    .regex(/^https?:\/\/[^\s]+$/, 'expected an http(s) URL')
+    .optional(),
+  CRAWLNEST_NOTIFY_MAX_ATTEMPTS: intVar(1, 100).default(8),
+  CRAWLNEST_NOTIFY_RETRY_BASE_MS: intVar(10, 3_600_000).default(2000),
+  CRAWLNEST_NOTIFY_RETRY_MAX_MS: intVar(10, 86_400_000).default(600_000),
+  CRAWLNEST_NOTIFY_TIMEOUT_MS: intVar(100, 120_000).default(10_000),
+  CRAWLNEST_NOTIFY_POLL_MS: intVar(20, 60_000).default(250),
+  CRAWLNEST_NOTIFY_CONCURRENCY: intVar(1, 1000).default(16),
 });
 
 export type MasterConfig = {
@@ -86,6 +97,11 @@ export type MasterConfig = {
   metricsHost: string;
   /** Set: /metrics is also served without a token on this port (keep it private). */
   metricsPort?: number;
+  /** Key material for notification secrets at rest; unset: generated in the data dir (embedded) or derived from the cluster secret. */
+  secretsKey?: string;
+  /** Base URL of dashboard links in notifications; unset: http://<http host>:<http port>. */
+  publicUrl?: string;
+  notify: { maxAttempts: number; retryBaseMs: number; retryMaxMs: number; timeoutMs: number; pollMs: number; concurrency: number };
 };
 
 /** Read once at start; everything else receives this typed object. */
@@ -131,6 +147,16 @@ export function loadMasterConfig(env: NodeJS.ProcessEnv = process.env): MasterCo
     grpcTls: serverTls(e),
     metricsHost: e.CRAWLNEST_METRICS_HOST,
     metricsPort: e.CRAWLNEST_METRICS_PORT,
+    secretsKey: e.CRAWLNEST_SECRETS_KEY,
+    publicUrl: e.CRAWLNEST_PUBLIC_URL,
+    notify: {
+      maxAttempts: e.CRAWLNEST_NOTIFY_MAX_ATTEMPTS,
+      retryBaseMs: e.CRAWLNEST_NOTIFY_RETRY_BASE_MS,
+      retryMaxMs: e.CRAWLNEST_NOTIFY_RETRY_MAX_MS,
+      timeoutMs: e.CRAWLNEST_NOTIFY_TIMEOUT_MS,
+      pollMs: e.CRAWLNEST_NOTIFY_POLL_MS,
+      concurrency: e.CRAWLNEST_NOTIFY_CONCURRENCY,
+    },
   };
 }
 
