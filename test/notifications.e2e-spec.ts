@@ -2,6 +2,7 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Master, TestCluster } from './support/cluster';
 import { HookReceiver, MailReceiver, Received } from './support/notify-receivers';
+import { cliEnv, runCli } from './support/cli-process';
 import { runTask } from './support/results-helpers';
 import { taskEnded } from './support/spider-tree';
 import { waitFor } from './support/wait';
@@ -291,6 +292,26 @@ describe('notifications', () => {
     expect(rs[1].headers['x-crawlnest-delivery']).toBe(d.id);
     await waitFor('sent after retry', async () => (await m.api.get(`/api/notifications/deliveries?channelId=${ch}&status=sent`)).body[0]);
     await m.api.delete(`/api/notifications/rules/${r}`);
+  });
+
+  it('the CLI adds a channel and a rule, tests the channel and lists deliveries', async () => {
+    const env = cliEnv(cluster.dir, { CRAWLNEST_URL: `http://127.0.0.1:${m.httpPort}`, CRAWLNEST_TOKEN: cluster.apiToken, CRAWLNEST_NOTIFY_SECRET: 'cli-secret-xyz' });
+    hooks.secret('/cli', 'cli-secret-xyz');
+    const ch = await runCli(['notify', 'channels', 'add', 'cli hook', '--type', 'webhook', '--url', hooks.url('/cli'), '--json'], env);
+    expect(ch.code).toBe(0);
+    const channelId = JSON.parse(ch.stdout).id as string;
+    expect(ch.stdout).not.toContain('cli-secret-xyz');
+    await spider('notify-cli');
+    const r = await runCli(['notify', 'rules', 'add', 'cli rule', '--event', 'task.results_below:min=3', '--event', 'task.error', '--channel', channelId, '--spider', 'notify-cli', '--json'], env);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ events: [{ type: 'task.results_below', min: 3 }, { type: 'task.error' }], channelIds: [channelId] });
+    const t = await runCli(['notify', 'channels', 'test', channelId], env);
+    expect(t.code).toBe(0);
+    expect(hooks.on('/cli')[0].signatureOk).toBe(true);
+    const ls = await runCli(['notify', 'deliveries', 'ls', '--channel', channelId, '--json'], env);
+    expect(JSON.parse(ls.stdout)[0]).toMatchObject({ eventType: 'test', status: 'sent' });
+    expect((await runCli(['notify', 'rules', 'add', 'bad', '--event', 'task.error:oops', '--channel', channelId], env)).code).toBe(2);
+    expect((await runCli(['notify', 'rules', 'rm', JSON.parse(r.stdout).id], env)).code).toBe(0);
   });
 
   it('a master SIGKILLed after a task closed and before its delivery delivers it after restart, once', async () => {
