@@ -112,9 +112,12 @@ describe('notifications', () => {
     expect(err.logTail).toEqual(expect.arrayContaining(['err-line-1', 'err-line-2']));
     expect(err.links.task).toBe(`https://crawlnest.example.com/tasks/${failed.id}`);
     expect(rs.find((x) => x.body.type === 'task.finished')!.body.event.task.id).toBe(ok.id);
-    const ds = (await m.api.get(`/api/notifications/deliveries?ruleId=${r}`)).body;
-    expect(ds).toHaveLength(3);
-    expect(ds.every((d: { status: string; attempts: number }) => d.status === 'sent' && d.attempts === 1)).toBe(true);
+    // Recorded right after the receiver answered.
+    const ds = await waitFor('3 deliveries recorded sent', async () => {
+      const list = (await m.api.get(`/api/notifications/deliveries?ruleId=${r}`)).body as { status: string; attempts: number }[];
+      return list.length === 3 && list.every((d) => d.status === 'sent') ? list : undefined;
+    });
+    expect(ds.every((d) => d.attempts === 1)).toBe(true);
     await m.api.delete(`/api/notifications/rules/${r}`);
   });
 

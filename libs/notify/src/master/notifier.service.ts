@@ -16,7 +16,10 @@ import { OutboxFact, OutboxRepository } from './outbox.repository';
 
 /** A digest is sent this long after its window closes: events fanned out at the window's end still make it in. */
 const DIGEST_GRACE_MS = 2000;
-const FACTS_PER_PASS = 50;
+const FACTS_PER_PASS = 100;
+const FANOUT_CONCURRENCY = 8;
+/** A replica that claimed a fact and died leaves it to the others at the next lease period. */
+const FANOUT_LEASE_MS = 30_000;
 const DUE_PER_PASS = 100;
 
 type Fired = { event: NotifyEvent; rule: RuleRecord };
@@ -33,7 +36,9 @@ type Fired = { event: NotifyEvent; rule: RuleRecord };
 export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = new Logger(NotifierService.name);
   private readonly box: SecretBox;
-  private timer: NodeJS.Timeout | null = null;
+  private looping: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private kicked = false;
   private stopped = false;
   private fanningOut: Promise<void> | null = null;
   private readonly inFlight = new Map<string, Promise<void>>();
@@ -51,30 +56,40 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   onApplicationBootstrap(): void {
-    this.schedule();
+    this.looping = this.loop();
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.kick();
+    await this.looping;
     await Promise.allSettled([this.fanningOut, ...this.inFlight.values()]);
   }
 
   /** Wakes the loop now (an event was just recorded on this replica, or a retry was asked for). */
   kick(): void {
-    if (this.stopped) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.pass(), 0);
+    this.kicked = true;
+    this.wake?.();
   }
 
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => this.pass(), this.opts.pollMs);
+  /** One loop per replica: a pass, then a wait of pollMs unless kicked meanwhile. */
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      this.kicked = false;
+      await this.pass();
+      if (this.kicked || this.stopped) continue;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, this.opts.pollMs);
+        this.wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      this.wake = null;
+    }
   }
 
-  private pass(): void {
-    this.timer = null;
-    if (this.stopped) return;
+  private async pass(): Promise<void> {
     // A test hook (like libs/task's crash points): while the file exists the outbox is left alone, so a suite can kill the master between an event and its delivery.
     const hold = process.env.CRAWLNEST_TEST_NOTIFY_HOLD_FILE;
     const held = hold !== undefined && hold !== '' && existsSync(hold);
@@ -83,9 +98,7 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
         .catch((err: unknown) => this.log.warn({ msg: 'notification fan-out pass failed', err: String(err) }))
         .finally(() => (this.fanningOut = null));
     }
-    this.sendPass()
-      .catch((err: unknown) => this.log.warn({ msg: 'notification send pass failed', err: String(err) }))
-      .finally(() => this.schedule());
+    await this.sendPass().catch((err: unknown) => this.log.warn({ msg: 'notification send pass failed', err: String(err) }));
   }
 
   // ---- fan-out: facts -> deliveries
@@ -94,15 +107,21 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
     const facts = await this.outbox.pending(FACTS_PER_PASS);
     const oldest = facts.reduce((m, f) => Math.min(m, new Date(f.at).getTime()), Date.now());
     this.metrics.outboxLag.set((Date.now() - oldest) / 1000);
-    for (const f of facts) {
-      if (this.stopped) return;
-      try {
-        await this.fanOut(f);
-        await this.outbox.done(f._id);
-      } catch (err) {
-        this.log.warn({ msg: 'notification fact not fanned out; retried next pass', factId: f._id, err: String(err) });
+    // Replicas take facts in their own random order and claim each for a lease period, so two
+    // replicas rarely build the same fact twice (a duplicate build is harmless: deliveries are keyed).
+    const queue = shuffle(facts);
+    const worker = async () => {
+      for (let f = queue.shift(); f && !this.stopped; f = queue.shift()) {
+        try {
+          if (!(await this.deliveries.tryClaim(`fanout:${f._id}:${Math.floor(Date.now() / FANOUT_LEASE_MS)}`, this.opts.replicaId))) continue;
+          await this.fanOut(f);
+          await this.outbox.done(f._id);
+        } catch (err) {
+          this.log.warn({ msg: 'notification fact not fanned out; retried next pass', factId: f._id, err: String(err) });
+        }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: FANOUT_CONCURRENCY }, worker));
   }
 
   /** Rules that fire on the fact, each with the event it raises. Public for the monitors' tests. */
@@ -212,14 +231,34 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
 
   private async addToDigest(rule: RuleRecord, channel: ChannelRecord, event: NotifyEvent, now: number): Promise<void> {
     const w = (rule.throttle as { windowSeconds: number }).windowSeconds * 1000;
+    const key = `digest:${String(rule._id)}:${String(channel._id)}`;
     // An event goes in one digest only, even when its fact is fanned out again in a later window
     // (a replay, a monitor on another replica): the first fan-out's window is kept by a claim.
-    const digestId = await this.deliveries.digestOf(`${event.id}:${String(rule._id)}:${String(channel._id)}`, `digest:${String(rule._id)}:${String(channel._id)}:${Math.floor(now / w) * w}`);
-    const start = Number(digestId.slice(digestId.lastIndexOf(':') + 1));
-    await this.outbox.addDigestItem({ _id: `${digestId}|${event.id}`, digestId, event, at: new Date(now) });
-    await this.deliveries.create(
-      this.newDelivery(digestId, digestId, 'digest', [String(rule._id)], channel, rule.projectId, rule.spiderIds.length === 1 ? rule.spiderIds[0] : null, [], new Date(start + w + DIGEST_GRACE_MS)),
-    );
+    let digestId = await this.deliveries.digestOf(`${event.id}:${String(rule._id)}:${String(channel._id)}`, `${key}:${Math.floor(now / w) * w}`);
+    for (let moves = 0; moves < 10; moves++) {
+      const start = Number(digestId.slice(digestId.lastIndexOf(':') + 1));
+      await this.outbox.addDigestItem({ _id: `${digestId}|${event.id}`, digestId, event, at: new Date(now) });
+      await this.deliveries.create(
+        this.newDelivery(digestId, digestId, 'digest', [String(rule._id)], channel, rule.projectId, rule.spiderIds.length === 1 ? rule.spiderIds[0] : null, [], new Date(start + w + DIGEST_GRACE_MS)),
+      );
+      // The item landed after its digest was sealed (a slow fan-out at the window's end)? Then
+      // the sealed digest says whether it made it in; if not, it goes in the next window's.
+      if (!(await this.deliveries.claim(`${digestId}:1:0`))) return;
+      const sealed = await this.sealedEvents(digestId);
+      if (sealed === null || sealed.has(event.id)) return;
+      digestId = `${key}:${start + w}`;
+    }
+  }
+
+  /** Event ids a claimed digest holds, once its sender recorded them (null: not known within 10 s). */
+  private async sealedEvents(digestId: string): Promise<Set<string> | null> {
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const d = await this.deliveries.get(digestId);
+      if (d && (d.events.length > 0 || d.status !== 'pending')) return new Set(d.events.map((e) => e.id));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return null;
   }
 
   private newDelivery(id: string, eventId: string, type: DeliveryRecord['eventType'], ruleIds: string[], channel: ChannelRecord, projectId: string | null, spiderId: string | null, events: NotifyEvent[], due: Date): DeliveryRecord {
@@ -341,6 +380,15 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
     this.metrics.failed.inc({ channel_type: type });
     this.log.warn({ msg: 'notification given up', deliveryId: d._id, channelId: d.channelId, attempts: n, responseCode: o.responseCode, err: o.error });
   }
+}
+
+function shuffle<T>(xs: T[]): T[] {
+  const a = [...xs];
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
 }
 
 /** An event raised by a rule's condition: its id names the condition (hashed: patterns hold any character). */

@@ -28,8 +28,9 @@ export class NotifyConfigCache {
     return this.loaded?.rules ?? null;
   }
 
+  /** A write on this replica: the next read reloads, and peekRules answers "unknown" until then. */
   invalidate(): void {
-    if (this.loaded) this.loaded.at = 0;
+    this.loaded = null;
   }
 
   private async fresh() {
