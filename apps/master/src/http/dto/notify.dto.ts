@@ -143,27 +143,27 @@ export class PatchChannelDto extends ChannelFieldsDto {
 }
 
 export class ChannelDto {
-  @ApiProperty() id: string;
-  @ApiProperty() name: string;
-  @ApiProperty({ enum: CHANNEL_TYPES }) type: ChannelType;
-  @ApiProperty({ type: String, nullable: true }) projectId: string | null;
-  @ApiProperty({ type: ChannelConfigDto }) config: ChannelConfigDto;
+  @ApiProperty({ description: 'Id' }) id: string;
+  @ApiProperty({ description: 'Name' }) name: string;
+  @ApiProperty({ description: 'Type', enum: CHANNEL_TYPES }) type: ChannelType;
+  @ApiProperty({ description: 'Project; null: global', type: String, nullable: true }) projectId: string | null;
+  @ApiProperty({ description: 'Settings of the type', type: ChannelConfigDto }) config: ChannelConfigDto;
   @ApiProperty({ description: 'A signing secret is set (its value is never returned)' }) hasSecret: boolean;
   @ApiProperty({ description: 'An SMTP password is set (its value is never returned)' }) hasPassword: boolean;
-  @ApiProperty() createdAt: string;
-  @ApiProperty() updatedAt: string;
+  @ApiProperty({ description: 'ISO-8601 creation time' }) createdAt: string;
+  @ApiProperty({ description: 'ISO-8601 time of the last change' }) updatedAt: string;
 }
 
 export class ChannelTestResultDto {
   @ApiProperty({ description: 'The receiver accepted the test message' }) ok: boolean;
   @ApiProperty({ description: 'HTTP status or SMTP reply code', type: Number, nullable: true }) responseCode: number | null;
-  @ApiProperty({ type: String, nullable: true }) error: string | null;
-  @ApiProperty() latencyMs: number;
+  @ApiProperty({ description: 'Why it failed; null when it worked', type: String, nullable: true }) error: string | null;
+  @ApiProperty({ description: 'Duration of the attempt in ms' }) latencyMs: number;
   @ApiProperty({ description: 'Recorded in the deliveries history under this id' }) deliveryId: string;
 }
 
 export class RuleEventDto {
-  @ApiProperty({ enum: EVENT_TYPES })
+  @ApiProperty({ description: 'Event type', enum: EVENT_TYPES })
   @IsDefined({ message: 'required' })
   @IsIn(EVENT_TYPES, { message: `expected one of ${EVENT_TYPES.join(', ')}` })
   type: EventType;
@@ -244,13 +244,13 @@ class RuleFieldsDto {
 }
 
 export class CreateRuleDto extends RuleFieldsDto {
-  @ApiProperty({ maxLength: 200, example: 'shop failures' })
+  @ApiProperty({ description: 'Name', maxLength: 200, example: 'shop failures' })
   @IsDefined({ message: 'required' })
   @IsString()
   @Length(1, 200)
   name: string;
 
-  @ApiProperty({ type: [RuleEventDto] })
+  @ApiProperty({ description: 'Events the rule listens to, with their conditions', type: [RuleEventDto] })
   @IsDefined({ message: 'required' })
   @IsArray()
   @ArrayMinSize(1, { message: 'at least one event' })
@@ -259,7 +259,7 @@ export class CreateRuleDto extends RuleFieldsDto {
   @Type(() => RuleEventDto)
   events: RuleEventDto[];
 
-  @ApiProperty({ type: [String] })
+  @ApiProperty({ description: 'Channels its messages go to', type: [String] })
   @IsDefined({ message: 'required' })
   @IsArray()
   @ArrayMinSize(1, { message: 'at least one channel' })
@@ -269,13 +269,13 @@ export class CreateRuleDto extends RuleFieldsDto {
 }
 
 export class PatchRuleDto extends RuleFieldsDto {
-  @ApiPropertyOptional({ maxLength: 200 })
+  @ApiPropertyOptional({ description: 'Name', maxLength: 200 })
   @OptionalField()
   @IsString()
   @Length(1, 200)
   name?: string;
 
-  @ApiPropertyOptional({ type: [RuleEventDto] })
+  @ApiPropertyOptional({ description: 'Events the rule listens to, with their conditions', type: [RuleEventDto] })
   @OptionalField()
   @IsArray()
   @ArrayMinSize(1, { message: 'at least one event' })
@@ -284,7 +284,7 @@ export class PatchRuleDto extends RuleFieldsDto {
   @Type(() => RuleEventDto)
   events?: RuleEventDto[];
 
-  @ApiPropertyOptional({ type: [String] })
+  @ApiPropertyOptional({ description: 'Channels its messages go to', type: [String] })
   @OptionalField()
   @IsArray()
   @ArrayMinSize(1, { message: 'at least one channel' })
@@ -293,16 +293,16 @@ export class PatchRuleDto extends RuleFieldsDto {
 }
 
 export class RuleDto {
-  @ApiProperty() id: string;
-  @ApiProperty() name: string;
-  @ApiProperty({ type: String, nullable: true }) projectId: string | null;
-  @ApiProperty({ type: [String] }) spiderIds: string[];
-  @ApiProperty({ type: [RuleEventDto] }) events: RuleEventDto[];
-  @ApiProperty({ type: [String] }) channelIds: string[];
-  @ApiProperty() enabled: boolean;
-  @ApiProperty({ type: ThrottleDto, nullable: true }) throttle: ThrottleDto | null;
-  @ApiProperty() createdAt: string;
-  @ApiProperty() updatedAt: string;
+  @ApiProperty({ description: 'Id' }) id: string;
+  @ApiProperty({ description: 'Name' }) name: string;
+  @ApiProperty({ description: 'Project; null: global', type: String, nullable: true }) projectId: string | null;
+  @ApiProperty({ description: 'Only these spiders; empty: every spider', type: [String] }) spiderIds: string[];
+  @ApiProperty({ description: 'Events the rule listens to, with their conditions', type: [RuleEventDto] }) events: RuleEventDto[];
+  @ApiProperty({ description: 'Channels its messages go to', type: [String] }) channelIds: string[];
+  @ApiProperty({ description: 'A disabled rule sends nothing' }) enabled: boolean;
+  @ApiProperty({ description: 'Digest window; null: one message per event', type: ThrottleDto, nullable: true }) throttle: ThrottleDto | null;
+  @ApiProperty({ description: 'ISO-8601 creation time' }) createdAt: string;
+  @ApiProperty({ description: 'ISO-8601 time of the last change' }) updatedAt: string;
 }
 
 export class ListRulesQueryDto {
@@ -318,10 +318,10 @@ export class ListRulesQueryDto {
 }
 
 export class ListDeliveriesQueryDto {
-  @ApiPropertyOptional() @OptionalField() @IsObjectId() ruleId?: string;
-  @ApiPropertyOptional() @OptionalField() @IsObjectId() channelId?: string;
+  @ApiPropertyOptional({ description: 'Deliveries of this rule' }) @OptionalField() @IsObjectId() ruleId?: string;
+  @ApiPropertyOptional({ description: 'Channel the delivery goes to' }) @OptionalField() @IsObjectId() channelId?: string;
   @ApiPropertyOptional({ description: 'Deliveries of events of this spider' }) @OptionalField() @IsObjectId() spiderId?: string;
-  @ApiPropertyOptional({ enum: DELIVERY_STATUSES })
+  @ApiPropertyOptional({ description: 'pending (waiting for an attempt), sent, failed (given up)', enum: DELIVERY_STATUSES })
   @OptionalField()
   @IsIn(DELIVERY_STATUSES, { message: `expected one of ${DELIVERY_STATUSES.join(', ')}` })
   status?: DeliveryStatus;
@@ -340,22 +340,22 @@ export class ListDeliveriesQueryDto {
 
 export class DeliveryDto {
   @ApiProperty({ description: 'Delivery id, sent as X-Crawlnest-Delivery (the same on every attempt)' }) id: string;
-  @ApiProperty() eventId: string;
+  @ApiProperty({ description: 'The event (or digest) delivered' }) eventId: string;
   @ApiProperty({ description: 'Event type, or digest / test' }) eventType: string;
-  @ApiProperty({ type: [String] }) ruleIds: string[];
-  @ApiProperty() channelId: string;
-  @ApiProperty({ enum: CHANNEL_TYPES }) channelType: ChannelType;
-  @ApiProperty({ type: String, nullable: true }) projectId: string | null;
-  @ApiProperty({ type: String, nullable: true }) spiderId: string | null;
-  @ApiProperty({ enum: DELIVERY_STATUSES }) status: DeliveryStatus;
-  @ApiProperty() attempts: number;
-  @ApiPropertyOptional() maxAttempts?: number;
+  @ApiProperty({ description: 'Rules that raised it', type: [String] }) ruleIds: string[];
+  @ApiProperty({ description: 'Channel the delivery goes to' }) channelId: string;
+  @ApiProperty({ description: 'Type of the channel', enum: CHANNEL_TYPES }) channelType: ChannelType;
+  @ApiProperty({ description: 'Project; null: global', type: String, nullable: true }) projectId: string | null;
+  @ApiProperty({ description: 'Spider of the event; null for node events and digests', type: String, nullable: true }) spiderId: string | null;
+  @ApiProperty({ description: 'pending (waiting for an attempt), sent, failed (given up)', enum: DELIVERY_STATUSES }) status: DeliveryStatus;
+  @ApiProperty({ description: 'Attempts made' }) attempts: number;
+  @ApiPropertyOptional({ description: 'Attempts allowed' }) maxAttempts?: number;
   @ApiProperty({ type: Number, nullable: true, description: 'HTTP status or SMTP reply code of the last attempt' }) responseCode: number | null;
-  @ApiProperty({ type: String, nullable: true }) lastError: string | null;
+  @ApiProperty({ description: 'Error of the last attempt', type: String, nullable: true }) lastError: string | null;
   @ApiProperty({ type: Number, nullable: true, description: 'Duration of the last attempt' }) latencyMs: number | null;
-  @ApiProperty() createdAt: string;
-  @ApiProperty({ type: String, nullable: true }) nextAttemptAt: string | null;
-  @ApiProperty({ type: String, nullable: true }) sentAt: string | null;
-  @ApiProperty() eventCount: number;
+  @ApiProperty({ description: 'ISO-8601 creation time' }) createdAt: string;
+  @ApiProperty({ description: 'ISO-8601 time of the next attempt (pending only)', type: String, nullable: true }) nextAttemptAt: string | null;
+  @ApiProperty({ description: 'ISO-8601 time the receiver accepted it', type: String, nullable: true }) sentAt: string | null;
+  @ApiProperty({ description: 'Events it carries (a digest: many)' }) eventCount: number;
   @ApiProperty({ description: 'One line saying what it is about' }) summary: string;
 }
