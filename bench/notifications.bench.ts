@@ -34,6 +34,7 @@ async function throughput(label: string, rules: number, hooks: HookReceiver): Pr
     for (let i = 0; i < N; i += 50) await Promise.all(Array.from({ length: Math.min(50, N - i) }, () => m.api.post('/api/tasks', { spiderId })));
     await waitFor('all finished', async () => ((await m.api.get('/api/stats')).body.tasks.finished ?? 0) >= N, 3_600_000, 1000);
     const total = Date.now() - t0;
+    if (rules) process.stdout.write(`  (${N} tasks with ${rules} rules: ${((N / total) * 1000).toFixed(2)} tasks/s; waiting for the ${N * rules} deliveries)\n`);
     let deliveredMs: number | null = null;
     if (rules) {
       await waitFor('every delivery', () => hooks.received.filter((r) => r.path.startsWith(`/${label}/`)).length >= N * rules || undefined, 3_600_000, 500);
@@ -66,7 +67,10 @@ const bench: Benchmark = {
       } finally {
         await c.stop();
       }
+      // Printed as each phase ends: a long run stopped half-way still says what it measured.
+      process.stdout.write(`  (latency over ${lat.length} deliveries: p50 ${percentile(lat, 50)} ms, p99 ${percentile(lat, 99)} ms)\n`);
       const without = await throughput('none', 0, hooks);
+      process.stdout.write(`  (${N} tasks without rules: ${without.perSec.toFixed(2)} tasks/s)\n`);
       const withRules = await throughput('rules', RULES, hooks);
       return [
         { name: 'event → delivery p50', value: percentile(lat, 50), unit: 'ms' },
