@@ -32,7 +32,7 @@ import { devAdminBanner, ensureDevAdmin } from './security/dev-admin';
 const log = new Logger('Master');
 
 
-async function secrets(config: MasterConfig): Promise<{ apiToken: string; clusterSecret: string }> {
+async function secrets(config: MasterConfig): Promise<{ apiToken: string; clusterSecret: string; secretsKey: string }> {
   const embedded = !config.mongoUri;
   if (!embedded && (!config.apiToken || !config.clusterSecret)) {
     throw new ConfigError([
@@ -42,7 +42,11 @@ async function secrets(config: MasterConfig): Promise<{ apiToken: string; cluste
   }
   const apiToken = config.apiToken ?? (await loadOrCreateSecret(config.dataDir, 'api-token')).value;
   const clusterSecret = config.clusterSecret ?? (await loadOrCreateSecret(config.dataDir, 'cluster-secret')).value;
-  return { apiToken, clusterSecret };
+  // Notification secrets at rest: every replica must hold the same key, so outside the embedded
+  // default an unset key is derived from the cluster secret they all share (set one to rotate them apart).
+  const secretsKey =
+    config.secretsKey ?? (embedded ? (await loadOrCreateSecret(config.dataDir, 'secrets-key')).value : `derived-from-cluster-secret:${clusterSecret}`);
+  return { apiToken, clusterSecret, secretsKey };
 }
 
 async function bootstrap(): Promise<void> {
@@ -52,12 +56,12 @@ async function bootstrap(): Promise<void> {
   // same pino root as everything after, so the output stays one JSON object per line.
   const logParams = pinoParams(config.logging, masterLogBase(replicaId));
   Logger.overrideLogger(new NestPinoLogger(new PinoLogger(logParams), logParams));
-  const { apiToken, clusterSecret } = await secrets(config);
+  const { apiToken, clusterSecret, secretsKey } = await secrets(config);
   let embedded: EmbeddedDatabase | undefined;
   const mongoUri = config.mongoUri ?? (embedded = await acquireEmbeddedDatabase(config.dataDir, config.embeddedDbPort)).uri;
 
   const app = await NestFactory.create<NestExpressApplication>(
-    MasterModule.forRoot({ config, mongoUri, apiToken, clusterSecret, replicaId }),
+    MasterModule.forRoot({ config, mongoUri, apiToken, clusterSecret, replicaId, secretsKey }),
     { bodyParser: false, bufferLogs: true },
   );
   app.useLogger(app.get(NestPinoLogger));

@@ -10,6 +10,7 @@ import { NodeMasterModule, pinoParams } from '@crawlnest/node';
 import { SyncMasterModule } from '@crawlnest/sync';
 import { TaskMasterModule } from '@crawlnest/task';
 import { ResultsMasterModule } from '@crawlnest/results';
+import { NotifyMasterModule } from '@crawlnest/notify';
 import { DomainErrorFilter } from './http/domain-error.filter';
 import { dashboardModules } from './http/dashboard.static';
 import { MetricsModule } from './metrics/metrics.module';
@@ -22,6 +23,7 @@ import { SchedulesHttpController } from './http/schedules.http.controller';
 import { StatsHttpController } from './http/stats.http.controller';
 import { TasksHttpController } from './http/tasks.http.controller';
 import { ResultsHttpController } from './http/results.http.controller';
+import { NotificationsHttpController } from './http/notifications.http.controller';
 import { RestValidationPipe } from './http/rest-validation.pipe';
 import { AccessModule } from './access';
 import { REPLICA_ID } from './tokens';
@@ -38,6 +40,8 @@ export type MasterRuntime = {
   apiToken: string;
   clusterSecret: string;
   replicaId: string;
+  /** Key material for notification secrets at rest (main.ts decides where it comes from). */
+  secretsKey?: string;
 };
 
 /** Fields on every master log line. */
@@ -114,11 +118,17 @@ export class MasterModule {
           loginMaxFailures: 5,
           loginWindowMs: 5 * 60_000,
         }),
+        NotifyMasterModule.forRoot({
+          replicaId: rt.replicaId,
+          secretsKey: rt.secretsKey ?? `derived-from-cluster-secret:${rt.clusterSecret}`,
+          publicUrl: config.publicUrl ?? `http://${config.httpHost === '0.0.0.0' ? '127.0.0.1' : config.httpHost}:${config.httpPort}`,
+          ...config.notify,
+        }),
         MetricsModule.forRoot({ host: config.metricsHost, port: config.metricsPort }),
         ScrapydModule.forRoot({ apiToken: rt.apiToken, nodeName: hostname(), listTimeoutMs: config.scrapydListTimeoutMs, upload }),
         GitModule.forRoot({
           cacheDir: join(config.dataDir, 'git'),
-          secretsKey: config.secretsKey,
+          secretsKey: rt.secretsKey,
           clusterSecret: rt.clusterSecret,
           webhookSecret: config.gitWebhookSecret,
           replicaId: rt.replicaId,
@@ -127,7 +137,7 @@ export class MasterModule {
         // The web dashboard at / (apps/web, built to dist/web).
         ...dashboardModules(),
       ],
-      controllers: [HealthHttpController, StatsHttpController, NodesHttpController, SpidersHttpController, SpiderVersionsHttpController, LimitsHttpController, TasksHttpController, SchedulesHttpController, ResultsHttpController],
+      controllers: [HealthHttpController, StatsHttpController, NodesHttpController, SpidersHttpController, SpiderVersionsHttpController, LimitsHttpController, TasksHttpController, SchedulesHttpController, ResultsHttpController, NotificationsHttpController],
       providers: [
         { provide: REPLICA_ID, useValue: rt.replicaId },
         ShutdownSignal,

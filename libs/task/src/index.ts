@@ -18,3 +18,4 @@ export * from './worker/spill-queue';
 export * from './worker/result-capture';
 export * from './worker/line-splitter';
 export * from './schedule-ticks';
+export * from './task-events.sink';

@@ -52,6 +52,16 @@ const schema = z.object({
   CRAWLNEST_SESSION_MAX_SEC: intVar(1, 365 * 86_400).default(7 * 86_400),
   CRAWLNEST_AUDIT_RETENTION_DAYS: intVar(1, 36_500).default(90),
   CRAWLNEST_DEV_ADMIN: z.enum(['0', '1']).default('0'),
+  CRAWLNEST_PUBLIC_URL: z
+    .string()
+    .regex(/^https?:\/\/[^\s]+$/, 'expected an http(s) URL')
+    .optional(),
+  CRAWLNEST_NOTIFY_MAX_ATTEMPTS: intVar(1, 100).default(8),
+  CRAWLNEST_NOTIFY_RETRY_BASE_MS: intVar(10, 3_600_000).default(2000),
+  CRAWLNEST_NOTIFY_RETRY_MAX_MS: intVar(10, 86_400_000).default(600_000),
+  CRAWLNEST_NOTIFY_TIMEOUT_MS: intVar(100, 120_000).default(10_000),
+  CRAWLNEST_NOTIFY_POLL_MS: intVar(20, 60_000).default(250),
+  CRAWLNEST_NOTIFY_CONCURRENCY: intVar(1, 1000).default(16),
 });
 
 export type MasterConfig = {
@@ -96,8 +106,6 @@ export type MasterConfig = {
   metricsPort?: number;
   /** addversion.json waits this long for `scrapy list` on a worker before reading the egg's sources instead. */
   scrapydListTimeoutMs: number;
-  /** Encrypts stored git credentials; unset: derived from the cluster secret. */
-  secretsKey?: string;
   /** Signs git push webhooks (GitHub/Gitea HMAC, GitLab token); unset: webhooks are refused. */
   gitWebhookSecret?: string;
   gitAutoPullTickMs: number;
@@ -107,6 +115,11 @@ export type MasterConfig = {
   auditRetentionDays: number;
   /** `npm run dev`: create `admin` with a random password on a fresh database. */
   devAdmin: boolean;
+  /** Key material for secrets at rest (notification channels, git credentials); unset: generated in the data dir (embedded) or derived from the cluster secret. */
+  secretsKey?: string;
+  /** Base URL of dashboard links in notifications; unset: http://<http host>:<http port>. */
+  publicUrl?: string;
+  notify: { maxAttempts: number; retryBaseMs: number; retryMaxMs: number; timeoutMs: number; pollMs: number; concurrency: number };
 };
 
 /** Read once at start; everything else receives this typed object. */
@@ -160,6 +173,15 @@ export function loadMasterConfig(env: NodeJS.ProcessEnv = process.env): MasterCo
     sessionMaxMs: e.CRAWLNEST_SESSION_MAX_SEC * 1000,
     auditRetentionDays: e.CRAWLNEST_AUDIT_RETENTION_DAYS,
     devAdmin: e.CRAWLNEST_DEV_ADMIN === '1',
+    publicUrl: e.CRAWLNEST_PUBLIC_URL,
+    notify: {
+      maxAttempts: e.CRAWLNEST_NOTIFY_MAX_ATTEMPTS,
+      retryBaseMs: e.CRAWLNEST_NOTIFY_RETRY_BASE_MS,
+      retryMaxMs: e.CRAWLNEST_NOTIFY_RETRY_MAX_MS,
+      timeoutMs: e.CRAWLNEST_NOTIFY_TIMEOUT_MS,
+      pollMs: e.CRAWLNEST_NOTIFY_POLL_MS,
+      concurrency: e.CRAWLNEST_NOTIFY_CONCURRENCY,
+    },
   };
 }
 
