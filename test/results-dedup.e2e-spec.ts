@@ -116,7 +116,7 @@ describe('results dedup: who owns an overwritten item, and turning dedup on over
     expect(patched.status).toBe(200);
     await waitFor('backfill done', async () => {
       const s = (await m.api.get(`/api/spiders/${sid}`)).body as { dedupBackfill?: Backfill };
-      return s.dedupBackfill === undefined || s.dedupBackfill.status === 'done' ? true : undefined;
+      return !s.dedupBackfill || s.dedupBackfill.status === 'done' ? true : undefined;
     }, 60_000, 200);
 
     const t = await endedWithCounts(m.api, await runTask(m.api, sid, { param: '31 90 third' }));

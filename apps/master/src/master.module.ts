@@ -99,7 +99,7 @@ export class MasterModule {
           stuckPendingMs: config.stuckPendingMs,
           retention: config.retention,
         }),
-        ResultsMasterModule.forRoot({ clusterSecret: rt.clusterSecret, maxItemBytes: config.maxItemBytes }),
+        ResultsMasterModule.forRoot({ clusterSecret: rt.clusterSecret, maxItemBytes: config.maxItemBytes, dedupBackfillBatch: config.dedupBackfillBatch, replicaId: rt.replicaId }),
         MetricsModule.forRoot({ host: config.metricsHost, port: config.metricsPort }),
         // The web dashboard at / (apps/web, built to dist/web).
         ...dashboardModules(),

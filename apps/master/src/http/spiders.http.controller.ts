@@ -107,11 +107,12 @@ export class SpidersHttpController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Change name, cmd, param, description, resultsCollection or dedup; renaming to a taken name is a 409' })
+  @ApiOperation({ summary: 'Change name, cmd, param, description, resultsCollection or dedup (turning dedup on or changing its keys starts a backfill); renaming to a taken name is a 409' })
   @ApiIdParam('spider')
   @ApiOkResponse({ type: SpiderDto })
   @ApiErrors(400, 404, 409, 413)
   async patch(@Param('id', ObjectIdPipe) id: string, @Body() body: PatchSpiderDto) {
+    await this.results.dedupChanging(id, body);
     return (await withSpiderCounts(this.results, [await this.spiders.update(id, body)]))[0];
   }
 

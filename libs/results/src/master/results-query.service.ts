@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { BadInputError } from '@crawlnest/node';
 import { SpiderService } from '@crawlnest/sync';
 import { TaskService } from '@crawlnest/task';
-import { ResultCounts, SPIDER_ID_FIELD, TASK_ID_FIELD, ZERO_COUNTS } from '../results.types';
+import { DedupSetting, ResultCounts, SPIDER_ID_FIELD, TASK_ID_FIELD, ZERO_COUNTS } from '../results.types';
+import { DedupBackfillService, DedupBackfillView } from './dedup-backfill.service';
+import { ResultClaimsRepository } from './result-claims.repository';
 import { ResultMetaRepository } from './result-meta.repository';
 import { ResultDoc, ResultStoreRepository } from './result-store.repository';
 import { ResultIngestService } from './result-ingest.service';
@@ -22,7 +24,25 @@ export class ResultsQueryService {
     private readonly store: ResultStoreRepository,
     private readonly meta: ResultMetaRepository,
     private readonly ingest: ResultIngestService,
+    private readonly claims: ResultClaimsRepository,
+    private readonly backfill: DedupBackfillService,
   ) {}
+
+  /**
+   * Call before a spider's dedup setting changes: turning dedup on, or changing its keys, queues
+   * the backfill that claims the keys of the items already stored (docs/results.md).
+   */
+  async dedupChanging(spiderId: string, next: { dedup?: DedupSetting | null; resultsCollection?: string }): Promise<void> {
+    const spider = await this.spiders.get(spiderId);
+    if (!DedupBackfillService.needed(spider.dedup, next.dedup)) return;
+    const total = (await this.countsOfSpiders([spiderId])).get(spiderId) ?? 0;
+    await this.backfill.start(spiderId, next.resultsCollection ?? spider.resultsCollection, next.dedup, total);
+  }
+
+  /** The dedup backfill of each spider that had one (the last one). */
+  backfillViews(spiderIds: string[]): Promise<Map<string, DedupBackfillView>> {
+    return this.backfill.views(spiderIds);
+  }
 
   async countsOfTasks(ids: string[]): Promise<Map<string, ResultCounts>> {
     const out = new Map<string, ResultCounts>(ids.map((id) => [id, { ...ZERO_COUNTS }]));
@@ -78,7 +98,8 @@ export class ResultsQueryService {
     const col = spider.resultsCollection;
     const deleted = await this.store.deleteMany(col, this.filter(spiderId, { taskId }));
     await this.meta.deleteLedgers(taskId ? { sid: spiderId, tid: taskId } : { sid: spiderId });
-    await this.meta.deleteClaims(taskId ? { col, tid: taskId } : { col });
+    if (taskId) await this.claims.releaseHeldBy(col, taskId);
+    else await this.claims.deleteOfCollection(col);
     if (!taskId) {
       await this.meta.deleteFields(col);
       this.ingest.forgetFields(col);
