@@ -10,14 +10,18 @@ const NODE = process.execPath;
 
 /**
  * `node keys.js FROM TO [MARK] [REPEAT]`: one item per key FROM..TO (`key`, `url`, `mark`), ten
- * per result line; REPEAT: that key once more at the end, marked `<MARK>-again`.
+ * per result line (one line every PACE_MS with that env); REPEAT: that key once more at the end,
+ * marked `<MARK>-again`.
  */
 const KEYS_JS = `
 const [from, to, mark = process.env.MARK || 'm', repeat] = process.argv.slice(2);
 const items = [];
 for (let k = Number(from); k <= Number(to); k++) items.push({ key: k, url: 'https://shop.test/p/' + k, mark });
 if (repeat) items.push({ key: Number(repeat), url: 'https://shop.test/p/' + repeat, mark: mark + '-again' });
-for (let i = 0; i < items.length; i += 10) process.stdout.write(JSON.stringify({ type: 'data', payload: items.slice(i, i + 10), ipc: true }) + '\\n');
+const line = (i) => process.stdout.write(JSON.stringify({ type: 'data', payload: items.slice(i, i + 10), ipc: true }) + '\\n');
+const pace = Number(process.env.PACE_MS || 0);
+if (!pace) for (let i = 0; i < items.length; i += 10) line(i);
+else { let i = 0; const next = () => { line(i); i += 10; if (i < items.length) setTimeout(next, pace); }; next(); }
 `;
 
 type Backfill = { status: string; scanned: number; total: number; duplicates: number };
@@ -106,6 +110,26 @@ describe('results dedup: who owns an overwritten item, and turning dedup on over
     }
     expect((await m.api.get(`/api/spiders/${sid}`)).body.resultCount).toBe(200);
   }, 240_000);
+
+  it('overwrite across a master SIGKILL mid-ingest: resent batches move each item and its count once', async () => {
+    const N = 4000;
+    const name = 'dedup-crash';
+    const sid = await spiderWithFiles(m.api, { name, cmd: `${NODE} keys.js`, dedup: { keys: ['key'], mode: 'overwrite' } }, { 'keys.js': KEYS_JS });
+    const t1 = await runTask(m.api, sid, { param: `1 ${N} one` });
+    expect(await endedWithCounts(m.api, t1)).toMatchObject({ status: 'finished', resultCount: N });
+    const t2 = await runTask(m.api, sid, { param: `1 ${N} two`, env: { PACE_MS: '5' } });
+    await waitFor('the second run took some items over', async () => (await m.api.get(`/api/tasks/${t2}`)).body.resultCount >= 300, 120_000, 20);
+    await cluster.restartMaster(m, 'SIGKILL');
+    expect((await endedWithCounts(m.api, t2, 240_000)).status).toBe('finished');
+    const items = await exportedItems(m.api, sid);
+    expect(items).toHaveLength(N);
+    expect(new Set(items.map((i) => i.key)).size).toBe(N);
+    expect(items.every((i) => i._tid === t2 && i.mark === 'two')).toBe(true);
+    expect((await m.api.get(`/api/tasks/${t2}`)).body).toMatchObject({ resultCount: N, resultDuplicates: N, resultErrors: 0 });
+    expect((await m.api.get(`/api/tasks/${t1}`)).body).toMatchObject({ resultCount: 0 });
+    expect((await m.api.get(`/api/tasks/${t1}/results?size=5`)).body).toEqual({ items: [], total: 0 });
+    expect((await m.api.get(`/api/spiders/${sid}`)).body.resultCount).toBe(N);
+  }, 300_000);
 
   it('turning dedup on claims the keys of the items already stored: the next run stores only new keys; duplicates already stored are kept', async () => {
     const sid = await spiderWithFiles(m.api, { name: 'dedup-later', cmd: `${NODE} keys.js` }, { 'keys.js': KEYS_JS });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AttemptRef } from './result-ingest.service';
-import { KeyClaim, KeyTakeover, parseSlotId, ResultClaimsRepository, slotId } from './result-claims.repository';
+import { KeyClaim, KeyTakeover, ResultClaimsRepository, slotId } from './result-claims.repository';
 import { ResultDoc, ResultStoreRepository } from './result-store.repository';
 
 export type Prepared = { seq: number; doc: ResultDoc; item: Record<string, unknown>; claimId?: string };
@@ -15,9 +15,6 @@ export type StoreOutcome = {
   written: ResultDoc[];
   losses: Loss[];
 };
-
-/** Keys whose chains are walked at once (each walk is a few `_id` reads). */
-const PARALLEL_KEYS = 32;
 
 /**
  * Stores a batch's prepared documents under the spider's dedup setting. Every path is safe to
@@ -37,8 +34,8 @@ export class DedupStoreService {
   }
 
   /** `ignore`: the first item of a key claims it and is stored; a later one is dropped. */
-  async storeIgnoring(col: string, ref: AttemptRef, prepared: Prepared[]): Promise<StoreOutcome> {
-    const claims = prepared.map((p) => this.claimOf(col, ref, p));
+  async storeIgnoring(col: string, ref: AttemptRef, spiderId: string, prepared: Prepared[]): Promise<StoreOutcome> {
+    const claims = prepared.map((p) => ({ ...this.claimOf(col, ref, p), sid: spiderId }));
     const outcome = await this.claims.claimFirst(claims);
     const lostIds = [...new Set(claims.filter((_, i) => outcome[i] !== null).map((c) => c._id))];
     const holders = new Map((await this.claims.findClaims(lostIds)).map((c) => [c._id, c]));
@@ -68,18 +65,13 @@ export class DedupStoreService {
     const ok = prepared.filter((p) => written.has(p.doc));
     const claims = ok.map((p) => ({ ...this.claimOf(col, ref, p), sid: spiderId }));
     const first = await this.claims.claimFirst(claims);
-    // Items of one key, in seq order: the later item of a batch wins its key.
-    const contested = new Map<string, KeyClaim[]>();
-    claims.forEach((c, i) => {
-      if (first[i] !== null) contested.set(c._id, [...(contested.get(c._id) ?? []), c]);
-    });
-    const taken: { claim: KeyClaim; t: KeyTakeover }[] = claims.filter((_, i) => first[i] === null).map((claim) => ({ claim, t: { gen: 0, prev: null } }));
-    await inParallel([...contested.values()], PARALLEL_KEYS, async (group) => {
-      for (const c of group) {
-        const { _id, ...mine } = c;
-        taken.push({ claim: c, t: await this.claims.takeOver(_id, mine, resent) });
-      }
-    });
+    // Items whose key is held: take it over, in seq order (the later item of a batch wins its key).
+    const contested = claims.filter((_, i) => first[i] !== null);
+    const takeovers = await this.claims.takeOverAll(contested.map(({ _id, ...mine }) => ({ base: _id, mine })), resent);
+    const taken: { claim: KeyClaim; t: KeyTakeover }[] = [
+      ...claims.filter((_, i) => first[i] === null).map((claim) => ({ claim, t: { gen: 0, prev: null } })),
+      ...contested.map((claim, i) => ({ claim, t: takeovers[i] })),
+    ];
 
     let stored = 0;
     let duplicates = 0;
@@ -102,8 +94,9 @@ export class DedupStoreService {
     await this.store.deleteIds(col, replaced);
     // A resend may write again a document that a newer item has replaced since the first try.
     if (resent) {
-      const stale = await Promise.all(taken.map(async ({ claim, t }) => ((await this.claims.findClaims([slotId(parseSlotId(claim._id).base, t.gen + 1)])).length ? claim.doc : null)));
-      await this.store.deleteIds(col, stale.filter((d): d is string => d !== null));
+      const next = new Map(taken.map(({ claim, t }) => [slotId(claim._id, t.gen + 1), claim.doc]));
+      const newer = await this.claims.findClaims([...next.keys()]);
+      await this.store.deleteIds(col, newer.map((c) => next.get(c._id)!));
     }
     return { stored, duplicates, refused: out.refused, written: out.written, losses: [...losses.values()] };
   }
@@ -122,12 +115,4 @@ export class DedupStoreService {
     });
     return { stored: written.length, duplicates, refused, written, losses: [] };
   }
-}
-
-async function inParallel<T>(items: T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await fn(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, lane));
 }

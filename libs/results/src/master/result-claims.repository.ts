@@ -36,8 +36,42 @@ export class ResultClaimsRepository {
     return unorderedInsert(this.keys.collection as never, claims, () => false);
   }
 
-  findClaims(ids: string[]): Promise<KeyClaim[]> {
-    return Promise.all(ids.map((id) => this.read(id))).then((r) => r.filter((c): c is KeyClaim => c !== null));
+  /** One read for many claims: `_id $in` (the `_id` index on MongoDB; one scan of the claims on FerretDB, whatever their number). */
+  async findClaims(ids: string[]): Promise<KeyClaim[]> {
+    if (!ids.length) return [];
+    return this.keys.find({ _id: { $in: ids } }).lean<KeyClaim[]>().exec();
+  }
+
+  /**
+   * Takes over the keys of a batch's items whose first claim was lost (`overwrite`), in order.
+   * The common case — a key held by its first holder only, wanted by one item of the batch — costs
+   * one read and one insert for the whole batch; other keys (taken over before, wanted twice in
+   * the batch, or raced for) walk their chains one by one (takeOver).
+   */
+  async takeOverAll(reqs: { base: string; mine: Omit<KeyClaim, '_id'> }[], resent: boolean): Promise<KeyTakeover[]> {
+    const out: (KeyTakeover | undefined)[] = reqs.map(() => undefined);
+    const wanted = new Map<string, number>();
+    for (const r of reqs) wanted.set(r.base, (wanted.get(r.base) ?? 0) + 1);
+    const single = reqs.map((_, i) => i).filter((i) => wanted.get(reqs[i].base) === 1);
+    const found = new Map((await this.findClaims(single.flatMap((i) => [reqs[i].base, slotId(reqs[i].base, 1)]))).map((c) => [c._id, c]));
+    const inserts: { i: number; claim: KeyClaim }[] = [];
+    for (const i of single) {
+      const { base, mine } = reqs[i];
+      const first = found.get(base);
+      const second = found.get(slotId(base, 1));
+      if (!first) continue;
+      if (isOwn(first, mine)) out[i] = { gen: 0, prev: null };
+      else if (!second) inserts.push({ i, claim: { ...mine, _id: slotId(base, 1) } });
+      else if (isOwn(second, mine)) out[i] = { gen: 1, prev: first };
+    }
+    const inserted = await unorderedInsert(this.keys.collection as never, inserts.map((x) => x.claim), () => false);
+    inserts.forEach((x, k) => {
+      if (inserted[k] === null) out[x.i] = { gen: 1, prev: found.get(reqs[x.i].base)! };
+    });
+    for (let i = 0; i < reqs.length; i++) {
+      if (!out[i]) out[i] = await this.takeOver(reqs[i].base, reqs[i].mine, resent);
+    }
+    return out as KeyTakeover[];
   }
 
   /**
@@ -46,15 +80,23 @@ export class ResultClaimsRepository {
    * slot again. Returns the slot and the holder it replaced.
    */
   async takeOver(base: string, mine: Omit<KeyClaim, '_id'>, resent: boolean): Promise<KeyTakeover> {
-    let g = resent ? 0 : Math.max(0, await this.newestSlot(base));
-    let prev: KeyClaim | null = g > 0 ? await this.read(slotId(base, g - 1)) : null;
+    let g = 0;
+    let prev: KeyClaim | null = null;
+    if (!resent) {
+      const head = await this.newest(base);
+      if (head && isOwn(head.rec, mine)) return { gen: head.gen, prev: head.gen > 0 ? await this.read(slotId(base, head.gen - 1)) : null };
+      if (head) {
+        prev = head.rec;
+        g = head.gen + 1;
+      }
+    }
     for (;;) {
       const rec = await this.read(slotId(base, g));
       if (!rec) {
         if (await this.insert({ ...mine, _id: slotId(base, g) })) return { gen: g, prev };
         continue; // another item took this slot first: read it and go on after it
       }
-      if (rec.doc === mine.doc || rec.src === mine.src) return { gen: g, prev };
+      if (isOwn(rec, mine)) return { gen: g, prev };
       prev = rec;
       g++;
     }
@@ -94,18 +136,20 @@ export class ResultClaimsRepository {
     await this.marks.deleteMany({ tid });
   }
 
-  /** The highest filled slot of a key (-1: unclaimed), in O(log n) `_id` reads. */
-  private async newestSlot(base: string): Promise<number> {
-    if (!(await this.read(base))) return -1;
-    let lo = 0;
+  /** The newest holder of a key (null: unclaimed), in O(log n) `_id` reads (slots are contiguous). */
+  private async newest(base: string): Promise<{ gen: number; rec: KeyClaim } | null> {
+    const first = await this.read(base);
+    if (!first) return null;
+    let lo = { gen: 0, rec: first };
     let hi = 1;
-    while (await this.read(slotId(base, hi))) {
-      lo = hi;
+    for (let r = await this.read(slotId(base, hi)); r; r = await this.read(slotId(base, hi))) {
+      lo = { gen: hi, rec: r };
       hi *= 2;
     }
-    while (hi - lo > 1) {
-      const mid = (lo + hi) >> 1;
-      if (await this.read(slotId(base, mid))) lo = mid;
+    while (hi - lo.gen > 1) {
+      const mid = (lo.gen + hi) >> 1;
+      const r = await this.read(slotId(base, mid));
+      if (r) lo = { gen: mid, rec: r };
       else hi = mid;
     }
     return lo;
@@ -124,6 +168,11 @@ export class ResultClaimsRepository {
       throw err;
     }
   }
+}
+
+/** The same item: its claim from an earlier try, or the one a backfill made for its document. */
+function isOwn(rec: KeyClaim, mine: Omit<KeyClaim, '_id'>): boolean {
+  return rec.doc === mine.doc || rec.src === mine.src;
 }
 
 export function slotId(base: string, gen: number): string {

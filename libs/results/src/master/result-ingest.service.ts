@@ -37,6 +37,8 @@ const MAX_FIELDS = 2000;
 export class ResultIngestService {
   private readonly log = new Logger(ResultIngestService.name);
   private readonly knownFields = new Map<string, Set<string>>();
+  /** Batches being stored on this replica: a resend that arrives meanwhile (the worker's call timed out) waits for it. */
+  private readonly inFlight = new Map<string, Promise<AppendAnswer>>();
 
   constructor(
     private readonly tasks: TaskService,
@@ -49,6 +51,16 @@ export class ResultIngestService {
   ) {}
 
   async append(ref: AttemptRef, rawItems: ItemIn[]): Promise<AppendAnswer> {
+    if (!rawItems.length) return answer(0, 0, []);
+    const key = `${ref.taskId}:${ref.attempt}:${Number(rawItems[0].seq)}:${rawItems.length}`;
+    const running = this.inFlight.get(key);
+    if (running) return running;
+    const p = this.appendOnce(ref, rawItems).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, p);
+    return p;
+  }
+
+  private async appendOnce(ref: AttemptRef, rawItems: ItemIn[]): Promise<AppendAnswer> {
     const items = rawItems.map((i) => ({ ...i, seq: Number(i.seq), tsMs: Number(i.tsMs) }));
     if (items.length === 0) return answer(0, 0, []);
     let task;
@@ -92,7 +104,7 @@ export class ResultIngestService {
     if (prepared.length) {
       if (dedup) await this.backfill.preclaim(task.spiderId, col, dedup, prepared.map((p) => p.item));
       if (!dedup) outcome = await this.dedup.storeAll(col, prepared);
-      else if (dedup.mode === 'ignore') outcome = await this.dedup.storeIgnoring(col, ref, prepared);
+      else if (dedup.mode === 'ignore') outcome = await this.dedup.storeIgnoring(col, ref, task.spiderId, prepared);
       else outcome = await this.dedup.storeOverwriting(col, ref, task.spiderId, prepared, ledgerId);
       refused.push(...outcome.refused);
       await this.rememberFields(col, outcome.written);
