@@ -156,6 +156,14 @@ describe('results dedup: who owns an overwritten item, and turning dedup on over
     expect((await m.api.patch(`/api/spiders/${sid}`, { dedup: { keys: ['mark'], mode: 'ignore' } })).status).toBe(200);
     await waitFor('second backfill done', async () => ((await m.api.get(`/api/spiders/${sid}`)).body.dedupBackfill?.status === 'done' ? true : undefined), 60_000, 200);
     expect((await m.api.get(`/api/spiders/${sid}`)).body.dedupBackfill).toMatchObject({ scanned: 100, total: 100, duplicates: 97 });
+    // A PATCH refused (a taken name) changes nothing: the keys it would have changed stay claimed.
+    const refused = await m.api.patch(`/api/spiders/${sid}`, { name: 'dedup-owner', dedup: { keys: ['url'], mode: 'ignore' } });
+    expect(refused.status).toBe(409);
+    expect((await m.api.get(`/api/spiders/${sid}`)).body.dedup).toEqual({ keys: ['mark'], mode: 'ignore' });
+    await waitFor('the previous keys claimed again', async () => {
+      const b = (await m.api.get(`/api/spiders/${sid}`)).body.dedupBackfill as Backfill & { keys: string[] };
+      return b.status === 'done' && b.keys[0] === 'mark' ? true : undefined;
+    }, 60_000, 200);
     const again = await endedWithCounts(m.api, await runTask(m.api, sid, { param: '1 5 first' }));
     expect(again).toMatchObject({ resultCount: 0, resultDuplicates: 5 });
   }, 240_000);

@@ -112,8 +112,8 @@ export class SpidersHttpController {
   @ApiOkResponse({ type: SpiderDto })
   @ApiErrors(400, 404, 409, 413)
   async patch(@Param('id', ObjectIdPipe) id: string, @Body() body: PatchSpiderDto) {
-    await this.results.dedupChanging(id, body);
-    return (await withSpiderCounts(this.results, [await this.spiders.update(id, body)]))[0];
+    const updated = await this.results.changeDedup(id, body, () => this.spiders.update(id, body));
+    return (await withSpiderCounts(this.results, [updated]))[0];
   }
 
   @Delete(':id')

@@ -68,6 +68,13 @@ export class DedupBackfillService {
     this.log.log({ msg: 'dedup backfill queued', spiderId, collection: col, keys: dedup.keys, total, run: job.run });
   }
 
+  /** The change that queued the job was not saved (its spider keeps dedup off). */
+  async abandon(spiderId: string, why: string): Promise<void> {
+    const job = await this.jobs.get(spiderId);
+    if (!job) return;
+    await this.jobs.save({ ...job, status: 'failed', error: why, finishedAt: new Date() });
+  }
+
   async views(spiderIds: string[]): Promise<Map<string, DedupBackfillView>> {
     const out = new Map<string, DedupBackfillView>();
     for (const j of await this.jobs.ofSpiders(spiderIds)) {

@@ -29,14 +29,23 @@ export class ResultsQueryService {
   ) {}
 
   /**
-   * Call before a spider's dedup setting changes: turning dedup on, or changing its keys, queues
-   * the backfill that claims the keys of the items already stored (docs/results.md).
+   * Applies a spider change (`apply`) that may change its dedup setting: turning dedup on, or
+   * changing its keys, queues the backfill that claims the keys of the items already stored
+   * (docs/results.md). The job is queued before the setting is saved, so a batch that sees the new
+   * keys sees the job running; if saving fails, the previous keys are claimed again.
    */
-  async dedupChanging(spiderId: string, next: { dedup?: DedupSetting | null; resultsCollection?: string }): Promise<void> {
+  async changeDedup<T>(spiderId: string, next: { dedup?: DedupSetting | null; resultsCollection?: string }, apply: () => Promise<T>): Promise<T> {
     const spider = await this.spiders.get(spiderId);
-    if (!DedupBackfillService.needed(spider.dedup, next.dedup)) return;
+    if (!DedupBackfillService.needed(spider.dedup, next.dedup)) return apply();
     const total = (await this.countsOfSpiders([spiderId])).get(spiderId) ?? 0;
     await this.backfill.start(spiderId, next.resultsCollection ?? spider.resultsCollection, next.dedup, total);
+    try {
+      return await apply();
+    } catch (err) {
+      if (spider.dedup) await this.backfill.start(spiderId, spider.resultsCollection, spider.dedup, total);
+      else await this.backfill.abandon(spiderId, `the change was refused: ${String(err)}`);
+      throw err;
+    }
   }
 
   /** The dedup backfill of each spider that had one (the last one). */
