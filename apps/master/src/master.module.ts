@@ -108,7 +108,7 @@ export class MasterModule {
           stuckPendingMs: config.stuckPendingMs,
           retention: config.retention,
         }),
-        ResultsMasterModule.forRoot({ clusterSecret: rt.clusterSecret, maxItemBytes: config.maxItemBytes }),
+        ResultsMasterModule.forRoot({ clusterSecret: rt.clusterSecret, maxItemBytes: config.maxItemBytes, dedupBackfillBatch: config.dedupBackfillBatch, replicaId: rt.replicaId }),
         // Users, projects, sessions, tokens, audit, and the guard on every REST route.
         AccessModule.forRoot({
           rootToken: rt.apiToken,

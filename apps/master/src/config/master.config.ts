@@ -35,6 +35,7 @@ const schema = z.object({
   CRAWLNEST_MAX_TREE_BYTES: intVar(1024, 64 * 1024 ** 3).optional(),
   CRAWLNEST_MAX_TREE_FILES: intVar(1, 1_000_000).default(20_000),
   CRAWLNEST_MAX_ITEM_BYTES: intVar(1024, 6 * 1024 * 1024).default(1024 * 1024),
+  CRAWLNEST_DEDUP_BACKFILL_BATCH: intVar(1, 10_000).default(500),
   CRAWLNEST_KEEP_VERSIONS: intVar(1, 100_000).default(10),
   CRAWLNEST_STORAGE_GC_MS: intVar(500, 86_400_000).default(60_000),
   CRAWLNEST_BLOB_GRACE_MS: intVar(0, 7 * 86_400_000).default(600_000),
@@ -94,6 +95,8 @@ export type MasterConfig = {
   maxTreeFiles: number;
   /** A result item larger than this (as JSON) is refused on its own. */
   maxItemBytes: number;
+  /** Stored items a dedup backfill claims per step (its progress is saved after each). */
+  dedupBackfillBatch: number;
   /** Versions a spider keeps unless it says otherwise (docs/consistency.md). */
   keepVersions: number;
   storageGcMs: number;
@@ -158,6 +161,7 @@ export function loadMasterConfig(env: NodeJS.ProcessEnv = process.env): MasterCo
     maxTreeBytes: e.CRAWLNEST_MAX_TREE_BYTES ?? e.CRAWLNEST_MAX_UPLOAD_BYTES * 4,
     maxTreeFiles: e.CRAWLNEST_MAX_TREE_FILES,
     maxItemBytes: e.CRAWLNEST_MAX_ITEM_BYTES,
+    dedupBackfillBatch: e.CRAWLNEST_DEDUP_BACKFILL_BATCH,
     keepVersions: e.CRAWLNEST_KEEP_VERSIONS,
     storageGcMs: e.CRAWLNEST_STORAGE_GC_MS,
     blobGraceMs: e.CRAWLNEST_BLOB_GRACE_MS,

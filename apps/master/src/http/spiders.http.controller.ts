@@ -116,12 +116,13 @@ export class SpidersHttpController {
 
   @Access('edit', param('spider'))
   @Patch(':id')
-  @ApiOperation({ summary: 'Change name, cmd, param, description, resultsCollection or dedup; renaming to a taken name is a 409' })
+  @ApiOperation({ summary: 'Change name, cmd, param, description, resultsCollection or dedup (turning dedup on or changing its keys starts a backfill); renaming to a taken name is a 409' })
   @ApiIdParam('spider')
   @ApiOkResponse({ type: SpiderDto })
   @ApiErrors(400, 404, 409, 413)
   async patch(@Param('id', ObjectIdPipe) id: string, @Body() body: PatchSpiderDto) {
-    return (await withSpiderCounts(this.results, [await this.spiders.update(id, body)]))[0];
+    const updated = await this.results.changeDedup(id, body, () => this.spiders.update(id, body));
+    return (await withSpiderCounts(this.results, [updated]))[0];
   }
 
   @Access('edit', param('spider'))

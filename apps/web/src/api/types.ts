@@ -48,7 +48,10 @@ export type Spider = {
   resultsCollection?: string;
   dedup?: Dedup;
   resultCount?: number;
+  /** The last dedup backfill (claims stored items' keys when dedup is turned on or its keys change). */
+  dedupBackfill?: DedupBackfill | null;
 };
+export type DedupBackfill = { status: 'running' | 'done' | 'failed' | 'superseded'; keys: string[]; scanned: number; total: number; duplicates: number; error: string | null };
 export type SpiderInput = { name: string; cmd: string; param?: string; description?: string; resultsCollection?: string; dedup?: Dedup; projectId?: string };
 export type FileEntry = { path: string; size: number; mode: number | string; sha256: string };
 export type FileList = { version: number; files: FileEntry[] };

@@ -35,6 +35,11 @@ export default function SpiderPage() {
             <div>
               <Title order={2}>{s.name}</Title>
               <Text size="sm" c="dimmed"><code>{s.cmd} {s.param}</code> · version {s.version} · results in {s.resultsCollection ?? '—'}{s.dedup ? ` · dedup on ${s.dedup.keys.join(', ')} (${s.dedup.mode})` : ''}</Text>
+              {s.dedupBackfill && s.dedupBackfill.status !== 'done' && (
+                <Text size="sm" c={s.dedupBackfill.status === 'running' ? 'blue' : 'red'} data-testid="dedup-backfill">
+                  dedup backfill {s.dedupBackfill.status}: {s.dedupBackfill.scanned} of {s.dedupBackfill.total} stored items claimed, {s.dedupBackfill.duplicates} duplicates kept{s.dedupBackfill.error ? ` (${s.dedupBackfill.error})` : ''}
+                </Text>
+              )}
             </div>
             <Group>
               <Button onClick={() => setRunning(true)} disabled={!!cannotRun} title={cannotRun ?? undefined}>Run</Button>

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDefined, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { asStack, OptionalField } from './field-validators';
-import { DedupField, DedupSettingDto, ResultsCollectionField } from './results.dto';
+import { DedupBackfillDto, DedupField, DedupSettingDto, ResultsCollectionField } from './results.dto';
 import { MAX_KILL_GRACE_SEC } from './task.dto';
 
 /** `killGraceSec` on create and PATCH: 0..MAX_KILL_GRACE_SEC, 0 = the worker's default. */
@@ -170,6 +170,12 @@ export class SpiderDto {
   dedup: DedupSettingDto | null;
   @ApiProperty({ description: 'Results stored for this spider (kept as they are stored, not counted)', example: 1200 })
   resultCount: number;
+  @ApiProperty({
+    description: 'The last dedup backfill (claims the keys of items already stored when dedup is turned on or its keys change); null: none',
+    type: DedupBackfillDto,
+    nullable: true,
+  })
+  dedupBackfill: DedupBackfillDto | null;
   @ApiProperty({ description: "Grace in seconds between SIGTERM and SIGKILL for its tasks; 0 = the worker's default", example: 0 })
   killGraceSec: number;
   @ApiProperty({ description: 'Project it belongs to (spiders from before projects: the default project)', example: '64656661756c740000000000' })
