@@ -53,7 +53,10 @@ export class NotifyMonitorCron implements OnApplicationBootstrap, OnModuleDestro
       for (const n of this.nodes.all()) {
         const id = String(n._id);
         if (n.status === 'offline' && n.offlineAt && now - new Date(n.offlineAt).getTime() < NEWS_MS) {
-          await this.record({ _id: `node:${id}:offline:${new Date(n.offlineAt).getTime()}`, kind: 'node.offline', at: new Date(n.offlineAt), nodeId: id, nodeName: n.name });
+          // Keyed on the online spell it ended (activeAt), not on offlineAt: the stream's close and
+          // the liveness check can each stamp their own offlineAt for one and the same loss.
+          const spell = n.activeAt ? `after:${new Date(n.activeAt).getTime()}` : String(new Date(n.offlineAt).getTime());
+          await this.record({ _id: `node:${id}:offline:${spell}`, kind: 'node.offline', at: new Date(n.offlineAt), nodeId: id, nodeName: n.name });
         }
         if (n.status === 'online' && n.activeAt && now - new Date(n.activeAt).getTime() < NEWS_MS) {
           await this.record({ _id: `node:${id}:online:${new Date(n.activeAt).getTime()}`, kind: 'node.online', at: new Date(n.activeAt), nodeId: id, nodeName: n.name });
