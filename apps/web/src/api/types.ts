@@ -129,4 +129,5 @@ export type Schedule = {
 export type ScheduleInput = { spiderId: string; cron: string; param?: string; enabled?: boolean; mode?: TaskMode; timezone?: string };
 
 export type ResultItem = Record<string, unknown>;
-export type ResultPage = { items: ResultItem[]; total: number };
+/** `total` is null with a field filter (counting it would scan the collection). */
+export type ResultPage = { items: ResultItem[]; total: number | null };
