@@ -22,7 +22,8 @@ describe('resolveTaskRef', () => {
     ['0123456789abcdef01234567', { taskId: '0123456789abcdef01234567' }],
     ['db799cf4', { taskId: ids[0] }],
     ['DB799CF4', { taskId: ids[0] }],
-    ['11111111', { error: 'no recent task of this spider matches "11111111"' }],
+    ['11111111', { taskId: ids[1] }],
+    ['99999999', { error: 'no recent task of this spider matches "99999999"' }],
     ['1111111', { error: '2 recent tasks match "1111111": type more characters' }],
     ['zz', { error: 'expected a task id or its last 8 characters' }],
   ])('%p', (input, expected) => {
