@@ -1,5 +1,6 @@
 import { clearToken, readToken } from '../auth/token-store';
 import { ApiError, messageOf } from './api-error';
+import { markReachable } from './reachability';
 import type {
   ActivityBucket, CreateTask, FileList, LogPage, Node, NodeEnvironment, ResultPage, Schedule, ScheduleInput,
   FilesVersion, Spider, SpiderInput, SpiderVersion, Stats, Task, TaskPage, TaskQuery, TreeUpload, VersionDiff, VersionFile,
@@ -21,6 +22,21 @@ function authHeaders(extra: Record<string, string> = {}): Record<string, string>
   return token ? { ...extra, authorization: `Bearer ${token}` } : extra;
 }
 
+/** fetch, with "no answer at all" told apart from an error answer (it shows the master-unreachable banner). */
+async function send(path: string, init: RequestInit): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(path, init);
+  } catch (e) {
+    if (e instanceof DOMException && e.name === 'AbortError') throw e;
+    markReachable(false);
+    throw new ApiError(0, 'The master cannot be reached (no answer); retrying');
+  }
+  // A proxy in front of a stopped master answers 502/503/504.
+  markReachable(res.status < 502 || res.status > 504);
+  return res;
+}
+
 /** Any 401 means the token is wrong or gone: forgetting it brings the sign-in back. */
 async function check(res: Response): Promise<Response> {
   if (res.ok) return res;
@@ -38,7 +54,7 @@ async function check(res: Response): Promise<Response> {
 export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const json = body !== undefined;
   const res = await check(
-    await fetch(path, {
+    await send(path, {
       method,
       headers: authHeaders(json ? { 'content-type': 'application/json' } : {}),
       body: json ? JSON.stringify(body) : undefined,
@@ -51,7 +67,7 @@ export async function request<T>(method: string, path: string, body?: unknown): 
 
 /** Raw GET with the bearer header (file contents, exports, the log stream). */
 export async function rawGet(path: string, signal?: AbortSignal): Promise<Response> {
-  return check(await fetch(path, { headers: authHeaders(), signal }));
+  return check(await send(path, { headers: authHeaders(), signal }));
 }
 
 /** PUT with upload progress: fetch cannot report it, XMLHttpRequest can. */

@@ -2,6 +2,7 @@ import { AppShell, Button, Group, NavLink, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { Link, useLocation } from 'react-router-dom';
 import { clearToken } from '../auth/token-store';
+import { MasterBanner } from '../shared/MasterBanner';
 
 const NAV = [
   ['/', 'Overview'],
@@ -30,7 +31,10 @@ export function Layout({ children }: { children: ReactNode }) {
           <NavLink key={to} component={Link} to={to} label={label} active={active(to)} aria-current={active(to) ? 'page' : undefined} />
         ))}
       </AppShell.Navbar>
-      <AppShell.Main>{children}</AppShell.Main>
+      <AppShell.Main>
+        <MasterBanner />
+        {children}
+      </AppShell.Main>
     </AppShell>
   );
 }

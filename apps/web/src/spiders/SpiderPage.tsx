@@ -1,4 +1,5 @@
 import { Anchor, Button, Group, Stack, Tabs, Text, Title } from '@mantine/core';
+import { ConfirmButton } from '../shared/ConfirmButton';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { ResultsView } from '../results/ResultsView';
@@ -34,7 +35,7 @@ export default function SpiderPage() {
             <Group>
               <Button onClick={() => setRunning(true)}>Run</Button>
               <Button variant="default" onClick={() => setEditing(true)}>Edit</Button>
-              <Button color="red" variant="light" onClick={() => { if (window.confirm(`Delete spider ${s.name}?`)) del.mutate(s.id, { onSuccess: () => navigate('/spiders') }); }}>Delete</Button>
+              <ConfirmButton color="red" variant="light" question={`Delete spider ${s.name}, its files and versions?`} onConfirm={() => del.mutate(s.id, { onSuccess: () => navigate('/spiders') })}>Delete</ConfirmButton>
             </Group>
           </Group>
           <Tabs defaultValue="files" keepMounted={false}>

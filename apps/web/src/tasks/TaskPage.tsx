@@ -1,4 +1,5 @@
 import { Alert, Anchor, Button, Card, Group, SimpleGrid, Stack, Tabs, Text, Timeline, Title } from '@mantine/core';
+import { ConfirmButton } from '../shared/ConfirmButton';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import type { Task } from '../api/types';
 import { TaskResults } from '../results/TaskResults';
@@ -57,7 +58,7 @@ export default function TaskPage() {
               <span aria-label="Task status"><StatusBadge status={t.status} /></span>
             </Group>
             <Group>
-              <Button color="red" variant="light" disabled={!ACTIVE.has(t.status)} loading={cancel.isPending} onClick={() => cancel.mutate(t.id)}>Cancel task</Button>
+              <ConfirmButton color="red" variant="light" disabled={!ACTIVE.has(t.status)} loading={cancel.isPending} question={`Cancel task ${t.id.slice(-8)}? Its process is stopped.`} confirmLabel="Cancel the task" onConfirm={() => cancel.mutate(t.id)}>Cancel task</ConfirmButton>
               <Button variant="default" loading={restart.isPending} onClick={() => restart.mutate(t.id, { onSuccess: (r) => navigate(`/tasks/${r.tasks[0].id}`) })}>Restart task</Button>
             </Group>
           </Group>
