@@ -91,6 +91,16 @@ describe('web dashboard layout: no clipped badge or button', () => {
     });
   }
 
+  it("a cancelled task's log ends with a line saying so, shown on its page", async () => {
+    const last = await waitFor('final log line', async () => {
+      const lines = (await m.api.get(`/api/tasks/${tasks.cancelled}/logs?after=0&limit=5000`)).body.lines as { text: string }[];
+      return lines.length && /^\[crawlnest\] task cancelled: /.test(lines[lines.length - 1].text) ? lines[lines.length - 1].text : undefined;
+    }, 30_000, 250);
+    await page.goto(`${base}/tasks/${tasks.cancelled}`);
+    await page.getByRole('log', { name: 'Task log' }).getByText(last).waitFor();
+    await screenshot(page, 'layout', 'cancelled-log');
+  });
+
   it('the statuses are told apart on the task list: CANCELLED, ERROR, FINISHED, RUNNING read in full', async () => {
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.goto(`${base}/tasks`);
