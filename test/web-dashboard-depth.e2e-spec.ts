@@ -47,11 +47,11 @@ describe('web dashboard depth: schedule form, confirmations, master unreachable'
     await dialog.getByRole('status', { name: 'Cron preview' }).filter({ hasText: 'minutes part' }).waitFor();
     expect(await create.isDisabled()).toBe(true);
     await dialog.getByLabel('Cron expression').fill('0 3 * * *');
-    await dialog.getByRole('textbox', { name: 'Mode' }).click();
+    await dialog.getByLabel('Mode', { exact: true }).first().click();
     await page.getByRole('option', { name: 'selected-nodes' }).click();
     // Selected nodes without a node: nothing to run on, so not sent.
     expect(await create.isDisabled()).toBe(true);
-    await dialog.getByRole('textbox', { name: 'Nodes' }).click();
+    await dialog.getByLabel('Nodes', { exact: true }).first().click();
     await page.getByRole('option', { name: /^depth-worker/ }).click();
     await dialog.getByLabel('Labels').fill('zone=eu');
     await dialog.getByLabel('Priority').fill('8');
