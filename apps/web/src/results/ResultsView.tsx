@@ -1,4 +1,4 @@
-import { Autocomplete, Button, Checkbox, Group, Pagination, Select, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Checkbox, Group, Pagination, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useMemo, useState } from 'react';
 import { ErrorAlert, isMissingRoute } from '../shared/ErrorAlert';
 import { formatTime } from '../shared/format';
@@ -51,9 +51,10 @@ export function ResultsView({ spiderId, initialTaskId }: { spiderId: string; ini
   return (
     <Stack gap="xs">
       <Group align="flex-end" gap="xs">
-        <Autocomplete label="Task filter" placeholder="short id (8 chars) or pick" value={taskRef} w={220}
-          data={taskOptions.map((o) => ({ value: o.value, label: o.label }))} error={taskError}
-          onChange={(v) => { setTaskRef(v); setPage(1); }} />
+        <TextInput label="Task filter" placeholder="short id (8 chars) or full id" value={taskRef} w={200} error={taskError}
+          onChange={(e) => { setTaskRef(e.currentTarget.value); setPage(1); }} />
+        <Select label="Recent task" placeholder="pick" data={taskOptions} value={taskOptions.some((o) => o.value === taskRef) ? taskRef : null}
+          onChange={(v) => { setTaskRef(v ?? ''); setPage(1); }} clearable searchable w={250} comboboxProps={{ width: 320 }} />
         <Select label="Field" placeholder="field" data={allFields} value={field} onChange={(v) => { setField(v); setPage(1); }} clearable searchable w={160} />
         <TextInput label="Value" placeholder="equals" value={value} onChange={(e) => { setValue(e.currentTarget.value); setPage(1); }} w={180} disabled={!field} />
         <ColumnPicker fields={allFields} visible={columns} onToggle={toggle} />
