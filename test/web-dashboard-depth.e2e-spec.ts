@@ -51,7 +51,7 @@ describe('web dashboard depth: schedule form, confirmations, master unreachable'
     await page.getByRole('option', { name: 'selected-nodes' }).click();
     // Selected nodes without a node: nothing to run on, so not sent.
     expect(await create.isDisabled()).toBe(true);
-    await dialog.getByLabel('Nodes', { exact: true }).first().click();
+    await dialog.getByLabel('Nodes', { exact: true }).first().click({ force: true });
     await page.getByRole('option', { name: /^depth-worker/ }).click();
     await dialog.getByLabel('Labels').fill('zone=eu');
     await dialog.getByLabel('Priority').fill('8');
@@ -83,7 +83,7 @@ describe('web dashboard depth: schedule form, confirmations, master unreachable'
     await page.locator('[data-status="online"]').first().waitFor();
     m.proc.kill('SIGKILL');
     await m.proc.exited;
-    const banner = page.getByRole('alert', { name: 'Master unreachable' });
+    const banner = page.getByRole('alert', { name: 'The master cannot be reached' });
     await banner.waitFor({ timeout: 30_000 });
     await page.locator('[data-status="online"][data-stale]').first().waitFor();
     expect(await page.getByText('Failed to fetch').count()).toBe(0);

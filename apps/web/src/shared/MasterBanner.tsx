@@ -14,7 +14,7 @@ export function MasterBanner() {
     qc.refetchQueries({ type: 'active' }).finally(() => setRetrying(false));
   };
   return (
-    <Alert color="orange" role="alert" aria-label="Master unreachable" mb="md" title="The master cannot be reached">
+    <Alert color="orange" role="alert" mb="md" title="The master cannot be reached">
       <Group justify="space-between">
         <Text size="sm">No answer from the master. What you see is the last known state (greyed); it refreshes by itself when the master answers again.</Text>
         <Button size="xs" variant="light" color="orange" onClick={retry} loading={retrying}>Retry now</Button>
