@@ -3,7 +3,7 @@ import type { ActivityBucket } from '../api/types';
 
 const W = 720;
 const H = 150;
-const PAD = { left: 34, right: 8, top: 8, bottom: 24 };
+const PAD = { left: 34, right: 8, top: 20, bottom: 24 };
 
 const hhmm = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
@@ -39,7 +39,7 @@ export function ActivityChart({ buckets }: { buckets: ActivityBucket[] }) {
             <text x={PAD.left - 4} y={y(v) + 4} textAnchor="end" fontSize="10" fill="#868e96">{v}</text>
           </g>
         ))}
-        <text x={4} y={PAD.top + 8} fontSize="10" fill="#868e96">tasks</text>
+        <text x={PAD.left} y={10} fontSize="10" fill="#868e96">tasks per minute</text>
         {buckets.map((b, i) => {
           const x = PAD.left + i * bw;
           const ok = (b.finished / max) * plotH;
