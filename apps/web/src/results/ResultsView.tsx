@@ -1,7 +1,7 @@
 import { Button, Checkbox, Group, Pagination, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useMemo, useState } from 'react';
 import { ErrorAlert, isMissingRoute } from '../shared/ErrorAlert';
-import { formatTime } from '../shared/format';
+import { formatAgo } from '../shared/format';
 import { useSpider } from '../spiders/use-spiders';
 import { ColumnPicker } from './ColumnPicker';
 import { loadChoice, resolveTaskRef, saveChoice, toggleColumn, visibleColumns, type ColumnChoice } from './result-columns';
@@ -45,7 +45,7 @@ export function ResultsView({ spiderId, initialTaskId }: { spiderId: string; ini
       .catch(setExportError)
       .finally(() => setExporting(null));
   };
-  const taskOptions = (recent.data?.items ?? []).map((t) => ({ value: t.id.slice(-8), label: `${t.id.slice(-8)} · ${t.status} · ${formatTime(t.createdAt)}` }));
+  const taskOptions = (recent.data?.items ?? []).map((t) => ({ value: t.id.slice(-8), label: `${t.id.slice(-8)} · ${t.status} · ${formatAgo(t.createdAt)}` }));
   const data = results.data;
   const pages = data ? (data.total === null ? page + (data.items.length === SIZE ? 1 : 0) : Math.ceil(data.total / SIZE)) : 0;
   return (
