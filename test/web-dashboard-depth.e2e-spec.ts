@@ -78,6 +78,27 @@ describe('web dashboard depth: schedule form, confirmations, master unreachable'
     await waitFor('schedule deleted', async () => (await m.api.get('/api/schedules')).body.length === 0);
   });
 
+  it('runs a spider from its row in the list; the row then shows its last run; the log has line numbers, wrap and download', async () => {
+    await page.getByRole('link', { name: 'Spiders' }).click();
+    await page.getByRole('button', { name: 'Run depth-spider' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Start run' }).click();
+    await page.waitForURL(/\/tasks\/[0-9a-f]{24}$/);
+    const taskId = /\/tasks\/([0-9a-f]{24})$/.exec(page.url())?.[1] as string;
+    const log = page.getByRole('log', { name: 'Task log' });
+    await log.getByText('hi', { exact: true }).waitFor({ timeout: 60_000 });
+    expect(await log.locator('[data-seq]').first().innerText()).toMatch(/^1\s+hi$/);
+    await page.getByRole('switch', { name: 'Wrap' }).check({ force: true });
+    await page.getByRole('switch', { name: 'Times' }).check({ force: true });
+    await log.locator('[data-ts]').first().waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download log' }).click()]);
+    expect(download.suggestedFilename()).toBe(`task-${taskId.slice(-8)}-log.txt`);
+    await screenshot(page, 'depth', 'log-tools');
+    await page.getByRole('link', { name: 'Spiders' }).click();
+    const last = page.getByLabel('Last run of depth-spider');
+    await last.locator('[data-status="finished"]').waitFor({ timeout: 30_000 });
+    await screenshot(page, 'depth', 'spiders-last-run');
+  });
+
   it('says the master cannot be reached (no raw "Failed to fetch"), greys the badges, and recovers', async () => {
     await page.goto(`${base}/nodes`);
     await page.locator('[data-status="online"]').first().waitFor();
