@@ -86,7 +86,7 @@ export class CrawlnestApi {
   }
 
   /** The export as a streamed response (GET /api/spiders/:id/results/export). */
-  exportResults(spiderId: string, q: { format: string; taskId?: string }): Promise<Response> {
+  exportResults(spiderId: string, q: { format: string; taskId?: string; bom?: '1' }): Promise<Response> {
     return this.http.stream(`/api/spiders/${spiderId}/results/export`, q);
   }
 

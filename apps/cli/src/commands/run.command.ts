@@ -57,7 +57,11 @@ export function runCommand(): Command {
       }
       const { tasks } = await api.createTasks(body);
       if (o.json) printJson({ tasks });
-      else if (!o.follow) taskRows(tasks);
+      else if (!o.follow) {
+        // Names where they exist, as `tasks ls` prints them (the node is known once assigned).
+        const names = new Map<string, string>([[spider.id, spider.name], ...(await api.listNodes()).map((n): [string, string] => [n.id, n.name])]);
+        taskRows(tasks, names);
+      }
       if (!o.follow) return;
       const ctl = newFollowControl();
       const detach = onInterruptAskToCancel(api, tasks.map((t) => t.id), ctl);

@@ -1,6 +1,7 @@
 import { clearToken, csrfToken, readToken } from '../auth/token-store';
 import { ApiError, messageOf } from './api-error';
 import type { AuditEvent, CreatedToken, Me, PersonalToken, Project, ProjectRole, User } from './access-types';
+import { markReachable } from './reachability';
 import type {
   ActivityBucket, CreateTask, FileList, LogPage, Node, NodeEnvironment, ResultPage, Schedule, ScheduleInput,
   FilesVersion, Spider, SpiderInput, SpiderVersion, Stats, Task, TaskPage, TaskQuery, TreeUpload, VersionDiff, VersionFile,
@@ -25,6 +26,21 @@ function authHeaders(extra: Record<string, string> = {}): Record<string, string>
   return csrf ? { ...extra, 'x-csrf-token': csrf } : extra;
 }
 
+/** fetch, with "no answer at all" told apart from an error answer (it shows the master-unreachable banner). */
+async function send(path: string, init: RequestInit): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(path, init);
+  } catch (e) {
+    if (e instanceof DOMException && e.name === 'AbortError') throw e;
+    markReachable(false);
+    throw new ApiError(0, 'The master cannot be reached (no answer); retrying');
+  }
+  // A proxy in front of a stopped master answers 502/503/504.
+  markReachable(res.status < 502 || res.status > 504);
+  return res;
+}
+
 /** Any 401 means the token is wrong or gone: forgetting it brings the sign-in back. */
 async function check(res: Response): Promise<Response> {
   if (res.ok) return res;
@@ -42,7 +58,7 @@ async function check(res: Response): Promise<Response> {
 export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const json = body !== undefined;
   const res = await check(
-    await fetch(path, {
+    await send(path, {
       method,
       headers: authHeaders(json ? { 'content-type': 'application/json' } : {}),
       body: json ? JSON.stringify(body) : undefined,
@@ -55,7 +71,7 @@ export async function request<T>(method: string, path: string, body?: unknown): 
 
 /** Raw GET with the bearer header (file contents, exports, the log stream). */
 export async function rawGet(path: string, signal?: AbortSignal): Promise<Response> {
-  return check(await fetch(path, { headers: authHeaders(), signal }));
+  return check(await send(path, { headers: authHeaders(), signal }));
 }
 
 /** PUT with upload progress: fetch cannot report it, XMLHttpRequest can. */
@@ -147,9 +163,9 @@ export const api = {
   patchSchedule: (id: string, input: Partial<ScheduleInput>) => request<Schedule>('PATCH', `/api/schedules/${id}`, input),
   deleteSchedule: (id: string) => request<void>('DELETE', `/api/schedules/${id}`),
 
-  results: (spiderId: string, q: { taskId?: string; page: number; size: number }) =>
+  results: (spiderId: string, q: { taskId?: string; field?: string; value?: string; page: number; size: number }) =>
     request<ResultPage>('GET', withQuery(`/api/spiders/${spiderId}/results`, q)),
   resultFields: (spiderId: string) => request<string[]>('GET', `/api/spiders/${spiderId}/results/fields`),
-  exportResults: (spiderId: string, format: 'csv' | 'json', taskId?: string) =>
-    rawGet(withQuery(`/api/spiders/${spiderId}/results/export`, { format, taskId })),
+  exportResults: (spiderId: string, format: 'csv' | 'json', taskId?: string, bom = false) =>
+    rawGet(withQuery(`/api/spiders/${spiderId}/results/export`, { format, taskId, bom: bom ? 1 : undefined })),
 };

@@ -142,7 +142,18 @@ export type Schedule = {
   timezone?: string;
   nextRunTimes?: string[];
 };
-export type ScheduleInput = { spiderId: string; cron: string; param?: string; enabled?: boolean; mode?: TaskMode; timezone?: string };
+export type ScheduleInput = {
+  spiderId: string;
+  cron: string;
+  param?: string;
+  enabled?: boolean;
+  mode?: TaskMode;
+  timezone?: string;
+  nodeIds?: string[];
+  labels?: Record<string, string>;
+  priority?: number;
+};
 
 export type ResultItem = Record<string, unknown>;
-export type ResultPage = { items: ResultItem[]; total: number };
+/** `total` is null with a field filter (counting it would scan the collection). */
+export type ResultPage = { items: ResultItem[]; total: number | null };

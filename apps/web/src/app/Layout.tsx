@@ -4,6 +4,7 @@ import { Link, useLocation } from 'react-router-dom';
 import { api } from '../api/client';
 import { clearToken, hasCookieSession } from '../auth/token-store';
 import { setCurrentProject, useCurrentProject, useMe } from '../access/use-access';
+import { MasterBanner } from '../shared/MasterBanner';
 
 const NAV = [
   ['/', 'Overview'],
@@ -59,7 +60,10 @@ export function Layout({ children }: { children: ReactNode }) {
           <NavLink key={to} component={Link} to={to} label={label} active={active(to)} aria-current={active(to) ? 'page' : undefined} />
         ))}
       </AppShell.Navbar>
-      <AppShell.Main>{children}</AppShell.Main>
+      <AppShell.Main>
+        <MasterBanner />
+        {children}
+      </AppShell.Main>
     </AppShell>
   );
 }

@@ -1,4 +1,5 @@
 import { Button, Group, Modal, NumberInput, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
+import { ConfirmButton } from '../shared/ConfirmButton';
 import { useState } from 'react';
 import type { Node } from '../api/types';
 import { ErrorAlert, isMissingRoute } from '../shared/ErrorAlert';
@@ -92,18 +93,10 @@ export default function NodesPage() {
               <Table.Td>
                 <Group gap="xs" wrap="nowrap">
                   <Button size="xs" variant="default" onClick={() => setEditing(n)} aria-label={`Edit node ${n.name}`}>Edit</Button>
-                  <Button
-                    size="xs"
-                    color="red"
-                    variant="light"
-                    disabled={n.status !== 'offline'}
-                    aria-label={`Delete node ${n.name}`}
-                    onClick={() => {
-                      if (window.confirm(`Delete node ${n.name}?`)) del.mutate(n.id);
-                    }}
-                  >
+                  <ConfirmButton size="xs" color="red" variant="light" disabled={n.status !== 'offline'} aria-label={`Delete node ${n.name}`}
+                    question={`Delete node ${n.name}?`} onConfirm={() => del.mutate(n.id)}>
                     Delete
-                  </Button>
+                  </ConfirmButton>
                 </Group>
               </Table.Td>
             </Table.Tr>

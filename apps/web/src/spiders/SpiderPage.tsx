@@ -1,4 +1,5 @@
 import { Anchor, Button, Group, Stack, Tabs, Text, Title } from '@mantine/core';
+import { ConfirmButton } from '../shared/ConfirmButton';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { ResultsView } from '../results/ResultsView';
@@ -45,7 +46,7 @@ export default function SpiderPage() {
               <Button onClick={() => setRunning(true)} disabled={!!cannotRun} title={cannotRun ?? undefined}>Run</Button>
               {cannotRun && <Text size="sm" c="dimmed" role="note">{cannotRun}</Text>}
               <Button variant="default" onClick={() => setEditing(true)} disabled={!!cannotEdit} title={cannotEdit ?? undefined}>Edit</Button>
-              <Button color="red" variant="light" disabled={!!cannotEdit} title={cannotEdit ?? undefined} onClick={() => { if (window.confirm(`Delete spider ${s.name}?`)) del.mutate(s.id, { onSuccess: () => navigate('/spiders') }); }}>Delete</Button>
+              <ConfirmButton color="red" variant="light" disabled={!!cannotEdit} question={`Delete spider ${s.name}, its files and versions?`} onConfirm={() => del.mutate(s.id, { onSuccess: () => navigate('/spiders') })}>Delete</ConfirmButton>
             </Group>
           </Group>
           <Tabs defaultValue="files" keepMounted={false}>

@@ -1,4 +1,5 @@
 import { Alert, Anchor, Button, Card, Group, SimpleGrid, Stack, Tabs, Text, Timeline, Title } from '@mantine/core';
+import { ConfirmButton } from '../shared/ConfirmButton';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import type { Task } from '../api/types';
 import { TaskResults } from '../results/TaskResults';
@@ -65,7 +66,7 @@ export default function TaskPage() {
             </Group>
             <Group>
               {cannotRun && <Text size="sm" c="dimmed" role="note">{cannotRun}</Text>}
-              <Button color="red" variant="light" disabled={!ACTIVE.has(t.status) || !!cannotRun} title={cannotRun ?? undefined} loading={cancel.isPending} onClick={() => cancel.mutate(t.id)}>Cancel task</Button>
+              <ConfirmButton color="red" variant="light" disabled={!ACTIVE.has(t.status) || !!cannotRun} loading={cancel.isPending} question={`Cancel task ${t.id.slice(-8)}? Its process is stopped.`} confirmLabel="Cancel the task" onConfirm={() => cancel.mutate(t.id)}>Cancel task</ConfirmButton>
               <Button variant="default" disabled={!!cannotRun} title={cannotRun ?? undefined} loading={restart.isPending} onClick={() => restart.mutate(t.id, { onSuccess: (r) => navigate(`/tasks/${r.tasks[0].id}`) })}>Restart task</Button>
             </Group>
           </Group>
