@@ -4,6 +4,11 @@ import { DbSnapshotter } from './support/db-snapshot';
 import { waitFor } from './support/wait';
 import { addMember, createProject, createUser, login, passwordOf, spiderFixture } from './support/access-fixtures';
 
+/** The secret part of `cn<kind>_<24-hex id>_<secret>`; the base64url secret may itself hold `_`. */
+function secretOf(token: string): string {
+  return token.slice('cnx_'.length + 24 + 1);
+}
+
 /** Sign-in, sessions, tokens and what they leave behind (docs/security.md). */
 describe('credentials: storage, throttling, expiry, CSRF, filtered lists', () => {
   const cluster = new TestCluster('access-credentials');
@@ -41,10 +46,10 @@ describe('credentials: storage, throttling, expiry, CSRF, filtered lists', () =>
       newPassword,
       wrongPassword,
       sessionToken: session.token,
-      sessionSecret: session.token.split('_')[2],
+      sessionSecret: secretOf(session.token),
       csrfToken: session.csrfToken,
       personalToken: pat.body.token,
-      personalSecret: pat.body.token.split('_')[2],
+      personalSecret: secretOf(pat.body.token),
     };
     const snap = await DbSnapshotter.open(cluster.mongoUri, cluster.dbName);
     let dump: string;
