@@ -1,83 +1,51 @@
-/** The REST objects the CLI reads (docs/api.md); fields it does not use are kept as they come. */
-export type Spider = {
-  id: string;
-  name: string;
-  cmd: string;
-  param: string;
-  description: string;
-  version: number;
-  fileCount: number;
-  totalBytes: number;
-  createdAt: string;
-  updatedAt: string;
-};
+/**
+ * The REST objects the CLI reads: aliases of the types generated from the master's OpenAPI
+ * document (generated.ts, built by `npm run openapi`; see docs/development.md), so a field the
+ * server renames or drops breaks this build. Import API shapes from here, never from generated.ts.
+ */
+import type { components } from './generated';
 
-export const TERMINAL_STATUSES = ['finished', 'error', 'cancelled', 'abnormal'] as const;
+type Schemas = components['schemas'];
 
-export type Task = {
-  id: string;
-  spiderId: string;
-  cmd: string;
-  param: string;
-  mode: string;
-  status: string;
-  nodeId: string | null;
-  attempt: number;
-  maxRetries: number;
-  priority: number;
-  exitCode: number | null;
-  error: string | null;
-  pendingReason?: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  /** Masters before these fields lack them. */
-  nodeName?: string | null;
-  durationMs?: number | null;
-  prepareMs?: number | null;
-  runMs?: number | null;
-};
+export type Spider = Schemas['SpiderDto'];
+export type SpiderInput = Schemas['CreateSpiderDto'];
+export type SpiderPatch = Schemas['PatchSpiderDto'];
 
-export type Node = {
-  id: string;
-  key: string;
-  name: string;
-  hostname: string;
-  ip: string;
-  labels: Record<string, string>;
-  maxRunners: number;
-  runningTasks: number;
-  status: string;
-  enabled: boolean;
-  version: string;
-};
+export type Task = Schemas['TaskDto'];
+export type TaskStatus = Task['status'];
+export type TaskMode = Task['mode'];
+export type TaskPage = Schemas['TaskPageDto'];
+export type TasksCreated = Schemas['TasksCreatedDto'];
+export type CreateTaskBody = Schemas['CreateTaskDto'];
+export const TERMINAL_STATUSES = ['finished', 'error', 'cancelled', 'abnormal'] as const satisfies readonly TaskStatus[];
+/** The values the CLI offers for --status and --mode (the server's unions; a value it drops fails to compile here). */
+export const TASK_STATUSES = ['pending', 'assigned', 'running', 'finished', 'error', 'cancelled', 'abnormal'] as const satisfies readonly TaskStatus[];
+export const TASK_MODES = ['random', 'all-nodes', 'selected-nodes'] as const satisfies readonly TaskMode[];
 
-export type Schedule = {
-  id: string;
-  spiderId: string;
-  cron: string;
-  mode: string;
-  param: string;
-  enabled: boolean;
-  lastRunAt: string | null;
-  nextRunAt: string | null;
-};
+export type Node = Schemas['NodeDto'];
+export type NodePatch = Schemas['PatchNodeDto'];
 
-export type LogLine = { seq: number; ts: string; stream: 'stdout' | 'stderr'; text: string };
-export type LogPage = { lines: LogLine[]; nextAfter: number; done: boolean };
-export type UploadResult = { version: number; fileCount: number; totalBytes: number; unwrapped?: string | null; unchanged?: boolean };
-export type FileEntry = { path: string; size: number; sha256: string; mode: number };
-export type SpiderVersion = { version: number; fileCount: number; totalBytes: number; createdAt: string; restoredFrom?: number | null };
-export type VersionDiff = { from: number; to: number; added: FileEntry[]; removed: FileEntry[]; changed: { path: string; from: FileEntry; to: FileEntry; diff?: string }[] };
-export type VersionRef = { version: number; unchanged?: boolean };
-export type UploadLimits = { maxUploadBytes: number; maxTreeBytes: number; maxTreeFiles: number };
+export type Schedule = Schemas['ScheduleDto'];
+export type CreateScheduleBody = Schemas['CreateScheduleDto'];
 
-export type ProjectRole = 'viewer' | 'runner' | 'editor' | 'owner';
+export type Stats = Schemas['StatsDto'];
+export type LogLine = Schemas['LogLineDto'];
+export type LogPage = Schemas['LogPageDto'];
+export type UploadResult = Schemas['TreeUploadDto'];
+export type FileEntry = Schemas['ManifestEntryDto'];
+export type SpiderVersion = Schemas['SpiderVersionDto'];
+export type VersionDiff = Schemas['VersionDiffDto'];
+export type VersionRef = Schemas['FilesVersionDto'];
+export type UploadLimits = Schemas['UploadLimitsDto'];
 
-export type User = { id: string; username: string; role: 'admin' | 'member'; disabled: boolean; projects: { projectId: string; role: ProjectRole }[]; createdAt: string };
-
-export type Project = { id: string; name: string; description: string; role: ProjectRole | null; members: { userId: string; username: string; role: ProjectRole }[] };
-
-export type PersonalToken = { id: string; name: string; createdAt: string; expiresAt: string | null; lastUsedAt: string | null };
-
-export type Me = { id: string | null; username: string; role: 'admin' | 'member'; projects: { id: string; name: string; role: ProjectRole }[] };
+export type ProjectRole = Schemas['ProjectMemberDto']['role'];
+export type Me = Schemas['MeDto'];
+export type LoginResult = Schemas['LoginResultDto'];
+export type User = Schemas['UserDto'];
+export type UserInput = Schemas['CreateUserDto'];
+export type UserPatch = Schemas['PatchUserDto'];
+export type Project = Schemas['ProjectDto'];
+export type ProjectInput = Schemas['CreateProjectDto'];
+export type PersonalToken = Schemas['TokenDto'];
+export type TokenInput = Schemas['CreateTokenDto'];
+export type CreatedToken = Schemas['CreatedTokenDto'];

@@ -156,6 +156,8 @@ export class AttemptDto {
   error: string | null;
   @ApiProperty({ description: 'ISO-8601 time it ended' })
   at: string;
+  @ApiPropertyOptional({ description: 'True: its worker shut down and handed the task back to run elsewhere (this attempt used no retry); absent otherwise' })
+  handedBack?: boolean;
 }
 
 /** Where tasks may run: shared by the task and schedule views. */
