@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Writes the REST API's OpenAPI document and the client types generated from it:
 #   dist/openapi.json               (from the built master, without a database: apps/master/src/openapi.ts)
-#   apps/web/src/api/generated.ts   (openapi-typescript; git-ignored, imported only by api/types.ts)
-#   apps/cli/src/api/generated.ts   (the same file: the CLI compiles from its own src/)
-# --default-non-nullable=false: a request field with a server-side default stays optional.
+#   apps/web/src/api/generated.ts   (openapi-typescript + the names in scripts/openapi-names.json;
+#   apps/cli/src/api/generated.ts    the same file twice: the CLI compiles from its own src/;
+#                                    git-ignored, re-exported by each client's api/types.ts)
 # Needs the master built (nest build master); `npm run openapi` builds it first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,5 +13,4 @@ if [ ! -f "$emitter" ]; then
   exit 1
 fi
 node "$emitter" dist/openapi.json
-npx --no-install openapi-typescript dist/openapi.json --output apps/web/src/api/generated.ts --default-non-nullable=false --silent
-cp apps/web/src/api/generated.ts apps/cli/src/api/generated.ts
+node scripts/openapi-types.js dist/openapi.json apps/web/src/api/generated.ts apps/cli/src/api/generated.ts
