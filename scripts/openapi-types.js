@@ -3,7 +3,7 @@
 // openapi-typescript's output plus the names the clients use (scripts/openapi-names.json).
 // Usage: node scripts/openapi-types.js <openapi.json> <out.ts>...
 'use strict';
-const { readFileSync, writeFileSync } = require('node:fs');
+const { existsSync, readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 function nameLines(names) {
@@ -31,7 +31,8 @@ async function main() {
     ...nameLines(names),
     '',
   ].join('\n');
-  for (const out of outputs) writeFileSync(out, text);
+  // Unchanged text is not rewritten, so builds that compare times see no change.
+  for (const out of outputs) if (!existsSync(out) || readFileSync(out, 'utf8') !== text) writeFileSync(out, text);
 }
 
 main().catch((err) => {
