@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsString, Length, Max, MaxLength, Min } from 'class-validator';
 import { OptionalField } from '../http/dto/field-validators';
+import type { SourceView } from './git-pull.service';
 
 export class SetGitSourceDto {
   @ApiProperty({ description: 'https://, http://, git://, file:// (credentials in an https URL are moved to the encrypted store)', example: 'https://github.com/acme/spiders.git' })
@@ -40,7 +41,7 @@ export class SetGitSourceDto {
   autoPullSec?: number;
 }
 
-export class GitSourceDto {
+export class GitSourceDto implements SourceView {
   @ApiProperty({ description: 'The spider this source belongs to' }) spiderId!: string;
   @ApiProperty({ description: 'Repository URL, without credentials' }) url!: string;
   @ApiProperty({ description: 'Branch, tag or commit id' }) ref!: string;

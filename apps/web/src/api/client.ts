@@ -1,10 +1,10 @@
 import { clearToken, csrfToken, readToken } from '../auth/token-store';
 import { ApiError, messageOf } from './api-error';
-import type { AuditEvent, CreatedToken, Me, PersonalToken, Project, ProjectRole, User } from './access-types';
+import type { AuditEvent, CreatedToken, LoginResult, Me, PersonalToken, Project, ProjectRole, User, UserInput, UserPatch } from './access-types';
 import { markReachable } from './reachability';
 import type {
-  ActivityBucket, CreateTask, FileList, LogPage, Node, NodeEnvironment, ResultPage, Schedule, ScheduleInput,
-  FilesVersion, Spider, SpiderInput, SpiderVersion, Stats, Task, TaskPage, TaskQuery, TreeUpload, VersionDiff, VersionFile,
+  Activity, CreateTask, FileList, Health, LogPage, Node, NodeEnvironment, NodePatch, ResultPage, Schedule, ScheduleInput, SchedulePatch,
+  FilesVersion, Spider, SpiderInput, SpiderPatch, SpiderVersion, Stats, Task, TaskPage, TaskQuery, TasksCreated, TreeUpload, VersionDiff, VersionFile,
 } from './types';
 
 /** The one module that talks to the master. Components use the hooks built on it, never fetch. */
@@ -106,12 +106,12 @@ export function putWithProgress<T>(path: string, body: Blob | FormData, contentT
 const enc = (p: string) => p.split('/').map(encodeURIComponent).join('/');
 
 export const api = {
-  login: (username: string, password: string) => request<{ token: string; csrfToken: string; expiresAt: string; user: Me }>('POST', '/api/auth/login', { username, password }),
+  login: (username: string, password: string) => request<LoginResult>('POST', '/api/auth/login', { username, password }),
   logout: () => request<void>('POST', '/api/auth/logout'),
   me: () => request<Me>('GET', '/api/me'),
   users: () => request<User[]>('GET', '/api/users'),
-  createUser: (input: { username: string; password: string; role: 'admin' | 'member' }) => request<User>('POST', '/api/users', input),
-  patchUser: (id: string, input: { role?: 'admin' | 'member'; disabled?: boolean; password?: string }) => request<User>('PATCH', `/api/users/${id}`, input),
+  createUser: (input: UserInput) => request<User>('POST', '/api/users', input),
+  patchUser: (id: string, input: UserPatch) => request<User>('PATCH', `/api/users/${id}`, input),
   projects: () => request<Project[]>('GET', '/api/projects'),
   createProject: (name: string) => request<Project>('POST', '/api/projects', { name }),
   setMember: (projectId: string, userId: string, role: ProjectRole) => request<User>('PUT', `/api/projects/${projectId}/members/${userId}`, { role }),
@@ -121,12 +121,12 @@ export const api = {
   revokeToken: (id: string) => request<void>('DELETE', `/api/tokens/${id}`),
   audit: (q: { userId?: string; projectId?: string; action?: string }) => request<AuditEvent[]>('GET', withQuery('/api/audit', q)),
 
-  health: () => request<{ status: string; db: string; replica: string }>('GET', '/api/health'),
+  health: () => request<Health>('GET', '/api/health'),
   stats: () => request<Stats>('GET', '/api/stats'),
-  activity: (minutes = 60) => request<{ buckets: ActivityBucket[] }>('GET', withQuery('/api/stats/activity', { minutes })),
+  activity: (minutes = 60) => request<Activity>('GET', withQuery('/api/stats/activity', { minutes })),
 
   nodes: () => request<Node[]>('GET', '/api/nodes'),
-  patchNode: (id: string, patch: { enabled?: boolean; maxRunners?: number; labels?: Record<string, string> }) =>
+  patchNode: (id: string, patch: NodePatch) =>
     request<Node>('PATCH', `/api/nodes/${id}`, patch),
   deleteNode: (id: string) => request<void>('DELETE', `/api/nodes/${id}`),
   nodeEnvironments: (id: string) => request<NodeEnvironment[]>('GET', `/api/nodes/${id}/environments`),
@@ -134,7 +134,7 @@ export const api = {
   spiders: () => request<Spider[]>('GET', '/api/spiders'),
   spider: (id: string) => request<Spider>('GET', `/api/spiders/${id}`),
   createSpider: (input: SpiderInput) => request<Spider>('POST', '/api/spiders', input),
-  patchSpider: (id: string, input: Partial<SpiderInput>) => request<Spider>('PATCH', `/api/spiders/${id}`, input),
+  patchSpider: (id: string, input: SpiderPatch) => request<Spider>('PATCH', `/api/spiders/${id}`, input),
   deleteSpider: (id: string) => request<void>('DELETE', `/api/spiders/${id}`),
   files: (id: string) => request<FileList>('GET', `/api/spiders/${id}/files`),
   versions: (id: string) => request<SpiderVersion[]>('GET', `/api/spiders/${id}/versions`),
@@ -151,16 +151,16 @@ export const api = {
 
   tasks: (q: TaskQuery) => request<TaskPage>('GET', withQuery('/api/tasks', q)),
   task: (id: string) => request<Task>('GET', `/api/tasks/${id}`),
-  createTasks: (input: CreateTask) => request<{ tasks: Task[] }>('POST', '/api/tasks', input),
+  createTasks: (input: CreateTask) => request<TasksCreated>('POST', '/api/tasks', input),
   cancelTask: (id: string) => request<Task>('POST', `/api/tasks/${id}/cancel`),
-  restartTask: (id: string) => request<{ tasks: Task[] }>('POST', `/api/tasks/${id}/restart`),
+  restartTask: (id: string) => request<TasksCreated>('POST', `/api/tasks/${id}/restart`),
   logs: (id: string, after: number, limit = 5000) => request<LogPage>('GET', withQuery(`/api/tasks/${id}/logs`, { after, limit })),
   logStream: (id: string, after: number, signal: AbortSignal) => rawGet(withQuery(`/api/tasks/${id}/logs/stream`, { after }), signal),
   taskResults: (id: string, page: number, size: number) => request<ResultPage>('GET', withQuery(`/api/tasks/${id}/results`, { page, size })),
 
   schedules: () => request<Schedule[]>('GET', '/api/schedules'),
   createSchedule: (input: ScheduleInput) => request<Schedule>('POST', '/api/schedules', input),
-  patchSchedule: (id: string, input: Partial<ScheduleInput>) => request<Schedule>('PATCH', `/api/schedules/${id}`, input),
+  patchSchedule: (id: string, input: SchedulePatch) => request<Schedule>('PATCH', `/api/schedules/${id}`, input),
   deleteSchedule: (id: string) => request<void>('DELETE', `/api/schedules/${id}`),
 
   results: (spiderId: string, q: { taskId?: string; field?: string; value?: string; page: number; size: number }) =>

@@ -3,6 +3,7 @@ import { IsDefined, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Max
 import { asStack, OptionalField } from './field-validators';
 import { DedupBackfillDto, DedupField, DedupSettingDto, ResultsCollectionField } from './results.dto';
 import { MAX_KILL_GRACE_SEC } from './task.dto';
+import type { SpiderView, VersionDiffView } from '@crawlnest/sync';
 
 /** `killGraceSec` on create and PATCH: 0..MAX_KILL_GRACE_SEC, 0 = the worker's default. */
 const SpiderKillGraceField = () =>
@@ -145,7 +146,7 @@ export class TreeUploadQueryDto {
   unwrap?: 'true' | 'false';
 }
 
-export class SpiderDto {
+export class SpiderDto implements SpiderView {
   @ApiProperty({ description: 'Spider id', example: '665f1c2e8b3a4d0012345678' })
   id: string;
   @ApiProperty({ description: 'Display name', example: 'quotes' })
@@ -252,7 +253,7 @@ export class ChangedFileDto {
   diff?: string;
 }
 
-export class VersionDiffDto {
+export class VersionDiffDto implements VersionDiffView {
   @ApiProperty({ description: 'The first version', example: 3 })
   from: number;
   @ApiProperty({ description: 'The second version', example: 4 })
