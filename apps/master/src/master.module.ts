@@ -125,7 +125,7 @@ export class MasterModule {
           ...config.notify,
         }),
         MetricsModule.forRoot({ host: config.metricsHost, port: config.metricsPort }),
-        ScrapydModule.forRoot({ apiToken: rt.apiToken, nodeName: hostname(), listTimeoutMs: config.scrapydListTimeoutMs, upload }),
+        ScrapydModule.forRoot({ nodeName: hostname(), listTimeoutMs: config.scrapydListTimeoutMs, upload }),
         GitModule.forRoot({
           cacheDir: join(config.dataDir, 'git'),
           secretsKey: rt.secretsKey,
