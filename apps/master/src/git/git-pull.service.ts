@@ -2,9 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BadInputError, NotFoundError } from '@crawlnest/node';
+import { BadInputError, NotFoundError, SecretBox } from '@crawlnest/node';
 import { readTarGz, removeStaged, SpiderFilesService, SpiderService, StagedFile, SYNC_MASTER_OPTIONS, SyncMasterOptions } from '@crawlnest/sync';
-import { CredentialCipher } from './credential-cipher';
 import { GitAuth, GitClient } from './git.client';
 import { GIT_OPTIONS, GitOptions } from './git.options';
 import { GitSourceRecord, GitSourceRepository } from './git-source.repository';
@@ -24,7 +23,7 @@ export class GitPullError extends BadInputError {}
 @Injectable()
 export class GitPullService {
   private readonly log = new Logger(GitPullService.name);
-  private readonly cipher: CredentialCipher;
+  private readonly box: SecretBox;
   /** One pull per repository cache at a time on this replica (git locks its refs anyway). */
   private readonly locks = new Map<string, Promise<unknown>>();
 
@@ -36,7 +35,7 @@ export class GitPullService {
     @Inject(SYNC_MASTER_OPTIONS) private readonly limits: SyncMasterOptions,
     @Inject(GIT_OPTIONS) private readonly opts: GitOptions,
   ) {
-    this.cipher = new CredentialCipher(opts.secretsKey, opts.clusterSecret);
+    this.box = new SecretBox(opts.secretsKey);
   }
 
   async setSource(spiderId: string, input: SourceInput): Promise<SourceView> {
@@ -55,7 +54,7 @@ export class GitPullService {
       path,
       username: input.username ?? parsed.username ?? (password ? null : sameRepo ? previous.username : null),
       // A source re-set without a token keeps the stored one for the same repository.
-      credential: password ? this.cipher.seal(password) : sameRepo ? previous.credential : null,
+      credential: password ? this.box.seal(password) : sameRepo ? previous.credential : null,
       autoPullSec: input.autoPullSec ?? previous?.autoPullSec ?? 0,
       lastCommit: sameRepo ? previous.lastCommit : null,
       lastTree: sameRepo && previous.ref === ref && previous.path === path ? previous.lastTree : null,
@@ -115,7 +114,7 @@ export class GitPullService {
 
   private async pullLocked(source: GitSourceRecord, dir: string): Promise<PullResult> {
     const spiderId = source._id;
-    const password = source.credential ? this.cipher.open(source.credential) : null;
+    const password = source.credential ? this.box.open(source.credential) : null;
     const auth: GitAuth = password ? { username: source.username, password } : null;
     const fail = async (message: string): Promise<never> => {
       const clean = redactSecrets(message, [password]);

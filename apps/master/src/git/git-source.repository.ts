@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
-import { isDuplicateKeyError } from '@crawlnest/node';
-import type { SealedSecret } from './credential-cipher';
+import { boxedFromParts, isDuplicateKeyError } from '@crawlnest/node';
 import { GIT_COMMIT_MODEL, GIT_PULL_CLAIM_MODEL, GIT_SOURCE_MODEL } from './git-source.schema';
 
 export type GitSourceRecord = {
@@ -11,7 +10,8 @@ export type GitSourceRecord = {
   ref: string;
   path: string;
   username: string | null;
-  credential: SealedSecret | null;
+  /** SecretBox's boxed form. */
+  credential: string | null;
   autoPullSec: number;
   lastCommit: string | null;
   lastTree: string | null;
@@ -20,6 +20,14 @@ export type GitSourceRecord = {
   updatedAt: Date;
 };
 export type VersionCommit = { spiderId: string; version: number; commit: string; author: string; message: string; committedAt: Date; ref: string };
+
+type LegacySealed = { v: number; iv: string; tag: string; data: string };
+type StoredSource = Omit<GitSourceRecord, 'credential'> & { credential: string | LegacySealed | null };
+
+/** Sources saved before SecretBox hold the credential as an object: the same cipher, boxed here. */
+function fromStored(s: StoredSource): GitSourceRecord {
+  return { ...s, credential: s.credential === null || typeof s.credential === 'string' ? s.credential : boxedFromParts(s.credential) };
+}
 
 /** Git sources, the commit of each pulled version, and auto-pull claims. All small collections. */
 @Injectable()
@@ -30,13 +38,14 @@ export class GitSourceRepository {
     @InjectModel(GIT_PULL_CLAIM_MODEL) private readonly claims: Model<{ _id: string; spiderId: string; replica: string; at: Date }>,
   ) {}
 
-  find(spiderId: string): Promise<GitSourceRecord | null> {
-    return this.sources.findById(spiderId).lean<GitSourceRecord>();
+  async find(spiderId: string): Promise<GitSourceRecord | null> {
+    const s = await this.sources.findById(spiderId).lean<StoredSource>();
+    return s ? fromStored(s) : null;
   }
 
   /** Every source (a scan: one document per git-backed spider). */
-  all(): Promise<GitSourceRecord[]> {
-    return this.sources.find({}).lean<GitSourceRecord[]>();
+  async all(): Promise<GitSourceRecord[]> {
+    return (await this.sources.find({}).lean<StoredSource[]>()).map(fromStored);
   }
 
   async save(s: GitSourceRecord): Promise<void> {
