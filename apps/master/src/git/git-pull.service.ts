@@ -6,7 +6,7 @@ import { BadInputError, NotFoundError, SecretBox } from '@crawlnest/node';
 import { readTarGz, removeStaged, SpiderFilesService, SpiderService, StagedFile, SYNC_MASTER_OPTIONS, SyncMasterOptions } from '@crawlnest/sync';
 import { GitAuth, GitClient } from './git.client';
 import { GIT_OPTIONS, GitOptions } from './git.options';
-import { GitSourceRecord, GitSourceRepository } from './git-source.repository';
+import { GitSourceRecord, GitSourceRepository, VersionCommit } from './git-source.repository';
 import { checkRef, checkSubPath, GitInputError, parseSourceUrl, redactSecrets, repoKey } from './git-url';
 
 export type SourceInput = { url: string; ref?: string; path?: string; username?: string; token?: string; autoPullSec?: number };
@@ -77,13 +77,16 @@ export class GitPullService {
   }
 
   /** The spider's versions with the commit each pulled one was made from (null for uploads). */
+  /** The spider's versions, each with the commit it was pulled from (`git: null` for uploads). */
   async versions(spiderId: string) {
     const [versions, commits] = await Promise.all([this.files.listVersions(spiderId), this.repo.commitsOf(spiderId)]);
     const byVersion = new Map(commits.map((c) => [c.version, c]));
-    return versions.map((v) => {
-      const c = byVersion.get(v.version);
-      return { ...v, git: c ? { commit: c.commit, author: c.author, message: c.message, committedAt: new Date(c.committedAt).toISOString(), ref: c.ref } : null };
-    });
+    return versions.map((v) => ({ ...v, git: commitView(byVersion.get(v.version)) }));
+  }
+
+  /** The commit a version was pulled from; null for an uploaded one. */
+  async commitOf(spiderId: string, version: number): Promise<CommitView | null> {
+    return commitView((await this.repo.commitOf(spiderId, version)) ?? undefined);
   }
 
   async pull(spiderId: string): Promise<PullResult> {
@@ -182,6 +185,12 @@ export class GitPullService {
       if (this.locks.get(key) === settled) this.locks.delete(key);
     }
   }
+}
+
+export type CommitView = { commit: string; author: string; message: string; committedAt: string; ref: string };
+
+function commitView(c: VersionCommit | undefined): CommitView | null {
+  return c ? { commit: c.commit, author: c.author, message: c.message, committedAt: new Date(c.committedAt).toISOString(), ref: c.ref } : null;
 }
 
 function view(s: GitSourceRecord): SourceView {

@@ -64,6 +64,11 @@ export class GitSourceRepository {
     await this.commits.replaceOne({ _id: `${c.spiderId}:${c.version}` }, { ...c, _id: `${c.spiderId}:${c.version}` }, { upsert: true });
   }
 
+  /** The commit one version was pulled from (an `_id` lookup); null for an uploaded version. */
+  async commitOf(spiderId: string, version: number): Promise<VersionCommit | null> {
+    return this.commits.findById(`${spiderId}:${version}`, { _id: 0 }).lean<VersionCommit>();
+  }
+
   async commitsOf(spiderId: string): Promise<VersionCommit[]> {
     return this.commits.find({ spiderId }, { _id: 0 }).lean<VersionCommit[]>();
   }
