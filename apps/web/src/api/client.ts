@@ -4,7 +4,7 @@ import type { AuditEvent, CreatedToken, Me, PersonalToken, Project, ProjectRole,
 import { markReachable } from './reachability';
 import type {
   ActivityBucket, CreateTask, FileList, LogPage, Node, NodeEnvironment, ResultPage, Schedule, ScheduleInput,
-  FilesVersion, Spider, SpiderInput, SpiderVersion, Stats, Task, TaskPage, TaskQuery, TreeUpload, VersionDiff, VersionFile,
+  FilesVersion, GitPull, GitSource, Spider, SpiderInput, SpiderVersion, Stats, Task, TaskPage, TaskQuery, TreeUpload, VersionDiff, VersionFile,
 } from './types';
 
 /** The one module that talks to the master. Components use the hooks built on it, never fetch. */
@@ -138,6 +138,8 @@ export const api = {
   deleteSpider: (id: string) => request<void>('DELETE', `/api/spiders/${id}`),
   files: (id: string) => request<FileList>('GET', `/api/spiders/${id}/files`),
   versions: (id: string) => request<SpiderVersion[]>('GET', `/api/spiders/${id}/versions`),
+  gitSource: (id: string) => request<GitSource>('GET', `/api/spiders/${id}/git`),
+  gitPull: (id: string) => request<GitPull>('POST', `/api/spiders/${id}/git/pull`),
   fileText: async (id: string, path: string) => (await rawGet(`/api/spiders/${id}/files/${enc(path)}`)).text(),
   /** `baseVersion`: the version the text was read at; the master refuses (409) when the file changed since. */
   saveFile: (id: string, path: string, content: string, baseVersion?: number) =>

@@ -55,7 +55,25 @@ export type DedupBackfill = { status: 'running' | 'done' | 'failed' | 'supersede
 export type SpiderInput = { name: string; cmd: string; param?: string; description?: string; resultsCollection?: string; dedup?: Dedup; projectId?: string };
 export type FileEntry = { path: string; size: number; mode: number | string; sha256: string };
 export type FileList = { version: number; files: FileEntry[] };
-export type SpiderVersion = { version: number; fileCount?: number; totalBytes?: number; createdAt?: string; restoredFrom?: number | null };
+/** The commit a git pull made a version from (docs/git.md). */
+export type GitCommit = { commit: string; author: string; message: string; committedAt: string; ref: string };
+/** A spider's git source as the API shows it: never the credential. */
+export type GitSource = {
+  spiderId: string;
+  url: string;
+  ref: string;
+  path: string;
+  username: string | null;
+  hasCredential: boolean;
+  autoPullSec: number;
+  lastCommit: string | null;
+  lastPulledAt: string | null;
+  lastError: string | null;
+  /** SSH sources: the host key pinned on first use (`SHA256:…`). */
+  hostKeyFingerprint?: string | null;
+};
+export type GitPull = { changed: boolean; version: number; commit: string };
+export type SpiderVersion = { version: number; fileCount?: number; totalBytes?: number; createdAt?: string; restoredFrom?: number | null; git?: GitCommit | null };
 export type VersionFile = { path: string; size: number; mode: number; sha256: string };
 export type VersionDiff = { from: number; to: number; added: VersionFile[]; removed: VersionFile[]; changed: { path: string; from: VersionFile; to: VersionFile; diff?: string }[] };
 /** A change to the files: `unchanged` when the content equalled the current version (no version made). */
@@ -68,6 +86,8 @@ export type Task = {
   id: string;
   spiderId: string;
   spiderVersion?: number;
+  /** GET /api/tasks/:id: the commit its version was pulled from (null for an upload). */
+  git?: GitCommit | null;
   cmd: string;
   param: string;
   mode: TaskMode;
