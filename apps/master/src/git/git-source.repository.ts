@@ -17,16 +17,28 @@ export type GitSourceRecord = {
   lastTree: string | null;
   lastPulledAt: Date | null;
   lastError: string | null;
+  /** ssh sources: the server's host key as ssh wrote it on first use (known_hosts lines), and its fingerprint. */
+  knownHosts: string | null;
+  hostKeyFingerprint: string | null;
   updatedAt: Date;
 };
 export type VersionCommit = { spiderId: string; version: number; commit: string; author: string; message: string; committedAt: Date; ref: string };
 
 type LegacySealed = { v: number; iv: string; tag: string; data: string };
-type StoredSource = Omit<GitSourceRecord, 'credential'> & { credential: string | LegacySealed | null };
+type StoredSource = Omit<GitSourceRecord, 'credential' | 'knownHosts' | 'hostKeyFingerprint'> & {
+  credential: string | LegacySealed | null;
+  knownHosts?: string | null;
+  hostKeyFingerprint?: string | null;
+};
 
 /** Sources saved before SecretBox hold the credential as an object: the same cipher, boxed here. */
 function fromStored(s: StoredSource): GitSourceRecord {
-  return { ...s, credential: s.credential === null || typeof s.credential === 'string' ? s.credential : boxedFromParts(s.credential) };
+  return {
+    ...s,
+    credential: s.credential === null || typeof s.credential === 'string' ? s.credential : boxedFromParts(s.credential),
+    knownHosts: s.knownHosts ?? null,
+    hostKeyFingerprint: s.hostKeyFingerprint ?? null,
+  };
 }
 
 /** Git sources, the commit of each pulled version, and auto-pull claims. All small collections. */
@@ -52,7 +64,7 @@ export class GitSourceRepository {
     await this.sources.replaceOne({ _id: s._id }, s, { upsert: true });
   }
 
-  async recordPull(spiderId: string, set: Pick<GitSourceRecord, 'lastPulledAt' | 'lastError'> & Partial<Pick<GitSourceRecord, 'lastCommit' | 'lastTree'>>): Promise<void> {
+  async recordPull(spiderId: string, set: Pick<GitSourceRecord, 'lastPulledAt' | 'lastError'> & Partial<Pick<GitSourceRecord, 'lastCommit' | 'lastTree' | 'knownHosts' | 'hostKeyFingerprint'>>): Promise<void> {
     await this.sources.updateOne({ _id: spiderId }, { $set: set });
   }
 

@@ -23,6 +23,8 @@ export const GitSourceSchema = new Schema(
     lastTree: { type: String, default: null },
     lastPulledAt: { type: Date, default: null },
     lastError: { type: String, default: null },
+    knownHosts: { type: String, default: null },
+    hostKeyFingerprint: { type: String, default: null },
     updatedAt: { type: Date, required: true },
   },
   { collection: 'git_sources', versionKey: false },
