@@ -99,7 +99,6 @@ export class GitPullService {
     await this.repo.delete(spiderId);
   }
 
-  /** The spider's versions with the commit each pulled one was made from (null for uploads). */
   /** The spider's versions, each with the commit it was pulled from (`git: null` for uploads). */
   async versions(spiderId: string) {
     const [versions, commits] = await Promise.all([this.files.listVersions(spiderId), this.repo.commitsOf(spiderId)]);
