@@ -53,6 +53,8 @@ export function masterLogBase(replicaId: string): Record<string, string> {
 @Module({})
 export class MasterModule {
   static forRoot(rt: MasterRuntime): DynamicModule {
+    // One key seals every secret at rest (notification channels, git credentials); main.ts always sets it.
+    const secretsKey = rt.secretsKey ?? `derived-from-cluster-secret:${rt.clusterSecret}`;
     const { config } = rt;
     const upload = {
       uploadDir: join(config.dataDir, 'uploads'),
@@ -120,16 +122,15 @@ export class MasterModule {
         }),
         NotifyMasterModule.forRoot({
           replicaId: rt.replicaId,
-          secretsKey: rt.secretsKey ?? `derived-from-cluster-secret:${rt.clusterSecret}`,
+          secretsKey,
           publicUrl: config.publicUrl ?? `http://${config.httpHost === '0.0.0.0' ? '127.0.0.1' : config.httpHost}:${config.httpPort}`,
           ...config.notify,
         }),
         MetricsModule.forRoot({ host: config.metricsHost, port: config.metricsPort }),
-        ScrapydModule.forRoot({ apiToken: rt.apiToken, nodeName: hostname(), listTimeoutMs: config.scrapydListTimeoutMs, upload }),
+        ScrapydModule.forRoot({ nodeName: hostname(), listTimeoutMs: config.scrapydListTimeoutMs, upload }),
         GitModule.forRoot({
           cacheDir: join(config.dataDir, 'git'),
-          secretsKey: rt.secretsKey,
-          clusterSecret: rt.clusterSecret,
+          secretsKey,
           webhookSecret: config.gitWebhookSecret,
           replicaId: rt.replicaId,
           autoPullTickMs: config.gitAutoPullTickMs,

@@ -4,7 +4,7 @@ import type { AuditEvent, CreatedToken, LoginResult, Me, PersonalToken, Project,
 import { markReachable } from './reachability';
 import type {
   Activity, CreateTask, FileList, Health, LogPage, Node, NodeEnvironment, NodePatch, ResultPage, Schedule, ScheduleInput, SchedulePatch,
-  FilesVersion, Spider, SpiderInput, SpiderPatch, SpiderVersion, Stats, Task, TaskPage, TaskQuery, TasksCreated, TreeUpload, VersionDiff, VersionFile,
+  FilesVersion, GitPull, GitSource, Spider, SpiderInput, SpiderPatch, SpiderVersion, Stats, Task, TaskPage, TaskQuery, TasksCreated, TreeUpload, VersionDiff, VersionFile,
 } from './types';
 
 /** The one module that talks to the master. Components use the hooks built on it, never fetch. */
@@ -138,6 +138,8 @@ export const api = {
   deleteSpider: (id: string) => request<void>('DELETE', `/api/spiders/${id}`),
   files: (id: string) => request<FileList>('GET', `/api/spiders/${id}/files`),
   versions: (id: string) => request<SpiderVersion[]>('GET', `/api/spiders/${id}/versions`),
+  gitSource: (id: string) => request<GitSource>('GET', `/api/spiders/${id}/git`),
+  gitPull: (id: string) => request<GitPull>('POST', `/api/spiders/${id}/git/pull`),
   fileText: async (id: string, path: string) => (await rawGet(`/api/spiders/${id}/files/${enc(path)}`)).text(),
   /** `baseVersion`: the version the text was read at; the master refuses (409) when the file changed since. */
   saveFile: (id: string, path: string, content: string, baseVersion?: number) =>

@@ -7,6 +7,7 @@ import { ScheduleList } from '../schedules/ScheduleList';
 import { ErrorAlert } from '../shared/ErrorAlert';
 import { TaskList } from '../tasks/TaskList';
 import { FilesPanel } from './FilesPanel';
+import { GitSourcePanel } from './GitSourcePanel';
 import { RunDialog } from './RunDialog';
 import { SpiderForm } from './SpiderForm';
 import { UploadPanel } from './UploadPanel';
@@ -49,6 +50,7 @@ export default function SpiderPage() {
               <ConfirmButton color="red" variant="light" disabled={!!cannotEdit} question={`Delete spider ${s.name}, its files and versions?`} onConfirm={() => del.mutate(s.id, { onSuccess: () => navigate('/spiders') })}>Delete</ConfirmButton>
             </Group>
           </Group>
+          <GitSourcePanel spiderId={s.id} cannotEdit={cannotEdit} />
           <Tabs defaultValue="files" keepMounted={false}>
             <Tabs.List>
               <Tabs.Tab value="files">Files</Tabs.Tab>

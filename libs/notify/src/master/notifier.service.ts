@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { SecretBox } from '@crawlnest/node';
 import type { ChannelRecord, DeliveryRecord, EventType, NotifyEvent, RuleEvent, RuleRecord } from '../notify.types';
 import { conditionKey, countErrorLines, resultsBelow, ruleCovers, statusEvent } from '../rule-match';
 import { nextAttemptDelayMs } from '../retry-plan';
 import type { Message } from '../message-format';
-import { SecretBox } from '../secret-box';
 import { ChannelSender, SendOutcome } from './channel-sender';
 import { DeliveryRepository } from './delivery.repository';
 import { EventFactsService, LogFacts, TaskFacts } from './event-facts.service';

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { BadInputError, NotFoundError } from '@crawlnest/node';
+import { BadInputError, NotFoundError, SecretBox } from '@crawlnest/node';
 import type { ChannelConfig, ChannelRecord, ChannelSecrets, ChannelType, ChannelView, DeliveryRecord, DeliveryStatus, DeliveryView, RuleEvent, RuleRecord, RuleView } from '../notify.types';
-import { SecretBox } from '../secret-box';
 import { messageTitle } from '../message-format';
 import type { SendOutcome } from './channel-sender';
 import { NotifyConfigRepository } from './config.repository';

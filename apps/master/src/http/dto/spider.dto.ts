@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { GitCommitDto } from '../../git/git-source.dto';
 import { IsDefined, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { asStack, OptionalField } from './field-validators';
 import { DedupBackfillDto, DedupField, DedupSettingDto, ResultsCollectionField } from './results.dto';
@@ -240,6 +241,8 @@ export class SpiderVersionDto {
   createdAt: string;
   @ApiProperty({ description: 'The version this one restored (POST …/versions/:version/restore), or null', type: Number, nullable: true, example: null })
   restoredFrom: number | null;
+  @ApiProperty({ description: 'The git commit a pull made this version from (docs/git.md); null for an upload', type: GitCommitDto, nullable: true })
+  git: GitCommitDto | null;
 }
 
 export class ChangedFileDto {

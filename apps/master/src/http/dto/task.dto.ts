@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { GitCommitDto } from '../../git/git-source.dto';
 import { Type } from 'class-transformer';
 import { IsDefined, IsIn, IsInt, IsString, Length, Max, MaxLength, Min } from 'class-validator';
 import type { Label } from '@crawlnest/node';
@@ -184,6 +185,8 @@ export class TaskDto extends PlacementViewDto implements TaskView {
   spiderId: string;
   @ApiProperty({ description: 'Spider file-tree version the task runs', example: 3 })
   spiderVersion: number;
+  @ApiPropertyOptional({ description: 'GET /api/tasks/:id only: the git commit that version was pulled from (docs/git.md); null for an uploaded version', type: GitCommitDto, nullable: true })
+  git?: GitCommitDto | null;
   @ApiProperty({ description: 'Command run', example: 'python3 main.py' })
   cmd: string;
   @ApiProperty({ description: 'Parameters appended to the command', example: '' })
