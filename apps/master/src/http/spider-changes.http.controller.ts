@@ -1,7 +1,7 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Res, UploadedFiles, UseInterceptors } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Req, Res, UnsupportedMediaTypeException, UploadedFiles, UseInterceptors } from '@nestjs/common';
 import { AnyFilesInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import 'multer';
 import { Readable } from 'node:stream';
 import * as yazl from 'yazl';
@@ -49,10 +49,16 @@ export class SpiderChangesHttpController {
   @ApiConsumes('multipart/form-data')
   @ApiBody({ type: FileChangesDto })
   @ApiOkResponse({ type: FilesVersionDto })
-  @ApiErrors(400, 404, 409, 413)
-  async apply(@Param('id', ObjectIdPipe) id: string, @Body() body: Record<string, unknown> | undefined, @UploadedFiles() parts: StagedPart[] | undefined) {
+  @ApiErrors(400, 404, 409, 413, 415)
+  async apply(
+    @Param('id', ObjectIdPipe) id: string,
+    @Req() req: Request,
+    @Body() body: Record<string, unknown> | undefined,
+    @UploadedFiles() parts: StagedPart[] | undefined,
+  ) {
     const staged: StagedFile[] = (parts ?? []).map((p) => ({ path: p.originalname, file: p.path, size: p.size, sha256: p.sha256 }));
     try {
+      if (!req.is('multipart/form-data')) throw new UnsupportedMediaTypeException('Content-Type: expected multipart/form-data (fields baseVersion and changes, one file part per put)');
       const base = String(body?.baseVersion ?? '');
       if (!/^[0-9]{1,15}$/.test(base)) throw new BadRequestException('baseVersion: expected the version number the changes were made on');
       const changes = parseFileChanges(body?.changes);
