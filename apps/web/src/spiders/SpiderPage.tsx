@@ -60,7 +60,7 @@ export default function SpiderPage() {
             <Tabs.Panel value="files" pt="md">
               <Stack>
                 <UploadPanel spiderId={s.id} />
-                <FilesPanel spiderId={s.id} />
+                <FilesPanel spiderId={s.id} canEdit={!cannotEdit} />
               </Stack>
             </Tabs.Panel>
             <Tabs.Panel value="versions" pt="md"><VersionsPanel spiderId={s.id} current={s.version} /></Tabs.Panel>
