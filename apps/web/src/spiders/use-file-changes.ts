@@ -15,6 +15,8 @@ export function useFileChanges(spiderId: string, currentVersion: number | undefi
   const [contents, setContents] = useState<Map<string, Blob>>(new Map());
   const save = useMutation({
     mutationFn: () => filesApi.applyChanges(spiderId, base as number, changes, contents),
+    // Refused (a newer save touched the same files): the tree's version catches up at once.
+    onError: () => qc.invalidateQueries({ queryKey: ['spiders', spiderId, 'files'], exact: true }),
     onSuccess: async () => {
       setChanges([]);
       setContents(new Map());
