@@ -44,6 +44,7 @@ const NEED: Record<string, Need> = {
   'post /api/spiders/{id}/versions/{version}/restore': 'edit',
   'get /api/spiders/{id}/versions/{version}/archive': 'read',
   'post /api/spiders/{id}/changes': 'edit',
+  'get /api/spiders/{id}/stats': 'read',
   'get /api/limits': 'signed-in',
   'put /api/spiders/{id}/git': 'edit',
   'get /api/spiders/{id}/git': 'read',
