@@ -26,6 +26,8 @@ export class SpiderDayDto {
   runs: number;
   @ApiProperty({ description: 'Average run time of those that started, ms (null: none started)', type: Number, nullable: true, example: 31000 })
   avgDurationMs: number | null;
+  @ApiProperty({ description: 'Runs of that day that started (the ones the average is over)', example: 4 })
+  timedRuns: number;
 }
 
 export class SpiderStatsDto {
@@ -59,6 +61,7 @@ export class SpiderStatsHttpController {
         byStatus: d.byStatus,
         runs: Object.values(d.byStatus).reduce((n, v) => n + v, 0),
         avgDurationMs: d.timedRuns > 0 ? Math.round(d.durationMs / d.timedRuns) : null,
+        timedRuns: d.timedRuns,
       })),
     };
   }
