@@ -56,7 +56,7 @@ export function StatsPanel({ spiderId }: { spiderId: string }) {
       </Table>
       {stats.data && runs === 0 && <Text c="dimmed" size="sm">No run ended in the last {range} days.</Text>}
       <Title order={4}>Items per run, last {items.length} runs</Title>
-      <svg viewBox="0 0 720 90" width="100%" role="img" aria-label="Items per run">
+      <svg viewBox="0 0 720 90" width="100%" height={90} preserveAspectRatio="none" role="img" aria-label="Items per run">
         {(() => {
           const max = Math.max(1, ...items);
           const list = [...items].reverse();
