@@ -46,7 +46,7 @@ export class TaskDailyService {
   /** The last `days` days (oldest first) of one spider, or of all with ALL_SPIDERS. */
   async days(spiderId: string, days: number, nowMs = Date.now()): Promise<DayStats[]> {
     const n = Math.min(Math.max(1, Math.floor(days)), MAX_STAT_DAYS);
-    const replicas = (await this.conn.db!.collection<{ _id: string }>(REPLICAS).find({}, { projection: { _id: 1 } }).toArray()).map((d) => d._id);
+    const replicas = (await this.db().collection<{ _id: string }>(REPLICAS).find({}, { projection: { _id: 1 } }).toArray()).map((d) => d._id);
     const coll = this.coll();
     return Promise.all(
       lastDays(nowMs, n).map(async (day) => {
@@ -65,7 +65,7 @@ export class TaskDailyService {
         .findOne({ _id: id })
         .then((d) => d ?? { _id: id, spiderId, day, replicaId: this.opts.replicaId, at: new Date(), ...emptyDay() });
       // A failed read is tried again by the next count.
-      doc.catch(() => this.docs.delete(id));
+      void doc.catch(() => this.docs.delete(id));
       this.docs.set(id, doc);
     }
     return doc;
@@ -101,8 +101,12 @@ export class TaskDailyService {
   }
 
   private coll(): mongo.Collection<DailyDoc> {
+    return this.db().collection<DailyDoc>(COLLECTION);
+  }
+
+  private db(): mongo.Db {
     const db = this.conn.db;
     if (!db) throw new Error('database connection is not open');
-    return db.collection<DailyDoc>(COLLECTION);
+    return db;
   }
 }
