@@ -42,6 +42,9 @@ const NEED: Record<string, Need> = {
   'get /api/spiders/{id}/versions/{version}/files/{path}': 'read',
   'get /api/spiders/{id}/versions/{a}/diff/{b}': 'read',
   'post /api/spiders/{id}/versions/{version}/restore': 'edit',
+  'get /api/spiders/{id}/versions/{version}/archive': 'read',
+  'post /api/spiders/{id}/changes': 'edit',
+  'get /api/spiders/{id}/stats': 'read',
   'get /api/limits': 'signed-in',
   'put /api/spiders/{id}/git': 'edit',
   'get /api/spiders/{id}/git': 'read',
@@ -218,6 +221,11 @@ describe('access matrix: every route × every kind of caller', () => {
       case 'put /api/spiders/{id}/files/{path}':
         call.raw = { body: `print(${n})\n`, type: 'application/octet-stream' };
         break;
+      case 'post /api/spiders/{id}/changes': {
+        const field = (name: string, value: string) => `--matrix\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+        call.raw = { body: `${field('baseVersion', '1')}${field('changes', JSON.stringify([{ op: 'mkdir', path: `d${n}` }]))}--matrix--\r\n`, type: 'multipart/form-data; boundary=matrix' };
+        break;
+      }
       case 'put /api/spiders/{id}/git':
         call.json = { url: 'file:///nonexistent/matrix.git' };
         break;

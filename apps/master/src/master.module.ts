@@ -17,6 +17,8 @@ import { MetricsModule } from './metrics/metrics.module';
 import { HealthHttpController } from './http/health.http.controller';
 import { NodesHttpController } from './http/nodes.http.controller';
 import { SpiderVersionsHttpController } from './http/spider-versions.http.controller';
+import { SpiderChangesHttpController } from './http/spider-changes.http.controller';
+import { SpiderStatsHttpController } from './http/spider-stats.http.controller';
 import { LimitsHttpController } from './http/limits.http.controller';
 import { SpidersHttpController } from './http/spiders.http.controller';
 import { SchedulesHttpController } from './http/schedules.http.controller';
@@ -138,7 +140,7 @@ export class MasterModule {
         // The web dashboard at / (apps/web, built to dist/web).
         ...dashboardModules(),
       ],
-      controllers: [HealthHttpController, StatsHttpController, NodesHttpController, SpidersHttpController, SpiderVersionsHttpController, LimitsHttpController, TasksHttpController, SchedulesHttpController, ResultsHttpController, NotificationsHttpController],
+      controllers: [HealthHttpController, StatsHttpController, NodesHttpController, SpidersHttpController, SpiderVersionsHttpController, SpiderChangesHttpController, SpiderStatsHttpController, LimitsHttpController, TasksHttpController, SchedulesHttpController, ResultsHttpController, NotificationsHttpController],
       providers: [
         { provide: REPLICA_ID, useValue: rt.replicaId },
         ShutdownSignal,

@@ -74,6 +74,12 @@ export async function rawGet(path: string, signal?: AbortSignal): Promise<Respon
   return check(await send(path, { headers: authHeaders(), signal }));
 }
 
+/** POST of a multipart form (the file changes batch); the browser sets the boundary itself. */
+export async function postForm<T>(path: string, form: FormData): Promise<T> {
+  const res = await check(await send(path, { method: 'POST', headers: authHeaders(), body: form }));
+  return (await res.json()) as T;
+}
+
 /** PUT with upload progress: fetch cannot report it, XMLHttpRequest can. */
 export function putWithProgress<T>(path: string, body: Blob | FormData, contentType: string | null, onProgress: (fraction: number) => void): Promise<T> {
   return new Promise((resolve, reject) => {

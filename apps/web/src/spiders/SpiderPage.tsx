@@ -13,6 +13,7 @@ import { SpiderForm } from './SpiderForm';
 import { UploadPanel } from './UploadPanel';
 import { useDeleteSpider, useSpider } from './use-spiders';
 import { VersionsPanel } from './VersionsPanel';
+import { StatsPanel } from './StatsPanel';
 import { deniedReason } from '../access/permissions';
 import { useMe } from '../access/use-access';
 
@@ -58,17 +59,19 @@ export default function SpiderPage() {
               <Tabs.Tab value="tasks">Tasks</Tabs.Tab>
               <Tabs.Tab value="schedules">Schedules</Tabs.Tab>
               <Tabs.Tab value="results">Results</Tabs.Tab>
+              <Tabs.Tab value="stats">Stats</Tabs.Tab>
             </Tabs.List>
             <Tabs.Panel value="files" pt="md">
               <Stack>
                 <UploadPanel spiderId={s.id} />
-                <FilesPanel spiderId={s.id} />
+                <FilesPanel spiderId={s.id} canEdit={!cannotEdit} />
               </Stack>
             </Tabs.Panel>
             <Tabs.Panel value="versions" pt="md"><VersionsPanel spiderId={s.id} current={s.version} /></Tabs.Panel>
             <Tabs.Panel value="tasks" pt="md"><TaskList fixedSpiderId={s.id} /></Tabs.Panel>
             <Tabs.Panel value="schedules" pt="md"><ScheduleList spiderId={s.id} /></Tabs.Panel>
             <Tabs.Panel value="results" pt="md"><ResultsView spiderId={s.id} /></Tabs.Panel>
+            <Tabs.Panel value="stats" pt="md"><StatsPanel spiderId={s.id} /></Tabs.Panel>
           </Tabs>
           {editing && <SpiderForm spider={s} onClose={() => setEditing(false)} />}
           {running && <RunDialog spider={s} onClose={() => setRunning(false)} />}

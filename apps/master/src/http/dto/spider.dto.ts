@@ -283,3 +283,16 @@ export class MultipartFilesDto {
   @ApiProperty({ description: 'One part per file; the part filename is the relative path', type: 'array', items: { type: 'string', format: 'binary' } })
   file: unknown[];
 }
+
+export class FileChangesDto {
+  @ApiProperty({ description: 'The version the changes were made on (the tree the user saw)', example: '4' })
+  baseVersion: string;
+  @ApiProperty({
+    description:
+      'JSON array, applied in order: {"op":"put","path"} (content: the file part whose filename is that path), {"op":"delete","path"} (a file or a whole folder), {"op":"move","from","to"} (rename or move a file or folder; the target must not exist), {"op":"mkdir","path"} (a folder left empty holds a `.keep` file)',
+    example: '[{"op":"mkdir","path":"lib"},{"op":"move","from":"util.py","to":"lib/util.py"},{"op":"delete","path":"old.py"}]',
+  })
+  changes: string;
+  @ApiPropertyOptional({ description: 'One part per put change; the part filename is its path', type: 'array', items: { type: 'string', format: 'binary' } })
+  file?: unknown[];
+}
