@@ -20,7 +20,7 @@ export class SpiderStatsQueryDto {
 export class SpiderDayDto {
   @ApiProperty({ description: 'UTC day', example: '2026-12-06' })
   day: string;
-  @ApiProperty({ description: 'Tasks that ended that day, by end status', example: { finished: 4, error: 1 } })
+  @ApiProperty({ description: 'Tasks that ended that day, by end status', type: 'object', additionalProperties: { type: 'number' }, example: { finished: 4, error: 1 } })
   byStatus: Record<string, number>;
   @ApiProperty({ description: 'Tasks that ended that day', example: 5 })
   runs: number;

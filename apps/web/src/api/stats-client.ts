@@ -1,5 +1,5 @@
 import { request } from './client';
-import type { SpiderStats } from './stats-types';
+import type { SpiderStats } from './types';
 
 /** A spider's runs per day (maintained daily counts on the master). */
 export const statsApi = {

@@ -1,7 +1,6 @@
 import { Anchor, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { Link } from 'react-router-dom';
 import { TASK_STATUSES } from '../api/types';
-import type { StatsToday } from '../api/stats-types';
 import { ErrorAlert, isMissingRoute } from '../shared/ErrorAlert';
 import { formatAgo, taskDuration } from '../shared/format';
 import { FoldedText } from '../shared/FoldedText';
@@ -38,7 +37,7 @@ export function OverviewPage() {
         </Card>
         <Card withBorder aria-label="Tasks ended today">
           <Text size="sm" c="dimmed">Tasks ended today (UTC)</Text>
-          <Text size="xl" fw={700}>{(s as (typeof s & StatsToday) | undefined)?.tasksEndedToday ?? '…'}</Text>
+          <Text size="xl" fw={700}>{s?.tasksEndedToday ?? '…'}</Text>
         </Card>
         <Card withBorder aria-label="Tasks finished, last hour">
           <Text size="sm" c="dimmed">Finished, last hour</Text>

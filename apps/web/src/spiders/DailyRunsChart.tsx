@@ -1,5 +1,5 @@
 import { Group, Text } from '@mantine/core';
-import type { SpiderDay } from '../api/stats-types';
+import type { SpiderDay } from '../api/types';
 
 const W = 720;
 const H = 170;
