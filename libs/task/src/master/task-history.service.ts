@@ -3,7 +3,7 @@ import { bucketFloorId, bucketOfId, bucketStartMs } from '../archive-bucket';
 import { ACTIVITY_MINUTES, endedTotal, ReplicaCounts } from '../task-counts';
 import { TASK_STATUSES, TaskRecord, TaskStatus, TERMINAL_STATUSES } from '../task.types';
 import { OpenSnapshot, OpenTasksSnapshot } from './open-tasks.snapshot';
-import { TaskArchiveRepository } from './task-archive.repository';
+import { ArchiveSlice, TaskArchiveRepository } from './task-archive.repository';
 import { TaskCountersService } from './task-counters.service';
 
 export type HistoryFilter = { status?: TaskStatus; spiderId?: string; nodeId?: string };
@@ -19,6 +19,8 @@ const HOUR_MS = 3_600_000;
 /** Hours are read until this many times the rows still needed are expected (the counters' average per hour). */
 const EXPECT_MARGIN = 1.5;
 
+const NOTHING: ArchiveSlice = { rows: [], covered: null };
+
 /** A task with its id as hex and its hour, so sorting and grouping do not convert ids again and again. */
 type Keyed = { t: TaskRecord; id: string; bucket: string };
 
@@ -32,9 +34,9 @@ function matches(t: TaskRecord, f: HistoryFilter): boolean {
 
 /**
  * The read side of the task history: lists newest first (by id, i.e. creation order) with a
- * cursor, counts, activity. It never sorts or counts a collection that grows: it walks the
- * hourly archive buckets from the newest (each a small scan), merges the open tasks of the
- * same hour, and takes totals from the maintained counters.
+ * cursor, counts, activity. It never sorts or counts a collection that grows: it asks the
+ * archive for the newest ended tasks of each hour, from the newest hour, merges the open tasks
+ * of the same hour, and takes totals from the maintained counters.
  */
 @Injectable()
 export class TaskHistoryService {
@@ -81,23 +83,36 @@ export class TaskHistoryService {
     for (let i = 0; i < buckets.length; ) {
       const { count, expected } = this.windowSize(buckets, i, skip + q.size - items.length, endedPerHour, openByBucket, grow, q.after);
       const window = buckets.slice(i, i + count);
-      const ended = await Promise.all(window.map((b) => (wantEnded ? this.archive.findInBucket(b, filter) : Promise.resolve([]))));
+      // The cursor bounds only its own hour: every id of an older hour is below it.
+      const upperOf = (b: string) => (q.after && bucketOfId(q.after) === b ? q.after : undefined);
+      const need = skip + q.size - items.length;
+      const first = await Promise.all(window.map((b) => (wantEnded ? this.archive.newestInBucket(b, filter, upperOf(b), need) : Promise.resolve(NOTHING))));
       let got = 0;
       for (let j = 0; j < window.length; j++) {
-        const endedRows = ended[j].map((t) => ({ t, id: String(t._id) }));
-        const seen = new Set(endedRows.map((r) => r.id));
-        // A task caught between the two stores (a crash mid-move) is listed once, as ended.
-        let rows = [...endedRows, ...(openByBucket.get(window[j]) ?? []).filter((r) => !seen.has(r.id))].sort(byIdNewestFirst);
-        if (q.after) rows = rows.filter((r) => r.id < q.after!);
-        got += rows.length;
-        const dropped = Math.min(skip, rows.length);
-        skip -= dropped;
-        for (const r of rows.slice(dropped)) {
-          items.push(r.t);
-          if (items.length === q.size) return { items, total, totalExact: exact, nextAfter: r.id };
+        let part = first[j];
+        let upper = upperOf(window[j]);
+        // An hour is read in slices, newest first; a crowded hour gives a page from its newest shelves.
+        for (;;) {
+          const endedRows = part.rows.map((t) => ({ t, id: String(t._id) }));
+          const seen = new Set(endedRows.map((r) => r.id));
+          const floor = part.covered;
+          // A task caught between the two stores (a crash mid-move) is listed once, as ended.
+          const openRows = (openByBucket.get(window[j]) ?? []).filter((r) => !seen.has(r.id) && (!upper || r.id < upper) && (!floor || r.id >= floor));
+          const rows = [...endedRows, ...openRows].sort(byIdNewestFirst);
+          got += rows.length;
+          const dropped = Math.min(skip, rows.length);
+          skip -= dropped;
+          for (const r of rows.slice(dropped)) {
+            items.push(r.t);
+            if (items.length === q.size) return { items, total, totalExact: exact, nextAfter: r.id };
+          }
+          if (!floor) break;
+          // Bounded work per call: the caller continues from where this one stopped.
+          if (Date.now() > deadline) return { items, total, totalExact: exact, nextAfter: floor };
+          upper = floor;
+          part = await this.archive.newestInBucket(window[j], filter, upper, skip + q.size - items.length);
         }
         if (Date.now() > deadline && i + j + 1 < buckets.length) {
-          // Bounded work per call: the caller continues from the hour where this one stopped.
           return { items, total, totalExact: exact, nextAfter: bucketFloorId(window[j]) };
         }
       }

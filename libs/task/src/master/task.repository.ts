@@ -361,7 +361,7 @@ export class TaskRepository implements OnModuleDestroy {
       // is replayed with its count already made. A replay counts only a task nobody counted;
       // an insert that finds the task archived means an earlier try counted it first.
       if (first) await this.counters.countEnded(intent.task);
-      const inserted = await this.archive.insert(intent.task);
+      const inserted = await this.archive.insert(intent.task, first);
       if (!first && inserted && !(await this.counters.wasCounted(id))) await this.counters.countEnded(intent.task);
       this.counters.settled(id);
       await crashPoint('mid-archive-move');
