@@ -1,54 +1,41 @@
-import { coveredBound, idSuccessor, SEAL_KEYS, sealMayMatch, summarize } from './archive-shelf';
+import { newestInSeals, packSeal, unpackSeal } from './archive-shelf';
 
 const id = (n: number) => n.toString(16).padStart(24, '0');
 const t = (n: number, status = 'finished', spiderId = 's1', nodeId: string | null = 'n1') => ({ _id: id(n), status, spiderId, nodeId });
 
 describe('archive shelves', () => {
-  it('a seal holds the id range, the statuses counted, and the spiders and nodes seen', () => {
-    expect(summarize([t(5), t(3, 'error', 's2'), t(9, 'finished', 's1', 'n2')])).toEqual({
-      count: 3,
-      lo: id(3),
-      hi: id(9),
-      st: { finished: 2, error: 1 },
-      sp: ['s1', 's2'],
-      nd: ['n1', 'n2'],
-    });
-    expect(summarize([])).toBeNull();
+  it('a seal indexes every task of the shelf, newest first, and unpacks to the same', () => {
+    const seal = packSeal([t(5), t(3, 'error', 's2', null), t(9, 'finished', 's1', 'n2')])!;
+    expect(seal).toMatchObject({ count: 3, lo: id(3), hi: id(9) });
+    expect(typeof seal.x).toBe('string');
+    expect(unpackSeal(seal)).toEqual({ ids: [id(9), id(5), id(3)], status: ['finished', 'finished', 'error'], spider: ['s1', 's1', 's2'], node: ['n2', 'n1', ''] });
+    expect(packSeal([])).toBeNull();
   });
 
-  it('more distinct spiders than a seal lists are recorded as "any"', () => {
-    const seal = summarize(Array.from({ length: SEAL_KEYS + 1 }, (_, i) => t(i, 'finished', `s${i}`)))!;
-    expect(seal.sp).toBeNull();
-    expect(seal.nd).toEqual(['n1']);
-    expect(sealMayMatch(seal, { spiderId: 'never-seen' })).toBe(true);
+  it('a task tried twice is indexed once', () => {
+    expect(packSeal([t(5), t(5)])!.count).toBe(1);
   });
+
+  const shelves = [
+    { n: 0, index: unpackSeal(packSeal([t(1), t(2, 'error'), t(4, 'finished', 's2'), t(7, 'cancelled', 's1', 'n2')])!) },
+    { n: 1, index: unpackSeal(packSeal([t(3), t(5, 'error', 's2'), t(6), t(8, 'finished', 's1', 'n2')])!) },
+  ];
+  const pick = (f: Parameters<typeof newestInSeals>[1], before: string | undefined, limit: number) => newestInSeals(shelves, f, before, limit).map((l) => `${parseInt(l.id, 16)}@${l.shelf}`);
 
   it.each([
-    [{}, undefined, true],
-    [{ status: 'finished' }, undefined, true],
-    [{ status: 'cancelled' }, undefined, false],
-    [{ spiderId: 's2' }, undefined, true],
-    [{ spiderId: 's3' }, undefined, false],
-    [{ nodeId: 'n9' }, undefined, false],
-    [{ status: 'error', nodeId: 'n1' }, undefined, true],
-    [{}, id(3), false], // every id in the shelf is >= the cursor
-    [{}, id(4), true],
-  ])('a seal of ids 3..9 may match %j below %s: %s', (filter, before, want) => {
-    const seal = summarize([t(5), t(3, 'error', 's2'), t(9)])!;
-    expect(sealMayMatch(seal, filter, before)).toBe(want);
+    [{}, undefined, 3, ['8@1', '7@0', '6@1']],
+    [{}, id(6), 3, ['5@1', '4@0', '3@1']],
+    [{ status: 'error' }, undefined, 5, ['5@1', '2@0']],
+    [{ spiderId: 's2' }, undefined, 5, ['5@1', '4@0']],
+    [{ nodeId: 'n2' }, undefined, 1, ['8@1']],
+    [{ status: 'finished', spiderId: 's1' }, id(8), 10, ['6@1', '3@1', '1@0']],
+    [{ status: 'abnormal' }, undefined, 10, []],
+  ])('the newest of %j below %s, %i at most, across shelves: %j', (f, before, limit, want) => {
+    expect(pick(f, before, limit)).toEqual(want);
   });
 
-  it('the successor of an id is the smallest id above it', () => {
-    expect(idSuccessor(id(9))).toBe(id(10));
-    expect(idSuccessor('00000000000000000000000f')).toBe('000000000000000000000010');
-    expect(idSuccessor('6574aabbffffffffffffffff')).toBe('6574aabc0000000000000000');
-  });
-
-  it('rows above the highest unread shelf are final once there are enough of them', () => {
-    const read = [id(20), id(18), id(15), id(11)];
-    expect(coveredBound(read, id(14), 2)).toBe(id(15)); // 20, 18, 15 lie above 14
-    expect(coveredBound(read, id(14), 3)).toBe(id(15));
-    expect(coveredBound(read, id(14), 4)).toBeNull(); // 11 may be outranked by the unread shelf's 14
-    expect(coveredBound(read, id(19), 2)).toBeNull();
+  it('a task listed by two shelves (stored twice by a racing replay) is picked once', () => {
+    const twice = [...shelves, { n: 2, index: unpackSeal(packSeal([t(8)])!) }];
+    expect(newestInSeals(twice, {}, undefined, 2).map((l) => l.id)).toEqual([id(8), id(7)]);
   });
 });

@@ -1,12 +1,12 @@
 /**
  * Shelves: the size-bounded tables an archive hour keeps its ended tasks in
- * (`task_archive_<hour>_<n>`), and the seal each one gets when it is full: the range of task
- * ids it holds and which statuses, spiders and nodes occur in it. Pure logic; the I/O is in
- * master/task-archive.repository.ts.
+ * (`task_archive_<hour>_<n>`), and the seal each one gets when it is full: an index of the
+ * tasks it holds. Pure logic; the I/O is in master/task-archive.repository.ts and
+ * master/archive-shelves.ts.
  *
  * Why: an hour that ended 30k tasks is a 15 MB collection, and FerretDB reads a whole
- * collection for any query but `_id` equality (~0.3 ms per task). A page of 20 must read a
- * few bounded shelves, chosen by their seals, never the hour.
+ * collection for any query but `_id` equality (~0.3 ms per task). A page of 20 must read its
+ * 20 tasks (found through the seals) and the few unsealed shelves, never the hour.
  */
 
 /** Tasks a shelf takes before its writer seals it: a whole-shelf read stays ~30 ms on FerretDB. */
@@ -18,68 +18,74 @@ export const SHELF_MAX_AGE_MS = 120_000;
  * reader, from its whole content: its writer stopped writing into it 8 minutes before.
  */
 export const SHELF_STALE_MS = 600_000;
-/** A seal lists up to this many distinct spiders and nodes; more is recorded as "any". */
-export const SEAL_KEYS = 16;
-
-export type ShelfSeal = {
-  /** Tasks stored (an upper bound: retention may have removed some since). */
-  count: number;
-  /** Smallest and largest task id (hex) in the shelf. */
-  lo: string;
-  hi: string;
-  /** Tasks per status. */
-  st: Record<string, number>;
-  /** Distinct spider / node ids, or null when more than SEAL_KEYS occur. */
-  sp: string[] | null;
-  nd: string[] | null;
-};
-
 export type ShelfFilter = { status?: string; spiderId?: string; nodeId?: string };
-type Summarized = { _id: { toString(): string }; status: string; spiderId: string; nodeId: string | null };
-
-/** The seal of a shelf holding `tasks` (also of tasks a writer tried to store: over-approximating is safe). */
-export function summarize(tasks: Summarized[]): ShelfSeal | null {
-  if (tasks.length === 0) return null;
-  let lo = String(tasks[0]._id);
-  let hi = lo;
-  const st: Record<string, number> = {};
-  const sp = new Set<string>();
-  const nd = new Set<string>();
-  for (const t of tasks) {
-    const id = String(t._id);
-    if (id < lo) lo = id;
-    if (id > hi) hi = id;
-    st[t.status] = (st[t.status] ?? 0) + 1;
-    sp.add(t.spiderId);
-    nd.add(t.nodeId ?? '');
-  }
-  return { count: tasks.length, lo, hi, st, sp: sp.size > SEAL_KEYS ? null : [...sp].sort(), nd: nd.size > SEAL_KEYS ? null : [...nd].sort() };
-}
-
-/** Whether a sealed shelf may hold a task matching `filter` with an id below `before`. */
-export function sealMayMatch(seal: ShelfSeal, filter: ShelfFilter, before?: string): boolean {
-  if (before !== undefined && seal.lo >= before) return false;
-  if (filter.status && !seal.st[filter.status]) return false;
-  if (filter.spiderId && seal.sp && !seal.sp.includes(filter.spiderId)) return false;
-  if (filter.nodeId && seal.nd && !seal.nd.includes(filter.nodeId)) return false;
-  return true;
-}
-
-/** The next ObjectId in hex order: ids `< idSuccessor(x)` are the ids `<= x`. */
-export function idSuccessor(hex: string): string {
-  return (BigInt('0x' + hex) + 1n).toString(16).padStart(24, '0');
-}
+type Indexed = { _id: { toString(): string }; status: string; spiderId: string; nodeId: string | null };
 
 /**
- * The newest-first merge over shelves: given the ids read so far (unsealed shelves, then
- * sealed ones by `hi`, highest first) and the `hi` of the highest shelf not read yet, the
- * rows above that `hi` are final (no unread shelf holds a larger id). Returns the bound from
- * which every row is known (`covered`: all rows with id >= covered were read) when at least
- * `limit` rows lie above it, else null (read more).
+ * The seal of a shelf, as stored: its id range, and an index of every task in it (id, status,
+ * spider, node) packed into one string (FerretDB stores a type entry per array element; one
+ * string costs its length). ~30 bytes a task. With the seals a reader knows which tasks a page
+ * shows and where each lies before it reads a task: the page reads those tasks, not the hour.
  */
-export function coveredBound(ids: string[], nextHi: string, limit: number): string | null {
-  const covered = idSuccessor(nextHi);
-  let above = 0;
-  for (const id of ids) if (id >= covered) above++;
-  return above >= limit ? covered : null;
+export type ShelfSeal = { count: number; lo: string; hi: string; x: string };
+/** A seal unpacked: parallel arrays, newest id first. */
+export type ShelfIndex = { ids: string[]; status: string[]; spider: string[]; node: string[] };
+
+/** The seal of a shelf holding `tasks` (also of tasks a writer tried to store: over-approximating is safe). */
+export function packSeal(tasks: Indexed[]): ShelfSeal | null {
+  if (tasks.length === 0) return null;
+  const rows = [...new Map(tasks.map((t) => [String(t._id), t])).entries()].sort((a, b) => (a[0] < b[0] ? 1 : -1));
+  const keys: string[] = [];
+  const keyOf = new Map<string, number>();
+  const key = (k: string) => {
+    let i = keyOf.get(k);
+    if (i === undefined) {
+      i = keys.length;
+      keys.push(k);
+      keyOf.set(k, i);
+    }
+    return i;
+  };
+  const x = {
+    i: rows.map(([id]) => id).join(''),
+    t: rows.map(([, t]) => [key(t.status), key(t.spiderId), key(t.nodeId ?? '')]).flat(),
+    k: keys,
+  };
+  return { count: rows.length, lo: rows[rows.length - 1][0], hi: rows[0][0], x: JSON.stringify(x) };
+}
+
+export function unpackSeal(seal: ShelfSeal): ShelfIndex {
+  const x = JSON.parse(seal.x) as { i: string; t: number[]; k: string[] };
+  const n = x.i.length / 24;
+  const out: ShelfIndex = { ids: new Array<string>(n), status: new Array<string>(n), spider: new Array<string>(n), node: new Array<string>(n) };
+  for (let j = 0; j < n; j++) {
+    out.ids[j] = x.i.slice(j * 24, j * 24 + 24);
+    out.status[j] = x.k[x.t[j * 3]];
+    out.spider[j] = x.k[x.t[j * 3 + 1]];
+    out.node[j] = x.k[x.t[j * 3 + 2]];
+  }
+  return out;
+}
+
+/** One task a seal lists: its id and the shelf holding it. */
+export type Located = { id: string; shelf: number };
+
+/**
+ * The newest `limit` tasks matching `filter` below `before` among sealed shelves' indexes
+ * (a task listed by two shelves, stored twice by a racing replay, is taken once).
+ */
+export function newestInSeals(shelves: { n: number; index: ShelfIndex }[], filter: ShelfFilter, before: string | undefined, limit: number): Located[] {
+  const found = new Map<string, number>();
+  for (const { n, index } of shelves) {
+    for (let j = 0; j < index.ids.length; j++) {
+      const id = index.ids[j];
+      if (before !== undefined && id >= before) continue;
+      if (filter.status && index.status[j] !== filter.status) continue;
+      if (filter.spiderId && index.spider[j] !== filter.spiderId) continue;
+      if (filter.nodeId && index.node[j] !== (filter.nodeId ?? '')) continue;
+      if (!found.has(id)) found.set(id, n);
+    }
+  }
+  const all = [...found.entries()].sort((a, b) => (a[0] < b[0] ? 1 : -1));
+  return all.slice(0, limit).map(([id, shelf]) => ({ id, shelf }));
 }

@@ -2,10 +2,10 @@ import { Logger } from '@nestjs/common';
 import { mongo } from 'mongoose';
 import { isDuplicateKeyError } from '@crawlnest/node';
 import { archiveDirCollection, archiveShelfCollection } from '../archive-bucket';
-import { SHELF_MAX_AGE_MS, SHELF_TASKS, ShelfSeal, summarize } from '../archive-shelf';
+import { packSeal, SHELF_MAX_AGE_MS, SHELF_TASKS, ShelfIndex, ShelfSeal, unpackSeal } from '../archive-shelf';
 import { TaskRecord } from '../task.types';
 
-export type ShelfInfo = { n: number; at: number; seal: ShelfSeal | null };
+export type ShelfInfo = { n: number; at: number; seal: { lo: string; hi: string; index: ShelfIndex } | null };
 type HourDir = { shelves: Map<number, ShelfInfo>; next: number; loaded: boolean };
 /** The shelf this replica writes an hour's ended tasks into. */
 export type WritingShelf = { bucket: string; n: number; count: number; openedAt: number; tried: TaskRecord[]; pending: Set<Promise<unknown>> };
@@ -13,6 +13,8 @@ type DirDoc = { _id: string; at?: Date } & Partial<ShelfSeal>;
 
 /** Hours whose current shelf is remembered (a task is archived in its creation hour: few are live). */
 const HOURS_WRITING = 64;
+/** Hours whose directory (seals unpacked: ~100 bytes a task) is kept; an older one is read again when needed. */
+const HOURS_CACHED = 96;
 
 /**
  * The shelf directory of each archive hour (`task_archive_<hour>_dir`) and this replica's
@@ -103,7 +105,7 @@ export class ArchiveShelves {
 
   async seal(w: WritingShelf): Promise<void> {
     await Promise.allSettled([...w.pending]);
-    const seal = summarize(w.tried);
+    const seal = packSeal(w.tried);
     if (seal) await this.insertSeal(w.bucket, w.n, seal);
   }
 
@@ -115,7 +117,7 @@ export class ArchiveShelves {
       if (!isDuplicateKeyError(err)) throw err;
     }
     const s = this.dirs.get(bucket)?.shelves.get(n);
-    if (s && !s.seal) s.seal = seal;
+    if (s && !s.seal) s.seal = { lo: seal.lo, hi: seal.hi, index: unpackSeal(seal) };
   }
 
   /** Seals every shelf this replica writes (module shutdown), waiting for the seals in flight. */
@@ -175,18 +177,20 @@ export class ArchiveShelves {
       if (d._id.startsWith('o:')) {
         s.at = new Date(d.at ?? Date.now()).getTime();
         dir.next = Math.max(dir.next, n + 1);
-      } else if (d._id.startsWith('s:') && !s.seal) {
-        s.seal = { count: d.count ?? 0, lo: d.lo ?? '', hi: d.hi ?? '', st: d.st ?? {}, sp: d.sp ?? null, nd: d.nd ?? null };
+      } else if (d._id.startsWith('s:') && !s.seal && d.x) {
+        s.seal = { lo: d.lo ?? '', hi: d.hi ?? '', index: unpackSeal(d as ShelfSeal) };
       }
     }
   }
 
   private dirOf(bucket: string): HourDir {
     let d = this.dirs.get(bucket);
-    if (!d) {
-      d = { shelves: new Map(), next: 0, loaded: false };
-      this.dirs.set(bucket, d);
-    }
+    if (d) {
+      // Most recently used last: the first entry is the one evicted.
+      this.dirs.delete(bucket);
+    } else d = { shelves: new Map(), next: 0, loaded: false };
+    this.dirs.set(bucket, d);
+    if (this.dirs.size > HOURS_CACHED) this.dirs.delete(this.dirs.keys().next().value as string);
     return d;
   }
 

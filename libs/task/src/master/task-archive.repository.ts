@@ -15,8 +15,9 @@ import {
   logCollection,
   logTableCollection,
 } from '../archive-bucket';
-import { coveredBound, sealMayMatch, SHELF_STALE_MS, SHELF_TASKS, summarize } from '../archive-shelf';
+import { newestInSeals, packSeal, SHELF_STALE_MS, SHELF_TASKS } from '../archive-shelf';
 import { TaskRecord } from '../task.types';
+import { Located } from '../archive-shelf';
 import { ArchiveShelves, ShelfInfo } from './archive-shelves';
 import { DbFlavor } from './db-flavor';
 
@@ -25,8 +26,8 @@ export type ArchiveFilter = { status?: string; spiderId?: string; nodeId?: strin
 export type ArchiveSlice = { rows: TaskRecord[]; covered: string | null };
 /** listCollections costs ~1 s with a month of hours on a busy FerretDB: refreshed in the background this often. */
 const BUCKET_LIST_REFRESH_MS = 10_000;
-/** Sealed shelves read at once while a page is still short. */
-const SHELVES_AT_ONCE = 2;
+/** Up to this many tasks of one shelf are read by `_id` lookups (~3 ms each); more by one read of the shelf (~30 ms). */
+const PROBES_PER_SHELF = 8;
 
 /**
  * Ended tasks, by creation hour (see archive-bucket.ts), each hour in size-bounded shelves
@@ -120,7 +121,8 @@ export class TaskArchiveRepository implements OnModuleDestroy {
     if (!Types.ObjectId.isValid(id)) return null;
     const bucket = bucketOfId(id);
     const _id = new Types.ObjectId(id);
-    const holds = (s: ShelfInfo) => !s.seal || (s.seal.lo <= id && id <= s.seal.hi);
+    // A sealed shelf holds it only if its index lists it; an open shelf may hold anything.
+    const holds = (s: ShelfInfo) => !s.seal || (s.seal.lo <= id && id <= s.seal.hi && s.seal.index.ids.includes(id));
     const probe = async (ns: number[], legacy: boolean): Promise<TaskRecord | null> => {
       const found = await Promise.all([
         ...ns.map((n) => this.shelves.shelf(bucket, n).findOne({ _id })),
@@ -143,24 +145,46 @@ export class TaskArchiveRepository implements OnModuleDestroy {
   async newestInBucket(bucket: string, filter: ArchiveFilter, before: string | undefined, limit: number): Promise<ArchiveSlice> {
     const q = this.query(filter);
     const all = await this.shelves.refresh(bucket);
-    const open = all.filter((s) => !s.seal);
-    const sealed = all.filter((s) => s.seal && sealMayMatch(s.seal, filter, before)).sort((a, b) => (a.seal!.hi < b.seal!.hi ? 1 : -1));
     const rows = new Map<string, TaskRecord>();
-    const take = (found: TaskRecord[][]) => {
-      for (const list of found) for (const t of list) {
+    const take = (list: TaskRecord[]) => {
+      for (const t of list) {
         const id = String(t._id);
         if (before === undefined || id < before) rows.set(id, t);
       }
     };
-    take(await Promise.all([...open.map((s) => this.readOpenShelf(bucket, s, filter)), this.legacy.has(bucket) ? this.readLegacy(bucket, q) : Promise.resolve([])]));
-    let covered: string | null = null;
-    for (let i = 0; i < sealed.length; i += SHELVES_AT_ONCE) {
-      covered = coveredBound([...rows.keys()], sealed[i].seal!.hi, limit);
-      if (covered) break;
-      take(await Promise.all(sealed.slice(i, i + SHELVES_AT_ONCE).map((s) => this.shelves.shelf(bucket, s.n).find(q).toArray() as unknown as Promise<TaskRecord[]>)));
-    }
+    // Unsealed shelves (at most ~100 tasks each, one per writer) and pre-shelf tasks are read with the filter.
+    const sealed = all.filter((s) => s.seal).map((s) => ({ n: s.n, index: s.seal!.index }));
+    const [unsealed, chosen] = await Promise.all([
+      Promise.all([...all.filter((s) => !s.seal).map((s) => this.readOpenShelf(bucket, s, filter)), this.legacy.has(bucket) ? this.readLegacy(bucket, q) : Promise.resolve([])]),
+      // From the seals: the newest matches, before reading any of them.
+      // One more than the page: more matches than `limit` in the seals alone means the hour goes on below.
+      Promise.resolve(newestInSeals(sealed, filter, before, limit + 1)),
+    ]);
+    for (const list of unsealed) take(list);
+    // The page's rows: the `limit` newest of both; only those are read from sealed shelves.
+    const ids = [...new Set([...rows.keys(), ...chosen.map((c) => c.id)])].sort().reverse();
+    const covered = ids.length > limit ? ids[limit - 1] : null;
+    const wanted = chosen.filter((c) => (!covered || c.id >= covered) && !rows.has(c.id));
+    for (const list of await this.readLocated(bucket, wanted, q)) take(list);
     const out = [...rows.entries()].filter(([id]) => !covered || id >= covered).sort((a, b) => (a[0] < b[0] ? 1 : a[0] > b[0] ? -1 : 0));
     return { rows: out.map(([, t]) => t), covered };
+  }
+
+  /** Tasks of sealed shelves by id: a few per shelf by `_id` lookups (the cheap read), many by one read of the shelf. */
+  private async readLocated(bucket: string, wanted: Located[], q: Record<string, string>): Promise<TaskRecord[][]> {
+    const byShelf = new Map<number, string[]>();
+    for (const w of wanted) byShelf.set(w.shelf, [...(byShelf.get(w.shelf) ?? []), w.id]);
+    const reads: Promise<TaskRecord[]>[] = [];
+    for (const [n, ids] of byShelf) {
+      const coll = this.shelves.shelf(bucket, n);
+      if (ids.length > PROBES_PER_SHELF) {
+        const want = new Set(ids);
+        reads.push(coll.find(q).toArray().then((docs) => (docs as unknown as TaskRecord[]).filter((t) => want.has(String(t._id)))));
+      } else {
+        for (const id of ids) reads.push(coll.findOne({ _id: new Types.ObjectId(id) }).then((t) => (t ? [t as unknown as TaskRecord] : [])));
+      }
+    }
+    return Promise.all(reads);
   }
 
   /** Every ended task of one hour (retention: reads every shelf). */
@@ -291,7 +315,7 @@ export class TaskArchiveRepository implements OnModuleDestroy {
     const coll = this.shelves.shelf(bucket, s.n);
     if (Date.now() - s.at < SHELF_STALE_MS || this.shelves.isWriting(bucket, s.n)) return (await coll.find(this.query(filter)).toArray()) as unknown as TaskRecord[];
     const all = (await coll.find({}).toArray()) as unknown as TaskRecord[];
-    const seal = summarize(all);
+    const seal = packSeal(all);
     if (seal) {
       await this.shelves.insertSeal(bucket, s.n, seal).catch((err: unknown) => this.log.warn({ msg: 'sealing a stale archive shelf failed', bucket, shelf: s.n, err: String(err) }));
     }
