@@ -67,6 +67,18 @@ export function unpackSeal(seal: ShelfSeal): ShelfIndex {
   return out;
 }
 
+function matchesAt(index: ShelfIndex, j: number, filter: ShelfFilter): boolean {
+  return (!filter.status || index.status[j] === filter.status) && (!filter.spiderId || index.spider[j] === filter.spiderId) && (!filter.nodeId || index.node[j] === filter.nodeId);
+}
+
+/** Tasks of one sealed shelf matching `filter`. */
+export function countMatches(index: ShelfIndex, filter: ShelfFilter): number {
+  if (!filter.status && !filter.spiderId && !filter.nodeId) return index.ids.length;
+  let n = 0;
+  for (let j = 0; j < index.ids.length; j++) if (matchesAt(index, j, filter)) n++;
+  return n;
+}
+
 /** One task a seal lists: its id and the shelf holding it. */
 export type Located = { id: string; shelf: number };
 
@@ -80,9 +92,7 @@ export function newestInSeals(shelves: { n: number; index: ShelfIndex }[], filte
     for (let j = 0; j < index.ids.length; j++) {
       const id = index.ids[j];
       if (before !== undefined && id >= before) continue;
-      if (filter.status && index.status[j] !== filter.status) continue;
-      if (filter.spiderId && index.spider[j] !== filter.spiderId) continue;
-      if (filter.nodeId && index.node[j] !== (filter.nodeId ?? '')) continue;
+      if (!matchesAt(index, j, filter)) continue;
       if (!found.has(id)) found.set(id, n);
     }
   }

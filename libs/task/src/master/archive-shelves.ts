@@ -8,7 +8,7 @@ import { TaskRecord } from '../task.types';
 export type ShelfInfo = { n: number; at: number; seal: { lo: string; hi: string; index: ShelfIndex } | null };
 type HourDir = { shelves: Map<number, ShelfInfo>; next: number; loaded: boolean };
 /** The shelf this replica writes an hour's ended tasks into. */
-export type WritingShelf = { bucket: string; n: number; count: number; openedAt: number; tried: TaskRecord[]; pending: Set<Promise<unknown>> };
+export type WritingShelf = { bucket: string; n: number; count: number; openedAt: number; tried: TaskRecord[]; stored: TaskRecord[]; pending: Set<Promise<unknown>> };
 type DirDoc = { _id: string; at?: Date } & Partial<ShelfSeal>;
 
 /** Hours whose current shelf is remembered (a task is archived in its creation hour: few are live). */
@@ -72,6 +72,12 @@ export class ArchiveShelves {
   /** Whether this replica writes into shelf `n` of the hour right now (it is not sealed, on purpose). */
   isWriting(bucket: string, n: number): boolean {
     return this.writing.get(bucket)?.n === n;
+  }
+
+  /** What this replica stored into its current shelf of the hour (its only writer): no read needed. */
+  storedIn(bucket: string, n: number): TaskRecord[] | null {
+    const w = this.writing.get(bucket);
+    return w?.n === n ? w.stored : null;
   }
 
   /** The shelf a newly ended task of `bucket` goes to; a full or old one is sealed and replaced. */
@@ -161,7 +167,7 @@ export class ArchiveShelves {
         continue; // another replica took this number
       }
       this.load(dir, [{ _id: `o:${n}`, at }]);
-      return { bucket, n, count: 0, openedAt: at.getTime(), tried: [], pending: new Set() };
+      return { bucket, n, count: 0, openedAt: at.getTime(), tried: [], stored: [], pending: new Set() };
     }
   }
 

@@ -15,7 +15,7 @@ import {
   logCollection,
   logTableCollection,
 } from '../archive-bucket';
-import { newestInSeals, packSeal, SHELF_STALE_MS, SHELF_TASKS } from '../archive-shelf';
+import { countMatches, newestInSeals, packSeal, SHELF_STALE_MS, SHELF_TASKS } from '../archive-shelf';
 import { TaskRecord } from '../task.types';
 import { Located } from '../archive-shelf';
 import { ArchiveShelves, ShelfInfo } from './archive-shelves';
@@ -28,6 +28,8 @@ export type ArchiveSlice = { rows: TaskRecord[]; covered: string | null };
 const BUCKET_LIST_REFRESH_MS = 10_000;
 /** Up to this many tasks of one shelf are read by `_id` lookups (~3 ms each); more by one read of the shelf (~30 ms). */
 const PROBES_PER_SHELF = 8;
+/** Ended tasks kept in memory (~1 KB each). */
+const RECENT_TASKS = 20_000;
 
 /**
  * Ended tasks, by creation hour (see archive-bucket.ts), each hour in size-bounded shelves
@@ -42,6 +44,11 @@ const PROBES_PER_SHELF = 8;
  * of at most ~100 small documents (no other index is needed; hours stored before shelves keep
  * their `{status}`, `{spiderId, status}`, `{nodeId, status}` indexes).
  */
+function matchesQuery(t: TaskRecord, q: Record<string, string>): boolean {
+  for (const [k, v] of Object.entries(q)) if ((t as unknown as Record<string, unknown>)[k] !== v) return false;
+  return true;
+}
+
 @Injectable()
 export class TaskArchiveRepository implements OnModuleDestroy {
   private readonly log = new Logger(TaskArchiveRepository.name);
@@ -55,6 +62,12 @@ export class TaskArchiveRepository implements OnModuleDestroy {
   private listedAt = 0;
   private listing: Promise<void> | null = null;
   private readonly shelves: ArchiveShelves;
+  /**
+   * Ended tasks this replica stored or read lately, by id. An ended task never changes, so a
+   * page read again (the dashboard polls the first page) reads only what is new; retention's
+   * removals evict (dropBucket, deleteInBucket, an hour gone from a listing).
+   */
+  private readonly recent = new Map<string, TaskRecord>();
 
   constructor(
     @InjectConnection() private readonly conn: Connection,
@@ -84,6 +97,8 @@ export class TaskArchiveRepository implements OnModuleDestroy {
     w.pending.add(p);
     try {
       await p;
+      w.stored.push(task);
+      this.remember(task);
       return true;
     } catch (err) {
       if (isDuplicateKeyError(err)) return false;
@@ -119,6 +134,8 @@ export class TaskArchiveRepository implements OnModuleDestroy {
   /** One hour's lookups: the shelves whose id range may hold it (an open shelf may hold anything), and the pre-shelf collection. */
   async findById(id: string): Promise<TaskRecord | null> {
     if (!Types.ObjectId.isValid(id)) return null;
+    const known = this.recent.get(id);
+    if (known) return known;
     const bucket = bucketOfId(id);
     const _id = new Types.ObjectId(id);
     // A sealed shelf holds it only if its index lists it; an open shelf may hold anything.
@@ -173,8 +190,13 @@ export class TaskArchiveRepository implements OnModuleDestroy {
   /** Tasks of sealed shelves by id: a few per shelf by `_id` lookups (the cheap read), many by one read of the shelf. */
   private async readLocated(bucket: string, wanted: Located[], q: Record<string, string>): Promise<TaskRecord[][]> {
     const byShelf = new Map<number, string[]>();
-    for (const w of wanted) byShelf.set(w.shelf, [...(byShelf.get(w.shelf) ?? []), w.id]);
-    const reads: Promise<TaskRecord[]>[] = [];
+    const known: TaskRecord[] = [];
+    for (const w of wanted) {
+      const t = this.recent.get(w.id);
+      if (t) known.push(t);
+      else byShelf.set(w.shelf, [...(byShelf.get(w.shelf) ?? []), w.id]);
+    }
+    const reads: Promise<TaskRecord[]>[] = [Promise.resolve(known.filter((t) => matchesQuery(t, q)))];
     for (const [n, ids] of byShelf) {
       const coll = this.shelves.shelf(bucket, n);
       if (ids.length > PROBES_PER_SHELF) {
@@ -184,7 +206,22 @@ export class TaskArchiveRepository implements OnModuleDestroy {
         for (const id of ids) reads.push(coll.findOne({ _id: new Types.ObjectId(id) }).then((t) => (t ? [t as unknown as TaskRecord] : [])));
       }
     }
-    return Promise.all(reads);
+    const read = await Promise.all(reads);
+    for (const list of read.slice(1)) for (const t of list) this.remember(t);
+    return read;
+  }
+
+  /**
+   * How many ended tasks of the hour match `filter`, from what this replica last read of its
+   * directory (the seals, and ~half a shelf per unsealed one); null when it never read it.
+   * Tells the history walk how many hours a page needs without reading any.
+   */
+  estimate(bucket: string, filter: ArchiveFilter): number | null {
+    const shelves = this.shelves.cached(bucket);
+    if (!shelves.length || this.legacy.has(bucket)) return null;
+    let n = 0;
+    for (const s of shelves) n += s.seal ? countMatches(s.seal.index, filter) : SHELF_TASKS / 2;
+    return n;
   }
 
   /** Every ended task of one hour (retention: reads every shelf). */
@@ -194,6 +231,7 @@ export class TaskArchiveRepository implements OnModuleDestroy {
 
   async deleteInBucket(bucket: string, ids: Types.ObjectId[]): Promise<void> {
     if (!ids.length) return;
+    for (const id of ids) this.recent.delete(String(id));
     const names = [...(await this.shelves.refresh(bucket)).map((s) => archiveShelfCollection(bucket, s.n)), ...(this.legacy.has(bucket) ? [archiveCollection(bucket)] : [])];
     // Seals stay as they are: a seal naming a removed task only costs a read that finds nothing.
     for (const name of names) await this.db().collection(name).deleteMany({ _id: { $in: ids } });
@@ -234,7 +272,11 @@ export class TaskArchiveRepository implements OnModuleDestroy {
         this.legacy.clear();
         for (const h of legacy) this.legacy.add(h);
         // An hour dropped by retention (on any replica) leaves the set; one written meanwhile by this replica stays.
-        for (const h of [...this.known]) if (!listed.has(h) && !this.written.has(h) && !this.indexed.has(logCollection(h))) this.known.delete(h);
+        for (const h of [...this.known]) {
+          if (listed.has(h) || this.written.has(h) || this.indexed.has(logCollection(h))) continue;
+          this.known.delete(h);
+          this.forgetHour(h);
+        }
         for (const h of listed) this.known.add(h);
         this.listedAt = Date.now();
       } finally {
@@ -267,7 +309,7 @@ export class TaskArchiveRepository implements OnModuleDestroy {
     this.known.delete(bucket);
     this.written.delete(bucket);
     this.legacy.delete(bucket);
-    this.shelves.forget(bucket);
+    this.forgetHour(bucket);
   }
 
   /** The log collection of a task's hour, indexed for MongoDB on first use. */
@@ -297,6 +339,18 @@ export class TaskArchiveRepository implements OnModuleDestroy {
     return (await this.db().listCollections({}, { nameOnly: true }).toArray()).map((n) => n.name);
   }
 
+  private remember(t: TaskRecord): void {
+    const id = String(t._id);
+    this.recent.delete(id);
+    this.recent.set(id, t);
+    if (this.recent.size > RECENT_TASKS) this.recent.delete(this.recent.keys().next().value as string);
+  }
+
+  private forgetHour(bucket: string): void {
+    for (const id of [...this.recent.keys()]) if (bucketOfId(id) === bucket) this.recent.delete(id);
+    this.shelves.forget(bucket);
+  }
+
   private noteWritten(bucket: string): void {
     this.known.add(bucket);
     this.written.add(bucket);
@@ -312,6 +366,8 @@ export class TaskArchiveRepository implements OnModuleDestroy {
 
   /** A shelf without a seal: read whole (it is bounded); one left open past SHELF_STALE_MS is sealed from what was read. */
   private async readOpenShelf(bucket: string, s: ShelfInfo, filter: ArchiveFilter): Promise<TaskRecord[]> {
+    const own = this.shelves.storedIn(bucket, s.n);
+    if (own) return own.filter((t) => matchesQuery(t, this.query(filter)));
     const coll = this.shelves.shelf(bucket, s.n);
     if (Date.now() - s.at < SHELF_STALE_MS || this.shelves.isWriting(bucket, s.n)) return (await coll.find(this.query(filter)).toArray()) as unknown as TaskRecord[];
     const all = (await coll.find({}).toArray()) as unknown as TaskRecord[];
@@ -319,7 +375,7 @@ export class TaskArchiveRepository implements OnModuleDestroy {
     if (seal) {
       await this.shelves.insertSeal(bucket, s.n, seal).catch((err: unknown) => this.log.warn({ msg: 'sealing a stale archive shelf failed', bucket, shelf: s.n, err: String(err) }));
     }
-    return all.filter((t) => (!filter.status || t.status === filter.status) && (!filter.spiderId || t.spiderId === filter.spiderId) && (!filter.nodeId || t.nodeId === filter.nodeId));
+    return all.filter((t) => matchesQuery(t, this.query(filter)));
   }
 
   /** Tasks stored in the hour collection itself, by a version before shelves: read whole, as then. */

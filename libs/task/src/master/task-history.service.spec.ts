@@ -21,6 +21,7 @@ function service(ended: TaskRecord[], open: TaskRecord[], counts: ReplicaCounts 
   const archive = {
     buckets: async () => [...byHour.keys()].sort().reverse(),
     noteHours: () => undefined,
+    estimate: () => null,
     // Like the shelves: the newest `limit` rows below `before`, and the bound they cover down to.
     newestInBucket: async (b: string, f: ArchiveFilter, before: string | undefined, limit: number) => {
       reads.push(b);

@@ -81,7 +81,7 @@ export class TaskHistoryService {
     const endedPerHour = wantEnded && archived.length ? Math.max(0, total - openTotal) / archived.length : 0;
     let grow = 1;
     for (let i = 0; i < buckets.length; ) {
-      const { count, expected } = this.windowSize(buckets, i, skip + q.size - items.length, endedPerHour, openByBucket, grow, q.after);
+      const { count, expected } = this.windowSize(buckets, i, skip + q.size - items.length, (b) => (wantEnded ? this.archive.estimate(b, filter) ?? endedPerHour : 0), openByBucket, grow, q.after);
       const window = buckets.slice(i, i + count);
       // The cursor bounds only its own hour: every id of an older hour is below it.
       const upperOf = (b: string) => (q.after && bucketOfId(q.after) === b ? q.after : undefined);
@@ -125,7 +125,8 @@ export class TaskHistoryService {
 
   /**
    * How many hours from `from` to read at once: enough that the rows expected (the open tasks
-   * of each hour plus the counters' average of ended ones) cover `need` with a margin, at least
+   * of each hour plus its ended ones: the archive's estimate from the hour's seals when it has
+   * read them, else the counters' average per hour) cover `need` with a margin, at least
    * `min`, at most PARALLEL_BUCKETS. On FerretDB each hour read is a scan costing tens of ms,
    * so a first page served by the newest hour should not pay for three more.
    */
@@ -133,7 +134,7 @@ export class TaskHistoryService {
     buckets: string[],
     from: number,
     need: number,
-    endedPerHour: number,
+    endedIn: (bucket: string) => number,
     openByBucket: Map<string, Keyed[]>,
     min: number,
     after?: string,
@@ -144,7 +145,7 @@ export class TaskHistoryService {
       const b = buckets[from + count];
       // The cursor's own hour holds only the part of the hour before the cursor.
       const share = after && bucketOfId(after) === b ? Math.min(1, Math.max(0, (parseInt(after.slice(0, 8), 16) * 1000 - bucketStartMs(b)) / HOUR_MS)) : 1;
-      expected += (openByBucket.get(b)?.length ?? 0) * share + endedPerHour * share;
+      expected += ((openByBucket.get(b)?.length ?? 0) + endedIn(b)) * share;
       count++;
     }
     return { count: Math.max(1, count), expected };
