@@ -148,7 +148,8 @@ export class TaskArchiveRepository implements OnModuleDestroy {
       return (found.find((f) => f) as TaskRecord | undefined) ?? null;
     };
     const tried = this.shelves.cached(bucket).filter(holds).map((s) => s.n);
-    const hit = await probe(tried, this.legacy.has(bucket) || this.listedAt === 0);
+    // The pre-shelf collection too, even when the last listing did not show it (a lookup in a missing collection costs ~1 ms).
+    const hit = await probe(tried, true);
     if (hit) return hit;
     // A shelf this replica had not seen yet (another replica's, or a cold cache).
     const more = (await this.shelves.refresh(bucket)).filter((s) => holds(s) && !tried.includes(s.n)).map((s) => s.n);
@@ -172,7 +173,7 @@ export class TaskArchiveRepository implements OnModuleDestroy {
     // Unsealed shelves (at most ~100 tasks each, one per writer) and pre-shelf tasks are read with the filter.
     const sealed = all.filter((s) => s.seal).map((s) => ({ n: s.n, index: s.seal!.index }));
     const [unsealed, chosen] = await Promise.all([
-      Promise.all([...all.filter((s) => !s.seal).map((s) => this.readOpenShelf(bucket, s, filter)), this.legacy.has(bucket) ? this.readLegacy(bucket, q) : Promise.resolve([])]),
+      Promise.all([...all.filter((s) => !s.seal).map((s) => this.readOpenShelf(bucket, s, filter)), this.legacy.has(bucket) || all.length === 0 ? this.readLegacy(bucket, q) : Promise.resolve([])]),
       // From the seals: the newest matches, before reading any of them.
       // One more than the page: more matches than `limit` in the seals alone means the hour goes on below.
       Promise.resolve(newestInSeals(sealed, filter, before, limit + 1)),
@@ -232,7 +233,8 @@ export class TaskArchiveRepository implements OnModuleDestroy {
   async deleteInBucket(bucket: string, ids: Types.ObjectId[]): Promise<void> {
     if (!ids.length) return;
     for (const id of ids) this.recent.delete(String(id));
-    const names = [...(await this.shelves.refresh(bucket)).map((s) => archiveShelfCollection(bucket, s.n)), ...(this.legacy.has(bucket) ? [archiveCollection(bucket)] : [])];
+    // The pre-shelf collection always: the last listing may predate it, and a delete in a missing collection costs ~1 ms.
+    const names = [...(await this.shelves.refresh(bucket)).map((s) => archiveShelfCollection(bucket, s.n)), archiveCollection(bucket)];
     // Seals stay as they are: a seal naming a removed task only costs a read that finds nothing.
     for (const name of names) await this.db().collection(name).deleteMany({ _id: { $in: ids } });
   }
