@@ -152,7 +152,8 @@ const bench: Benchmark = {
       const m = await cluster.startMaster({ CRAWLNEST_TASK_RETENTION_DAYS: '0' });
       const s = await seed(cluster.mongoUri, cluster.dbName);
       push({ name: `seeding ${HISTORY} older tasks (insertMany, batches of 1000)`, value: s.historyMs / 1000, unit: 's' });
-      push({ name: `storing the ${CROWDED}-task burst through insert(), 8 in flight`, value: s.crowdedMs / 1000, unit: 's', baseline: { name: 'tasks/s', value: CROWDED / (s.crowdedMs / 1000) } });
+      push({ name: `storing the ${CROWDED}-task burst through insert(), 8 in flight`, value: s.crowdedMs / 1000, unit: 's' });
+      push({ name: 'burst store rate', value: CROWDED / (s.crowdedMs / 1000), unit: 'tasks/s' });
       await waitFor('the master counts the seeded history', async () => (await m.api.get('/api/stats')).body.tasks.finished > 0, 60_000, 500);
 
       const spider = spiderOf(7);
