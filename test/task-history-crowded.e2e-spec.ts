@@ -82,6 +82,12 @@ describe('task history: a crowded hour (thousands of ended tasks) on two replica
     const order = crowd.map((t, i) => ({ t, e: endsAt(i) })).sort((x, y) => x.e - y.e).map((x) => x.t);
     await seed(repo, order, 600);
     await conn.db!.collection('task_counters').insertOne(counterDoc('e2e-crowd', crowd) as never);
+    // Stored from outside the masters: they learn its hours from their next listing of the
+    // collections (at most 10 s; a task ended by a replica is known sooner, from its open copy).
+    const newest = crowd.map((t) => String(t._id)).sort().reverse()[0];
+    for (const m of [a, b]) {
+      await waitFor(`${m.name} lists the seeded hours`, async () => (await m.api.get<TaskPage>('/api/tasks?size=1')).body.items[0]?.id === newest, 30_000, 250);
+    }
   }, 240_000);
 
   afterAll(async () => {
