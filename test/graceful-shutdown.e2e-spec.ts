@@ -40,7 +40,7 @@ describe('graceful shutdown (REL-006)', () => {
   });
   afterAll(() => cluster.stop());
 
-  it('a SIGTERMed worker takes no new task, lets a short one finish with every log line, cancels a long one with the reason, and exits 0 within 20 s', async () => {
+  it('a SIGTERMed worker takes no new task, lets a short one finish with every log line, hands a long one back with the reason, and exits 0 within 20 s', async () => {
     const w = await cluster.startWorker({
       masters: [a],
       name: 'drainer',
@@ -49,7 +49,8 @@ describe('graceful shutdown (REL-006)', () => {
     const nodeId = await cluster.waitNodeReady(a.api, 'drainer');
     const create = async (cmd: string) => (await a.api.post('/api/tasks', { spiderId, cmd, labels: { pool: 'drain' } })).body.tasks[0].id as string;
     const short = await create(linesCmd('short', 20, 0.1));
-    const long = await create('echo started; sleep 120');
+    // Its first attempt outlasts the drain; the one after the hand-back ends at once.
+    const long = await create('echo "started $CRAWLNEST_TASK_ATTEMPT"; [ "$CRAWLNEST_TASK_ATTEMPT" = 1 ] && sleep 120; echo done');
     await waitFor('both tasks running', async () => (await task(a, short)).status === 'running' && (await task(a, long)).status === 'running');
 
     const t0 = Date.now();
@@ -70,20 +71,23 @@ describe('graceful shutdown (REL-006)', () => {
     const s = await taskEnded(a.api, short, 10_000);
     expect(s.status).toBe('finished');
     expect(await logTexts(a, short)).toEqual(expectedLines('short', 20));
-    const l = await taskEnded(a.api, long, 10_000);
-    expect(l.status).toBe('cancelled');
-    expect(l.error).toMatch(/worker shutting down.*drain window/);
-    expect(await logTexts(a, long)).toEqual(['started']);
-    // Not run, not lost: it runs once another worker of that pool comes.
+    // Handed back (issue 20): pending again as attempt 2, the reason in its attempts.
+    const l = (await a.api.get(`/api/tasks/${long}`)).body;
+    expect(l).toMatchObject({ status: 'pending', attempt: 2 });
+    expect(l.attempts[0]).toMatchObject({ attempt: 1, nodeId, status: 'pending', handedBack: true });
+    expect(l.attempts[0].error).toMatch(/worker shutting down.*drain window/);
+    // Not run, not lost: both run once another worker of that pool comes.
     expect((await task(a, later)).status).toBe('pending');
     await cluster.startWorker({ masters: [a], name: 'successor', env: { CRAWLNEST_LABELS: 'pool=drain' } });
     const t = await taskEnded(a.api, later, 30_000);
     expect(t.status).toBe('finished');
     expect(await logTexts(a, later)).toEqual(['later']);
+    expect((await taskEnded(a.api, long, 30_000)).status).toBe('finished');
+    expect(await logTexts(a, long)).toEqual(['started 2', 'done']);
 
     const lines = jsonLines(w.proc.output());
     const drained = lines.find((x) => x.msg === 'drained');
-    expect(drained).toMatchObject({ finished: 1, cancelled: 1 });
+    expect(drained).toMatchObject({ finished: 1, handedBack: 1, cancelled: 0 });
   }, 90_000);
 
   it('a SIGTERMed master closes HTTP, then gRPC, then the database within 30 s; its worker moves to the other replica', async () => {

@@ -37,6 +37,9 @@ function groupAlive(pgid: number): boolean {
 
 type LogPage = { lines: { text: string }[] };
 
+/** Shell words that write the task's process group id (field 5 of /proc/$$/stat) to the file that follows. */
+const PGID_TO = `cut -d' ' -f5 /proc/$$/stat >`;
+
 describe('graceful cancel: SIGTERM, then SIGKILL after the task\'s or the spider\'s grace', () => {
   const cluster = new TestCluster('kill-grace');
   let m: Master;
@@ -126,10 +129,10 @@ describe('orphans: a worker kills the process groups its previous life left runn
     await cluster.stop();
   });
 
-  it('SIGKILL the worker mid-task: its task group survives it; the restarted worker kills that group and spares an unrelated one', async () => {
+  it('SIGKILL the worker and its task supervisor at once: the task group survives them; the restarted worker kills that group and spares an unrelated one', async () => {
     const pidFile = join(cluster.dir, 'task-pgid');
-    // The shell is the group leader ($$); two children that ignore nothing keep the group alive.
-    const spiderId = (await m.api.post('/api/spiders', { name: 'orphan', cmd: `echo $$ > ${pidFile}; sleep 300 & sleep 300 & wait` })).body.id;
+    // The group is the task supervisor's (it leads it); two children that ignore nothing keep the group alive.
+    const spiderId = (await m.api.post('/api/spiders', { name: 'orphan', cmd: `${PGID_TO} ${pidFile}; sleep 300 & sleep 300 & wait` })).body.id;
     const id = (await m.api.post('/api/tasks', { spiderId })).body.tasks[0].id;
     await waitFor('task running', async () => (await m.api.get(`/api/tasks/${id}`)).body.status === 'running', 30_000, 100);
     const pgid = await waitFor('pgid written', () => (existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : 0), 10_000, 50);
@@ -144,8 +147,12 @@ describe('orphans: a worker kills the process groups its previous life left runn
     mkdirSync(join(w.workspace, 'process-groups'), { recursive: true });
     writeFileSync(join(w.workspace, 'process-groups', `${bystanderPid}.json`), JSON.stringify({ pgid: bystanderPid, startTicks: '1', taskId: 'x', attempt: 1 }));
 
+    // The supervisor normally kills the group when the worker dies (worker-orphans.e2e-spec.ts);
+    // here it is stopped first and killed with the worker, as by an OOM kill of both.
+    process.kill(pgid, 'SIGSTOP');
     w.proc.kill('SIGKILL');
     await w.proc.exited;
+    process.kill(pgid, 'SIGKILL');
     expect(groupAlive(pgid)).toBe(true); // the orphan exists: what the restart must clean up
 
     const again = await cluster.startWorker({ masters: [m], name: 'orphan', workspace: w.workspace });
@@ -159,7 +166,7 @@ describe('orphans: a worker kills the process groups its previous life left runn
 
   it('a task that ends removes its record, and leaves no process of its group behind', async () => {
     const pidFile = join(cluster.dir, 'bg-pgid');
-    const spiderId = (await m.api.post('/api/spiders', { name: 'bg', cmd: `echo $$ > ${pidFile}; (sleep 300 > /dev/null 2>&1 &); echo started` })).body.id;
+    const spiderId = (await m.api.post('/api/spiders', { name: 'bg', cmd: `${PGID_TO} ${pidFile}; (sleep 300 > /dev/null 2>&1 &); echo started` })).body.id;
     const id = (await m.api.post('/api/tasks', { spiderId })).body.tasks[0].id;
     await waitFor('task finished', async () => (await m.api.get(`/api/tasks/${id}`)).body.status === 'finished', 30_000, 100);
     const pgid = Number(readFileSync(pidFile, 'utf8').trim());

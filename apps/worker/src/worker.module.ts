@@ -33,6 +33,7 @@ export class WorkerModule {
           maxRunners: config.maxRunners,
           killGraceMs: config.killGraceMs,
           logBatchMs: config.logBatchMs,
+          shutdownMode: config.shutdownMode,
           maxResultLineBytes: config.maxResultLineBytes,
         }),
         ResultsWorkerModule.forRoot({ batchMs: config.logBatchMs, maxItemBytes: config.maxItemBytes }),

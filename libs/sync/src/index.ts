@@ -18,3 +18,6 @@ export * from './chunking';
 export * from './env-spec';
 export * from './worker/env';
 export * from './master/archive-unwrap';
+export * from './master/spider-versions.service';
+export * from './version-diff';
+export * from './text-diff';

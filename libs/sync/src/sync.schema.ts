@@ -26,6 +26,8 @@ export const SpiderSchema = new Schema(
     killGraceSec: { type: Number, default: 0 },
     /** Versions to keep; null: CRAWLNEST_KEEP_VERSIONS. */
     keepVersions: { type: Number, default: null },
+    /** Absent on spiders from before projects: DEFAULT_PROJECT_ID. */
+    projectId: { type: String },
   },
   { collection: 'spiders', versionKey: false, timestamps: true },
 );
@@ -61,6 +63,8 @@ export const SpiderVersionSchema = new Schema(
     version: { type: Number, required: true },
     files: { type: [EntrySchema], default: [] },
     createdAt: { type: Date, required: true },
+    /** Made by restoring this version (POST …/versions/:version/restore); absent otherwise. */
+    restoredFrom: { type: Number },
   },
   { collection: 'spider_versions', versionKey: false },
 );

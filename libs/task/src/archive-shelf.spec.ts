@@ -30,6 +30,10 @@ describe('archive shelves', () => {
     [{ nodeId: 'n2' }, undefined, 1, ['8@1']],
     [{ status: 'finished', spiderId: 's1' }, id(8), 10, ['6@1', '3@1', '1@0']],
     [{ status: 'abnormal' }, undefined, 10, []],
+    // A member's list: only their projects' spiders, from the seals before any task is read.
+    [{ spiderIds: new Set(['s2']) }, undefined, 5, ['5@1', '4@0']],
+    [{ spiderIds: new Set(['s2']), status: 'error' }, undefined, 5, ['5@1']],
+    [{ spiderIds: new Set<string>() }, undefined, 5, []],
   ])('the newest of %j below %s, %i at most, across shelves: %j', (f, before, limit, want) => {
     expect(pick(f, before, limit)).toEqual(want);
   });

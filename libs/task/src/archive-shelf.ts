@@ -18,7 +18,8 @@ export const SHELF_MAX_AGE_MS = 120_000;
  * reader, from its whole content: its writer stopped writing into it 8 minutes before.
  */
 export const SHELF_STALE_MS = 600_000;
-export type ShelfFilter = { status?: string; spiderId?: string; nodeId?: string };
+/** `spiderIds`: only tasks of these spiders (what a caller may see; absent: all). */
+export type ShelfFilter = { status?: string; spiderId?: string; nodeId?: string; spiderIds?: ReadonlySet<string> };
 type Indexed = { _id: { toString(): string }; status: string; spiderId: string; nodeId: string | null };
 
 /**
@@ -68,12 +69,12 @@ export function unpackSeal(seal: ShelfSeal): ShelfIndex {
 }
 
 function matchesAt(index: ShelfIndex, j: number, filter: ShelfFilter): boolean {
-  return (!filter.status || index.status[j] === filter.status) && (!filter.spiderId || index.spider[j] === filter.spiderId) && (!filter.nodeId || index.node[j] === filter.nodeId);
+  return (!filter.status || index.status[j] === filter.status) && (!filter.spiderId || index.spider[j] === filter.spiderId) && (!filter.nodeId || index.node[j] === filter.nodeId) && (!filter.spiderIds || filter.spiderIds.has(index.spider[j]));
 }
 
 /** Tasks of one sealed shelf matching `filter`. */
 export function countMatches(index: ShelfIndex, filter: ShelfFilter): number {
-  if (!filter.status && !filter.spiderId && !filter.nodeId) return index.ids.length;
+  if (!filter.status && !filter.spiderId && !filter.nodeId && !filter.spiderIds) return index.ids.length;
   let n = 0;
   for (let j = 0; j < index.ids.length; j++) if (matchesAt(index, j, filter)) n++;
   return n;

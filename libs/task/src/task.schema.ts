@@ -40,7 +40,7 @@ export const TaskSchema = new Schema(
     scheduledFor: { type: Date, default: null },
     parentId: { type: String, default: null },
     attempts: {
-      type: [new Schema({ attempt: Number, nodeId: String, status: String, error: String, at: Date }, { _id: false })],
+      type: [new Schema({ attempt: Number, nodeId: String, status: String, error: String, at: Date, handedBack: Boolean }, { _id: false })],
       default: [],
     },
     sync: {

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { HttpClient } from './http-client';
-import type { LogPage, Node, Schedule, Spider, Task, UploadResult } from './types';
+import type { FileEntry, LogPage, Me, Node, PersonalToken, Project, ProjectRole, Schedule, Spider, SpiderVersion, Task, UploadLimits, UploadResult, User, VersionDiff, VersionRef } from "./types";
 
 export type CreateTaskBody = {
   spiderId: string;
@@ -31,7 +31,7 @@ export class CrawlnestApi {
   getSpider(id: string): Promise<Spider> {
     return this.http.json('GET', `/api/spiders/${id}`);
   }
-  createSpider(body: { name: string; cmd: string; param?: string; description?: string }): Promise<Spider> {
+  createSpider(body: { name: string; cmd: string; param?: string; description?: string; projectId?: string }): Promise<Spider> {
     return this.http.json('POST', '/api/spiders', { body });
   }
   updateSpider(id: string, body: { cmd?: string; param?: string; description?: string }): Promise<Spider> {
@@ -40,8 +40,30 @@ export class CrawlnestApi {
   deleteSpider(id: string): Promise<void> {
     return this.http.json('DELETE', `/api/spiders/${id}`);
   }
-  uploadArchive(id: string, tgz: Readable): Promise<UploadResult> {
-    return this.http.upload('PUT', `/api/spiders/${id}/files`, tgz, 'application/gzip');
+  /** `unwrap: false`: the archive's paths are kept as sent (deploy packs the folder the user named). */
+  uploadArchive(id: string, tgz: Readable, opts: { unwrap?: boolean } = {}): Promise<UploadResult> {
+    const query = opts.unwrap === false ? '?unwrap=false' : '';
+    return this.http.upload('PUT', `/api/spiders/${id}/files${query}`, tgz, 'application/gzip');
+  }
+  uploadLimits(): Promise<UploadLimits> {
+    return this.http.json('GET', '/api/limits');
+  }
+
+  listVersions(id: string): Promise<SpiderVersion[]> {
+    return this.http.json('GET', `/api/spiders/${id}/versions`);
+  }
+  versionFiles(id: string, version: number): Promise<FileEntry[]> {
+    return this.http.json('GET', `/api/spiders/${id}/versions/${version}/files`);
+  }
+  /** One file of a version as a streamed response. */
+  versionFile(id: string, version: number, path: string): Promise<Response> {
+    return this.http.stream(`/api/spiders/${id}/versions/${version}/files/${path.split('/').map(encodeURIComponent).join('/')}`);
+  }
+  diffVersions(id: string, a: number, b: number): Promise<VersionDiff> {
+    return this.http.json('GET', `/api/spiders/${id}/versions/${a}/diff/${b}`);
+  }
+  restoreVersion(id: string, version: number): Promise<VersionRef> {
+    return this.http.json('POST', `/api/spiders/${id}/versions/${version}/restore`);
   }
 
   createTasks(body: CreateTaskBody): Promise<{ tasks: Task[] }> {
@@ -64,7 +86,7 @@ export class CrawlnestApi {
   }
 
   /** The export as a streamed response (GET /api/spiders/:id/results/export). */
-  exportResults(spiderId: string, q: { format: string; taskId?: string }): Promise<Response> {
+  exportResults(spiderId: string, q: { format: string; taskId?: string; bom?: '1' }): Promise<Response> {
     return this.http.stream(`/api/spiders/${spiderId}/results/export`, q);
   }
 
@@ -83,5 +105,48 @@ export class CrawlnestApi {
   }
   deleteSchedule(id: string): Promise<void> {
     return this.http.json('DELETE', `/api/schedules/${id}`);
+  }
+
+  login(username: string, password: string): Promise<{ token: string; expiresAt: string; user: Me }> {
+    return this.http.json('POST', '/api/auth/login', { body: { username, password } });
+  }
+  logout(): Promise<void> {
+    return this.http.json('POST', '/api/auth/logout');
+  }
+  me(): Promise<Me> {
+    return this.http.json('GET', '/api/me');
+  }
+
+  listUsers(): Promise<User[]> {
+    return this.http.json('GET', '/api/users');
+  }
+  createUser(body: { username: string; password: string; role: 'admin' | 'member' }): Promise<User> {
+    return this.http.json('POST', '/api/users', { body });
+  }
+  updateUser(id: string, body: { role?: 'admin' | 'member'; disabled?: boolean; password?: string }): Promise<User> {
+    return this.http.json('PATCH', `/api/users/${id}`, { body });
+  }
+
+  listProjects(): Promise<Project[]> {
+    return this.http.json('GET', '/api/projects');
+  }
+  createProject(body: { name: string; description?: string }): Promise<Project> {
+    return this.http.json('POST', '/api/projects', { body });
+  }
+  setMember(projectId: string, userId: string, role: ProjectRole): Promise<User> {
+    return this.http.json('PUT', `/api/projects/${projectId}/members/${userId}`, { body: { role } });
+  }
+  removeMember(projectId: string, userId: string): Promise<void> {
+    return this.http.json('DELETE', `/api/projects/${projectId}/members/${userId}`);
+  }
+
+  listTokens(): Promise<PersonalToken[]> {
+    return this.http.json('GET', '/api/tokens');
+  }
+  createToken(body: { name: string; expiresInDays?: number }): Promise<{ id: string; token: string; expiresAt: string | null }> {
+    return this.http.json('POST', '/api/tokens', { body });
+  }
+  revokeToken(id: string): Promise<void> {
+    return this.http.json('DELETE', `/api/tokens/${id}`);
   }
 }

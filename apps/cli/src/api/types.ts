@@ -31,6 +31,11 @@ export type Task = {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+  /** Masters before these fields lack them. */
+  nodeName?: string | null;
+  durationMs?: number | null;
+  prepareMs?: number | null;
+  runMs?: number | null;
 };
 
 export type Node = {
@@ -60,4 +65,19 @@ export type Schedule = {
 
 export type LogLine = { seq: number; ts: string; stream: 'stdout' | 'stderr'; text: string };
 export type LogPage = { lines: LogLine[]; nextAfter: number; done: boolean };
-export type UploadResult = { version: number; fileCount: number; totalBytes: number };
+export type UploadResult = { version: number; fileCount: number; totalBytes: number; unwrapped?: string | null; unchanged?: boolean };
+export type FileEntry = { path: string; size: number; sha256: string; mode: number };
+export type SpiderVersion = { version: number; fileCount: number; totalBytes: number; createdAt: string; restoredFrom?: number | null };
+export type VersionDiff = { from: number; to: number; added: FileEntry[]; removed: FileEntry[]; changed: { path: string; from: FileEntry; to: FileEntry; diff?: string }[] };
+export type VersionRef = { version: number; unchanged?: boolean };
+export type UploadLimits = { maxUploadBytes: number; maxTreeBytes: number; maxTreeFiles: number };
+
+export type ProjectRole = 'viewer' | 'runner' | 'editor' | 'owner';
+
+export type User = { id: string; username: string; role: 'admin' | 'member'; disabled: boolean; projects: { projectId: string; role: ProjectRole }[]; createdAt: string };
+
+export type Project = { id: string; name: string; description: string; role: ProjectRole | null; members: { userId: string; username: string; role: ProjectRole }[] };
+
+export type PersonalToken = { id: string; name: string; createdAt: string; expiresAt: string | null; lastUsedAt: string | null };
+
+export type Me = { id: string | null; username: string; role: 'admin' | 'member'; projects: { id: string; name: string; role: ProjectRole }[] };

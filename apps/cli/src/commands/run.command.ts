@@ -34,7 +34,7 @@ export function runCommand(): Command {
     .option('--env <K=V>', 'environment variable for the task (repeatable)', collect)
     .option('--priority <n>', '1..10, higher first (default 5)', integer)
     .option('--timeout <seconds>', 'stop the task after this long', integer)
-    .option('--retries <n>', 'attempts after an abnormal end', integer)
+    .option('--retries <n>', 'attempts after an abnormal end (a hand-back by a stopping worker uses none)', integer)
     .option('-f, --follow', 'stream the log until the task ends; exit code from its status')
     .option('--json', 'print the created tasks as the API returns them')
     .action(async (ref: string, o: RunOptions) => {
@@ -57,7 +57,11 @@ export function runCommand(): Command {
       }
       const { tasks } = await api.createTasks(body);
       if (o.json) printJson({ tasks });
-      else if (!o.follow) taskRows(tasks);
+      else if (!o.follow) {
+        // Names where they exist, as `tasks ls` prints them (the node is known once assigned).
+        const names = new Map<string, string>([[spider.id, spider.name], ...(await api.listNodes()).map((n): [string, string] => [n.id, n.name])]);
+        taskRows(tasks, names);
+      }
       if (!o.follow) return;
       const ctl = newFollowControl();
       const detach = onInterruptAskToCancel(api, tasks.map((t) => t.id), ctl);

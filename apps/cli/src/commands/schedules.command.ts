@@ -12,11 +12,13 @@ export function schedulesCommand(): Command {
     .description('list schedules')
     .option('--json', 'print the API objects')
     .action(async (o: { json?: boolean }) => {
-      const list = await connect().listSchedules();
+      const api = connect();
+      const list = await api.listSchedules();
       if (o.json) return printJson(list);
+      const names = new Map((await api.listSpiders()).map((x) => [x.id, x.name]));
       printTable(
         ['id', 'spider', 'cron', 'mode', 'enabled', 'next run', 'last run'],
-        list.map((s) => [s.id, s.spiderId, s.cron, s.mode, s.enabled ? 'yes' : 'no', s.nextRunAt, s.lastRunAt]),
+        list.map((s) => [s.id, names.get(s.spiderId) ?? s.spiderId, s.cron, s.mode, s.enabled ? 'yes' : 'no', s.nextRunAt, s.lastRunAt]),
       );
     });
   cmd

@@ -49,7 +49,8 @@ import {
   SyncMasterOptions,
 } from '@crawlnest/sync';
 import { ApiErrors, ApiFilePathParam, ApiIdParam } from './dto/api-docs.decorators';
-import { CreateSpiderDto, FileModeQueryDto, FilesVersionDto, ManifestDto, MultipartFilesDto, PatchSpiderDto, SpiderDto, SpiderVersionDto, TreeUploadDto } from './dto/spider.dto';
+import { CreateSpiderDto, FilesVersionDto, ManifestDto, MultipartFilesDto, PatchSpiderDto, PutFileQueryDto, SpiderDto, SpiderVersionDto, TreeUploadDto, TreeUploadQueryDto } from './dto/spider.dto';
+import { withUploadLimitHint } from './upload-limit-hint';
 import { ObjectIdPipe } from './object-id.pipe';
 import { ResultsQueryService } from '@crawlnest/results';
 import { withSpiderCounts } from './with-result-counts';
@@ -57,6 +58,7 @@ import { TaskService } from '@crawlnest/task';
 import { PrepareSpiderDto } from './dto/prepare.dto';
 import { TasksCreatedDto } from './dto/task.dto';
 import type { StagedPart } from './upload-staging.storage';
+import { VisibilityService, Access, body, param } from '../access';
 
 const ZIP_TYPES = ['application/zip', 'application/x-zip-compressed'];
 const GZIP_TYPES = ['application/gzip', 'application/x-gzip', 'application/x-tar+gzip'];
@@ -74,6 +76,9 @@ const BINARY = { type: 'string', format: 'binary' } as const;
 @ApiErrors(401)
 @Controller('api/spiders')
 export class SpidersHttpController {
+  /** List filter hook: what the caller may see (apps/master/src/access). */
+  @Inject(VisibilityService) private readonly visibility!: VisibilityService;
+
   constructor(
     private readonly spiders: SpiderService,
     private readonly files: SpiderFilesService,
@@ -82,6 +87,7 @@ export class SpidersHttpController {
     private readonly results: ResultsQueryService,
   ) {}
 
+  @Access('edit', body('project', 'projectId', 'single-project'))
   @Post()
   @ApiOperation({ summary: 'Create a spider (its files are uploaded separately); names are unique: 409 when taken' })
   @ApiCreatedResponse({ type: SpiderDto })
@@ -90,13 +96,15 @@ export class SpidersHttpController {
     return (await withSpiderCounts(this.results, [await this.spiders.create(body)]))[0];
   }
 
+  @Access('signed-in')
   @Get()
   @ApiOperation({ summary: 'List spiders' })
   @ApiOkResponse({ type: [SpiderDto] })
-  async list() {
-    return withSpiderCounts(this.results, await this.spiders.list());
+  async list(@Req() req: Request) {
+    return withSpiderCounts(this.results, this.visibility.filterByProject(req, await this.spiders.list()));
   }
 
+  @Access('read', param('spider'))
   @Get(':id')
   @ApiOperation({ summary: 'Get one spider' })
   @ApiIdParam('spider')
@@ -106,15 +114,18 @@ export class SpidersHttpController {
     return (await withSpiderCounts(this.results, [await this.spiders.get(id)]))[0];
   }
 
+  @Access('edit', param('spider'))
   @Patch(':id')
-  @ApiOperation({ summary: 'Change name, cmd, param, description, resultsCollection or dedup; renaming to a taken name is a 409' })
+  @ApiOperation({ summary: 'Change name, cmd, param, description, resultsCollection or dedup (turning dedup on or changing its keys starts a backfill); renaming to a taken name is a 409' })
   @ApiIdParam('spider')
   @ApiOkResponse({ type: SpiderDto })
   @ApiErrors(400, 404, 409, 413)
   async patch(@Param('id', ObjectIdPipe) id: string, @Body() body: PatchSpiderDto) {
-    return (await withSpiderCounts(this.results, [await this.spiders.update(id, body)]))[0];
+    const updated = await this.results.changeDedup(id, body, () => this.spiders.update(id, body));
+    return (await withSpiderCounts(this.results, [updated]))[0];
   }
 
+  @Access('edit', param('spider'))
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a spider and its files' })
@@ -128,8 +139,10 @@ export class SpidersHttpController {
   /**
    * Replace the whole tree: multipart (one part per file, filename = path), .zip or .tar.gz.
    * Bodies are staged on disk (multer storage, or the raw body streamed to a file), never
-   * held in memory; staged files are removed whatever the outcome.
+   * held in memory; staged files are removed whatever the outcome. `unwrap=false` keeps an
+   * archive's single top-level folder (the CLI packs the folder the user named as the root).
    */
+  @Access('edit', param('spider'))
   @Put(':id/files')
   @UseInterceptors(AnyFilesInterceptor({ preservePath: true }))
   @ApiOperation({ summary: 'Replace all files: multipart (one part per file, filename = relative path), a .zip or a .tar.gz' })
@@ -143,9 +156,18 @@ export class SpidersHttpController {
   @ApiErrors(400, 404, 413, 415)
   async replaceFiles(
     @Param('id', ObjectIdPipe) id: string,
+    @Query() q: TreeUploadQueryDto,
     @Req() req: Request,
     @UploadedFiles() parts: StagedPart[] | undefined,
   ) {
+    try {
+      return await this.replaceTree(id, q.unwrap !== 'false', req, parts);
+    } catch (err) {
+      throw withUploadLimitHint(err);
+    }
+  }
+
+  private async replaceTree(id: string, unwrap: boolean, req: Request, parts: StagedPart[] | undefined) {
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     const staged: StagedFile[] = (parts ?? []).map((p) => ({ path: p.originalname, file: p.path, size: p.size, sha256: p.sha256 }));
     const archives: StagedFile[] = [];
@@ -162,7 +184,7 @@ export class SpidersHttpController {
       const archive = singleArchive ? (staged.pop() as StagedFile) : { path: 'archive', ...(await this.stageBody(req, 'archive')) };
       archives.push(archive);
       staged.push(...(await read(archive.file, this.limits.uploadDir, this.limits)));
-      const tree = unwrapSingleFolder(staged);
+      const tree = unwrap ? unwrapSingleFolder(staged) : { files: staged, unwrapped: null };
       return { ...(await this.files.replaceAll(id, tree.files)), unwrapped: tree.unwrapped };
     } finally {
       await removeStaged([...staged, ...archives]);
@@ -174,6 +196,7 @@ export class SpidersHttpController {
    * nodes before any run needs them: one task per node whose command is `true`, so the
    * environment stage runs, shows its output in that task's log, and fails it when it fails.
    */
+  @Access('run', param('spider'))
   @Post(':id/prepare')
   @ApiOperation({ summary: "Build the spider's dependency environments on nodes ahead of runs (tasks running `true` after the environment stage)" })
   @ApiIdParam('spider')
@@ -196,6 +219,7 @@ export class SpidersHttpController {
     return { tasks };
   }
 
+  @Access('read', param('spider'))
   @Get(':id/files')
   @ApiOperation({ summary: 'The file manifest of the current version' })
   @ApiIdParam('spider')
@@ -205,6 +229,7 @@ export class SpidersHttpController {
     return this.files.manifest(id);
   }
 
+  @Access('read', param('spider'))
   @Get(':id/versions')
   @ApiOperation({ summary: 'The versions of its files the spider keeps (newest first; retention drops older ones)' })
   @ApiIdParam('spider')
@@ -214,6 +239,7 @@ export class SpidersHttpController {
     return this.files.listVersions(id);
   }
 
+  @Access('read', param('spider'))
   @Get(':id/files/*path')
   @ApiOperation({ summary: 'Download one file (raw bytes)' })
   @ApiIdParam('spider')
@@ -228,31 +254,36 @@ export class SpidersHttpController {
     await pipeline(Readable.from(content.chunks), res);
   }
 
+  @Access('edit', param('spider'))
   @Put(':id/files/*path')
-  @ApiOperation({ summary: 'Write one file (raw body), creating a new version' })
+  @ApiOperation({ summary: 'Write one file (raw body), creating a new version (none when the content and mode are unchanged)' })
   @ApiIdParam('spider')
   @ApiFilePathParam()
   @ApiConsumes('application/octet-stream')
   @ApiBody({ description: 'The file content, any Content-Type (never parsed)', schema: BINARY })
   @ApiOkResponse({ type: FilesVersionDto })
-  @ApiErrors(400, 404, 413)
+  @ApiErrors(400, 404, 409, 413)
   async putFile(
     @Param('id', ObjectIdPipe) id: string,
     @Param('path') path: string | string[],
-    @Query() q: FileModeQueryDto,
+    @Query() q: PutFileQueryDto,
     @Req() req: Request,
   ) {
     const filePath = assertSafePath(wildcardPath(path));
-    const staged = await this.stageBody(req, `file ${JSON.stringify(filePath)}`);
+    const staged = await this.stageBody(req, `file ${JSON.stringify(filePath)}`).catch((err: unknown) => {
+      throw withUploadLimitHint(err);
+    });
     try {
       const mode = q.mode === undefined ? undefined : parseInt(q.mode, 8) & 0o777;
-      const r = await this.files.putFile(id, { path: filePath, ...staged, mode });
-      return { version: r.version };
+      const base = q.baseVersion === undefined ? undefined : Number(q.baseVersion);
+      const r = await this.files.putFile(id, { path: filePath, ...staged, mode }, base);
+      return r.unchanged ? { version: r.version, unchanged: true } : { version: r.version };
     } finally {
       await removeStaged([staged]);
     }
   }
 
+  @Access('edit', param('spider'))
   @Delete(':id/files/*path')
   @ApiOperation({ summary: 'Delete one file, creating a new version' })
   @ApiIdParam('spider')

@@ -1,26 +1,33 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Query, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { NodeAdminService, NodeCounters } from '@crawlnest/node';
 import { TaskService } from '@crawlnest/task';
 import { ApiErrors } from './dto/api-docs.decorators';
 import { ActivityDto, ActivityQueryDto, StatsDto } from './dto/health.dto';
+import { VisibilityService, Access } from '../access';
 
 @ApiTags('health')
 @ApiBearerAuth()
 @ApiErrors(401)
 @Controller('api/stats')
 export class StatsHttpController {
+  /** List filter hook: what the caller may see (apps/master/src/access). */
+  @Inject(VisibilityService) private readonly visibility!: VisibilityService;
+
   constructor(
     private readonly nodes: NodeAdminService,
     private readonly tasks: TaskService,
     private readonly nodeCounters: NodeCounters,
   ) {}
 
+  @Access('signed-in')
   @Get()
   @ApiOperation({ summary: 'Node and task counts, stuck pending tasks' })
   @ApiOkResponse({ type: StatsDto })
-  async stats() {
-    const [nodes, t] = await Promise.all([this.nodes.list({}), this.tasks.stats()]);
+  async stats(@Req() req: Request) {
+    const spiderIds = (await this.visibility.spiderIds(req)) ?? undefined;
+    const [nodes, t] = await Promise.all([this.nodes.list({}), this.tasks.stats(spiderIds)]);
     const online = nodes.filter((n) => n.status === 'online').length;
     return {
       nodes: { online, offline: nodes.length - online },
@@ -32,6 +39,7 @@ export class StatsHttpController {
     };
   }
 
+  @Access('admin')
   @Get('activity')
   @ApiOperation({ summary: 'Tasks ended per minute over the last minutes (maintained counters, no history scan)' })
   @ApiOkResponse({ type: ActivityDto })

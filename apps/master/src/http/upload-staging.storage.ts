@@ -3,6 +3,7 @@ import type { StorageEngine } from 'multer';
 import { rm } from 'node:fs/promises';
 import { PayloadTooLargeError } from '@crawlnest/node';
 import { assertSafePath, stageStream } from '@crawlnest/sync';
+import { withUploadLimitHint } from './upload-limit-hint';
 
 export type StagingLimits = { uploadDir: string; maxUploadBytes: number; maxTotalBytes: number; maxFiles: number };
 
@@ -23,7 +24,7 @@ export class UploadStagingStorage implements StorageEngine {
   _handleFile(req: Request, file: Express.Multer.File, cb: (error?: unknown, info?: Partial<StagedPart>) => void): void {
     this.handle(req, file).then(
       (info) => cb(null, info),
-      (err: unknown) => cb(err),
+      (err: unknown) => cb(withUploadLimitHint(err)),
     );
   }
 

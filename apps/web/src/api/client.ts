@@ -1,8 +1,10 @@
-import { clearToken, readToken } from '../auth/token-store';
+import { clearToken, csrfToken, readToken } from '../auth/token-store';
 import { ApiError, messageOf } from './api-error';
+import type { AuditEvent, CreatedToken, Me, PersonalToken, Project, ProjectRole, User } from './access-types';
+import { markReachable } from './reachability';
 import type {
   ActivityBucket, CreateTask, FileList, LogPage, Node, NodeEnvironment, ResultPage, Schedule, ScheduleInput,
-  Spider, SpiderInput, SpiderVersion, Stats, Task, TaskPage, TaskQuery,
+  FilesVersion, Spider, SpiderInput, SpiderVersion, Stats, Task, TaskPage, TaskQuery, TreeUpload, VersionDiff, VersionFile,
 } from './types';
 
 /** The one module that talks to the master. Components use the hooks built on it, never fetch. */
@@ -16,9 +18,27 @@ export function withQuery(path: string, q: Query = {}): string {
   return s ? `${path}?${s}` : path;
 }
 
+/** A bearer token (token sign-in), else the session cookie goes by itself plus the CSRF header. */
 function authHeaders(extra: Record<string, string> = {}): Record<string, string> {
   const token = readToken();
-  return token ? { ...extra, authorization: `Bearer ${token}` } : extra;
+  if (token) return { ...extra, authorization: `Bearer ${token}` };
+  const csrf = csrfToken();
+  return csrf ? { ...extra, 'x-csrf-token': csrf } : extra;
+}
+
+/** fetch, with "no answer at all" told apart from an error answer (it shows the master-unreachable banner). */
+async function send(path: string, init: RequestInit): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(path, init);
+  } catch (e) {
+    if (e instanceof DOMException && e.name === 'AbortError') throw e;
+    markReachable(false);
+    throw new ApiError(0, 'The master cannot be reached (no answer); retrying');
+  }
+  // A proxy in front of a stopped master answers 502/503/504.
+  markReachable(res.status < 502 || res.status > 504);
+  return res;
 }
 
 /** Any 401 means the token is wrong or gone: forgetting it brings the sign-in back. */
@@ -38,7 +58,7 @@ async function check(res: Response): Promise<Response> {
 export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const json = body !== undefined;
   const res = await check(
-    await fetch(path, {
+    await send(path, {
       method,
       headers: authHeaders(json ? { 'content-type': 'application/json' } : {}),
       body: json ? JSON.stringify(body) : undefined,
@@ -51,7 +71,7 @@ export async function request<T>(method: string, path: string, body?: unknown): 
 
 /** Raw GET with the bearer header (file contents, exports, the log stream). */
 export async function rawGet(path: string, signal?: AbortSignal): Promise<Response> {
-  return check(await fetch(path, { headers: authHeaders(), signal }));
+  return check(await send(path, { headers: authHeaders(), signal }));
 }
 
 /** PUT with upload progress: fetch cannot report it, XMLHttpRequest can. */
@@ -86,6 +106,21 @@ export function putWithProgress<T>(path: string, body: Blob | FormData, contentT
 const enc = (p: string) => p.split('/').map(encodeURIComponent).join('/');
 
 export const api = {
+  login: (username: string, password: string) => request<{ token: string; csrfToken: string; expiresAt: string; user: Me }>('POST', '/api/auth/login', { username, password }),
+  logout: () => request<void>('POST', '/api/auth/logout'),
+  me: () => request<Me>('GET', '/api/me'),
+  users: () => request<User[]>('GET', '/api/users'),
+  createUser: (input: { username: string; password: string; role: 'admin' | 'member' }) => request<User>('POST', '/api/users', input),
+  patchUser: (id: string, input: { role?: 'admin' | 'member'; disabled?: boolean; password?: string }) => request<User>('PATCH', `/api/users/${id}`, input),
+  projects: () => request<Project[]>('GET', '/api/projects'),
+  createProject: (name: string) => request<Project>('POST', '/api/projects', { name }),
+  setMember: (projectId: string, userId: string, role: ProjectRole) => request<User>('PUT', `/api/projects/${projectId}/members/${userId}`, { role }),
+  removeMember: (projectId: string, userId: string) => request<void>('DELETE', `/api/projects/${projectId}/members/${userId}`),
+  tokens: () => request<PersonalToken[]>('GET', '/api/tokens'),
+  createToken: (name: string, expiresInDays?: number) => request<CreatedToken>('POST', '/api/tokens', { name, expiresInDays }),
+  revokeToken: (id: string) => request<void>('DELETE', `/api/tokens/${id}`),
+  audit: (q: { userId?: string; projectId?: string; action?: string }) => request<AuditEvent[]>('GET', withQuery('/api/audit', q)),
+
   health: () => request<{ status: string; db: string; replica: string }>('GET', '/api/health'),
   stats: () => request<Stats>('GET', '/api/stats'),
   activity: (minutes = 60) => request<{ buckets: ActivityBucket[] }>('GET', withQuery('/api/stats/activity', { minutes })),
@@ -104,10 +139,15 @@ export const api = {
   files: (id: string) => request<FileList>('GET', `/api/spiders/${id}/files`),
   versions: (id: string) => request<SpiderVersion[]>('GET', `/api/spiders/${id}/versions`),
   fileText: async (id: string, path: string) => (await rawGet(`/api/spiders/${id}/files/${enc(path)}`)).text(),
-  saveFile: (id: string, path: string, content: string) =>
-    putWithProgress<{ version: number }>(`/api/spiders/${id}/files/${enc(path)}`, new Blob([content]), 'application/octet-stream', () => undefined),
+  /** `baseVersion`: the version the text was read at; the master refuses (409) when the file changed since. */
+  saveFile: (id: string, path: string, content: string, baseVersion?: number) =>
+    putWithProgress<FilesVersion>(withQuery(`/api/spiders/${id}/files/${enc(path)}`, { baseVersion }), new Blob([content]), 'application/octet-stream', () => undefined),
   uploadFiles: (id: string, body: Blob | FormData, contentType: string | null, onProgress: (f: number) => void) =>
-    putWithProgress<{ version: number; fileCount: number; totalBytes: number }>(`/api/spiders/${id}/files`, body, contentType, onProgress),
+    putWithProgress<TreeUpload>(`/api/spiders/${id}/files`, body, contentType, onProgress),
+  versionFiles: (id: string, version: number) => request<VersionFile[]>('GET', `/api/spiders/${id}/versions/${version}/files`),
+  versionFileText: async (id: string, version: number, path: string) => (await rawGet(`/api/spiders/${id}/versions/${version}/files/${enc(path)}`)).text(),
+  diffVersions: (id: string, a: number, b: number) => request<VersionDiff>('GET', `/api/spiders/${id}/versions/${a}/diff/${b}`),
+  restoreVersion: (id: string, version: number) => request<FilesVersion>('POST', `/api/spiders/${id}/versions/${version}/restore`),
 
   tasks: (q: TaskQuery) => request<TaskPage>('GET', withQuery('/api/tasks', q)),
   task: (id: string) => request<Task>('GET', `/api/tasks/${id}`),
@@ -123,9 +163,9 @@ export const api = {
   patchSchedule: (id: string, input: Partial<ScheduleInput>) => request<Schedule>('PATCH', `/api/schedules/${id}`, input),
   deleteSchedule: (id: string) => request<void>('DELETE', `/api/schedules/${id}`),
 
-  results: (spiderId: string, q: { taskId?: string; page: number; size: number }) =>
+  results: (spiderId: string, q: { taskId?: string; field?: string; value?: string; page: number; size: number }) =>
     request<ResultPage>('GET', withQuery(`/api/spiders/${spiderId}/results`, q)),
   resultFields: (spiderId: string) => request<string[]>('GET', `/api/spiders/${spiderId}/results/fields`),
-  exportResults: (spiderId: string, format: 'csv' | 'json', taskId?: string) =>
-    rawGet(withQuery(`/api/spiders/${spiderId}/results/export`, { format, taskId })),
+  exportResults: (spiderId: string, format: 'csv' | 'json', taskId?: string, bom = false) =>
+    rawGet(withQuery(`/api/spiders/${spiderId}/results/export`, { format, taskId, bom: bom ? 1 : undefined })),
 };

@@ -23,7 +23,10 @@ export type Node = {
   activeAt: string | null;
   lastHeartbeatAt: string | null;
   connectedReplica: string | null;
+  /** Live figures; null while the node is offline. */
   resources?: { cpuPercent: number; memoryBytes: number; diskFreeBytes: number } | null;
+  /** The last figures it reported, online or not. */
+  lastResources?: { cpuPercent: number; memoryBytes: number; diskFreeBytes: number } | null;
   runtimes?: Runtime[];
 };
 export type NodeEnvironment = { key: string; kind: 'python' | 'node'; sizeBytes: number; state: string; lastUsedAt: string | null };
@@ -33,6 +36,8 @@ export type Spider = {
   id: string;
   name: string;
   cmd: string;
+  /** The project it belongs to (older masters: absent). */
+  projectId?: string;
   param: string;
   description: string;
   version: number;
@@ -43,13 +48,22 @@ export type Spider = {
   resultsCollection?: string;
   dedup?: Dedup;
   resultCount?: number;
+  /** The last dedup backfill (claims stored items' keys when dedup is turned on or its keys change). */
+  dedupBackfill?: DedupBackfill | null;
 };
-export type SpiderInput = { name: string; cmd: string; param?: string; description?: string; resultsCollection?: string; dedup?: Dedup };
+export type DedupBackfill = { status: 'running' | 'done' | 'failed' | 'superseded'; keys: string[]; scanned: number; total: number; duplicates: number; error: string | null };
+export type SpiderInput = { name: string; cmd: string; param?: string; description?: string; resultsCollection?: string; dedup?: Dedup; projectId?: string };
 export type FileEntry = { path: string; size: number; mode: number | string; sha256: string };
 export type FileList = { version: number; files: FileEntry[] };
-export type SpiderVersion = { version: number; fileCount?: number; totalBytes?: number; createdAt?: string };
+export type SpiderVersion = { version: number; fileCount?: number; totalBytes?: number; createdAt?: string; restoredFrom?: number | null };
+export type VersionFile = { path: string; size: number; mode: number; sha256: string };
+export type VersionDiff = { from: number; to: number; added: VersionFile[]; removed: VersionFile[]; changed: { path: string; from: VersionFile; to: VersionFile; diff?: string }[] };
+/** A change to the files: `unchanged` when the content equalled the current version (no version made). */
+export type FilesVersion = { version: number; unchanged?: boolean };
+export type TreeUpload = FilesVersion & { fileCount: number; totalBytes: number; unwrapped?: string | null };
 
-export type Attempt = { attempt: number; nodeId: string | null; status: TaskStatus; error: string | null; at: string };
+/** `handedBack`: its worker shut down and gave it back to run elsewhere (it used no retry). */
+export type Attempt = { attempt: number; nodeId: string | null; nodeName?: string | null; status: TaskStatus; error: string | null; at: string; handedBack?: boolean };
 export type Task = {
   id: string;
   spiderId: string;
@@ -78,6 +92,13 @@ export type Task = {
   resultCount?: number;
   resultErrors?: number;
   resultDuplicates?: number;
+  nodeName?: string | null;
+  /** From assignment (sync and environment build included), as of the answer. */
+  durationMs?: number | null;
+  prepareMs?: number | null;
+  runMs?: number | null;
+  sync?: { filesTotal: number; filesTransferred: number; bytesTransferred: number; filesDeleted: number; durationMs: number } | null;
+  environment?: { keys: string[]; cached: boolean; buildMs: number } | null;
 };
 export type TaskPage = { items: Task[]; total: number; nextAfter?: string | null };
 export type TaskQuery = { status?: TaskStatus; spiderId?: string; nodeId?: string; page: number; size: number };
@@ -121,7 +142,18 @@ export type Schedule = {
   timezone?: string;
   nextRunTimes?: string[];
 };
-export type ScheduleInput = { spiderId: string; cron: string; param?: string; enabled?: boolean; mode?: TaskMode; timezone?: string };
+export type ScheduleInput = {
+  spiderId: string;
+  cron: string;
+  param?: string;
+  enabled?: boolean;
+  mode?: TaskMode;
+  timezone?: string;
+  nodeIds?: string[];
+  labels?: Record<string, string>;
+  priority?: number;
+};
 
 export type ResultItem = Record<string, unknown>;
-export type ResultPage = { items: ResultItem[]; total: number };
+/** `total` is null with a field filter (counting it would scan the collection). */
+export type ResultPage = { items: ResultItem[]; total: number | null };

@@ -2,11 +2,12 @@ import { Box, Button, Group, Stack, Text, UnstyledButton } from '@mantine/core';
 import { javascript } from '@codemirror/lang-javascript';
 import { python } from '@codemirror/lang-python';
 import CodeMirror from '@uiw/react-codemirror';
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { ErrorAlert } from '../shared/ErrorAlert';
 import { formatBytes } from '../shared/format';
 import { buildTree, languageOf, type TreeNode } from './file-tree';
-import { useFileText, useSaveFile, useSpiderFiles } from './use-spiders';
+import { useFileEditor } from './use-file-editor';
+import { useSpiderFiles } from './use-spiders';
 
 function Tree({ nodes, depth, selected, onSelect }: { nodes: TreeNode[]; depth: number; selected: string | null; onSelect: (p: string) => void }) {
   return (
@@ -27,19 +28,44 @@ function Tree({ nodes, depth, selected, onSelect }: { nodes: TreeNode[]; depth: 
   );
 }
 
-/** The current version's tree, a viewer/editor with highlighting; saving makes a new version. */
+/** One open file: a viewer/editor with highlighting; saving makes a new version. */
+function FileEditor({ spiderId, path, currentVersion, size }: { spiderId: string; path: string; currentVersion: number | undefined; size: number | undefined }) {
+  const ed = useFileEditor(spiderId, path, currentVersion);
+  const lang = languageOf(path);
+  const extensions = useMemo(() => (lang === 'python' ? [python()] : lang === 'javascript' || lang === 'json' ? [javascript()] : []), [lang]);
+  const saved = ed.save.data;
+  return (
+    <Stack gap="xs">
+      <Group justify="space-between">
+        <Text fw={600}>
+          {path} <Text span size="xs" c="dimmed">{formatBytes(size)}{ed.opened ? ` · opened at version ${ed.opened.version}` : ''}</Text>
+        </Text>
+        <Group gap="xs">
+          {ed.dirty && <Button size="xs" variant="default" onClick={ed.discard}>Discard changes</Button>}
+          <Button size="xs" disabled={!ed.dirty} loading={ed.save.isPending} onClick={ed.submit}>
+            Save file
+          </Button>
+        </Group>
+      </Group>
+      <ErrorAlert error={ed.loadError ?? ed.save.error} title={ed.save.error ? 'Not saved' : undefined} />
+      {saved && !ed.dirty && (
+        <Text size="xs" c="green" role="status">{saved.unchanged ? `No change: still version ${saved.version}` : `Saved as version ${saved.version}`}</Text>
+      )}
+      {ed.opened ? (
+        <CodeMirror value={ed.shown} height="420px" extensions={extensions} onChange={ed.setDraft} aria-label={`Editor for ${path}`} />
+      ) : (
+        <Text c="dimmed" size="sm">Loading {path}…</Text>
+      )}
+    </Stack>
+  );
+}
+
+/** The current version's tree and the open file. */
 export function FilesPanel({ spiderId }: { spiderId: string }) {
   const files = useSpiderFiles(spiderId);
   const [selected, setSelected] = useState<string | null>(null);
-  const text = useFileText(spiderId, selected, files.data?.version);
-  const save = useSaveFile(spiderId);
-  const [draft, setDraft] = useState<string | null>(null);
-  useEffect(() => setDraft(null), [selected, text.data]);
   const tree = useMemo(() => buildTree((files.data?.files ?? []).map((f) => f.path)), [files.data]);
-  const lang = selected ? languageOf(selected) : 'text';
-  const extensions = useMemo(() => (lang === 'python' ? [python()] : lang === 'javascript' || lang === 'json' ? [javascript()] : []), [lang]);
   const entry = files.data?.files.find((f) => f.path === selected);
-  const dirty = draft !== null && draft !== text.data;
   return (
     <Stack>
       <ErrorAlert error={files.error} />
@@ -50,23 +76,8 @@ export function FilesPanel({ spiderId }: { spiderId: string }) {
         </Box>
         <Box style={{ flexGrow: 1, minWidth: 0 }}>
           {selected ? (
-            <Stack gap="xs">
-              <Group justify="space-between">
-                <Text fw={600}>{selected} <Text span size="xs" c="dimmed">{formatBytes(entry?.size)}</Text></Text>
-                <Button size="xs" disabled={!dirty} loading={save.isPending} onClick={() => save.mutate({ path: selected, content: draft ?? '' })}>
-                  Save file
-                </Button>
-              </Group>
-              <ErrorAlert error={text.error ?? save.error} />
-              {save.data && !dirty && <Text size="xs" c="green" role="status">Saved as version {save.data.version}</Text>}
-              <CodeMirror
-                value={draft ?? text.data ?? ''}
-                height="420px"
-                extensions={extensions}
-                onChange={setDraft}
-                aria-label={`Editor for ${selected}`}
-              />
-            </Stack>
+            // Keyed by path: another file starts with a fresh editor state.
+            <FileEditor key={selected} spiderId={spiderId} path={selected} currentVersion={files.data?.version} size={entry?.size} />
           ) : (
             <Text c="dimmed">Choose a file to view or edit it.</Text>
           )}

@@ -1,4 +1,5 @@
 import { Anchor, Button, Group, Stack, Tabs, Text, Title } from '@mantine/core';
+import { ConfirmButton } from '../shared/ConfirmButton';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { ResultsView } from '../results/ResultsView';
@@ -11,6 +12,8 @@ import { SpiderForm } from './SpiderForm';
 import { UploadPanel } from './UploadPanel';
 import { useDeleteSpider, useSpider } from './use-spiders';
 import { VersionsPanel } from './VersionsPanel';
+import { deniedReason } from '../access/permissions';
+import { useMe } from '../access/use-access';
 
 export default function SpiderPage() {
   const { id = '' } = useParams();
@@ -20,6 +23,9 @@ export default function SpiderPage() {
   const [editing, setEditing] = useState(false);
   const [running, setRunning] = useState(false);
   const s = spider.data;
+  const me = useMe();
+  const cannotRun = deniedReason(me.data, 'run', s?.projectId);
+  const cannotEdit = deniedReason(me.data, 'edit', s?.projectId);
   return (
     <Stack>
       <Anchor component={Link} to="/spiders" size="sm">← Spiders</Anchor>
@@ -30,11 +36,17 @@ export default function SpiderPage() {
             <div>
               <Title order={2}>{s.name}</Title>
               <Text size="sm" c="dimmed"><code>{s.cmd} {s.param}</code> · version {s.version} · results in {s.resultsCollection ?? '—'}{s.dedup ? ` · dedup on ${s.dedup.keys.join(', ')} (${s.dedup.mode})` : ''}</Text>
+              {s.dedupBackfill && s.dedupBackfill.status !== 'done' && (
+                <Text size="sm" c={s.dedupBackfill.status === 'running' ? 'blue' : 'red'} data-testid="dedup-backfill">
+                  dedup backfill {s.dedupBackfill.status}: {s.dedupBackfill.scanned} of {s.dedupBackfill.total} stored items claimed, {s.dedupBackfill.duplicates} duplicates kept{s.dedupBackfill.error ? ` (${s.dedupBackfill.error})` : ''}
+                </Text>
+              )}
             </div>
             <Group>
-              <Button onClick={() => setRunning(true)}>Run</Button>
-              <Button variant="default" onClick={() => setEditing(true)}>Edit</Button>
-              <Button color="red" variant="light" onClick={() => { if (window.confirm(`Delete spider ${s.name}?`)) del.mutate(s.id, { onSuccess: () => navigate('/spiders') }); }}>Delete</Button>
+              <Button onClick={() => setRunning(true)} disabled={!!cannotRun} title={cannotRun ?? undefined}>Run</Button>
+              {cannotRun && <Text size="sm" c="dimmed" role="note">{cannotRun}</Text>}
+              <Button variant="default" onClick={() => setEditing(true)} disabled={!!cannotEdit} title={cannotEdit ?? undefined}>Edit</Button>
+              <ConfirmButton color="red" variant="light" disabled={!!cannotEdit} question={`Delete spider ${s.name}, its files and versions?`} onConfirm={() => del.mutate(s.id, { onSuccess: () => navigate('/spiders') })}>Delete</ConfirmButton>
             </Group>
           </Group>
           <Tabs defaultValue="files" keepMounted={false}>

@@ -32,7 +32,8 @@ export function UploadPanel({ spiderId }: { spiderId: string }) {
         body = form;
       }
       const r = await api.uploadFiles(spiderId, body, single, setProgress);
-      setDone(`Version ${r.version}: ${r.fileCount} files`);
+      const notes = [r.unchanged ? 'unchanged, no new version' : '', r.unwrapped ? `the archive's top-level folder ${r.unwrapped} was dropped from every path` : ''].filter(Boolean);
+      setDone(`Version ${r.version}: ${r.fileCount} files${notes.length ? ` (${notes.join('; ')})` : ''}`);
       await qc.invalidateQueries({ queryKey: ['spiders', spiderId] });
       await qc.invalidateQueries({ queryKey: ['spiders'] });
     } catch (err) {

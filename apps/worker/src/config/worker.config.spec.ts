@@ -13,12 +13,15 @@ describe('loadWorkerConfig', () => {
       { key: 'gpu', value: '' },
     ]);
     expect(c.workspace).toBe('./.data/worker');
+    expect(c.shutdownMode).toBe('handback');
+    expect(loadWorkerConfig({ CRAWLNEST_SHUTDOWN_MODE: 'cancel' }).shutdownMode).toBe('cancel');
   });
 
   it.each([
     ['CRAWLNEST_MASTER', 'no-port', 'expected host:port'],
     ['CRAWLNEST_MAX_RUNNERS', '0', 'expected >= 1'],
     ['CRAWLNEST_LABELS', 'novalue', 'key=value'],
+    ['CRAWLNEST_SHUTDOWN_MODE', 'pause', 'expected handback or cancel'],
   ])('%s=%j is refused by name', (name, value, expected) => {
     expect(() => loadWorkerConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadWorkerConfig({ [name]: value })).toThrow(new RegExp(`${name}.*${expected}`));

@@ -14,6 +14,7 @@ const schema = z.object({
   CRAWLNEST_KILL_GRACE_MS: intVar(0, 600_000).default(5000),
   CRAWLNEST_LOG_BATCH_MS: intVar(10, 60_000).default(200),
   CRAWLNEST_DRAIN_MS: intVar(0, 3_600_000).default(10_000),
+  CRAWLNEST_SHUTDOWN_MODE: z.enum(['handback', 'cancel'], { message: 'expected handback or cancel' }).default('handback'),
   CRAWLNEST_MAX_RESULT_LINE_BYTES: intVar(64 * 1024, 256 * 1024 * 1024).default(16 * 1024 * 1024),
   CRAWLNEST_MAX_ITEM_BYTES: intVar(1024, 6 * 1024 * 1024).default(1024 * 1024),
   CRAWLNEST_ENV_CACHE_BYTES: intVar(0, Number.MAX_SAFE_INTEGER).default(10 * 1024 ** 3),
@@ -42,8 +43,10 @@ export type WorkerConfig = {
   heartbeatMs: number;
   killGraceMs: number;
   logBatchMs: number;
-  /** On SIGTERM, running tasks get this long to end before they are cancelled. */
+  /** On SIGTERM, running tasks get this long to end before they are handed back (or cancelled). */
   drainMs: number;
+  /** What SIGTERM does to tasks still running after the drain window (docs/operations.md). */
+  shutdownMode: 'handback' | 'cancel';
   /** A result line (stdout) is kept whole up to this size: it bounds the reader's memory per stream. */
   maxResultLineBytes: number;
   /** A result item larger than this (as JSON) is refused on its own. */
@@ -69,6 +72,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     killGraceMs: e.CRAWLNEST_KILL_GRACE_MS,
     logBatchMs: e.CRAWLNEST_LOG_BATCH_MS,
     drainMs: e.CRAWLNEST_DRAIN_MS,
+    shutdownMode: e.CRAWLNEST_SHUTDOWN_MODE,
     maxResultLineBytes: e.CRAWLNEST_MAX_RESULT_LINE_BYTES,
     maxItemBytes: e.CRAWLNEST_MAX_ITEM_BYTES,
     environments: {

@@ -53,6 +53,20 @@ export class BlobRepository {
     return (await this.blobs.exists({ _id: sha256 })) !== null;
   }
 
+  /** Marks stored content as reused now (a restore): the collector waits its grace period. */
+  async touch(sha256s: string[]): Promise<void> {
+    const ids = [...new Set(sha256s)];
+    // One `_id` update each: `_id` equality is the only cheap filter on FerretDB.
+    for (const id of ids) await this.blobs.updateOne({ _id: id }, { $set: { touchedAt: new Date() } });
+  }
+
+  /** The whole content of a small file (callers check the size first). */
+  async readAll(sha256: string): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    for await (const c of this.read(sha256)) parts.push(c);
+    return Buffer.concat(parts);
+  }
+
   async find(sha256: string): Promise<BlobRecord | null> {
     return this.blobs.findById(sha256).lean<BlobRecord>();
   }

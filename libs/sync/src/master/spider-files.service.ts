@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { BadInputError, NotFoundError, PayloadTooLargeError } from '@crawlnest/node';
+import { BadInputError, ConflictError, NotFoundError, PayloadTooLargeError } from '@crawlnest/node';
 import { assertSafePath } from '../path-check';
 import { ManifestEntry, permissionBits } from '../manifest';
+import { sameEntry, sameTree } from '../version-diff';
 import { BlobRepository } from './blob.repository';
 import { ManifestCache } from './manifest-cache';
 import { SpiderRepository } from './spider.repository';
@@ -9,7 +10,9 @@ import { SpiderVersionRepository } from './spider-version.repository';
 import { SYNC_MASTER_OPTIONS, SyncMasterOptions } from './sync-master.options';
 import { clearStagingDir, StagedFile } from './upload-staging';
 
-export type VersionSummary = { version: number; fileCount: number; totalBytes: number };
+/** `unchanged`: the change left the tree as it was, so no version was made (`version` is the current one). */
+export type VersionSummary = { version: number; fileCount: number; totalBytes: number; unchanged?: true };
+export type VersionListEntry = { version: number; fileCount: number; totalBytes: number; createdAt: string; restoredFrom: number | null };
 export type FileContent = { size: number; chunks: AsyncIterable<Buffer> };
 
 /**
@@ -54,10 +57,10 @@ export class SpiderFilesService implements OnApplicationBootstrap {
   }
 
   /** The versions the spider still keeps (retention, docs/consistency.md), newest first. */
-  async listVersions(spiderId: string): Promise<{ version: number; fileCount: number; totalBytes: number; createdAt: string }[]> {
+  async listVersions(spiderId: string): Promise<VersionListEntry[]> {
     await this.requireSpider(spiderId);
     const rows = await this.versions.listForSpider(spiderId);
-    return rows.map((r) => ({ ...r, createdAt: new Date(r.createdAt).toISOString() }));
+    return rows.map((r) => ({ ...r, createdAt: new Date(r.createdAt).toISOString(), restoredFrom: r.restoredFrom ?? null }));
   }
 
   /** The file's content as a stream of stored chunks, never the whole file in memory. */
@@ -69,17 +72,69 @@ export class SpiderFilesService implements OnApplicationBootstrap {
     return { size: entry.size, chunks: this.blobs.read(entry.sha256) };
   }
 
-  async putFile(spiderId: string, file: StagedFile): Promise<VersionSummary> {
+  /**
+   * Writes one file. With `baseVersion` (the version the writer read the file at) the write is
+   * refused when the file differs now from what it was then: someone else saved it meanwhile.
+   * The check runs against the tree the new version is built on, so a racing save is seen too.
+   */
+  async putFile(spiderId: string, file: StagedFile, baseVersion?: number): Promise<VersionSummary> {
     await this.requireSpider(spiderId);
     this.checkTree([file]);
     // Against the current tree too: `a/b` where `a` is a file (or the reverse) would make
     // a version no worker can write.
     const current = await this.manifests.get(spiderId, 0);
     checkFileDirConflicts(new Set([...current.files.map((f) => f.path), file.path]));
+    const base = baseVersion === undefined ? undefined : await this.entryAt(spiderId, baseVersion, file.path);
     const [entry] = await this.store([file]);
-    const summary = await this.commit(spiderId, (current) => [...current.filter((f) => f.path !== entry.path), entry]);
+    let summary: VersionSummary;
+    try {
+      summary = await this.commit(spiderId, (files, version) => {
+        if (base && !sameEntry(files.find((f) => f.path === entry.path), base.entry)) throw new StaleBase(version);
+        return [...files.filter((f) => f.path !== entry.path), entry];
+      });
+    } catch (err) {
+      if (err instanceof StaleBase && base) throw await this.staleBaseError(spiderId, file.path, base.version, err.current, base.entry);
+      throw err;
+    }
     await this.restoreCollected([file]);
     return summary;
+  }
+
+  /**
+   * Makes a new version holding exactly the files of `version` (history only grows); nothing
+   * is made when the current tree already is that.
+   */
+  async restore(spiderId: string, version: number): Promise<VersionSummary> {
+    await this.requireSpider(spiderId);
+    const rec = await this.versions.find(spiderId, version);
+    if (!rec) throw new NotFoundError('spider version', `${spiderId}:${version}`);
+    // Marked as reused: the collector spares them even if retention drops `version` meanwhile.
+    await this.blobs.touch(rec.files.map((f) => f.sha256));
+    return this.commit(spiderId, () => rec.files, version);
+  }
+
+  /** The file at `path` in `version` (undefined entry: the version has no such file). */
+  private async entryAt(spiderId: string, version: number, path: string): Promise<{ version: number; entry: ManifestEntry | undefined }> {
+    const rec = await this.versions.find(spiderId, version);
+    if (!rec) throw new ConflictError(`version ${version} is not kept any more (or never existed): reload ${JSON.stringify(path)} and apply the change again`);
+    return { version, entry: rec.files.find((f) => f.path === path) };
+  }
+
+  /** Names the first kept version after `base` where the file changed (the current one at worst). */
+  private async staleBaseError(spiderId: string, path: string, base: number, current: number, was: ManifestEntry | undefined): Promise<ConflictError> {
+    let changedIn = current;
+    // Only the versions retention kept (few), oldest first: numbers in between may be long gone.
+    const kept = (await this.versions.listForSpider(spiderId)).map((r) => r.version).filter((v) => v > base && v < current).sort((a, b) => a - b);
+    for (const v of kept) {
+      const rec = await this.versions.find(spiderId, v);
+      if (rec && !sameEntry(rec.files.find((f) => f.path === path), was)) {
+        changedIn = v;
+        break;
+      }
+    }
+    return new ConflictError(
+      `${JSON.stringify(path)} changed in version ${changedIn} after version ${base}, the version it was opened at (current version: ${current}); nothing was saved: reload the file and apply the change again`,
+    );
   }
 
   /**
@@ -128,15 +183,18 @@ export class SpiderFilesService implements OnApplicationBootstrap {
 
   /**
    * Claims version current+1 by inserting it; when a concurrent change took that number,
-   * rebases on the newer version and tries the next one.
+   * rebases on the newer version and tries the next one. A tree equal to the current one is
+   * no version (the answer says `unchanged`, workers have nothing to sync). `next` may throw
+   * to refuse the change on the tree it would build on.
    */
-  private async commit(spiderId: string, next: (current: ManifestEntry[]) => ManifestEntry[]): Promise<VersionSummary> {
+  private async commit(spiderId: string, next: (current: ManifestEntry[], version: number) => ManifestEntry[], restoredFrom?: number): Promise<VersionSummary> {
     for (let tries = 0; tries < 20; tries++) {
       const latest = await this.versions.latest(spiderId);
+      const files = next(latest?.files ?? [], latest?.version ?? 0);
+      const totalBytes = files.reduce((n, f) => n + f.size, 0);
+      if (latest && sameTree(latest.files, files)) return { version: latest.version, fileCount: files.length, totalBytes, unchanged: true };
       const version = (latest?.version ?? 0) + 1;
-      const files = next(latest?.files ?? []);
-      if (await this.versions.tryInsert(spiderId, version, files)) {
-        const totalBytes = files.reduce((n, f) => n + f.size, 0);
+      if (await this.versions.tryInsert(spiderId, version, files, restoredFrom)) {
         await this.spiders.advanceVersion(spiderId, version, files.length, totalBytes);
         return { version, fileCount: files.length, totalBytes };
       }
@@ -146,6 +204,13 @@ export class SpiderFilesService implements OnApplicationBootstrap {
 
   private async requireSpider(id: string): Promise<void> {
     if (!(await this.spiders.findById(id))) throw new NotFoundError('spider', id);
+  }
+}
+
+/** Thrown inside a commit: the file changed after the writer's base version (`current` holds the change). */
+class StaleBase extends Error {
+  constructor(readonly current: number) {
+    super(`file changed since the base version (current version ${current})`);
   }
 }
 

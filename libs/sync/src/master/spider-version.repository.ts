@@ -11,9 +11,10 @@ export class SpiderVersionRepository {
   constructor(@InjectModel(SPIDER_VERSION_MODEL) private readonly model: Model<SpiderVersionRecord>) {}
 
   /** Inserts version `version`; false when another upload already claimed that number. */
-  async tryInsert(spiderId: string, version: number, files: ManifestEntry[]): Promise<boolean> {
+  async tryInsert(spiderId: string, version: number, files: ManifestEntry[], restoredFrom?: number): Promise<boolean> {
     try {
-      await this.model.create({ _id: `${spiderId}:${version}`, spiderId, version, files, createdAt: new Date() });
+      const doc = { _id: `${spiderId}:${version}`, spiderId, version, files, createdAt: new Date() };
+      await this.model.create(restoredFrom === undefined ? doc : { ...doc, restoredFrom });
       return true;
     } catch (err) {
       if (isDuplicateKeyError(err)) return false;
@@ -30,12 +31,18 @@ export class SpiderVersionRepository {
   }
 
   /** A spider's stored versions (retention keeps them few), with their sizes; newest first. */
-  async listForSpider(spiderId: string): Promise<{ version: number; fileCount: number; totalBytes: number; createdAt: Date }[]> {
+  async listForSpider(spiderId: string): Promise<{ version: number; fileCount: number; totalBytes: number; createdAt: Date; restoredFrom?: number }[]> {
     const rows = await this.model
-      .find({ spiderId }, { _id: 0, version: 1, createdAt: 1, 'files.size': 1 })
-      .lean<{ version: number; createdAt: Date; files: { size: number }[] }[]>();
+      .find({ spiderId }, { _id: 0, version: 1, createdAt: 1, restoredFrom: 1, 'files.size': 1 })
+      .lean<{ version: number; createdAt: Date; restoredFrom?: number; files: { size: number }[] }[]>();
     return rows
-      .map((r) => ({ version: r.version, fileCount: r.files?.length ?? 0, totalBytes: (r.files ?? []).reduce((n, f) => n + (f.size ?? 0), 0), createdAt: r.createdAt }))
+      .map((r) => ({
+        version: r.version,
+        fileCount: r.files?.length ?? 0,
+        totalBytes: (r.files ?? []).reduce((n, f) => n + (f.size ?? 0), 0),
+        createdAt: r.createdAt,
+        restoredFrom: r.restoredFrom,
+      }))
       .sort((a, b) => b.version - a.version);
   }
 

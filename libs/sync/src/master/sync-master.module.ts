@@ -16,6 +16,7 @@ import { BlobRepository } from './blob.repository';
 import { BlobReadCache } from './blob-read.cache';
 import { ManifestCache } from './manifest-cache';
 import { SpiderFilesService } from './spider-files.service';
+import { SpiderVersionsService } from './spider-versions.service';
 import { SpiderRepository } from './spider.repository';
 import { SpiderService } from './spider.service';
 import { SpiderVersionRepository } from './spider-version.repository';
@@ -49,10 +50,11 @@ export class SyncMasterModule {
         ManifestCache,
         SpiderService,
         SpiderFilesService,
+        SpiderVersionsService,
         SyncMetrics,
         StorageGcService,
       ],
-      exports: [SYNC_MASTER_OPTIONS, SpiderService, SpiderFilesService, SpiderRepository, ManifestCache, SyncMetrics, StorageGcService],
+      exports: [SYNC_MASTER_OPTIONS, SpiderService, SpiderFilesService, SpiderVersionsService, SpiderRepository, ManifestCache, SyncMetrics, StorageGcService],
     };
   }
 }

@@ -15,13 +15,13 @@ import {
   logCollection,
   logTableCollection,
 } from '../archive-bucket';
-import { countMatches, newestInSeals, packSeal, SHELF_STALE_MS, SHELF_TASKS } from '../archive-shelf';
+import { countMatches, newestInSeals, packSeal, SHELF_STALE_MS, SHELF_TASKS, ShelfFilter } from '../archive-shelf';
 import { TaskRecord } from '../task.types';
 import { Located } from '../archive-shelf';
 import { ArchiveShelves, ShelfInfo } from './archive-shelves';
 import { DbFlavor } from './db-flavor';
 
-export type ArchiveFilter = { status?: string; spiderId?: string; nodeId?: string };
+export type ArchiveFilter = ShelfFilter;
 /** Ended tasks of one hour, newest first: every match with `covered <= id < before` (null: down to the hour's start). */
 export type ArchiveSlice = { rows: TaskRecord[]; covered: string | null };
 /** listCollections costs ~1 s with a month of hours on a busy FerretDB: refreshed in the background this often. */
@@ -44,9 +44,8 @@ const RECENT_TASKS = 20_000;
  * of at most ~100 small documents (no other index is needed; hours stored before shelves keep
  * their `{status}`, `{spiderId, status}`, `{nodeId, status}` indexes).
  */
-function matchesQuery(t: TaskRecord, q: Record<string, string>): boolean {
-  for (const [k, v] of Object.entries(q)) if ((t as unknown as Record<string, unknown>)[k] !== v) return false;
-  return true;
+function matchesFilter(t: TaskRecord, f: ArchiveFilter): boolean {
+  return (!f.status || t.status === f.status) && (!f.spiderId || t.spiderId === f.spiderId) && (!f.nodeId || t.nodeId === f.nodeId) && (!f.spiderIds || f.spiderIds.has(t.spiderId));
 }
 
 @Injectable()
@@ -167,7 +166,8 @@ export class TaskArchiveRepository implements OnModuleDestroy {
     const take = (list: TaskRecord[]) => {
       for (const t of list) {
         const id = String(t._id);
-        if (before === undefined || id < before) rows.set(id, t);
+        // Stored queries filter by field equality; the caller's spider set is applied here.
+        if ((before === undefined || id < before) && matchesFilter(t, filter)) rows.set(id, t);
       }
     };
     // Unsealed shelves (at most ~100 tasks each, one per writer) and pre-shelf tasks are read with the filter.
@@ -183,13 +183,13 @@ export class TaskArchiveRepository implements OnModuleDestroy {
     const ids = [...new Set([...rows.keys(), ...chosen.map((c) => c.id)])].sort().reverse();
     const covered = ids.length > limit ? ids[limit - 1] : null;
     const wanted = chosen.filter((c) => (!covered || c.id >= covered) && !rows.has(c.id));
-    for (const list of await this.readLocated(bucket, wanted, q)) take(list);
+    for (const list of await this.readLocated(bucket, wanted, filter, q)) take(list);
     const out = [...rows.entries()].filter(([id]) => !covered || id >= covered).sort((a, b) => (a[0] < b[0] ? 1 : a[0] > b[0] ? -1 : 0));
     return { rows: out.map(([, t]) => t), covered };
   }
 
   /** Tasks of sealed shelves by id: a few per shelf by `_id` lookups (the cheap read), many by one read of the shelf. */
-  private async readLocated(bucket: string, wanted: Located[], q: Record<string, string>): Promise<TaskRecord[][]> {
+  private async readLocated(bucket: string, wanted: Located[], filter: ArchiveFilter, q: Record<string, string>): Promise<TaskRecord[][]> {
     const byShelf = new Map<number, string[]>();
     const known: TaskRecord[] = [];
     for (const w of wanted) {
@@ -197,7 +197,7 @@ export class TaskArchiveRepository implements OnModuleDestroy {
       if (t) known.push(t);
       else byShelf.set(w.shelf, [...(byShelf.get(w.shelf) ?? []), w.id]);
     }
-    const reads: Promise<TaskRecord[]>[] = [Promise.resolve(known.filter((t) => matchesQuery(t, q)))];
+    const reads: Promise<TaskRecord[]>[] = [Promise.resolve(known.filter((t) => matchesFilter(t, filter)))];
     for (const [n, ids] of byShelf) {
       const coll = this.shelves.shelf(bucket, n);
       if (ids.length > PROBES_PER_SHELF) {
@@ -369,7 +369,7 @@ export class TaskArchiveRepository implements OnModuleDestroy {
   /** A shelf without a seal: read whole (it is bounded); one left open past SHELF_STALE_MS is sealed from what was read. */
   private async readOpenShelf(bucket: string, s: ShelfInfo, filter: ArchiveFilter): Promise<TaskRecord[]> {
     const own = this.shelves.storedIn(bucket, s.n);
-    if (own) return own.filter((t) => matchesQuery(t, this.query(filter)));
+    if (own) return own.filter((t) => matchesFilter(t, filter));
     const coll = this.shelves.shelf(bucket, s.n);
     if (Date.now() - s.at < SHELF_STALE_MS || this.shelves.isWriting(bucket, s.n)) return (await coll.find(this.query(filter)).toArray()) as unknown as TaskRecord[];
     const all = (await coll.find({}).toArray()) as unknown as TaskRecord[];
@@ -377,7 +377,7 @@ export class TaskArchiveRepository implements OnModuleDestroy {
     if (seal) {
       await this.shelves.insertSeal(bucket, s.n, seal).catch((err: unknown) => this.log.warn({ msg: 'sealing a stale archive shelf failed', bucket, shelf: s.n, err: String(err) }));
     }
-    return all.filter((t) => matchesQuery(t, this.query(filter)));
+    return all.filter((t) => matchesFilter(t, filter));
   }
 
   /** Tasks stored in the hour collection itself, by a version before shelves: read whole, as then. */

@@ -4,6 +4,7 @@ import { TaskRepository } from './task.repository';
 import { DispatcherService } from './dispatcher.service';
 import { TaskMetrics } from './task.metrics';
 import { CurrentAttempts } from './current-attempts';
+import { mayRetry } from '../retries';
 import { EnvStatsRecord, SyncStatsRecord, TaskRecord, TaskStatus } from '../task.types';
 
 export type AttemptRef = { taskId: string; attempt: number; nodeId: string };
@@ -53,6 +54,7 @@ export class TaskReportService {
   ): Promise<ReportResult> {
     const status = report.status as TaskStatus;
     if (status === 'abnormal') return this.fencedAttempt(ref, report.error ?? 'stopped by the worker');
+    if (report.status === 'handback') return this.handedBack(ref, report.error ?? 'worker shutting down');
     if (!FINAL_REPORT_STATUSES.includes(status)) return stale(`bad final status ${report.status}`);
     const set = { status, exitCode: report.exitCode, error: report.error, finishedAt: new Date(), ...(report.sync ? { sync: report.sync } : {}), ...(report.environment ? { environment: report.environment } : {}) };
     this.logsAccepted.forget(ref.taskId, ref.attempt, ref.nodeId);
@@ -76,13 +78,42 @@ export class TaskReportService {
     const live: readonly TaskStatus[] = ['assigned', 'running'];
     if (!live.includes(t.status)) return t.status === 'abnormal' ? ACCEPTED : stale(`task is ${t.status}`);
     const done =
-      t.attempt <= t.maxRetries
+      mayRetry(t)
         ? await this.tasks.requeue(t, live, { attempt: t.attempt, nodeId: t.nodeId, status: 'abnormal', error, at: new Date() })
         : await this.tasks.end(t, live, 'abnormal', error);
     if (!done) return this.explainMiss(ref, ['abnormal']);
-    this.log.warn({ msg: 'attempt stopped by the fence', taskId: ref.taskId, attempt: ref.attempt, retried: t.attempt <= t.maxRetries });
+    this.log.warn({ msg: 'attempt stopped by the fence', taskId: ref.taskId, attempt: ref.attempt, retried: mayRetry(t) });
     this.dispatcher.kick();
     return ACCEPTED;
+  }
+
+  /**
+   * The worker is shutting down and gave the attempt back after stopping its processes: the
+   * task goes back to pending as the next attempt, to run on another node, whatever its
+   * `maxRetries` (the attempt is marked `handedBack` and costs no retry). Fenced like every
+   * report: only the current attempt on that node, from assigned or running, and the close is
+   * claimed, so a cancel, the reconcile cron or another replica never act on it twice, and a
+   * later report of this attempt is refused as superseded.
+   */
+  private async handedBack(ref: AttemptRef, error: string): Promise<ReportResult> {
+    this.logsAccepted.forget(ref.taskId, ref.attempt, ref.nodeId);
+    const t = await this.current(ref);
+    if ('accepted' in t) return (await this.alreadyHandedBack(ref)) ? ACCEPTED : t;
+    const live: readonly TaskStatus[] = ['assigned', 'running'];
+    if (!live.includes(t.status)) return stale(`task is ${t.status}`);
+    const ended = { attempt: t.attempt, nodeId: t.nodeId, status: 'pending' as const, error, at: new Date(), handedBack: true };
+    if (!(await this.tasks.requeue(t, live, ended))) {
+      return (await this.alreadyHandedBack(ref)) ? ACCEPTED : stale('attempt was closed meanwhile');
+    }
+    this.log.log({ msg: 'attempt handed back by its worker; queued again', taskId: ref.taskId, attempt: ref.attempt, nodeId: ref.nodeId });
+    this.dispatcher.released(ref.nodeId, ref.taskId, ref.attempt);
+    return ACCEPTED;
+  }
+
+  /** A resent hand-back whose first try landed (its reply was lost): the attempt is in the history, handed back by that node. */
+  private async alreadyHandedBack(ref: AttemptRef): Promise<boolean> {
+    const t = await this.tasks.findLive(ref.taskId);
+    return !!t?.attempts?.some((a) => a.attempt === ref.attempt && a.nodeId === ref.nodeId && a.handedBack);
   }
 
   async appendLogs(ref: AttemptRef, lines: LogLineIn[]): Promise<ReportResult> {

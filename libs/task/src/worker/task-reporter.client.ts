@@ -34,7 +34,7 @@ export class TaskReporterClient {
   finished(
     ref: Ref,
     r: {
-      status: 'finished' | 'error' | 'cancelled' | 'abnormal';
+      status: 'finished' | 'error' | 'cancelled' | 'abnormal' | 'handback';
       exitCode: number | null;
       error: string | null;
       sync: SyncStats | null;

@@ -11,8 +11,11 @@ import { readTaskOutput } from './task-output.reader';
 import { Ref, TaskReporterClient } from './task-reporter.client';
 import { TASK_WORKER_OPTIONS, TaskWorkerOptions } from './task-worker.options';
 
-/** `abnormal`: stopped by the fence; the master retries it like an orphan. */
-type FinalStatus = 'finished' | 'error' | 'cancelled' | 'abnormal';
+/**
+ * `abnormal`: stopped by the fence; the master retries it like an orphan.
+ * `handback`: stopped by a graceful stop of this worker; the master runs it again elsewhere.
+ */
+type FinalStatus = 'finished' | 'error' | 'cancelled' | 'abnormal' | 'handback';
 
 type Run = {
   a: AssignmentMsg;
@@ -38,6 +41,19 @@ const DEFAULT_RESULT_LINE_BYTES = 16 * 1024 * 1024;
 
 /** Environment variables of the worker that a task must not see. */
 const PRIVATE_ENV = ['CRAWLNEST_CLUSTER_SECRET', 'CRAWLNEST_API_TOKEN'];
+/**
+ * Once the worker is gone, a task's supervisor gives the group its kill grace, at most this
+ * long, before SIGKILL: whatever the task's grace, its processes are gone within about a
+ * second of the worker's death, well before the master may run the task elsewhere.
+ */
+const LIFELINE_GRACE_CAP_MS = 1000;
+
+/** The worker's environment without its secrets: what a task's supervisor (node) runs with. */
+function supervisorEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of PRIVATE_ENV) delete env[k];
+  return env;
+}
 
 /**
  * Runs assignments: ack, sync the spider's files, start the command in its own process
@@ -96,11 +112,14 @@ export class TaskRunnerService implements OnModuleInit, OnApplicationBootstrap, 
 
   /**
    * Graceful stop (SIGTERM): take no more tasks and say so at once (the master stops
-   * dispatching here), let running tasks end within `drainMs`, then cancel the rest with a
-   * reason. Resolves when every run has shipped its logs and reported how it ended, while
-   * the link to the master is still up.
+   * dispatching here), let running tasks end within `drainMs`, then stop the rest (SIGTERM,
+   * SIGKILL after the kill grace) and hand them back to the master, which runs them again
+   * elsewhere as a new attempt that uses no retry; with `shutdownMode: 'cancel'` they end
+   * cancelled instead. Either way the report comes after the task's processes are gone, so
+   * its next attempt never overlaps this one. Resolves when every run has shipped its logs
+   * and reported how it ended, while the link to the master is still up.
    */
-  async drain(drainMs: number): Promise<{ finished: number; cancelled: number }> {
+  async drain(drainMs: number): Promise<{ finished: number; handedBack: number; cancelled: number }> {
     this.accepting = false;
     this.link.pushState();
     const atStart = this.runs.size;
@@ -111,19 +130,31 @@ export class TaskRunnerService implements OnModuleInit, OnApplicationBootstrap, 
       new Promise<boolean>((r) => (timer = setTimeout(() => r(false), drainMs))),
     ]);
     clearTimeout(timer);
-    const cancelled = inTime ? 0 : this.runs.size;
-    for (const r of this.runs.values()) {
-      this.stop(r, 'cancelled', `worker shutting down: still running after the ${drainMs} ms drain window (CRAWLNEST_DRAIN_MS)`);
-    }
+    const stopped = inTime ? 0 : this.runs.size;
+    this.stopAll(`still running after the ${drainMs} ms drain window (CRAWLNEST_DRAIN_MS)`);
     await allDone();
-    return { finished: atStart - cancelled, cancelled };
+    const handingBack = this.shutdownMode() === 'handback';
+    return { finished: atStart - stopped, handedBack: handingBack ? stopped : 0, cancelled: handingBack ? 0 : stopped };
   }
 
   /** Without a drain (e.g. a test closing the app), stop at once: same reports, no wait. */
   async onApplicationShutdown(): Promise<void> {
     this.accepting = false;
-    for (const r of this.runs.values()) this.stop(r, 'cancelled', 'worker shutting down');
+    this.stopAll('stopped without a drain window');
     await Promise.all([...this.runs.values()].map((r) => r.done));
+  }
+
+  private shutdownMode(): 'handback' | 'cancel' {
+    return this.opts.shutdownMode ?? 'handback';
+  }
+
+  /** Every run stopped for the worker's shutdown: handed back, or cancelled (CRAWLNEST_SHUTDOWN_MODE). */
+  private stopAll(why: string): void {
+    const handback = this.shutdownMode() === 'handback';
+    const error = handback
+      ? `worker shutting down: ${why}; handed back to run again on another node (CRAWLNEST_SHUTDOWN_MODE=handback)`
+      : `worker shutting down: ${why}`;
+    for (const r of this.runs.values()) this.stop(r, handback ? 'handback' : 'cancelled', error);
   }
 
   private accept(a: AssignmentMsg): void {
@@ -240,10 +271,10 @@ export class TaskRunnerService implements OnModuleInit, OnApplicationBootstrap, 
     }
     envs.apply(env);
     run.environment = envs.stats;
-    const proc = startTaskProcess(a.command, dir, env);
+    const proc = startTaskProcess(a.command, dir, env, supervisorEnv(), Math.min(killGraceMsOf(a, this.opts.killGraceMs), LIFELINE_GRACE_CAP_MS));
     void proc.exited.finally(() => envs.release());
     run.proc = proc;
-    const pgid = proc.child.pid;
+    const pgid = proc.pgid;
     if (pgid) this.groups.record(pgid, a.taskId, a.attempt);
     const results = this.resultCapture?.open({
       taskId: a.taskId,
@@ -258,14 +289,14 @@ export class TaskRunnerService implements OnModuleInit, OnApplicationBootstrap, 
     });
     const sink = { log: (kind: 'stdout' | 'stderr', text: string) => shipper.push(kind, text), results };
     const limits = { logCapBytes: LOG_LINE_CAP_BYTES, resultCapBytes: this.opts.maxResultLineBytes ?? DEFAULT_RESULT_LINE_BYTES };
-    const pipes = [readTaskOutput(proc.child.stdout, 'stdout', sink, limits), readTaskOutput(proc.child.stderr, 'stderr', sink, limits)];
+    const pipes = [readTaskOutput(proc.stdout, 'stdout', sink, limits), readTaskOutput(proc.stderr, 'stderr', sink, limits)];
     const timeout =
       a.timeoutSec > 0 ? setTimeout(() => this.stop(run, 'error', `timed out after ${a.timeoutSec} s`), a.timeoutSec * 1000) : undefined;
 
     // Reports of one attempt go one at a time: on FerretDB an update is a read then a
     // write, so a Started landing after Finished could turn an ended task back to running.
     const startedReported = this.reporter
-      .untilAnswered('started', () => this.reporter.started(ref, proc.child.pid ?? 0, stats, run.environment), () => run.abandoned)
+      .untilAnswered('started', () => this.reporter.started(ref, pgid ?? 0, stats, run.environment), () => run.abandoned)
       .then((r) => {
         if (!r.accepted) {
           run.abandoned = true;
@@ -282,6 +313,10 @@ export class TaskRunnerService implements OnModuleInit, OnApplicationBootstrap, 
     if (timeout) clearTimeout(timeout);
     await Promise.all(pipes);
     await results?.close(); // before the log closes: it writes the results summary there
+    // A stopped task says so in its own log (cancelled, timed out, worker shutting down): the
+    // last line a reader sees, not only a field on the task.
+    const stopped = run.stopReason as Run['stopReason'];
+    if (stopped && !run.abandoned) shipper.push('stderr', `[crawlnest] task ${stopped.status === 'cancelled' ? 'cancelled' : 'stopped'}: ${stopped.error}`);
     await shipper.close();
     await startedReported;
     const reason = run.stopReason as Run['stopReason'];

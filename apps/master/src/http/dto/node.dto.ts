@@ -69,7 +69,7 @@ export class NodeDto {
   labels: Record<string, string>;
   @ApiProperty({ description: 'Tasks the node runs at once', example: 4 })
   maxRunners: number;
-  @ApiProperty({ description: 'Tasks running now', example: 1 })
+  @ApiProperty({ description: 'Tasks running now, as the node last reported; 0 while it is offline (not live)', example: 1 })
   runningTasks: number;
   @ApiProperty({ description: 'Connection status', enum: NODE_STATUSES })
   status: NodeStatus;
@@ -93,6 +93,8 @@ export class NodeDto {
   lastHeartbeatAt: string | null;
   @ApiProperty({ description: 'Master replica holding its control stream', type: String, nullable: true })
   connectedReplica: string | null;
-  @ApiProperty({ description: 'Last reported machine resources', type: NodeResourcesDto, nullable: true })
+  @ApiProperty({ description: 'Live machine resources; null while the node is offline (see lastResources)', type: NodeResourcesDto, nullable: true })
   resources: NodeResourcesDto | null;
+  @ApiProperty({ description: 'The last machine resources the node reported, online or not (as of lastHeartbeatAt)', type: NodeResourcesDto, nullable: true })
+  lastResources: NodeResourcesDto | null;
 }

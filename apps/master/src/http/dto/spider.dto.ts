@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDefined, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsDefined, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { asStack, OptionalField } from './field-validators';
-import { DedupField, DedupSettingDto, ResultsCollectionField } from './results.dto';
+import { DedupBackfillDto, DedupField, DedupSettingDto, ResultsCollectionField } from './results.dto';
 import { MAX_KILL_GRACE_SEC } from './task.dto';
 
 /** `killGraceSec` on create and PATCH: 0..MAX_KILL_GRACE_SEC, 0 = the worker's default. */
@@ -71,6 +71,11 @@ export class CreateSpiderDto {
 
   @KeepVersionsField()
   keepVersions?: number | null;
+
+  @ApiPropertyOptional({ description: "Project it belongs to; may be omitted by a member of exactly one project (that one) and by admins (the default project)", example: '665f1c2e8b3a4d0012345678' })
+  @OptionalField()
+  @Matches(/^[0-9a-f]{24}$/, { message: 'expected a 24-hex project id' })
+  projectId?: string;
 }
 
 export class PatchSpiderDto {
@@ -118,6 +123,28 @@ export class FileModeQueryDto {
   mode?: string;
 }
 
+export class PutFileQueryDto extends FileModeQueryDto {
+  @ApiPropertyOptional({
+    description: 'The version the writer read the file at: when the file changed in a later version the save is refused with 409 naming it (no silent overwrite)',
+    pattern: '^[0-9]+$',
+    example: '4',
+  })
+  @OptionalField()
+  @IsString()
+  @Matches(/^[0-9]{1,15}$/, { message: 'expected a version number' })
+  baseVersion?: string;
+}
+
+export class TreeUploadQueryDto {
+  @ApiPropertyOptional({
+    description: "Archive uploads: 'true' (default) drops a single top-level folder holding everything; 'false' keeps every path as sent (the CLI sends false: the folder it packs is the root)",
+    enum: ['true', 'false'],
+  })
+  @OptionalField()
+  @IsIn(['true', 'false'], { message: 'expected true or false' })
+  unwrap?: 'true' | 'false';
+}
+
 export class SpiderDto {
   @ApiProperty({ description: 'Spider id', example: '665f1c2e8b3a4d0012345678' })
   id: string;
@@ -143,8 +170,16 @@ export class SpiderDto {
   dedup: DedupSettingDto | null;
   @ApiProperty({ description: 'Results stored for this spider (kept as they are stored, not counted)', example: 1200 })
   resultCount: number;
+  @ApiProperty({
+    description: 'The last dedup backfill (claims the keys of items already stored when dedup is turned on or its keys change); null: none',
+    type: DedupBackfillDto,
+    nullable: true,
+  })
+  dedupBackfill: DedupBackfillDto | null;
   @ApiProperty({ description: "Grace in seconds between SIGTERM and SIGKILL for its tasks; 0 = the worker's default", example: 0 })
   killGraceSec: number;
+  @ApiProperty({ description: 'Project it belongs to (spiders from before projects: the default project)', example: '64656661756c740000000000' })
+  projectId: string;
   @ApiProperty({ description: 'ISO-8601 creation time', example: '2025-01-01T00:00:00.000Z' })
   createdAt: string;
   @ApiProperty({ description: 'ISO-8601 last update time', example: '2025-01-01T00:00:00.000Z' })
@@ -152,8 +187,10 @@ export class SpiderDto {
 }
 
 export class FilesVersionDto {
-  @ApiProperty({ description: 'The new version of the file tree', example: 4 })
+  @ApiProperty({ description: 'The new version of the file tree (the current one when `unchanged`)', example: 4 })
   version: number;
+  @ApiPropertyOptional({ description: 'Present (true) only when the content equals the current version: no version was made and no worker syncs', example: true })
+  unchanged?: boolean;
 }
 
 export class TreeSummaryDto extends FilesVersionDto {
@@ -200,6 +237,41 @@ export class SpiderVersionDto {
   totalBytes: number;
   @ApiProperty({ description: 'ISO-8601 time the version was made', example: '2025-01-01T00:00:00.000Z' })
   createdAt: string;
+  @ApiProperty({ description: 'The version this one restored (POST …/versions/:version/restore), or null', type: Number, nullable: true, example: null })
+  restoredFrom: number | null;
+}
+
+export class ChangedFileDto {
+  @ApiProperty({ description: 'Relative path', example: 'shop/items.py' })
+  path: string;
+  @ApiProperty({ description: 'The file in the first version', type: ManifestEntryDto })
+  from: ManifestEntryDto;
+  @ApiProperty({ description: 'The file in the second version', type: ManifestEntryDto })
+  to: ManifestEntryDto;
+  @ApiPropertyOptional({ description: 'Unified diff (text files under 1 MiB in both versions; absent for binary, large or mode-only changes)', example: '--- a/run.sh\tversion 1\n+++ b/run.sh\tversion 2\n@@ -1 +1 @@\n-echo one\n+echo two\n' })
+  diff?: string;
+}
+
+export class VersionDiffDto {
+  @ApiProperty({ description: 'The first version', example: 3 })
+  from: number;
+  @ApiProperty({ description: 'The second version', example: 4 })
+  to: number;
+  @ApiProperty({ description: 'Files in the second version only', type: [ManifestEntryDto] })
+  added: ManifestEntryDto[];
+  @ApiProperty({ description: 'Files in the first version only', type: [ManifestEntryDto] })
+  removed: ManifestEntryDto[];
+  @ApiProperty({ description: 'Files in both with other content or mode', type: [ChangedFileDto] })
+  changed: ChangedFileDto[];
+}
+
+export class UploadLimitsDto {
+  @ApiProperty({ description: 'Largest upload body (an archive, one file, one multipart part) in bytes: CRAWLNEST_MAX_UPLOAD_BYTES', example: 536870912 })
+  maxUploadBytes: number;
+  @ApiProperty({ description: 'Largest total size of one tree in bytes: CRAWLNEST_MAX_TREE_BYTES', example: 2147483648 })
+  maxTreeBytes: number;
+  @ApiProperty({ description: 'Most files in one tree: CRAWLNEST_MAX_TREE_FILES', example: 20000 })
+  maxTreeFiles: number;
 }
 
 /** Documents the bodies of `PUT /api/spiders/:id/files`. */

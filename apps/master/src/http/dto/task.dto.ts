@@ -148,6 +148,8 @@ export class AttemptDto {
   attempt: number;
   @ApiProperty({ description: 'Node it ran on', type: String, nullable: true })
   nodeId: string | null;
+  @ApiProperty({ description: 'Name of that node; null when none or the node was deleted', type: String, nullable: true, example: 'worker-1' })
+  nodeName: string | null;
   @ApiProperty({ description: 'How it ended', enum: TASK_STATUSES })
   status: TaskStatus;
   @ApiProperty({ description: 'Why it ended', type: String, nullable: true })
@@ -225,6 +227,19 @@ export class TaskDto extends PlacementViewDto {
   attempts: AttemptDto[];
   @ApiProperty({ description: 'Why a pending task has not started yet; null when not pending', type: String, nullable: true })
   pendingReason: string | null;
+  @ApiProperty({ description: 'Name of the node in nodeId; null when none or the node was deleted', type: String, nullable: true, example: 'worker-1' })
+  nodeName: string | null;
+  @ApiProperty({
+    description: 'Current attempt, ms from its assignment to a node (file sync and environment build included) to its end; up to the time of the answer while assigned or running; null while pending',
+    type: Number,
+    nullable: true,
+    example: 21_340,
+  })
+  durationMs: number | null;
+  @ApiProperty({ description: 'The part of durationMs before the command started (file sync, environment build); null while pending', type: Number, nullable: true, example: 20_110 })
+  prepareMs: number | null;
+  @ApiProperty({ description: 'The part of durationMs since the command started; null before it started', type: Number, nullable: true, example: 1230 })
+  runMs: number | null;
 }
 
 export class TasksCreatedDto {

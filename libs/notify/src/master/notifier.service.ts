@@ -1,0 +1,397 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import type { ChannelRecord, DeliveryRecord, EventType, NotifyEvent, RuleEvent, RuleRecord } from '../notify.types';
+import { conditionKey, countErrorLines, resultsBelow, ruleCovers, statusEvent } from '../rule-match';
+import { nextAttemptDelayMs } from '../retry-plan';
+import type { Message } from '../message-format';
+import { SecretBox } from '../secret-box';
+import { ChannelSender, SendOutcome } from './channel-sender';
+import { DeliveryRepository } from './delivery.repository';
+import { EventFactsService, LogFacts, TaskFacts } from './event-facts.service';
+import { NotifyConfigCache } from './notify-config.cache';
+import { NOTIFY_MASTER_OPTIONS, NotifyMasterOptions } from './notify-master.options';
+import { NotifyMetrics } from './notify.metrics';
+import { OutboxFact, OutboxRepository } from './outbox.repository';
+
+/** A digest is sent this long after its window closes: events fanned out at the window's end still make it in. */
+const DIGEST_GRACE_MS = 2000;
+const FACTS_PER_PASS = 100;
+const FANOUT_CONCURRENCY = 8;
+/** A replica that claimed a fact and died leaves it to the others at the next lease period. */
+const FANOUT_LEASE_MS = 30_000;
+const DUE_PER_PASS = 100;
+
+type Fired = { event: NotifyEvent; rule: RuleRecord };
+
+/**
+ * Turns outbox facts into deliveries and sends due deliveries, on every replica, off the
+ * dispatch path. Exactly one delivery per event and channel: a delivery's `_id` is
+ * `<eventId>:<channelId>` (a replayed fan-out inserts nothing), and each attempt is made by
+ * whoever inserts its claim `<deliveryId>:<attempt>:<takeover>`. A claim whose holder died
+ * mid-send (older than the timeout and a margin) is taken over by the next takeover number,
+ * with the same delivery id, so a receiver can deduplicate the rare resend.
+ */
+@Injectable()
+export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly log = new Logger(NotifierService.name);
+  private readonly box: SecretBox;
+  private looping: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private kicked = false;
+  private stopped = false;
+  private fanningOut: Promise<void> | null = null;
+  private readonly inFlight = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly outbox: OutboxRepository,
+    private readonly deliveries: DeliveryRepository,
+    private readonly config: NotifyConfigCache,
+    private readonly facts: EventFactsService,
+    private readonly sender: ChannelSender,
+    private readonly metrics: NotifyMetrics,
+    @Inject(NOTIFY_MASTER_OPTIONS) private readonly opts: NotifyMasterOptions,
+  ) {
+    this.box = new SecretBox(opts.secretsKey);
+  }
+
+  onApplicationBootstrap(): void {
+    this.looping = this.loop();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    this.kick();
+    await this.looping;
+    await Promise.allSettled([this.fanningOut, ...this.inFlight.values()]);
+  }
+
+  /** Wakes the loop now (an event was just recorded on this replica, or a retry was asked for). */
+  kick(): void {
+    this.kicked = true;
+    this.wake?.();
+  }
+
+  /** One loop per replica: a pass, then a wait of pollMs unless kicked meanwhile. */
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      this.kicked = false;
+      await this.pass();
+      if (this.kicked || this.stopped) continue;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, this.opts.pollMs);
+        this.wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      this.wake = null;
+    }
+  }
+
+  private async pass(): Promise<void> {
+    // A test hook (like libs/task's crash points): while the file exists the outbox is left alone, so a suite can kill the master between an event and its delivery.
+    const hold = process.env.CRAWLNEST_TEST_NOTIFY_HOLD_FILE;
+    const held = hold !== undefined && hold !== '' && existsSync(hold);
+    if (!this.fanningOut && !held) {
+      this.fanningOut = this.fanOutPass()
+        .catch((err: unknown) => this.log.warn({ msg: 'notification fan-out pass failed', err: String(err) }))
+        .finally(() => (this.fanningOut = null));
+    }
+    await this.sendPass().catch((err: unknown) => this.log.warn({ msg: 'notification send pass failed', err: String(err) }));
+  }
+
+  // ---- fan-out: facts -> deliveries
+
+  private async fanOutPass(): Promise<void> {
+    const facts = await this.outbox.pending(FACTS_PER_PASS);
+    const oldest = facts.reduce((m, f) => Math.min(m, new Date(f.at).getTime()), Date.now());
+    this.metrics.outboxLag.set((Date.now() - oldest) / 1000);
+    // Replicas take facts in their own random order and claim each for a lease period, so two
+    // replicas rarely build the same fact twice (a duplicate build is harmless: deliveries are keyed).
+    const queue = shuffle(facts);
+    const worker = async () => {
+      for (let f = queue.shift(); f && !this.stopped; f = queue.shift()) {
+        try {
+          if (!(await this.deliveries.tryClaim(`fanout:${f._id}:${Math.floor(Date.now() / FANOUT_LEASE_MS)}`, this.opts.replicaId))) continue;
+          await this.fanOut(f);
+          await this.outbox.done(f._id);
+        } catch (err) {
+          this.log.warn({ msg: 'notification fact not fanned out; retried next pass', factId: f._id, err: String(err) });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: FANOUT_CONCURRENCY }, worker));
+  }
+
+  /** Rules that fire on the fact, each with the event it raises. Public for the monitors' tests. */
+  async fired(f: OutboxFact): Promise<Fired[]> {
+    const rules = (await this.config.rules()).filter((r) => r.enabled);
+    const at = new Date(f.at).toISOString();
+    const out: Fired[] = [];
+    if (f.kind === 'node.offline' || f.kind === 'node.online') {
+      const node = this.facts.nodeName(f.nodeId);
+      const event: NotifyEvent = {
+        id: f._id,
+        type: f.kind,
+        at,
+        projectId: null,
+        node: { id: f.nodeId, name: node ?? f.nodeName, status: f.kind === 'node.online' ? 'online' : 'offline', at },
+        links: { node: this.facts.link('/nodes') },
+      };
+      for (const r of rules) if (r.events.some((e) => e.type === f.kind) && ruleCovers(r, { projectId: null, spiderId: null }, f.kind)) out.push({ event, rule: r });
+      return out;
+    }
+    if (f.kind === 'schedule.missed') {
+      return this.firedScheduleMissed(f, rules, at);
+    }
+    return this.firedTask(f as Extract<OutboxFact, { task: unknown }>, rules, at);
+  }
+
+  private async firedTask(f: Extract<OutboxFact, { task: unknown }>, rules: RuleRecord[], at: string): Promise<Fired[]> {
+    const out: Fired[] = [];
+    const t = f.task as unknown as TaskFacts;
+    const spider = await this.facts.spider(t.spiderId);
+    const scope = { projectId: spider.projectId, spiderId: t.spiderId };
+    const listening = rules.filter((r) => r.events.some((e) => ruleCovers(r, scope, e.type)));
+    if (listening.length === 0) return out;
+    if (f.kind === 'task.running_longer' || f.kind === 'task.pending_longer') {
+      const kind = f.kind;
+      const hit = listening.filter((r) => r.events.some((e) => e.type === kind && e.seconds === f.seconds));
+      if (hit.length === 0) return out;
+      const event = await this.facts.taskEvent(t, { id: f._id, type: kind, at }, { condition: { seconds: f.seconds } });
+      if (event.task && kind === 'task.pending_longer') event.task.pendingReason = f.pendingReason;
+      return hit.map((rule) => ({ event, rule }));
+    }
+    // task.ended
+    const plain = statusEvent(t.status);
+    const wants = (type: EventType) => listening.filter((r) => r.events.some((e) => e.type === type));
+    const failed = t.status !== 'finished';
+    const needLogs = wants('task.log_errors_above').length > 0 || (failed && plain !== null && wants(plain).length > 0);
+    const logs: LogFacts | null = needLogs ? await this.facts.logs(String(t._id)) : null;
+    const base = await this.facts.taskEvent(t, { id: f._id, type: plain ?? 'task.finished', at }, failed && logs ? { logTail: logs.tail } : {});
+    if (plain) for (const rule of wants(plain)) out.push({ event: { ...base, id: `${f._id}:${plain}`, type: plain }, rule });
+    let previous: Map<number, number[]> | null = null;
+    for (const rule of listening) {
+      for (const e of rule.events) {
+        if (e.type === 'task.results_below' && t.status === 'finished') {
+          previous ??= new Map();
+          const k = e.ofLastRuns ?? 5;
+          if (e.belowMedianPercent !== undefined && !previous.has(k)) previous.set(k, await this.facts.previousCounts(t.spiderId, String(t._id), k));
+          const cond = resultsBelow(e, base.task?.resultCount ?? 0, previous.get(k) ?? []);
+          if (cond) out.push({ event: { ...base, id: conditionEventId(f._id, e), type: e.type, condition: cond }, rule });
+        }
+        if (e.type === 'task.log_errors_above' && logs) {
+          const n = countErrorLines(logs.lines, e.pattern);
+          if (n > (e.count ?? 0)) out.push({ event: { ...base, logTail: logs.tail, id: conditionEventId(f._id, e), type: e.type, condition: { errorLines: n, count: e.count ?? 0, ...(e.pattern ? { pattern: e.pattern } : {}) } }, rule });
+        }
+      }
+    }
+    return out;
+  }
+
+  private async firedScheduleMissed(f: Extract<OutboxFact, { kind: 'schedule.missed' }>, rules: RuleRecord[], at: string): Promise<Fired[]> {
+    // The schedule's spider is not in the fact (the tick failed before reading it for sure): rules are matched on what is known.
+    const spiderId = null;
+    const event: NotifyEvent = {
+      id: f._id,
+      type: 'schedule.missed',
+      at,
+      projectId: null,
+      schedule: { id: f.scheduleId, spiderId, spiderName: null, tick: new Date(f.tick).toISOString(), error: f.error },
+      links: {},
+    };
+    return rules.filter((r) => r.events.some((e) => e.type === 'schedule.missed') && r.projectId === null && r.spiderIds.length === 0).map((rule) => ({ event, rule }));
+  }
+
+  private async fanOut(f: OutboxFact): Promise<void> {
+    const fired = await this.fired(f);
+    const now = Date.now();
+    // One delivery per event and channel, whatever the number of rules naming both.
+    const direct = new Map<string, { event: NotifyEvent; channel: ChannelRecord; ruleIds: string[] }>();
+    for (const { event, rule } of fired) {
+      for (const channelId of rule.channelIds) {
+        const channel = await this.config.channel(channelId);
+        if (!channel) continue;
+        if (rule.throttle && rule.throttle.windowSeconds > 0) {
+          await this.addToDigest(rule, channel, event, now);
+          continue;
+        }
+        const id = `${event.id}:${channelId}`;
+        const d = direct.get(id) ?? { event, channel, ruleIds: [] };
+        d.ruleIds.push(String(rule._id));
+        direct.set(id, d);
+      }
+    }
+    for (const [id, d] of direct) {
+      await this.deliveries.create(this.newDelivery(id, d.event.id, d.event.type, d.ruleIds, d.channel, d.event.projectId, d.event.task?.spiderId ?? null, [d.event], new Date(now)));
+    }
+    if (direct.size) this.kick();
+  }
+
+  private async addToDigest(rule: RuleRecord, channel: ChannelRecord, event: NotifyEvent, now: number): Promise<void> {
+    const w = (rule.throttle as { windowSeconds: number }).windowSeconds * 1000;
+    const key = `digest:${String(rule._id)}:${String(channel._id)}`;
+    // An event goes in one digest only, even when its fact is fanned out again in a later window
+    // (a replay, a monitor on another replica): the first fan-out's window is kept by a claim.
+    let digestId = await this.deliveries.digestOf(`${event.id}:${String(rule._id)}:${String(channel._id)}`, `${key}:${Math.floor(now / w) * w}`);
+    for (let moves = 0; moves < 10; moves++) {
+      const start = Number(digestId.slice(digestId.lastIndexOf(':') + 1));
+      await this.outbox.addDigestItem({ _id: `${digestId}|${event.id}`, digestId, event, at: new Date(now) });
+      await this.deliveries.create(
+        this.newDelivery(digestId, digestId, 'digest', [String(rule._id)], channel, rule.projectId, rule.spiderIds.length === 1 ? rule.spiderIds[0] : null, [], new Date(start + w + DIGEST_GRACE_MS)),
+      );
+      // The item landed after its digest was sealed (a slow fan-out at the window's end)? Then
+      // the sealed digest says whether it made it in; if not, it goes in the next window's.
+      if (!(await this.deliveries.claim(`${digestId}:1:0`))) return;
+      const sealed = await this.sealedEvents(digestId);
+      if (sealed === null || sealed.has(event.id)) return;
+      digestId = `${key}:${start + w}`;
+    }
+  }
+
+  /** Event ids a claimed digest holds, once its sender recorded them (null: not known within 10 s). */
+  private async sealedEvents(digestId: string): Promise<Set<string> | null> {
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const d = await this.deliveries.get(digestId);
+      if (d && (d.events.length > 0 || d.status !== 'pending')) return new Set(d.events.map((e) => e.id));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return null;
+  }
+
+  private newDelivery(id: string, eventId: string, type: DeliveryRecord['eventType'], ruleIds: string[], channel: ChannelRecord, projectId: string | null, spiderId: string | null, events: NotifyEvent[], due: Date): DeliveryRecord {
+    return {
+      _id: id,
+      eventId,
+      eventType: type,
+      ruleIds,
+      channelId: String(channel._id),
+      channelType: channel.type,
+      projectId,
+      spiderId,
+      status: 'pending',
+      attempts: 0,
+      maxAttempts: this.opts.maxAttempts,
+      responseCode: null,
+      lastError: null,
+      latencyMs: null,
+      createdAt: new Date(),
+      nextAttemptAt: due,
+      sentAt: null,
+      events,
+    };
+  }
+
+  // ---- sending: due deliveries -> receivers
+
+  private async sendPass(): Promise<void> {
+    const due = await this.deliveries.dueNow(new Date(), DUE_PER_PASS);
+    for (const d of due) {
+      if (this.inFlight.size >= this.opts.concurrency) break;
+      if (this.inFlight.has(d._id)) continue;
+      const p = this.attempt(d._id)
+        .catch((err: unknown) => this.log.warn({ msg: 'delivery attempt failed to run', deliveryId: d._id, err: String(err) }))
+        .finally(() => this.inFlight.delete(d._id));
+      this.inFlight.set(d._id, p);
+    }
+  }
+
+  /** Makes the next attempt of a delivery if this replica wins its claim. */
+  private async attempt(id: string): Promise<void> {
+    const d = await this.deliveries.get(id);
+    if (!d || d.status === 'sent' || d.status === 'failed') {
+      await this.deliveries.notDue(id);
+      return;
+    }
+    const channel = await this.config.channel(d.channelId);
+    const n = d.attempts + 1;
+    if (!(await this.claimAttempt(id, n, channel))) return;
+    if (!channel) {
+      await this.settle(d, n, { ok: false, retryable: false, responseCode: null, error: 'channel deleted', retryAfterMs: null, latencyMs: 0 });
+      return;
+    }
+    let events = d.events;
+    if (d.eventType === 'digest' && events.length === 0) {
+      const items = await this.outbox.digestItems(id);
+      events = items.map((i) => i.event).sort((a, b) => a.at.localeCompare(b.at));
+      if (events.length === 0) {
+        await this.settle(d, n, { ok: true, retryable: false, responseCode: null, error: 'empty digest: nothing sent', retryAfterMs: null, latencyMs: 0 });
+        return;
+      }
+      // Kept on the delivery so a retry sends the same digest; then the items go.
+      await this.deliveries.update(id, { events });
+      await this.outbox.dropDigestItems(items.map((i) => i._id));
+    }
+    const rule = d.eventType === 'digest' ? (await this.config.rules()).find((r) => String(r._id) === d.ruleIds[0]) : undefined;
+    const message: Message = {
+      deliveryId: id,
+      kind: d.eventType === 'digest' ? 'digest' : 'event',
+      events,
+      ...(rule ? { rule: { id: String(rule._id), name: rule.name, windowSeconds: rule.throttle?.windowSeconds ?? 0 } } : {}),
+    };
+    const outcome = await this.send(channel, message, d.eventType);
+    await this.settle({ ...d, events }, n, outcome);
+  }
+
+  /**
+   * The right to make attempt `n`: the first free claim `<id>:<n>:<k>`. A claim held longer
+   * than a send can take means its holder died mid-send: the next `k` takes over.
+   */
+  private async claimAttempt(id: string, n: number, channel: ChannelRecord | undefined): Promise<boolean> {
+    const staleMs = (channel?.config.timeoutMs ?? this.opts.timeoutMs) + 30_000;
+    for (let k = 0; k < 50; k++) {
+      const key = `${id}:${n}:${k}`;
+      if (await this.deliveries.tryClaim(key, this.opts.replicaId)) return true;
+      const c = await this.deliveries.claim(key);
+      if (c && Date.now() - new Date(c.at).getTime() < staleMs) return false;
+    }
+    return false;
+  }
+
+  async send(channel: ChannelRecord, m: Message, eventType: string): Promise<SendOutcome> {
+    const secrets = channel.secrets ? (JSON.parse(this.box.open(channel.secrets)) as { secret?: string; password?: string }) : {};
+    return this.sender.send({ type: channel.type, config: channel.config, secrets, eventType }, m, channel.config.timeoutMs ?? this.opts.timeoutMs);
+  }
+
+  private async settle(d: DeliveryRecord, n: number, o: SendOutcome): Promise<void> {
+    const base = { attempts: n, responseCode: o.responseCode, lastError: o.error, latencyMs: o.latencyMs };
+    const type = d.channelType;
+    if (o.ok) {
+      await this.deliveries.update(d._id, { ...base, status: 'sent', sentAt: new Date() });
+      await this.deliveries.notDue(d._id);
+      this.metrics.sent.inc({ channel_type: type });
+      const first = d.events.length ? Math.min(...d.events.map((e) => Date.parse(e.at))) : Date.now();
+      if (d.eventType !== 'digest') this.metrics.latency.observe({ channel_type: type }, (Date.now() - first) / 1000);
+      this.log.log({ msg: 'notification delivered', deliveryId: d._id, channelId: d.channelId, attempts: n, responseCode: o.responseCode, latencyMs: o.latencyMs });
+      return;
+    }
+    if (o.retryable && n < (d.maxAttempts ?? this.opts.maxAttempts)) {
+      const at = new Date(Date.now() + nextAttemptDelayMs(n, o.retryAfterMs, this.opts.retryBaseMs, this.opts.retryMaxMs));
+      await this.deliveries.update(d._id, { ...base, status: 'pending', nextAttemptAt: at });
+      await this.deliveries.markDue(d._id, at);
+      this.metrics.retried.inc({ channel_type: type });
+      this.log.warn({ msg: 'notification attempt failed; will retry', deliveryId: d._id, channelId: d.channelId, attempt: n, responseCode: o.responseCode, err: o.error, nextAttemptAt: at.toISOString() });
+      return;
+    }
+    await this.deliveries.update(d._id, { ...base, status: 'failed' });
+    await this.deliveries.notDue(d._id);
+    this.metrics.failed.inc({ channel_type: type });
+    this.log.warn({ msg: 'notification given up', deliveryId: d._id, channelId: d.channelId, attempts: n, responseCode: o.responseCode, err: o.error });
+  }
+}
+
+function shuffle<T>(xs: T[]): T[] {
+  const a = [...xs];
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+}
+
+/** An event raised by a rule's condition: its id names the condition (hashed: patterns hold any character). */
+function conditionEventId(factId: string, e: RuleEvent): string {
+  return `${factId}:${e.type}:${createHash('sha1').update(conditionKey(e)).digest('hex').slice(0, 10)}`;
+}
