@@ -1,4 +1,4 @@
-import { newestInSeals, packSeal, unpackSeal } from './archive-shelf';
+import { compactionGroups, newestInSeals, packSeal, shelfIsStale, shelfWriteEnd, SHELF_WRITE_GRACE_MS, unpackSeal } from './archive-shelf';
 
 const id = (n: number) => n.toString(16).padStart(24, '0');
 const t = (n: number, status = 'finished', spiderId = 's1', nodeId: string | null = 'n1') => ({ _id: id(n), status, spiderId, nodeId });
@@ -41,5 +41,23 @@ describe('archive shelves', () => {
   it('a task listed by two shelves (stored twice by a racing replay) is picked once', () => {
     const twice = [...shelves, { n: 2, index: unpackSeal(packSeal([t(8)])!) }];
     expect(newestInSeals(twice, {}, undefined, 2).map((l) => l.id)).toEqual([id(8), id(7)]);
+  });
+
+  it.each([
+    ['a quiet hour from two replicas becomes one shelf', [{ n: 0, count: 40 }, { n: 1, count: 30 }], [[0, 1]]],
+    ['full shelves stay; the small ones merge', [{ n: 0, count: 100 }, { n: 1, count: 100 }, { n: 2, count: 20 }, { n: 3, count: 7 }, { n: 4, count: 1 }], [[2, 3, 4]]],
+    ['groups stay within a shelf', [{ n: 0, count: 60 }, { n: 1, count: 60 }, { n: 2, count: 30 }, { n: 3, count: 50 }], [[1, 2], ]],
+    ['one small shelf: nothing to merge', [{ n: 3, count: 5 }, { n: 0, count: 100 }], []],
+  ])('compaction groups: %s', (_what, shelves, want) => {
+    expect(compactionGroups(shelves)).toEqual(want);
+  });
+
+  it('a shelf is written until its hour ended (not by age) and is abandoned 10 minutes after that', () => {
+    const end = 10 * 3_600_000;
+    expect(shelfWriteEnd(end, end - 3_000_000)).toBe(end + SHELF_WRITE_GRACE_MS);
+    // Opened after its hour (a task that ran past it): its own window.
+    expect(shelfWriteEnd(end, end + 7_200_000)).toBe(end + 7_200_000 + SHELF_WRITE_GRACE_MS);
+    expect(shelfIsStale(end, end - 3_000_000, end + 500_000)).toBe(false);
+    expect(shelfIsStale(end, end - 3_000_000, end + 700_000)).toBe(true);
   });
 });

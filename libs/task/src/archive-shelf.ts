@@ -11,14 +11,58 @@
 
 /** Tasks a shelf takes before its writer seals it: a whole-shelf read stays ~30 ms on FerretDB. */
 export const SHELF_TASKS = 100;
-/** A writer starts a new shelf when its current one is this old, so a shelf's writes end early. */
-export const SHELF_MAX_AGE_MS = 120_000;
 /**
- * A shelf left unsealed this long (its writer died, or sealing failed) is sealed by the first
- * reader, from its whole content: its writer stopped writing into it 8 minutes before.
+ * A shelf is closed by count, not by age (closing by age made a table every 2 minutes of light
+ * traffic: ~21k tables a month). Its writer stops writing into it this long after its hour
+ * ended (or after it opened, for a shelf opened later by a task that ran past its hour), and
+ * seals it then.
+ */
+export const SHELF_WRITE_GRACE_MS = 120_000;
+/**
+ * A shelf left unsealed this long past that point (its writer died, or sealing failed) is
+ * sealed by the first reader or compaction, from its whole content: its writer stopped writing
+ * into it 8 minutes before.
  */
 export const SHELF_STALE_MS = 600_000;
-/** `spiderIds`: only tasks of these spiders (what a caller may see; absent: all). */
+/**
+ * Shelves a compaction replaced are dropped this long after the switch (the replacing seal):
+ * a read that began before the switch (bounded by the list budget, ~1 s) never finds its shelf gone.
+ */
+export const SHELF_DROP_DELAY_MS = 30_000;
+
+/** The time after which nobody writes into a shelf of the hour ending at `hourEndMs` opened at `openedAt`. */
+export function shelfWriteEnd(hourEndMs: number, openedAt: number): number {
+  return Math.max(hourEndMs, openedAt) + SHELF_WRITE_GRACE_MS;
+}
+
+/** Whether an unsealed shelf is abandoned (sealed by whoever finds it). */
+export function shelfIsStale(hourEndMs: number, openedAt: number, now: number): boolean {
+  return now > Math.max(hourEndMs, openedAt) + SHELF_STALE_MS;
+}
+
+/**
+ * Which sealed small shelves of an ended hour to merge: groups of two or more, oldest shelf
+ * first, each holding at most `max` tasks together. A quiet hour (fewer than `max` tasks in
+ * shelves of two replicas, late tasks, a bulk insert's remainder) becomes one shelf.
+ */
+export function compactionGroups(shelves: { n: number; count: number }[], max = SHELF_TASKS): number[][] {
+  const small = shelves.filter((s) => s.count < max).sort((a, b) => a.n - b.n);
+  const groups: number[][] = [];
+  let cur: number[] = [];
+  let sum = 0;
+  for (const s of small) {
+    if (sum + s.count > max && cur.length) {
+      groups.push(cur);
+      cur = [];
+      sum = 0;
+    }
+    cur.push(s.n);
+    sum += s.count;
+  }
+  if (cur.length) groups.push(cur);
+  return groups.filter((g) => g.length >= 2);
+}
+
 export type ShelfFilter = { status?: string; spiderId?: string; nodeId?: string; spiderIds?: ReadonlySet<string> };
 type Indexed = { _id: { toString(): string }; status: string; spiderId: string; nodeId: string | null };
 
@@ -29,6 +73,11 @@ type Indexed = { _id: { toString(): string }; status: string; spiderId: string; 
  * shows and where each lies before it reads a task: the page reads those tasks, not the hour.
  */
 export type ShelfSeal = { count: number; lo: string; hi: string; x: string };
+/**
+ * A seal as stored in the directory. `replaces`: the shelves a compaction merged into this one
+ * (readers ignore them from then on); `at`: when it was written.
+ */
+export type SealDoc = ShelfSeal & { replaces?: number[]; at?: Date };
 /** A seal unpacked: parallel arrays, newest id first. */
 export type ShelfIndex = { ids: string[]; status: string[]; spider: string[]; node: string[] };
 

@@ -7,6 +7,8 @@ import {
   archiveCollection,
   archiveDirCollection,
   archiveShelfCollection,
+  archiveDirCollection as dirName,
+  bucketEndMs,
   bucketOfArchiveShelf,
   bucketOfCollection,
   bucketOfId,
@@ -15,7 +17,7 @@ import {
   logCollection,
   logTableCollection,
 } from '../archive-bucket';
-import { countMatches, newestInSeals, packSeal, SHELF_STALE_MS, SHELF_TASKS, ShelfFilter } from '../archive-shelf';
+import { countMatches, newestInSeals, packSeal, SHELF_DROP_DELAY_MS, SHELF_TASKS, SHELF_WRITE_GRACE_MS, ShelfFilter, shelfIsStale } from '../archive-shelf';
 import { TaskRecord } from '../task.types';
 import { Located } from '../archive-shelf';
 import { ArchiveShelves, ShelfInfo } from './archive-shelves';
@@ -59,6 +61,8 @@ export class TaskArchiveRepository implements OnModuleDestroy {
   /** Hours whose `task_archive_<hour>` collection exists: tasks stored before shelves, read as before. */
   private readonly legacy = new Set<string>();
   private listedAt = 0;
+  /** Hours a compaction pass found nothing to do in, with their shelf count then. */
+  private readonly settled = new Map<string, number>();
   private listing: Promise<void> | null = null;
   private readonly shelves: ArchiveShelves;
   /**
@@ -296,7 +300,7 @@ export class TaskArchiveRepository implements OnModuleDestroy {
    */
   async dropBucket(bucket: string, listed?: string[]): Promise<void> {
     const all = listed ?? (await this.collectionNames());
-    const shelves = new Set([...all.filter((n) => bucketOfArchiveShelf(n) === bucket), ...this.shelves.cached(bucket).map((s) => archiveShelfCollection(bucket, s.n))]);
+    const shelves = new Set([...all.filter((n) => bucketOfArchiveShelf(n) === bucket), ...this.shelves.cachedAll(bucket).map((s) => archiveShelfCollection(bucket, s.n))]);
     // The directory last: a pass cut short leaves shelves a later pass still finds by their names.
     shelves.delete(archiveDirCollection(bucket));
     for (const name of [...(await this.logTableNames(bucket, all)), ...shelves, archiveDirCollection(bucket), archiveCollection(bucket), logCollection(bucket)]) {
@@ -351,6 +355,7 @@ export class TaskArchiveRepository implements OnModuleDestroy {
   private forgetHour(bucket: string): void {
     for (const id of [...this.recent.keys()]) if (bucketOfId(id) === bucket) this.recent.delete(id);
     this.shelves.forget(bucket);
+    this.settled.delete(bucket);
   }
 
   private noteWritten(bucket: string): void {
@@ -371,13 +376,51 @@ export class TaskArchiveRepository implements OnModuleDestroy {
     const own = this.shelves.storedIn(bucket, s.n);
     if (own) return own.filter((t) => matchesFilter(t, filter));
     const coll = this.shelves.shelf(bucket, s.n);
-    if (Date.now() - s.at < SHELF_STALE_MS || this.shelves.isWriting(bucket, s.n)) return (await coll.find(this.query(filter)).toArray()) as unknown as TaskRecord[];
-    const all = (await coll.find({}).toArray()) as unknown as TaskRecord[];
+    if (!shelfIsStale(bucketEndMs(bucket), s.at, Date.now()) || this.shelves.isWriting(bucket, s.n)) return (await coll.find(this.query(filter)).toArray()) as unknown as TaskRecord[];
+    return (await this.sealStale(bucket, s)).filter((t) => matchesFilter(t, filter));
+  }
+
+  /** Seals an abandoned shelf from its whole content (its writer stopped writing into it long ago); returns that content. */
+  private async sealStale(bucket: string, s: ShelfInfo): Promise<TaskRecord[]> {
+    const all = (await this.shelves.shelf(bucket, s.n).find({}).toArray()) as unknown as TaskRecord[];
     const seal = packSeal(all);
     if (seal) {
       await this.shelves.insertSeal(bucket, s.n, seal).catch((err: unknown) => this.log.warn({ msg: 'sealing a stale archive shelf failed', bucket, shelf: s.n, err: String(err) }));
     }
-    return all.filter((t) => matchesFilter(t, filter));
+    return all;
+  }
+
+  /**
+   * One compaction pass (archive-compact.cron.ts): seals this replica's shelves of ended hours,
+   * merges the small shelves of ended hours (ArchiveShelves.compact), and drops the shelves a
+   * compaction replaced. Hours are found from one listing of collection names; an hour whose
+   * shelf count did not change since it was last found settled is skipped, and at most
+   * `maxHours` hours are worked on per pass (a month of hours after an upgrade is paced).
+   */
+  async compactEndedHours(maxHours = 6, dropDelayMs = SHELF_DROP_DELAY_MS): Promise<{ hours: number; replaced: number; dropped: number }> {
+    this.shelves.sealIdle();
+    const names = await this.collectionNames();
+    const listed = new Set(names);
+    const perHour = new Map<string, number>();
+    for (const n of names) {
+      const b = bucketOfArchiveShelf(n);
+      if (b && n !== dirName(b)) perHour.set(b, (perHour.get(b) ?? 0) + 1);
+    }
+    const out = { hours: 0, replaced: 0, dropped: 0 };
+    for (const [bucket, count] of [...perHour].sort((x, y) => (x[0] < y[0] ? 1 : -1))) {
+      // Its writers' window must be over: shelves of a live hour fill up and are sealed full.
+      if (count < 2 || Date.now() < bucketEndMs(bucket) + SHELF_WRITE_GRACE_MS || this.settled.get(bucket) === count) continue;
+      if (out.hours >= maxHours) break;
+      out.hours++;
+      const replaced = await this.shelves.compact(bucket, async (s) => void (await this.sealStale(bucket, s)));
+      const dropped = await this.shelves.dropReplaced(bucket, listed, dropDelayMs);
+      out.replaced += replaced;
+      out.dropped += dropped;
+      // Settled: nothing merged now, nothing replaced left to drop, no shelf left open.
+      const left = this.shelves.cachedAll(bucket).filter((s) => listed.has(archiveShelfCollection(bucket, s.n)));
+      if (replaced === 0 && dropped === 0 && left.every((s) => s.replacedAt === null && s.seal)) this.settled.set(bucket, count);
+    }
+    return out;
   }
 
   /** Tasks stored in the hour collection itself, by a version before shelves: read whole, as then. */

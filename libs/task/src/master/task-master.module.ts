@@ -19,6 +19,7 @@ import { TaskArchiveRepository } from './task-archive.repository';
 import { TaskCountersService } from './task-counters.service';
 import { OpenTasksSnapshot } from './open-tasks.snapshot';
 import { TaskHistoryService } from './task-history.service';
+import { ArchiveCompactCron } from './archive-compact.cron';
 import { TaskRetentionCron } from './task-retention.cron';
 import { TaskMetrics } from './task.metrics';
 import { DbFlavor } from './db-flavor';
@@ -63,6 +64,7 @@ export class TaskMasterModule {
         OpenTasksSnapshot,
         TaskHistoryService,
         TaskRetentionCron,
+        ArchiveCompactCron,
       ],
       exports: [TaskService, DispatcherService, ScheduleService, TaskMetrics, TaskRetentionCron],
     };
