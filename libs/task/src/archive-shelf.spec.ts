@@ -60,4 +60,20 @@ describe('archive shelves', () => {
     expect(shelfIsStale(end, end - 3_000_000, end + 500_000)).toBe(false);
     expect(shelfIsStale(end, end - 3_000_000, end + 700_000)).toBe(true);
   });
+
+  it('picks the same as a full sort over many overlapping shelves, any filter, cursor and limit', () => {
+    let seed = 7;
+    const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+    const many = Array.from({ length: 40 }, (_, n) => ({ n, index: unpackSeal(packSeal(Array.from({ length: 1 + rnd(100) }, () => t(rnd(3000), rnd(4) ? 'finished' : 'error', `s${rnd(5)}`)))!) }));
+    const brute = (f: { status?: string; spiderId?: string }, before: string | undefined, limit: number) => {
+      const m = new Map<string, number>();
+      for (const { n, index } of many) index.ids.forEach((id, j) => {
+        if ((before === undefined || id < before) && (!f.status || index.status[j] === f.status) && (!f.spiderId || index.spider[j] === f.spiderId) && !m.has(id)) m.set(id, n);
+      });
+      return [...m.keys()].sort().reverse().slice(0, limit);
+    };
+    for (const f of [{}, { status: 'error' }, { spiderId: 's3' }])
+      for (const before of [undefined, id(2500), id(100)])
+        for (const limit of [1, 21, 500]) expect(newestInSeals(many, f, before, limit).map((l) => l.id)).toEqual(brute(f, before, limit));
+  });
 });
