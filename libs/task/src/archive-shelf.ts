@@ -142,26 +142,24 @@ export function newestInSeals(shelves: { n: number; index: ShelfIndex }[], filte
   // costs a few shelves' scans, not a sort of its 30k ids per page.
   const order = shelves.filter((s) => s.index.ids.length).sort((x, y) => (x.index.ids[0] < y.index.ids[0] ? 1 : -1));
   const found = new Map<string, number>();
-  let floor: string | null = null; // the limit-th newest found so far
-  const tighten = () => {
-    if (found.size <= limit * 2 || !Number.isFinite(limit)) return;
-    const keep = [...found.entries()].sort((x, y) => (x[0] < y[0] ? 1 : -1)).slice(0, limit);
-    found.clear();
-    for (const [id, n] of keep) found.set(id, n);
-    floor = keep[keep.length - 1][0];
-  };
+  let floor = ''; // the limit-th newest found so far ('' until known: every id is above it)
   for (const { n, index } of order) {
-    if (floor !== null && index.ids[0] < floor) break;
+    if (index.ids[0] < floor) break;
     let taken = 0;
     for (let j = 0; j < index.ids.length && taken < limit; j++) {
       const id = index.ids[j];
       if (before !== undefined && id >= before) continue;
-      if (floor !== null && id < floor) break;
+      if (id < floor) break;
       if (!matchesAt(index, j, filter)) continue;
       if (!found.has(id)) found.set(id, n);
       taken++;
     }
-    tighten();
+    if (found.size > limit * 2 && Number.isFinite(limit)) {
+      const keep = [...found.entries()].sort((x, y) => (x[0] < y[0] ? 1 : -1)).slice(0, limit);
+      found.clear();
+      for (const [id, shelf] of keep) found.set(id, shelf);
+      floor = keep[keep.length - 1][0];
+    }
   }
   const all = [...found.entries()].sort((a, b) => (a[0] < b[0] ? 1 : -1));
   return all.slice(0, limit).map(([id, shelf]) => ({ id, shelf }));
