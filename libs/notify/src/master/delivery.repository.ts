@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import { Connection } from 'mongoose';
 import type { DeliveryRecord, DeliveryStatus } from '../notify.types';
-import { collection, COLLECTIONS, insertOnce } from './notify-collections';
+import { collection, COLLECTIONS, insertManyOnce, insertOnce } from './notify-collections';
 
 export type DueDoc = { _id: string; at: Date };
 export type ClaimDoc = { _id: string; by: string; at: Date };
-export type DeliveryFilter = { ruleId?: string; channelId?: string; status?: DeliveryStatus; after?: Date; spiderId?: string };
+export type DeliveryFilter = { ruleId?: string; channelId?: string; status?: DeliveryStatus; after?: Date; spiderId?: string; projectIds?: ReadonlySet<string> | null };
 
 /**
  * Deliveries (history), the due list and attempt claims. The due list holds one tiny row per
@@ -37,6 +37,18 @@ export class DeliveryRepository {
     // Due before anything else can settle it: a fan-out cut after the insert is replayed here.
     if (existing && (existing.status === 'pending' || existing.status === 'sending')) await this.markDue(d._id, existing.nextAttemptAt);
     return created;
+  }
+
+  /**
+   * Deliveries whose first attempt is already made, with its outcome, in one insertMany (one
+   * write lock on FerretDB/SQLite for the whole batch). One already there (a replayed
+   * fan-out) is left as it is; the unsettled ones go on the due list.
+   */
+  async recordMany(ds: DeliveryRecord[]): Promise<void> {
+    if (ds.length === 0) return;
+    await insertManyOnce(this.deliveries(), ds);
+    const due = ds.filter((d) => d.status === 'pending').map((d) => ({ _id: d._id, at: d.nextAttemptAt }));
+    if (due.length) await insertManyOnce(this.dueList(), due);
   }
 
   async markDue(id: string, at: Date): Promise<void> {
@@ -86,6 +98,7 @@ export class DeliveryRepository {
     if (f.status) q.status = f.status;
     if (f.spiderId) q.spiderId = f.spiderId;
     if (f.after) q.createdAt = { $gt: f.after };
+    if (f.projectIds) q.projectId = { $in: [...f.projectIds] };
     return this.deliveries().find(q).sort({ createdAt: -1 }).limit(limit).toArray();
   }
 

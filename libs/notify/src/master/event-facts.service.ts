@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { NodeCache } from '@crawlnest/node';
-import { SpiderRepository } from '@crawlnest/sync';
+import { DEFAULT_PROJECT_ID, SpiderRepository } from '@crawlnest/sync';
 import { TaskService } from '@crawlnest/task';
 import { ResultsQueryService } from '@crawlnest/results';
 import type { NotifyEvent } from '../notify.types';
@@ -48,8 +48,8 @@ export class EventFactsService {
   async spider(spiderId: string | null): Promise<{ name: string | null; projectId: string | null }> {
     if (!spiderId) return { name: null, projectId: null };
     const s = await this.spiders.findById(spiderId).catch(() => null);
-    // projectId: spiders carry it once projects exist; until then every spider is in no project.
-    return { name: s?.name ?? null, projectId: (s as { projectId?: string | null } | null)?.projectId ?? null };
+    // A spider without projectId is in the default project (as the access checks say).
+    return { name: s?.name ?? null, projectId: s ? (s.projectId ?? DEFAULT_PROJECT_ID) : null };
   }
 
   nodeName(nodeId: string | null): string | null {

@@ -11,6 +11,7 @@ import { NotifyMonitorCron } from './notify-monitor.cron';
 import { NotifyMetrics } from './notify.metrics';
 import { NotifyService } from './notify.service';
 import { OutboxRepository } from './outbox.repository';
+import { OutboxSignal } from './outbox-signal';
 import { NotifyTaskEventsSink } from './task-events.sink';
 
 /**
@@ -28,6 +29,7 @@ export class NotifyMasterModule {
         { provide: NOTIFY_MASTER_OPTIONS, useValue: options },
         NotifyConfigRepository,
         OutboxRepository,
+        OutboxSignal,
         DeliveryRepository,
         NotifyConfigCache,
         EventFactsService,
