@@ -75,6 +75,25 @@ export class DeliveryRepository {
     await this.deliveries().updateOne({ _id: id }, { $set: set });
   }
 
+  /**
+   * Claims in one unordered insertMany: the ids whose claim this call inserted. FerretDB and
+   * MongoDB both name each duplicate by its index in the batch.
+   */
+  async tryClaimMany(ids: string[], by: string): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const at = new Date();
+    try {
+      await this.claims().insertMany(ids.map((_id) => ({ _id, by, at })), { ordered: false });
+      return new Set(ids);
+    } catch (err) {
+      const raw = (err as { writeErrors?: unknown }).writeErrors;
+      const list = (Array.isArray(raw) ? raw : raw ? [raw] : []) as { index?: number; code?: number }[];
+      if (list.length === 0 || list.some((e) => e.code !== 11000 || typeof e.index !== 'number')) throw err;
+      const lost = new Set(list.map((e) => e.index));
+      return new Set(ids.filter((_, i) => !lost.has(i)));
+    }
+  }
+
   tryClaim(id: string, by: string): Promise<boolean> {
     return insertOnce(this.claims(), { _id: id, by, at: new Date() });
   }

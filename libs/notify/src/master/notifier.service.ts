@@ -48,6 +48,8 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
   private looping: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private kicked = false;
+  /** A send pass is due: the poll timer fired or kick() asked for one. */
+  private sendKicked = true;
   private stopped = false;
   private fanningOut: Promise<void> | null = null;
   private kicks = 0;
@@ -74,7 +76,7 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
     this.history = new WriteBatcher('notify deliveries', (ds) => this.deliveries.recordMany(ds));
     this.factsDone = new WriteBatcher('notify outbox', (ids) => this.outbox.doneMany(ids));
     this.slots = new Semaphore(opts.concurrency);
-    signal.listen(() => this.kick());
+    signal.listen(() => this.kickFanOut());
   }
 
   onApplicationBootstrap(): void {
@@ -89,8 +91,14 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
     await Promise.allSettled([this.history.flush(), this.factsDone.flush()]);
   }
 
-  /** Wakes the loop now (an event was just recorded on this replica, or a retry was asked for). */
+  /** Wakes the loop now for a send pass too (a retry was asked for, a takeover put deliveries on the due list). */
   kick(): void {
+    this.sendKicked = true;
+    this.kickFanOut();
+  }
+
+  /** Wakes the loop for a fan-out only (a fact was just recorded on this replica): the due list is not read for it. */
+  private kickFanOut(): void {
     this.kicks++;
     this.kicked = true;
     this.wake?.();
@@ -100,10 +108,15 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
   private async loop(): Promise<void> {
     while (!this.stopped) {
       this.kicked = false;
-      await this.pass();
+      const sends = this.sendKicked;
+      this.sendKicked = false;
+      await this.pass(sends);
       if (this.kicked || this.stopped) continue;
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, this.opts.pollMs);
+        const t = setTimeout(() => {
+          this.sendKicked = true;
+          resolve();
+        }, this.opts.pollMs);
         this.wake = () => {
           clearTimeout(t);
           resolve();
@@ -113,7 +126,7 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
     }
   }
 
-  private async pass(): Promise<void> {
+  private async pass(sends: boolean): Promise<void> {
     // A test hook (like libs/task's crash points): while the file exists the outbox is left alone, so a suite can kill the master between an event and its delivery.
     const hold = process.env.CRAWLNEST_TEST_NOTIFY_HOLD_FILE;
     const held = hold !== undefined && hold !== '' && existsSync(hold);
@@ -124,10 +137,10 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
         .finally(() => {
           this.fanningOut = null;
           // A fact recorded while this pass ran is taken now, not at the next poll.
-          if (this.kicks !== kicks) this.kick();
+          if (this.kicks !== kicks) this.kickFanOut();
         });
     }
-    await this.sendPass().catch((err: unknown) => this.log.warn({ msg: 'notification send pass failed', err: String(err) }));
+    if (sends) await this.sendPass().catch((err: unknown) => this.log.warn({ msg: 'notification send pass failed', err: String(err) }));
   }
 
   // ---- fan-out: facts -> deliveries
@@ -139,12 +152,21 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
     const now = Date.now();
     for (const [id, since] of this.heldElsewhere) if (now - since > this.leaseMs()) this.heldElsewhere.delete(id);
     // Replicas take facts in their own random order, so two rarely race for the same claim.
-    const queue = shuffle(facts.filter((f) => !this.activeFacts.has(f._id) && !this.heldElsewhere.has(f._id)));
+    const candidates = facts.filter((f) => !this.activeFacts.has(f._id) && !this.heldElsewhere.has(f._id));
+    if (candidates.length === 0) return;
+    // The first claims of the whole pass in one write; a fact whose first claim exists goes the careful way.
+    const won = await this.deliveries.tryClaimMany(
+      candidates.map((f) => `fanout:${f._id}:0`),
+      this.opts.replicaId,
+    );
+    await this.facts.prefetchCounts(candidates.filter((f) => won.has(`fanout:${f._id}:0`) && f.kind === 'task.ended').map((f) => String((f as Extract<OutboxFact, { kind: 'task.ended' }>).task._id)));
+    // Replicas take facts in their own random order, so two rarely race for the same claim.
+    const queue = shuffle(candidates);
     const worker = async () => {
       for (let f = queue.shift(); f && !this.stopped; f = queue.shift()) {
         const fact = f;
         try {
-          const takeover = await this.claimFact(fact._id);
+          const takeover = won.has(`fanout:${fact._id}:0`) ? 0 : await this.claimFact(fact._id, 1);
           if (takeover === null) continue;
           const { settled } = await this.fanOut(fact, takeover > 0);
           // The fact leaves the outbox once every delivery it made is recorded; its sends do not hold this pass.
@@ -166,8 +188,17 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   /** The takeover number this replica won for the fact, or null when another replica holds it. */
-  private async claimFact(id: string): Promise<number | null> {
-    for (let k = 0; k < 50; k++) {
+  private async claimFact(id: string, from = 0): Promise<number | null> {
+    for (let k = Math.max(0, from - 1); k < 50; k++) {
+      if (k < from) {
+        // Claim k is known taken: is its holder still within its lease?
+        const c = await this.deliveries.claim(`fanout:${id}:${k}`);
+        if (c && Date.now() - new Date(c.at).getTime() < this.leaseMs()) {
+          this.heldElsewhere.set(id, new Date(c.at).getTime());
+          return null;
+        }
+        continue;
+      }
       const key = `fanout:${id}:${k}`;
       if (await this.deliveries.tryClaim(key, this.opts.replicaId)) return k;
       const c = await this.deliveries.claim(key);
