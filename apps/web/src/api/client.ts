@@ -2,6 +2,7 @@ import { clearToken, csrfToken, readToken } from '../auth/token-store';
 import { ApiError, messageOf } from './api-error';
 import type { AuditEvent, CreatedToken, Me, PersonalToken, Project, ProjectRole, User } from './access-types';
 import { markReachable } from './reachability';
+import type { Channel, ChannelInput, Delivery, DeliveryQuery, Rule, RuleInput, TestOutcome } from './notify-types';
 import type {
   ActivityBucket, CreateTask, FileList, LogPage, Node, NodeEnvironment, ResultPage, Schedule, ScheduleInput,
   FilesVersion, Spider, SpiderInput, SpiderVersion, Stats, Task, TaskPage, TaskQuery, TreeUpload, VersionDiff, VersionFile,
@@ -168,4 +169,15 @@ export const api = {
   resultFields: (spiderId: string) => request<string[]>('GET', `/api/spiders/${spiderId}/results/fields`),
   exportResults: (spiderId: string, format: 'csv' | 'json', taskId?: string, bom = false) =>
     rawGet(withQuery(`/api/spiders/${spiderId}/results/export`, { format, taskId, bom: bom ? 1 : undefined })),
+
+  channels: () => request<Channel[]>('GET', '/api/notifications/channels'),
+  createChannel: (input: ChannelInput) => request<Channel>('POST', '/api/notifications/channels', input),
+  deleteChannel: (id: string) => request<void>('DELETE', `/api/notifications/channels/${id}`),
+  testChannel: (id: string) => request<TestOutcome>('POST', `/api/notifications/channels/${id}/test`),
+  rules: (q: { spiderId?: string } = {}) => request<Rule[]>('GET', withQuery('/api/notifications/rules', q)),
+  createRule: (input: RuleInput) => request<Rule>('POST', '/api/notifications/rules', input),
+  patchRule: (id: string, input: RuleInput) => request<Rule>('PATCH', `/api/notifications/rules/${id}`, input),
+  deleteRule: (id: string) => request<void>('DELETE', `/api/notifications/rules/${id}`),
+  deliveries: (q: DeliveryQuery) => request<Delivery[]>('GET', withQuery('/api/notifications/deliveries', q)),
+  retryDelivery: (id: string) => request<Delivery>('POST', `/api/notifications/deliveries/${encodeURIComponent(id)}/retry`),
 };
