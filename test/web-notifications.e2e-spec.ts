@@ -6,7 +6,7 @@ import { waitFor } from './support/wait';
 
 /** Picks options of a Mantine MultiSelect labelled `label`, as a user would. */
 async function pick(page: Page, label: string, option: string): Promise<void> {
-  await page.getByRole('textbox', { name: label }).click();
+  await page.getByRole('combobox', { name: label }).click();
   await page.getByRole('option', { name: option }).click();
   await page.keyboard.press('Escape');
 }
@@ -60,10 +60,10 @@ describe('web dashboard: notifications', () => {
     await row.getByText('signed').waitFor();
     expect(await page.content()).not.toContain('web-secret-123');
     await page.getByRole('button', { name: 'Test channel ops-hook' }).click();
-    await page.getByLabel('Test outcome').filter({ hasText: 'Test message failed' }).filter({ hasText: '500' }).waitFor();
+    await page.getByRole('alert', { name: 'Test message failed' }).filter({ hasText: '500' }).waitFor();
     await screenshot(page, 'notify', 'test-failed');
     await page.getByRole('button', { name: 'Test channel ops-hook' }).click();
-    await page.getByLabel('Test outcome').filter({ hasText: 'Test message delivered' }).waitFor();
+    await page.getByRole('alert', { name: 'Test message delivered' }).waitFor();
     await screenshot(page, 'notify', 'test-delivered');
     expect(hooks.on('/web').length).toBe(2);
     expect(hooks.on('/web').every((r) => r.signatureOk)).toBe(true);
@@ -102,11 +102,11 @@ describe('web dashboard: notifications', () => {
     const table = page.getByRole('table', { name: 'Deliveries' });
     await table.getByRole('row').filter({ hasText: 'web-notify' }).filter({ hasText: 'sent' }).first().waitFor({ timeout: 15_000 });
     // Filter by status: only the failed test send is left.
-    await page.getByRole('textbox', { name: 'Filter by status' }).click();
+    await page.getByRole('combobox', { name: 'Status' }).click();
     await page.getByRole('option', { name: 'failed' }).click();
     await waitFor('only failed rows', async () => ((await table.getByRole('row').filter({ hasText: 'sent' }).count()) === 0 && (await table.getByRole('row').filter({ hasText: 'failed' }).count()) > 0) || undefined, 10_000);
     await screenshot(page, 'notify', 'deliveries-failed');
-    await page.getByRole('textbox', { name: 'Filter by status' }).click();
+    await page.getByRole('combobox', { name: 'Status' }).click();
     await page.getByRole('option', { name: 'sent' }).click();
     await page.getByRole('button', { name: `Retry delivery ${deliveryId}` }).click();
     await waitFor('the retried alert', () => (hooks.on('/web').filter((r) => r.headers['x-crawlnest-delivery'] === deliveryId).length >= 2) || undefined, 30_000);

@@ -124,7 +124,7 @@ export class NotificationsHttpController {
   @ApiIdParam('rule')
   @ApiOkResponse({ type: RuleDto })
   @ApiErrors(400, 404)
-  @Access('edit', param('rule'), body('project', 'projectId', 'skip', 'admin'), body('channel', 'channelIds'))
+  @Access('edit', param('rule'), body('project', 'projectId', 'skip', 'admin'), body('channel', 'channelIds', 'skip'))
   patchRule(@Param('id', ObjectIdPipe) id: string, @Body() body: PatchRuleDto) {
     return this.notify.patchRule(id, body);
   }

@@ -53,7 +53,7 @@ function ChannelForm({ onClose }: { onClose: () => void }) {
 
 function Outcome({ o }: { o: TestOutcome }) {
   return (
-    <Alert color={o.ok ? 'green' : 'red'} title={o.ok ? 'Test message delivered' : 'Test message failed'} aria-label="Test outcome">
+    <Alert color={o.ok ? 'green' : 'red'} title={o.ok ? 'Test message delivered' : 'Test message failed'}>
       {o.ok ? `Answered ${o.responseCode ?? 'OK'} in ${o.latencyMs} ms` : `${o.error ?? 'failed'}${o.responseCode ? ` (HTTP ${o.responseCode})` : ''}`}
     </Alert>
   );

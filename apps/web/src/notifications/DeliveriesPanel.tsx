@@ -22,9 +22,9 @@ export function DeliveriesPanel({ spiderId, limit = 100, filters = true }: { spi
     <Stack>
       {filters && (
         <Group>
-          <Select label="Rule" aria-label="Filter by rule" clearable placeholder="any" data={(rules.data ?? []).map((r) => ({ value: r.id, label: r.name }))} value={ruleId} onChange={setRuleId} />
-          <Select label="Channel" aria-label="Filter by channel" clearable placeholder="any" data={(channels.data ?? []).map((c) => ({ value: c.id, label: c.name }))} value={channelId} onChange={setChannelId} />
-          <Select label="Status" aria-label="Filter by status" clearable placeholder="any" data={['pending', 'sent', 'failed']} value={status} onChange={setStatus} />
+          <Select label="Rule" clearable placeholder="any" data={(rules.data ?? []).map((r) => ({ value: r.id, label: r.name }))} value={ruleId} onChange={setRuleId} />
+          <Select label="Channel" clearable placeholder="any" data={(channels.data ?? []).map((c) => ({ value: c.id, label: c.name }))} value={channelId} onChange={setChannelId} />
+          <Select label="Status" clearable placeholder="any" data={['pending', 'sent', 'failed']} value={status} onChange={setStatus} />
         </Group>
       )}
       <ErrorAlert error={deliveries.error ?? retry.error} />

@@ -109,6 +109,17 @@ export class DeliveryRepository {
     return this.claims().findOne({ _id: id });
   }
 
+  /**
+   * Drops settled deliveries created before `cutoff`, and attempt and fan-out claims made
+   * before it (a scan of each on FerretDB, hourly; MongoDB uses the createdAt index). Returns
+   * how many deliveries went.
+   */
+  async pruneBefore(cutoff: Date): Promise<number> {
+    const r = await this.deliveries().deleteMany({ createdAt: { $lt: cutoff }, status: { $in: ['sent', 'failed'] } });
+    await this.claims().deleteMany({ at: { $lt: cutoff } });
+    return r.deletedCount;
+  }
+
   async list(f: DeliveryFilter, limit: number): Promise<DeliveryRecord[]> {
     await this.ensureIndexes();
     const q: Record<string, unknown> = {};

@@ -8,6 +8,7 @@ import { NotifierService } from './notifier.service';
 import { NotifyConfigCache } from './notify-config.cache';
 import { NOTIFY_MASTER_OPTIONS, NotifyMasterOptions } from './notify-master.options';
 import { NotifyMonitorCron } from './notify-monitor.cron';
+import { NotifyRetentionCron } from './notify-retention.cron';
 import { NotifyMetrics } from './notify.metrics';
 import { NotifyService } from './notify.service';
 import { OutboxRepository } from './outbox.repository';
@@ -36,6 +37,7 @@ export class NotifyMasterModule {
         ChannelSender,
         NotifierService,
         NotifyMonitorCron,
+        NotifyRetentionCron,
         NotifyMetrics,
         NotifyService,
         NotifyTaskEventsSink,
