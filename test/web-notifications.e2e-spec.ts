@@ -30,9 +30,8 @@ describe('web dashboard: notifications', () => {
     hooks = await HookReceiver.start();
     m = await cluster.startMaster();
     base = `http://127.0.0.1:${m.httpPort}`;
-    await cluster.startWorker({ masters: [m], name: 'wn1' });
-    await cluster.waitNodeReady(m.api, 'wn1');
-    spiderId = (await m.api.post('/api/spiders', { name: 'web-notify', cmd: 'echo broken >&2; exit 3' })).body.id;
+    // No worker: the alert comes from a task cancelled while it waits (task.cancelled).
+    spiderId = (await m.api.post('/api/spiders', { name: 'web-notify', cmd: 'true' })).body.id;
     browser = await TestBrowser.launch();
     page = await browser.newPage();
     await signIn(page, base, cluster.apiToken);
@@ -73,11 +72,12 @@ describe('web dashboard: notifications', () => {
     await page.getByRole('tab', { name: 'Rules' }).click();
     await page.getByRole('button', { name: 'New rule' }).click();
     await page.getByRole('textbox', { name: 'Name' }).fill('web failures');
+    await pick(page, 'Events', 'task.cancelled');
     await pick(page, 'Channels', 'ops-hook (webhook)');
     await pick(page, 'Spiders (none: every spider of the project)', 'web-notify');
     await page.getByRole('button', { name: 'Create rule' }).click();
     const row = page.getByRole('table', { name: 'Rules' }).getByRole('row').filter({ hasText: 'web failures' });
-    await row.getByText('task.error').waitFor();
+    await row.getByText('task.cancelled').waitFor();
     await page.getByRole('button', { name: 'Edit rule web failures' }).click();
     await page.getByRole('textbox', { name: 'Name' }).fill('web task failures');
     await page.getByRole('button', { name: 'Save rule' }).click();
@@ -90,11 +90,12 @@ describe('web dashboard: notifications', () => {
     await screenshot(page, 'notify', 'rules');
   });
 
-  it("a failing task's alert is in the history, filtered, and retried with the same delivery id; the spider page shows its rules and last alerts", async () => {
+  it("a cancelled task's alert is in the history, filtered, and retried with the same delivery id; the spider page shows its rules and last alerts", async () => {
     const t = await m.api.post('/api/tasks', { spiderId });
     expect(t.status).toBe(201);
+    expect((await m.api.post(`/api/tasks/${t.body.tasks[0].id}/cancel`, {})).status).toBeLessThan(300);
     const [alert] = await waitFor('the alert', () => {
-      const got = hooks.on('/web').filter((r) => (r.body as { type?: string }).type === 'task.error');
+      const got = hooks.on('/web').filter((r) => (r.body as { type?: string }).type === 'task.cancelled');
       return got.length ? got : undefined;
     }, 60_000);
     const deliveryId = String(alert.headers['x-crawlnest-delivery']);

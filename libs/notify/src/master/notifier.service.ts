@@ -23,6 +23,7 @@ const FANOUT_CONCURRENCY = 8;
 /** A replica that claimed a fact and died leaves it to the others this long (plus a send's timeout) after its claim. */
 const FANOUT_LEASE_MS = 30_000;
 const DUE_PER_PASS = 100;
+const MAX_ACTIVE_FACTS = 32;
 
 type Fired = { event: NotifyEvent; rule: RuleRecord };
 
@@ -53,6 +54,7 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
   private stopped = false;
   private fanningOut: Promise<void> | null = null;
   private kicks = 0;
+  private backlog = false;
   private readonly inFlight = new Map<string, Promise<void>>();
   /** Facts this replica holds (claimed, first attempts not all recorded yet), with their completion. */
   private readonly activeFacts = new Map<string, Promise<void>>();
@@ -152,7 +154,13 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
     const now = Date.now();
     for (const [id, since] of this.heldElsewhere) if (now - since > this.leaseMs()) this.heldElsewhere.delete(id);
     // Replicas take facts in their own random order, so two rarely race for the same claim.
-    const candidates = facts.filter((f) => !this.activeFacts.has(f._id) && !this.heldElsewhere.has(f._id));
+    // A replica holds at most MAX_ACTIVE_FACTS: their sends start well within the claim's lease,
+    // and what is beyond is left to the other replicas.
+    const room = MAX_ACTIVE_FACTS - this.activeFacts.size;
+    const open = shuffle(facts.filter((f) => !this.activeFacts.has(f._id) && !this.heldElsewhere.has(f._id)));
+    const candidates = open.slice(0, Math.max(0, room));
+    // Facts left for lack of room: the next fact this replica finishes wakes the fan-out again.
+    this.backlog = open.length > candidates.length;
     if (candidates.length === 0) return;
     // The first claims of the whole pass in one write; a fact whose first claim exists goes the careful way.
     const won = await this.deliveries.tryClaimMany(
@@ -160,8 +168,7 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
       this.opts.replicaId,
     );
     await this.facts.prefetchCounts(candidates.filter((f) => won.has(`fanout:${f._id}:0`) && f.kind === 'task.ended').map((f) => String((f as Extract<OutboxFact, { kind: 'task.ended' }>).task._id)));
-    // Replicas take facts in their own random order, so two rarely race for the same claim.
-    const queue = shuffle(candidates);
+    const queue = [...candidates];
     const worker = async () => {
       for (let f = queue.shift(); f && !this.stopped; f = queue.shift()) {
         const fact = f;
@@ -173,7 +180,10 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
           const done = settled
             .then(() => this.factsDone.add(fact._id))
             .catch((err: unknown) => this.log.warn({ msg: 'notification fact not fanned out; taken over after its lease', factId: fact._id, err: String(err) }))
-            .finally(() => this.activeFacts.delete(fact._id));
+            .finally(() => {
+              this.activeFacts.delete(fact._id);
+              if (this.backlog) this.kickFanOut();
+            });
           this.activeFacts.set(fact._id, done);
         } catch (err) {
           this.log.warn({ msg: 'notification fact not fanned out; retried next pass', factId: fact._id, err: String(err) });
