@@ -6,7 +6,8 @@ import { waitFor } from './support/wait';
 
 /** Picks options of a Mantine MultiSelect labelled `label`, as a user would. */
 async function pick(page: Page, label: string, option: string): Promise<void> {
-  await page.getByRole('combobox', { name: label }).click();
+  // The input sits under the pills wrapper, which takes the pointer: a forced click is what a user's click on the field does.
+  await page.getByRole('combobox', { name: label }).click({ force: true });
   await page.getByRole('option', { name: option }).click();
   await page.keyboard.press('Escape');
 }
