@@ -12,6 +12,16 @@ async function pick(page: Page, label: string, option: string): Promise<void> {
   await page.keyboard.press('Escape');
 }
 
+/** Waits for the form's dialog to close; when it stays, fails with what it says (a refusal shows there). */
+async function closed(page: Page): Promise<void> {
+  try {
+    await page.getByRole('dialog').waitFor({ state: 'detached', timeout: 15_000 });
+  } catch {
+    await screenshot(page, 'notify', 'dialog-stayed');
+    throw new Error(`the dialog stayed open: ${await page.getByRole('dialog').innerText().catch(() => '?')}`);
+  }
+}
+
 /**
  * The dashboard's notifications: a channel made and tested (the outcome shown, a failure
  * then a success), a rule made, edited and switched off and on, a failing task's alert in the
@@ -77,11 +87,13 @@ describe('web dashboard: notifications', () => {
     await pick(page, 'Channels', 'ops-hook (webhook)');
     await pick(page, 'Spiders (none: every spider of the project)', 'web-notify');
     await page.getByRole('button', { name: 'Create rule' }).click();
+    await closed(page);
     const row = page.getByRole('table', { name: 'Rules' }).getByRole('row').filter({ hasText: 'web failures' });
     await row.getByText('task.cancelled').waitFor();
     await page.getByRole('button', { name: 'Edit rule web failures' }).click();
     await page.getByRole('textbox', { name: 'Name' }).fill('web task failures');
     await page.getByRole('button', { name: 'Save rule' }).click();
+    await closed(page);
     await page.getByRole('table', { name: 'Rules' }).getByRole('row').filter({ hasText: 'web task failures' }).waitFor();
     const toggle = page.getByRole('switch', { name: 'Enable rule web task failures' });
     await toggle.click({ force: true });
