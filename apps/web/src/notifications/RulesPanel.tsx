@@ -28,7 +28,8 @@ export function RuleForm({ rule, spiderId, onClose }: { rule: Rule | null; spide
   const [threshold, setThreshold] = useState<number>(10);
   const [windowSeconds, setWindowSeconds] = useState<number>(rule?.throttle?.windowSeconds ?? 0);
   const submit = () => {
-    const kept = new Map((rule?.events ?? []).map((e) => [e.type, e]));
+    // Conditions kept as they are; fields the list answers as null are left out (the API wants them absent).
+    const kept = new Map((rule?.events ?? []).map((e) => [e.type, Object.fromEntries(Object.entries(e).filter(([, v]) => v !== null && v !== undefined)) as RuleEvent]));
     const input = {
       name,
       events: events.map((t) => kept.get(t) ?? withCondition(t, threshold)),
