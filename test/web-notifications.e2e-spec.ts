@@ -98,6 +98,8 @@ describe('web dashboard: notifications', () => {
     const toggle = page.getByRole('switch', { name: 'Enable rule web task failures' });
     await toggle.click({ force: true });
     await waitFor('rule off', async () => ((await m.api.get('/api/notifications/rules')).body[0].enabled === false) || undefined, 10_000);
+    // The switch shows what the master answered before it is switched back.
+    await waitFor('switch shown off', async () => ((await toggle.isChecked()) === false) || undefined, 10_000, 100);
     await toggle.click({ force: true });
     await waitFor('rule on', async () => ((await m.api.get('/api/notifications/rules')).body[0].enabled === true) || undefined, 10_000);
     await screenshot(page, 'notify', 'rules');
