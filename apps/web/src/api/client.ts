@@ -2,6 +2,7 @@ import { clearToken, csrfToken, readToken } from '../auth/token-store';
 import { ApiError, messageOf } from './api-error';
 import type { AuditEvent, CreatedToken, LoginResult, Me, PersonalToken, Project, ProjectRole, User, UserInput, UserPatch } from './access-types';
 import { markReachable } from './reachability';
+import type { Channel, ChannelInput, Delivery, DeliveryQuery, Rule, RuleInput, TestOutcome } from './notify-types';
 import type {
   Activity, CreateTask, FileList, Health, LogPage, Node, NodeEnvironment, NodePatch, ResultPage, Schedule, ScheduleInput, SchedulePatch,
   FilesVersion, GitPull, GitSource, Spider, SpiderInput, SpiderPatch, SpiderVersion, Stats, Task, TaskPage, TaskQuery, TasksCreated, TreeUpload, VersionDiff, VersionFile,
@@ -176,4 +177,15 @@ export const api = {
   resultFields: (spiderId: string) => request<string[]>('GET', `/api/spiders/${spiderId}/results/fields`),
   exportResults: (spiderId: string, format: 'csv' | 'json', taskId?: string, bom = false) =>
     rawGet(withQuery(`/api/spiders/${spiderId}/results/export`, { format, taskId, bom: bom ? 1 : undefined })),
+
+  channels: () => request<Channel[]>('GET', '/api/notifications/channels'),
+  createChannel: (input: ChannelInput) => request<Channel>('POST', '/api/notifications/channels', input),
+  deleteChannel: (id: string) => request<void>('DELETE', `/api/notifications/channels/${id}`),
+  testChannel: (id: string) => request<TestOutcome>('POST', `/api/notifications/channels/${id}/test`),
+  rules: (q: { spiderId?: string } = {}) => request<Rule[]>('GET', withQuery('/api/notifications/rules', q)),
+  createRule: (input: RuleInput) => request<Rule>('POST', '/api/notifications/rules', input),
+  patchRule: (id: string, input: RuleInput) => request<Rule>('PATCH', `/api/notifications/rules/${id}`, input),
+  deleteRule: (id: string) => request<void>('DELETE', `/api/notifications/rules/${id}`),
+  deliveries: (q: DeliveryQuery) => request<Delivery[]>('GET', withQuery('/api/notifications/deliveries', q)),
+  retryDelivery: (id: string) => request<Delivery>('POST', `/api/notifications/deliveries/${encodeURIComponent(id)}/retry`),
 };

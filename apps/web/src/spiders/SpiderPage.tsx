@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { ResultsView } from '../results/ResultsView';
 import { ScheduleList } from '../schedules/ScheduleList';
+import { SpiderAlerts } from '../notifications/SpiderAlerts';
 import { ErrorAlert } from '../shared/ErrorAlert';
 import { TaskList } from '../tasks/TaskList';
 import { FilesPanel } from './FilesPanel';
@@ -60,6 +61,7 @@ export default function SpiderPage() {
               <Tabs.Tab value="schedules">Schedules</Tabs.Tab>
               <Tabs.Tab value="results">Results</Tabs.Tab>
               <Tabs.Tab value="stats">Stats</Tabs.Tab>
+              <Tabs.Tab value="alerts">Alerts</Tabs.Tab>
             </Tabs.List>
             <Tabs.Panel value="files" pt="md">
               <Stack>
@@ -72,6 +74,7 @@ export default function SpiderPage() {
             <Tabs.Panel value="schedules" pt="md"><ScheduleList spiderId={s.id} /></Tabs.Panel>
             <Tabs.Panel value="results" pt="md"><ResultsView spiderId={s.id} /></Tabs.Panel>
             <Tabs.Panel value="stats" pt="md"><StatsPanel spiderId={s.id} /></Tabs.Panel>
+            <Tabs.Panel value="alerts" pt="md"><SpiderAlerts spiderId={s.id} /></Tabs.Panel>
           </Tabs>
           {editing && <SpiderForm spider={s} onClose={() => setEditing(false)} />}
           {running && <RunDialog spider={s} onClose={() => setRunning(false)} />}
