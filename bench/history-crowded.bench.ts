@@ -27,7 +27,6 @@ const STATUSES = ['finished', 'finished', 'finished', 'finished', 'finished', 'f
 
 type Libs = typeof import('../libs/task/src/master/task-archive.repository') &
   typeof import('../libs/task/src/master/task-counters.service') &
-  typeof import('../libs/task/src/master/task-daily.service') &
   typeof import('../libs/task/src/master/db-flavor') &
   typeof import('../libs/task/src/archive-bucket');
 
@@ -38,7 +37,6 @@ async function loadLibs(): Promise<Libs> {
   return {
     ...(await import('../libs/task/src/master/task-archive.repository')),
     ...(await import('../libs/task/src/master/task-counters.service')),
-    ...(await import('../libs/task/src/master/task-daily.service')),
     ...(await import('../libs/task/src/master/db-flavor')),
     ...(await import('../libs/task/src/archive-bucket')),
   };
@@ -72,7 +70,7 @@ async function seed(uri: string, dbName: string): Promise<Seeded> {
   try {
     const opts = { replicaId: 'bench-seed', retention: { days: 0, max: 0, intervalMs: 60_000 } } as never;
     const archive = new L.TaskArchiveRepository(conn as never, new L.DbFlavor(conn as never));
-    const counters = new L.TaskCountersService(conn as never, opts, new L.TaskDailyService(conn as never, opts));
+    const counters = new L.TaskCountersService(conn as never, opts);
     const now = Date.now();
     const hourStart = Math.floor(now / HOUR_MS) * HOUR_MS - HOUR_MS; // the previous hour: the newest hour with tasks
     // Older history: a month before the burst's hour, bulk-stored into sealed shelves.
