@@ -111,7 +111,6 @@ export class MasterModule {
           pendingTimeoutMs: config.pendingTimeoutMs,
           stuckPendingMs: config.stuckPendingMs,
           retention: config.retention,
-          archiveCompactMs: config.archiveCompactMs,
         }),
         ResultsMasterModule.forRoot({ clusterSecret: rt.clusterSecret, maxItemBytes: config.maxItemBytes, dedupBackfillBatch: config.dedupBackfillBatch, replicaId: rt.replicaId }),
         // Users, projects, sessions, tokens, audit, and the guard on every REST route.

@@ -40,26 +40,6 @@ export function archiveCollection(bucket: string): string {
   return ARCHIVE_PREFIX + bucket;
 }
 
-/**
- * A shelf of an archive hour: `task_archive_<hour>_<n>`, one of the size-bounded tables its
- * ended tasks are stored in (archive-shelf.ts). `task_archive_<hour>` itself holds only the
- * tasks stored by versions before shelves.
- */
-export function archiveShelfCollection(bucket: string, n: number): string {
-  return `${ARCHIVE_PREFIX}${bucket}_${n}`;
-}
-
-/** The shelf directory of an archive hour: one open mark and one seal per shelf, found by `_id`. */
-export function archiveDirCollection(bucket: string): string {
-  return `${ARCHIVE_PREFIX}${bucket}_dir`;
-}
-
-/** The hour of a shelf or shelf directory name, or null for any other name. */
-export function bucketOfArchiveShelf(name: string): string | null {
-  const m = /^task_archive_(\d{10})_(dir|\d+)$/.exec(name);
-  return m ? m[1] : null;
-}
-
 export function logCollection(bucket: string): string {
   return LOG_PREFIX + bucket;
 }

@@ -31,7 +31,6 @@ const schema = z.object({
   CRAWLNEST_TASK_RETENTION_DAYS: intVar(0, 36_500).default(30),
   CRAWLNEST_TASK_RETENTION_MAX: intVar(0, 1_000_000_000).default(0),
   CRAWLNEST_TASK_RETENTION_INTERVAL_MS: intVar(1000, 86_400_000).default(600_000),
-  CRAWLNEST_ARCHIVE_COMPACT_INTERVAL_MS: intVar(1000, 86_400_000).default(60_000),
   CRAWLNEST_MAX_UPLOAD_BYTES: intVar(1024, 8 * 1024 ** 3).default(512 * 1024 * 1024),
   CRAWLNEST_MAX_TREE_BYTES: intVar(1024, 64 * 1024 ** 3).optional(),
   CRAWLNEST_MAX_TREE_FILES: intVar(1, 1_000_000).default(20_000),
@@ -90,7 +89,6 @@ export type MasterConfig = {
   pendingTimeoutMs: number;
   stuckPendingMs: number;
   retention: { days: number; max: number; intervalMs: number };
-  archiveCompactMs: number;
   maxUploadBytes: number;
   /** Cap on the uncompressed size of one spider tree (default 4 × the upload cap). */
   maxTreeBytes: number;
@@ -160,7 +158,6 @@ export function loadMasterConfig(env: NodeJS.ProcessEnv = process.env): MasterCo
     pendingTimeoutMs: e.CRAWLNEST_PENDING_TIMEOUT_MS,
     stuckPendingMs: e.CRAWLNEST_STUCK_PENDING_MS,
     retention: { days: e.CRAWLNEST_TASK_RETENTION_DAYS, max: e.CRAWLNEST_TASK_RETENTION_MAX, intervalMs: e.CRAWLNEST_TASK_RETENTION_INTERVAL_MS },
-    archiveCompactMs: e.CRAWLNEST_ARCHIVE_COMPACT_INTERVAL_MS,
     maxUploadBytes: e.CRAWLNEST_MAX_UPLOAD_BYTES,
     maxTreeBytes: e.CRAWLNEST_MAX_TREE_BYTES ?? e.CRAWLNEST_MAX_UPLOAD_BYTES * 4,
     maxTreeFiles: e.CRAWLNEST_MAX_TREE_FILES,

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Where a multi-step change can be cut by a crash; the e2e suite cuts the database there. */
-export type CrashPoint = 'after-dispatch-claim' | 'mid-queue-move' | 'after-close-claim' | 'mid-archive-move' | 'mid-archive-compaction';
+export type CrashPoint = 'after-dispatch-claim' | 'mid-queue-move' | 'after-close-claim' | 'mid-archive-move';
 
 const hit = new Set<CrashPoint>();
 

@@ -21,16 +21,9 @@ function service(ended: TaskRecord[], open: TaskRecord[], counts: ReplicaCounts 
   const archive = {
     buckets: async () => [...byHour.keys()].sort().reverse(),
     noteHours: () => undefined,
-    estimate: () => null,
-    // Like the shelves: the newest `limit` rows below `before`, and the bound they cover down to.
-    newestInBucket: async (b: string, f: ArchiveFilter, before: string | undefined, limit: number) => {
-      reads.push(b);
-      const rows = (byHour.get(b) ?? [])
-        .filter((t) => (!f.status || t.status === f.status) && (!f.spiderId || t.spiderId === f.spiderId) && (!before || String(t._id) < before))
-        .sort((x, y) => (String(x._id) < String(y._id) ? 1 : -1));
-      if (rows.length <= limit) return { rows, covered: null };
-      return { rows: rows.slice(0, limit), covered: String(rows[limit - 1]._id) };
-    },
+    findInBucket: async (b: string, f: ArchiveFilter) =>
+      reads.push(b) &&
+      (byHour.get(b) ?? []).filter((t) => (!f.status || t.status === f.status) && (!f.spiderId || t.spiderId === f.spiderId)),
   } as unknown as TaskArchiveRepository;
   const snapshot = { get: async () => ({ tasks: open, at: Date.now() }) } as unknown as OpenTasksSnapshot;
   const counters = { totals: async () => counts } as unknown as TaskCountersService;
@@ -109,32 +102,4 @@ describe('TaskHistoryService.list', () => {
     expect(p.items.map(String)).toEqual([...quiet, ...busy].map(String).sort().reverse().slice(0, 25));
     expect(new Set(reads).size).toBe(reads.length); // no hour read twice
   });
-
-  it('a crowded hour is read in slices, its open tasks merged into each slice in id order', async () => {
-    const crowded = Array.from({ length: 60 }, (_, i) => task(0, i % 7 === 0 ? 'error' : 'finished'));
-    const opens = [task(0, 'running'), task(0, 'pending')];
-    // Open tasks created amid the ended ones: put their ids in the middle of the hour.
-    const mid = [crowded[20], crowded[41]].map((t) => ({ ...t, _id: new Types.ObjectId(idBetween(t)), status: 'running' as TaskStatus }));
-    const svc = service(crowded, [...opens, ...mid]);
-    const all = [...crowded, ...opens, ...mid].map(String).length;
-    const seen: string[] = [];
-    let after: string | undefined;
-    for (let i = 0; i < 100; i++) {
-      const p = await svc.list({}, { size: 7, page: 1, after });
-      seen.push(...p.items.map((t) => String(t._id)));
-      if (!p.nextAfter) break;
-      after = p.nextAfter;
-    }
-    const want = [...crowded, ...opens, ...mid].map((t) => String(t._id)).sort().reverse();
-    expect(seen).toHaveLength(all);
-    expect(seen).toEqual(want);
-    const errors = await svc.list({ status: 'error' }, { size: 5, page: 1 });
-    expect(errors.items.map((t) => String(t._id))).toEqual(crowded.filter((t) => t.status === 'error').map((t) => String(t._id)).sort().reverse().slice(0, 5));
-  });
 });
-
-/** An id just above `t`'s (same second, larger rest): sorts between `t` and the next task. */
-function idBetween(t: TaskRecord): string {
-  const id = String(t._id);
-  return id.slice(0, 8) + 'ffffffffffffffff';
-}

@@ -3,7 +3,7 @@ import { bucketFloorId, bucketOfId, bucketStartMs } from '../archive-bucket';
 import { ACTIVITY_MINUTES, endedTotal, ReplicaCounts } from '../task-counts';
 import { TASK_STATUSES, TaskRecord, TaskStatus, TERMINAL_STATUSES } from '../task.types';
 import { OpenSnapshot, OpenTasksSnapshot } from './open-tasks.snapshot';
-import { ArchiveSlice, TaskArchiveRepository } from './task-archive.repository';
+import { TaskArchiveRepository } from './task-archive.repository';
 import { TaskCountersService } from './task-counters.service';
 
 /** `spiderIds`: only tasks of these spiders (what a caller may see; absent: all). */
@@ -20,8 +20,6 @@ const HOUR_MS = 3_600_000;
 /** Hours are read until this many times the rows still needed are expected (the counters' average per hour). */
 const EXPECT_MARGIN = 1.5;
 
-const NOTHING: ArchiveSlice = { rows: [], covered: null };
-
 /** A task with its id as hex and its hour, so sorting and grouping do not convert ids again and again. */
 type Keyed = { t: TaskRecord; id: string; bucket: string };
 
@@ -35,9 +33,9 @@ function matches(t: TaskRecord, f: HistoryFilter): boolean {
 
 /**
  * The read side of the task history: lists newest first (by id, i.e. creation order) with a
- * cursor, counts, activity. It never sorts or counts a collection that grows: it asks the
- * archive for the newest ended tasks of each hour, from the newest hour, merges the open tasks
- * of the same hour, and takes totals from the maintained counters.
+ * cursor, counts, activity. It never sorts or counts a collection that grows: it walks the
+ * hourly archive buckets from the newest (each a small scan), merges the open tasks of the
+ * same hour, and takes totals from the maintained counters.
  */
 @Injectable()
 export class TaskHistoryService {
@@ -82,38 +80,25 @@ export class TaskHistoryService {
     const endedPerHour = wantEnded && archived.length ? Math.max(0, total - openTotal) / archived.length : 0;
     let grow = 1;
     for (let i = 0; i < buckets.length; ) {
-      const { count, expected } = this.windowSize(buckets, i, skip + q.size - items.length, (b) => (wantEnded ? this.archive.estimate(b, filter) ?? endedPerHour : 0), openByBucket, grow, q.after);
+      const { count, expected } = this.windowSize(buckets, i, skip + q.size - items.length, endedPerHour, openByBucket, grow, q.after);
       const window = buckets.slice(i, i + count);
-      // The cursor bounds only its own hour: every id of an older hour is below it.
-      const upperOf = (b: string) => (q.after && bucketOfId(q.after) === b ? q.after : undefined);
-      const need = skip + q.size - items.length;
-      const first = await Promise.all(window.map((b) => (wantEnded ? this.archive.newestInBucket(b, filter, upperOf(b), need) : Promise.resolve(NOTHING))));
+      const ended = await Promise.all(window.map((b) => (wantEnded ? this.archive.findInBucket(b, filter) : Promise.resolve([]))));
       let got = 0;
       for (let j = 0; j < window.length; j++) {
-        let part = first[j];
-        let upper = upperOf(window[j]);
-        // An hour is read in slices, newest first; a crowded hour gives a page from its newest shelves.
-        for (;;) {
-          const endedRows = part.rows.map((t) => ({ t, id: String(t._id) }));
-          const seen = new Set(endedRows.map((r) => r.id));
-          const floor = part.covered;
-          // A task caught between the two stores (a crash mid-move) is listed once, as ended.
-          const openRows = (openByBucket.get(window[j]) ?? []).filter((r) => !seen.has(r.id) && (!upper || r.id < upper) && (!floor || r.id >= floor));
-          const rows = [...endedRows, ...openRows].sort(byIdNewestFirst);
-          got += rows.length;
-          const dropped = Math.min(skip, rows.length);
-          skip -= dropped;
-          for (const r of rows.slice(dropped)) {
-            items.push(r.t);
-            if (items.length === q.size) return { items, total, totalExact: exact, nextAfter: r.id };
-          }
-          if (!floor) break;
-          // Bounded work per call: the caller continues from where this one stopped.
-          if (Date.now() > deadline) return { items, total, totalExact: exact, nextAfter: floor };
-          upper = floor;
-          part = await this.archive.newestInBucket(window[j], filter, upper, skip + q.size - items.length);
+        const endedRows = (filter.spiderIds ? ended[j].filter((t) => filter.spiderIds!.has(t.spiderId)) : ended[j]).map((t) => ({ t, id: String(t._id) }));
+        const seen = new Set(endedRows.map((r) => r.id));
+        // A task caught between the two stores (a crash mid-move) is listed once, as ended.
+        let rows = [...endedRows, ...(openByBucket.get(window[j]) ?? []).filter((r) => !seen.has(r.id))].sort(byIdNewestFirst);
+        if (q.after) rows = rows.filter((r) => r.id < q.after!);
+        got += rows.length;
+        const dropped = Math.min(skip, rows.length);
+        skip -= dropped;
+        for (const r of rows.slice(dropped)) {
+          items.push(r.t);
+          if (items.length === q.size) return { items, total, totalExact: exact, nextAfter: r.id };
         }
         if (Date.now() > deadline && i + j + 1 < buckets.length) {
+          // Bounded work per call: the caller continues from the hour where this one stopped.
           return { items, total, totalExact: exact, nextAfter: bucketFloorId(window[j]) };
         }
       }
@@ -126,8 +111,7 @@ export class TaskHistoryService {
 
   /**
    * How many hours from `from` to read at once: enough that the rows expected (the open tasks
-   * of each hour plus its ended ones: the archive's estimate from the hour's seals when it has
-   * read them, else the counters' average per hour) cover `need` with a margin, at least
+   * of each hour plus the counters' average of ended ones) cover `need` with a margin, at least
    * `min`, at most PARALLEL_BUCKETS. On FerretDB each hour read is a scan costing tens of ms,
    * so a first page served by the newest hour should not pay for three more.
    */
@@ -135,7 +119,7 @@ export class TaskHistoryService {
     buckets: string[],
     from: number,
     need: number,
-    endedIn: (bucket: string) => number,
+    endedPerHour: number,
     openByBucket: Map<string, Keyed[]>,
     min: number,
     after?: string,
@@ -146,7 +130,7 @@ export class TaskHistoryService {
       const b = buckets[from + count];
       // The cursor's own hour holds only the part of the hour before the cursor.
       const share = after && bucketOfId(after) === b ? Math.min(1, Math.max(0, (parseInt(after.slice(0, 8), 16) * 1000 - bucketStartMs(b)) / HOUR_MS)) : 1;
-      expected += ((openByBucket.get(b)?.length ?? 0) + endedIn(b)) * share;
+      expected += (openByBucket.get(b)?.length ?? 0) * share + endedPerHour * share;
       count++;
     }
     return { count: Math.max(1, count), expected };

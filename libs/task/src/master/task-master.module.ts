@@ -20,7 +20,6 @@ import { TaskCountersService } from './task-counters.service';
 import { TaskDailyService } from './task-daily.service';
 import { OpenTasksSnapshot } from './open-tasks.snapshot';
 import { TaskHistoryService } from './task-history.service';
-import { ArchiveCompactCron } from './archive-compact.cron';
 import { TaskRetentionCron } from './task-retention.cron';
 import { TaskMetrics } from './task.metrics';
 import { DbFlavor } from './db-flavor';
@@ -66,7 +65,6 @@ export class TaskMasterModule {
         OpenTasksSnapshot,
         TaskHistoryService,
         TaskRetentionCron,
-        ArchiveCompactCron,
       ],
       exports: [TaskService, DispatcherService, ScheduleService, TaskMetrics, TaskRetentionCron, TaskDailyService],
     };

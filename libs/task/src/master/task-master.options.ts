@@ -23,6 +23,4 @@ export type TaskMasterOptions = {
    * (0: no cap), are removed in the background every `intervalMs`, an hour at a time.
    */
   retention: { days: number; max: number; intervalMs: number };
-  /** How often each replica seals and merges the archive shelves of ended hours (default 60 s). */
-  archiveCompactMs?: number;
 };

@@ -22,7 +22,7 @@ describe('TaskRetentionCron.runOnce', () => {
     let listings = 0;
     const archive = {
       buckets: async () => [...hours].sort().reverse(),
-      allInBucket: async (h: string) => tasksOf(h),
+      findInBucket: async (h: string) => tasksOf(h),
       collectionNames: async () => {
         listings++;
         return ['task_archive_x'];

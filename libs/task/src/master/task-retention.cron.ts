@@ -85,7 +85,7 @@ export class TaskRetentionCron implements OnModuleInit, OnModuleDestroy {
       const expired = days > 0 && bucketEndMs(hour) <= now - days * DAY_MS;
       const excess = max > 0 ? endedLeft - max : 0;
       if (!expired && excess <= 0) break; // hours are oldest first: no later one qualifies either
-      const ended = await this.archive.allInBucket(hour);
+      const ended = await this.archive.findInBucket(hour, {});
       const wholeHour = expired || ended.length <= excess;
       let removed = ended;
       if (wholeHour && !openHours.has(hour) && bucketEndMs(hour) <= now - DROP_WHOLE_AFTER_MS) {

@@ -364,7 +364,7 @@ export class TaskRepository implements OnModuleDestroy {
       // an insert that finds the task archived means an earlier try counted it first.
       if (first) await this.counters.countEnded(intent.task);
       // Its outbox write lands before the open copy goes: a crash in between is replayed (idempotent).
-      const [inserted] = await Promise.all([this.archive.insert(intent.task, first), this.events?.taskEnded(intent.task)]);
+      const [inserted] = await Promise.all([this.archive.insert(intent.task), this.events?.taskEnded(intent.task)]);
       if (!first && inserted && !(await this.counters.wasCounted(id))) await this.counters.countEnded(intent.task);
       this.counters.settled(id);
       await crashPoint('mid-archive-move');
