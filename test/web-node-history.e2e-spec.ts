@@ -60,7 +60,8 @@ describe('web dashboard: node history', () => {
     }, 30_000, 250);
     expect(h).toMatchObject({ slotMs: SLOT_MS, windowMs: SLOT_MS * SLOTS });
     expect(h.samples[0].memoryBytes).toBeGreaterThan(0);
-    expect(h.samples.every((s) => s.cpuPercent >= 0 && s.cpuPercent <= 100)).toBe(true);
+    // The worker's CPU figure is its load per core: above 100 % on a busy machine.
+    expect(h.samples.every((s) => s.cpuPercent >= 0)).toBe(true);
     // B holds no stream of this node: it reads the document A writes.
     await waitFor('replica B reads the samples', async () => (await history(b)).samples.length >= h.samples.length, 10_000, 250);
   });

@@ -23,15 +23,15 @@ export function HistoryChart(props: {
   samples: NodeSample[];
   value: (s: NodeSample) => number;
   format: (v: number) => string;
-  /** The axis' top at least this (100 for a percentage). */
-  fixedMax?: number;
+  /** The axis' top at least this (100 for CPU: a load above the cores reads over 100 %). */
+  minMax?: number;
   slotMs: number;
   windowMs: number;
   nowMs: number;
 }) {
   const { samples, value, format, slotMs, windowMs, nowMs } = props;
   const values = samples.map(value);
-  const max = props.fixedMax ?? niceMax(Math.max(0, ...values));
+  const max = Math.max(props.minMax ?? 0, niceMax(Math.max(0, ...values)));
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
   const start = nowMs - windowMs;

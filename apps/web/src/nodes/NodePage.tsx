@@ -63,9 +63,9 @@ export default function NodePage() {
       <Title order={4}>Last hour</Title>
       {h && (
         <SimpleGrid cols={{ base: 1, md: 3 }}>
-          <HistoryChart title="CPU" samples={h.samples} value={(s) => s.cpuPercent} format={(v) => `${Math.round(v)}%`} fixedMax={100} slotMs={h.slotMs} windowMs={h.windowMs} nowMs={now} />
+          <HistoryChart title="CPU" samples={h.samples} value={(s) => s.cpuPercent} format={(v) => `${Math.round(v)}%`} minMax={100} slotMs={h.slotMs} windowMs={h.windowMs} nowMs={now} />
           <HistoryChart title="Memory" samples={h.samples} value={(s) => s.memoryBytes} format={formatBytes} slotMs={h.slotMs} windowMs={h.windowMs} nowMs={now} />
-          <HistoryChart title="Running tasks" samples={h.samples} value={(s) => s.runningTasks} format={(v) => String(Math.round(v))} fixedMax={n ? Math.max(1, n.maxRunners) : undefined} slotMs={h.slotMs} windowMs={h.windowMs} nowMs={now} />
+          <HistoryChart title="Running tasks" samples={h.samples} value={(s) => s.runningTasks} format={(v) => String(Math.round(v))} minMax={n ? Math.max(1, n.maxRunners) : undefined} slotMs={h.slotMs} windowMs={h.windowMs} nowMs={now} />
         </SimpleGrid>
       )}
     </Stack>
