@@ -51,6 +51,9 @@ describe('web dashboard: spider stats', () => {
     await screenshot(page, 'stats', 'thirty-days');
     await page.goto(`${base}/`);
     await page.getByLabel('Tasks ended today').getByText('3', { exact: true }).waitFor();
+    // Two items per run, counted as each batch is stored (maintained daily counts, no scan).
+    expect((await m.api.get('/api/stats')).body.itemsToday).toBe(6);
+    await page.getByLabel('Items today').getByText('6', { exact: true }).waitFor();
     await screenshot(page, 'stats', 'overview-today');
   });
 });
