@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { screenshot, signIn, TestBrowser } from './support/browser';
+import { screenshot, signedInPage, type TestBrowser } from './support/browser';
 import { Master, TestCluster } from './support/cluster';
 
 /**
@@ -29,9 +29,7 @@ describe('web dashboard: managing spider files', () => {
     spiderId = (await m.api.post('/api/spiders', { name: 'shop', cmd: 'python3 main.py' })).body.id;
     const up = await m.api.putFiles(`/api/spiders/${spiderId}/files`, { 'main.py': 'import util\n', 'util.py': 'X = 1\n', 'old.py': 'gone\n', 'pkg/a.py': 'A\n' });
     expect(up.body).toMatchObject({ version: 1 });
-    browser = await TestBrowser.launch();
-    page = await browser.newPage();
-    await signIn(page, base, cluster.apiToken);
+    ({ browser, page } = await signedInPage(base, cluster.apiToken));
   }, 180_000);
 
   afterAll(async () => {

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { screenshot, signIn, TestBrowser } from './support/browser';
+import { screenshot, signedInPage, type TestBrowser } from './support/browser';
 import { Master, TestCluster } from './support/cluster';
 import { waitFor } from './support/wait';
 
@@ -43,9 +43,7 @@ describe('web dashboard layout: no clipped badge or button', () => {
     tasks.running = await start('long');
     await until(tasks.running, 'running');
     await m.api.post('/api/schedules', { spiderId: spider, cron: '0 0 1 1 *', enabled: false });
-    browser = await TestBrowser.launch();
-    page = await browser.newPage();
-    await signIn(page, base, cluster.apiToken);
+    ({ browser, page } = await signedInPage(base, cluster.apiToken));
   }, 300_000);
 
   afterAll(async () => {
