@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { screenshot, signIn, TestBrowser } from './support/browser';
+import { screenshot, signedInPage, type TestBrowser } from './support/browser';
 import { Master, TestCluster } from './support/cluster';
 import { git, gitDaemon, commitAndPush } from './support/git-servers';
 
@@ -35,9 +35,7 @@ describe('web dashboard: a spider from git', () => {
     spiderId = (await m.api.post('/api/spiders', { name: 'from-git', cmd: 'python3 main.py' })).body.id;
     const set = await m.api.put(`/api/spiders/${spiderId}/git`, JSON.stringify({ url: `git://127.0.0.1:${daemon.port}/shop.git`, ref: 'main', path: 'crawler' }), 'application/json');
     expect(set.status).toBe(200);
-    browser = await TestBrowser.launch();
-    page = await browser.newPage();
-    await signIn(page, base, cluster.apiToken);
+    ({ browser, page } = await signedInPage(base, cluster.apiToken));
   }, 180_000);
 
   afterAll(async () => {

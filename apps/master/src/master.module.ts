@@ -91,6 +91,7 @@ export class MasterModule {
           nodeTimeoutMs: config.nodeTimeoutMs,
           nodeReloadMs: config.nodeReloadMs,
           fenceMs: config.fenceMs,
+          historySlotMs: config.nodeHistorySlotMs,
         }),
         SyncMasterModule.forRoot({
           clusterSecret: rt.clusterSecret,

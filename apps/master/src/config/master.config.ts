@@ -22,6 +22,7 @@ const schema = z.object({
   CRAWLNEST_NODE_TIMEOUT_MS: intVar(500, 600_000).default(2500),
   CRAWLNEST_NODE_RELOAD_MS: intVar(100, 600_000).default(2000),
   CRAWLNEST_HEARTBEAT_MS: intVar(100, 60_000).default(1000),
+  CRAWLNEST_NODE_HISTORY_SLOT_MS: intVar(100, 3_600_000).default(30_000),
   CRAWLNEST_DISPATCH_POLL_MS: intVar(50, 60_000).default(500),
   CRAWLNEST_ACK_TIMEOUT_MS: intVar(500, 600_000).default(10_000),
   CRAWLNEST_ORPHAN_GRACE_MS: intVar(0, 3_600_000).default(10_000),
@@ -81,6 +82,8 @@ export type MasterConfig = {
   nodeTimeoutMs: number;
   nodeReloadMs: number;
   heartbeatMs: number;
+  /** One node history sample per slot of this length, 120 slots kept. */
+  nodeHistorySlotMs: number;
   dispatchPollMs: number;
   ackTimeoutMs: number;
   orphanGraceMs: number;
@@ -151,6 +154,7 @@ export function loadMasterConfig(env: NodeJS.ProcessEnv = process.env): MasterCo
     nodeTimeoutMs: e.CRAWLNEST_NODE_TIMEOUT_MS,
     nodeReloadMs: e.CRAWLNEST_NODE_RELOAD_MS,
     heartbeatMs: e.CRAWLNEST_HEARTBEAT_MS,
+    nodeHistorySlotMs: e.CRAWLNEST_NODE_HISTORY_SLOT_MS,
     dispatchPollMs: e.CRAWLNEST_DISPATCH_POLL_MS,
     ackTimeoutMs: e.CRAWLNEST_ACK_TIMEOUT_MS,
     orphanGraceMs: e.CRAWLNEST_ORPHAN_GRACE_MS,

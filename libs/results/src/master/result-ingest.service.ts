@@ -10,6 +10,7 @@ import { DedupStoreService, Prepared, StoreOutcome } from './dedup-store.service
 import { LedgerRecord, ResultMetaRepository } from './result-meta.repository';
 import { ResultDoc } from './result-store.repository';
 import { ResultsMetrics } from './results.metrics';
+import { ResultDailyService } from './result-daily.service';
 import { RESULTS_MASTER_OPTIONS, ResultsMasterOptions } from './results-master.options';
 
 export type AttemptRef = { taskId: string; attempt: number; nodeId: string };
@@ -47,6 +48,7 @@ export class ResultIngestService {
     private readonly backfill: DedupBackfillService,
     private readonly meta: ResultMetaRepository,
     private readonly metrics: ResultsMetrics,
+    private readonly daily: ResultDailyService,
     @Inject(RESULTS_MASTER_OPTIONS) private readonly opts: ResultsMasterOptions,
   ) {}
 
@@ -130,6 +132,7 @@ export class ResultIngestService {
     };
     if (await this.meta.insertLedger(ledger)) {
       this.metrics.stored.inc(outcome.stored);
+      this.daily.countStored(task.spiderId, outcome.stored);
       this.metrics.duplicates.inc(outcome.duplicates);
       this.metrics.rejected.inc(refused.length);
     }
