@@ -62,7 +62,7 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
   private looping: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private kicked = false;
-  /** A send pass is due: the poll timer fired or kick() asked for one. */
+  /** A send pass (and an outbox read) is due: kick() asked for one (the poll's own pace is kept by the loop). */
   private sendKicked = true;
   private stopped = false;
   private fanningOut: Promise<void> | null = null;
@@ -128,19 +128,23 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
     this.wake?.();
   }
 
-  /** One loop per replica: a pass, then a wait of pollMs unless kicked meanwhile. */
+  /**
+   * One loop per replica: a pass, then a wait until the next poll unless kicked meanwhile. The
+   * poll keeps its pace under a stream of kicks (closes on this replica): facts of the monitors
+   * and of other replicas, and the retries on the due list, are read every pollMs whatever.
+   */
   private async loop(): Promise<void> {
+    let lastPoll = 0;
     while (!this.stopped) {
       this.kicked = false;
+      if (Date.now() - lastPoll >= this.opts.pollMs) this.sendKicked = true;
       const sends = this.sendKicked;
       this.sendKicked = false;
+      if (sends) lastPoll = Date.now();
       await this.pass(sends);
       if (this.kicked || this.stopped) continue;
       await new Promise<void>((resolve) => {
-        const t = setTimeout(() => {
-          this.sendKicked = true;
-          resolve();
-        }, this.opts.pollMs);
+        const t = setTimeout(resolve, Math.max(0, lastPoll + this.opts.pollMs - Date.now()));
         this.wake = () => {
           clearTimeout(t);
           resolve();
