@@ -33,7 +33,7 @@ const MAX_ACTIVE_FACTS = 32;
 const FANOUT_GATHER_MS = 150;
 /**
  * Settled first attempts and fanned-out facts are written at most this long after they
- * happen, many in one insertMany / deleteMany. Only the history lags by it: the sends are made
+ * happen, many in one insertMany / one bulk delete. Only the history lags by it: the sends are made
  * before. A master killed within it resends those deliveries after its lease (same delivery id).
  */
 const WRITE_BATCH_MS = 250;
