@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { copyFile, link, lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { FS_CONCURRENCY, mapBounded, runBounded } from './bounded';
 
 /**
  * Immutable run directories: `<spider root>/versions/<version>.<n>`, built from the synced
@@ -45,7 +46,10 @@ export class RunDirectories {
       const tmp = join(versions, `.tmp-${version}-${randomBytes(4).toString('hex')}`);
       try {
         await mkdir(tmp);
-        for (const p of paths) await linkOrCopy(join(store, p), join(tmp, p));
+        // Each directory once (parents before children), then the links side by side.
+        const dirs = [...new Set(paths.map((p) => dirname(p)).filter((d) => d !== '.'))].sort();
+        for (const d of dirs) await mkdir(join(tmp, d), { recursive: true });
+        await runBounded(paths, FS_CONCURRENCY, (p) => linkOrCopy(join(store, p), join(tmp, p)));
         await rename(tmp, target);
       } catch (err) {
         await rm(tmp, { recursive: true, force: true });
@@ -88,16 +92,17 @@ export class RunDirectories {
 
 /** Every path of `dir` is the very file (inode) the store holds now. */
 async function sameFiles(dir: string, store: string, paths: string[]): Promise<boolean> {
-  for (const p of paths) {
+  let same = true;
+  await mapBounded(paths, FS_CONCURRENCY, async (p) => {
+    if (!same) return; // one difference decides it; skip the rest
     const [a, b] = await Promise.all([lstat(join(dir, p)).catch(() => null), lstat(join(store, p)).catch(() => null)]);
-    if (!a || !b || a.ino !== b.ino || a.dev !== b.dev) return false;
-  }
-  return true;
+    if (!a || !b || a.ino !== b.ino || a.dev !== b.dev) same = false;
+  });
+  return same;
 }
 
 /** A hard link to the store's file; a copy where links are not possible (another file system). */
 async function linkOrCopy(from: string, to: string): Promise<void> {
-  await mkdir(dirname(to), { recursive: true });
   try {
     await link(from, to);
   } catch (err) {

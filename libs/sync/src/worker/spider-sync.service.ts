@@ -8,6 +8,7 @@ import { pathProblem } from '../path-check';
 import { readLocalIndex, writeLocalIndex } from './local-index';
 import { ContentMismatchError, VerifiedFileWriter } from './verified-file.writer';
 import { downloadJobs } from './download-jobs';
+import { FS_CONCURRENCY, mapBounded, runBounded } from './bounded';
 import { RunDirectories } from './run-directories';
 
 export type SyncStats = {
@@ -27,7 +28,7 @@ export type HeldSync = SyncResult & { release: () => void };
 export class SyncError extends Error {}
 
 
-const PARALLEL_DOWNLOADS = 6;
+const PARALLEL_DOWNLOADS = 8;
 const DOWNLOAD_TRIES = 4;
 const MASTER_WAIT_MS = 10_000;
 
@@ -120,10 +121,10 @@ export class SpiderSyncService {
     // run directory of an older version, which must keep its mode.
     for (const e of diff.chmod) await chmodByCopy(await this.safeTarget(dir, e.path), e.mode & 0o777);
     const files: Record<string, LocalEntry> = {};
-    for (const e of manifest.files) {
-      const st = await lstat(join(dir, e.path));
-      files[e.path] = { size: e.size, sha256: e.sha256, mode: e.mode & 0o777, mtimeMs: st.mtimeMs };
-    }
+    const stats = await mapBounded(manifest.files, FS_CONCURRENCY, (e) => lstat(join(dir, e.path)));
+    manifest.files.forEach((e, i) => {
+      files[e.path] = { size: e.size, sha256: e.sha256, mode: e.mode & 0o777, mtimeMs: stats[i].mtimeMs };
+    });
     await writeLocalIndex(indexFile, { version: manifest.version, files });
     const runDir = await this.runDirs.ensure(root, dir, manifest.version, manifest.files.map((e) => e.path));
     return {
@@ -146,16 +147,19 @@ export class SpiderSyncService {
    */
   private async verifiedLocal(dir: string, files: Record<string, LocalEntry>): Promise<Map<string, LocalEntry>> {
     const out = new Map<string, LocalEntry>();
-    for (const [p, e] of Object.entries(files)) {
-      if (pathProblem(p)) continue;
-      const st = await lstat(join(dir, p)).catch((err: NodeJS.ErrnoException) => {
+    const entries = Object.entries(files).filter(([p]) => !pathProblem(p));
+    const stats = await mapBounded(entries, FS_CONCURRENCY, ([p]) =>
+      lstat(join(dir, p)).catch((err: NodeJS.ErrnoException) => {
         if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return null; // gone: downloaded again
         throw err;
-      });
+      }),
+    );
+    entries.forEach(([p, e], i) => {
+      const st = stats[i];
       if (st && st.isFile() && st.size === e.size && (e.mtimeMs === undefined || st.mtimeMs === e.mtimeMs)) {
         out.set(p, { ...e, mode: st.mode & 0o777 });
       }
-    }
+    });
     return out;
   }
 
@@ -288,12 +292,4 @@ async function chmodByCopy(file: string, mode: number): Promise<void> {
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-async function runBounded<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]);
-  });
-  await Promise.all(workers);
 }
