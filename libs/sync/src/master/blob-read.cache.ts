@@ -45,7 +45,12 @@ export class BlobReadCache {
 
   /** The blob's chunks in order; one in memory at a time unless the blob is small. */
   async *chunks(blob: BlobRecord): AsyncGenerator<Buffer> {
-    for (let i = 0; i < blob.chunks; i++) yield await (blob.size <= SMALL_BLOB_BYTES ? this.smallChunk(blob, i) : this.blobs.readChunk(blob, i));
+    for (let i = 0; i < blob.chunks; i++) yield await this.chunk(blob, i);
+  }
+
+  /** One chunk, from memory when the blob is small and was read before. */
+  chunk(blob: BlobRecord, index: number): Promise<Buffer> {
+    return blob.size <= SMALL_BLOB_BYTES ? this.smallChunk(blob, index) : this.blobs.readChunk(blob, index);
   }
 
   private smallChunk(blob: BlobRecord, index: number): Promise<Buffer> {

@@ -121,9 +121,13 @@ export class SpiderSyncService {
     // run directory of an older version, which must keep its mode.
     for (const e of diff.chmod) await chmodByCopy(await this.safeTarget(dir, e.path), e.mode & 0o777);
     const files: Record<string, LocalEntry> = {};
-    const stats = await mapBounded(manifest.files, FS_CONCURRENCY, (e) => lstat(join(dir, e.path)));
+    // Files this sync left alone keep the modification time verifiedLocal just checked.
+    const mtimes = await mapBounded(manifest.files, FS_CONCURRENCY, async (e) => {
+      const checked = touched.has(e.path) ? undefined : local.get(e.path)?.mtimeMs;
+      return checked ?? (await lstat(join(dir, e.path))).mtimeMs;
+    });
     manifest.files.forEach((e, i) => {
-      files[e.path] = { size: e.size, sha256: e.sha256, mode: e.mode & 0o777, mtimeMs: stats[i].mtimeMs };
+      files[e.path] = { size: e.size, sha256: e.sha256, mode: e.mode & 0o777, mtimeMs: mtimes[i] };
     });
     await writeLocalIndex(indexFile, { version: manifest.version, files });
     const runDir = await this.runDirs.ensure(root, dir, manifest.version, manifest.files.map((e) => e.path));
