@@ -23,6 +23,8 @@ export class RunDirectories {
   private readonly refs = new Map<string, number>();
   /** root → the directory handed out last (kept when unreferenced). */
   private readonly newest = new Map<string, string>();
+  /** Directories being deleted in the background. */
+  private readonly removing = new Set<string>();
 
   /**
    * A directory holding exactly `paths` of the store's current content, and removal of the
@@ -59,7 +61,19 @@ export class RunDirectories {
     this.newest.set(root, target);
     for (const name of present) {
       const dir = join(versions, name);
-      if (dir !== target && !this.refs.get(dir)) await this.remove(dir);
+      if (dir === target || this.refs.get(dir) || this.removing.has(dir)) continue;
+      // Out of the way at once (one rename), deleted in the background: deleting the previous
+      // version's 1000 links in line took much of a sync that changed one file.
+      const doomed = name.startsWith('.trash-') ? dir : join(versions, `.trash-${randomBytes(4).toString('hex')}`);
+      if (doomed !== dir) {
+        try {
+          await rename(dir, doomed);
+        } catch (err) {
+          this.log.warn({ msg: 'moving an unused run directory aside failed', dir, err: String(err) });
+          continue;
+        }
+      }
+      void this.remove(doomed);
     }
     return target;
   }
@@ -82,10 +96,14 @@ export class RunDirectories {
   }
 
   private async remove(dir: string): Promise<void> {
+    if (this.removing.has(dir)) return;
+    this.removing.add(dir);
     try {
       await rm(dir, { recursive: true, force: true });
     } catch (err) {
       this.log.warn({ msg: 'removing an unused run directory failed', dir, err: String(err) });
+    } finally {
+      this.removing.delete(dir);
     }
   }
 }

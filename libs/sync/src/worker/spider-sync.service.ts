@@ -85,6 +85,7 @@ export class SpiderSyncService {
     const indexFile = join(root, 'index.json');
     await mkdir(dir, { recursive: true });
     const manifest = await this.withRetry('manifest', () => this.fetchManifest(spiderId, version));
+    const manifestAt = Date.now();
     for (const e of manifest.files) {
       const problem = pathProblem(e.path);
       if (problem) throw new SyncError(`manifest path ${JSON.stringify(e.path)} ${problem}`);
@@ -92,6 +93,7 @@ export class SpiderSyncService {
     const index = await readLocalIndex(indexFile);
     const local = await this.verifiedLocal(dir, index.files);
     const diff = diffManifest(manifest.files, local);
+    const checkedAt = Date.now();
 
     // Before touching a file, forget it in the index; the full index is written only once
     // everything is in place. A sync cut short then leaves an index that under-reports
@@ -117,6 +119,7 @@ export class SpiderSyncService {
       }
       bytes += job.reduce((n, e) => n + e.size, 0);
     });
+    const downloadedAt = Date.now();
     // A mode change lands in a copy renamed over the file: the old inode may be linked into a
     // run directory of an older version, which must keep its mode.
     for (const e of diff.chmod) await chmodByCopy(await this.safeTarget(dir, e.path), e.mode & 0o777);
@@ -130,7 +133,21 @@ export class SpiderSyncService {
       files[e.path] = { size: e.size, sha256: e.sha256, mode: e.mode & 0o777, mtimeMs: mtimes[i] };
     });
     await writeLocalIndex(indexFile, { version: manifest.version, files });
+    const indexedAt = Date.now();
     const runDir = await this.runDirs.ensure(root, dir, manifest.version, manifest.files.map((e) => e.path));
+    // Where a sync's time went, phase by phase (the sync-tree bench and operators read these).
+    this.log.log({
+      msg: 'spider synced',
+      spiderId,
+      version: manifest.version,
+      files: manifest.files.length,
+      fetched: diff.download.length,
+      manifestMs: manifestAt - started,
+      localCheckMs: checkedAt - manifestAt,
+      downloadMs: downloadedAt - checkedAt,
+      indexMs: indexedAt - downloadedAt,
+      runDirMs: Date.now() - indexedAt,
+    });
     return {
       dir: runDir,
       version: manifest.version,
