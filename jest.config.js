@@ -7,8 +7,8 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   transform: { '^.+\\.ts$': require('./jest.swc.js') },
   moduleNameMapper: {
-    '^@crawlnest/(node|task|sync|results)$': '<rootDir>/libs/$1/src',
-    '^@crawlnest/(node|task|sync|results)/(.*)$': '<rootDir>/libs/$1/src/$2',
+    '^@crawlnest/(node|task|sync|results|notify)$': '<rootDir>/libs/$1/src',
+    '^@crawlnest/(node|task|sync|results|notify)/(.*)$': '<rootDir>/libs/$1/src/$2',
   },
   testEnvironment: 'node',
 };

@@ -9,6 +9,12 @@ cd "$root"
 bash scripts/setup.sh --quiet
 bash scripts/build-changed.sh
 export CRAWLNEST_DATA_DIR="${CRAWLNEST_DATA_DIR:-$root/.data}"
+# Dev mode is for this machine: both ports on loopback unless asked otherwise (a dev setup's
+# API token and cluster secret sit in .data). The master alone defaults to every interface.
+export CRAWLNEST_HTTP_HOST="${CRAWLNEST_HTTP_HOST:-127.0.0.1}"
+export CRAWLNEST_GRPC_HOST="${CRAWLNEST_GRPC_HOST:-127.0.0.1}"
+# A fresh data dir gets an `admin` user with a random password (banner + .data/admin-password).
+export CRAWLNEST_DEV_ADMIN="${CRAWLNEST_DEV_ADMIN:-1}"
 master='' worker=''
 
 # "code 3", "signal TERM" from a `wait` status.
@@ -57,7 +63,9 @@ until [ -n "${CRAWLNEST_CLUSTER_SECRET:-}" ] || [ -s "$CRAWLNEST_DATA_DIR/cluste
   fi
   sleep 0.1
 done
-CRAWLNEST_MASTER="${CRAWLNEST_MASTER:-127.0.0.1:${CRAWLNEST_GRPC_PORT:-9666}}" \
+# The worker dials the gRPC host the master bound (loopback when it bound every interface).
+case "$CRAWLNEST_GRPC_HOST" in 0.0.0.0 | :: | '[::]') dial=127.0.0.1 ;; *:*) dial="[$CRAWLNEST_GRPC_HOST]" ;; *) dial=$CRAWLNEST_GRPC_HOST ;; esac
+CRAWLNEST_MASTER="${CRAWLNEST_MASTER:-$dial:${CRAWLNEST_GRPC_PORT:-9666}}" \
   CRAWLNEST_WORKSPACE="${CRAWLNEST_WORKSPACE:-$CRAWLNEST_DATA_DIR/worker}" \
   node dist/apps/worker/apps/worker/src/main.js &
 worker=$!

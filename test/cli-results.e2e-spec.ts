@@ -80,6 +80,18 @@ describe('crawlnest results', () => {
     expect(lines.filter((l) => l.includes('"Pen ""blue"""'))).toHaveLength(2);
   });
 
+  it('csv --bom starts with a UTF-8 byte order mark for Excel; without it none; --bom with jsonl is a usage error', async () => {
+    const withBom = join(home, 'bom.csv');
+    expect((await runCli(['results', 'shop', '--format', 'csv', '--bom', '-o', withBom], env)).code).toBe(0);
+    expect([...readFileSync(withBom).subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const plain = join(home, 'plain.csv');
+    expect((await runCli(['results', 'shop', '--format', 'csv', '-o', plain], env)).code).toBe(0);
+    expect(readFileSync(plain)[0]).not.toBe(0xef);
+    const wrong = await runCli(['results', 'shop', '--format', 'jsonl', '--bom'], env);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('--bom applies to --format csv only');
+  });
+
   it('to stdout without -o; an unknown spider is a clear error', async () => {
     const r = await runCli(['results', 'shop', '--task', taskIds[1]], env);
     expect(r.code).toBe(0);

@@ -211,7 +211,16 @@ describe('crawlnest CLI', () => {
     const created = await runCli(['schedules', 'create', 'quotes', '--cron', '0 0 1 1 *', '--disabled', '--json'], env);
     expect(created.code).toBe(0);
     const id = JSON.parse(created.stdout).id as string;
-    expect((await runCli(['schedules', 'ls'], env)).stdout).toContain(id);
+    const ls = (await runCli(['schedules', 'ls'], env)).stdout;
+    expect(ls).toContain(id);
+    // The spider by name, as `tasks ls` prints it, not by id.
+    const row = ls.split('\n').find((l) => l.includes(id)) as string;
+    expect(row).toMatch(/\bquotes\b/);
+    expect(row).not.toContain(JSON.parse(created.stdout).spiderId);
+    const started = await runCli(['run', 'quotes', '--cmd', 'true'], env);
+    expect(started.code).toBe(0);
+    expect(started.stdout).toMatch(/\bquotes\b/);
+    expect(started.stdout).not.toContain(JSON.parse(created.stdout).spiderId);
     const badCron = await runCli(['schedules', 'create', 'quotes', '--cron', 'not a cron'], env);
     expect(badCron.code).toBe(1);
     expect(badCron.stderr).toMatch(/400 .*cron/);

@@ -180,9 +180,10 @@ for (let i = 0; i < out.length; i += 10) process.stdout.write(JSON.stringify({ t
       const [n1, n2] = [await cluster.waitNodeReady(m.api, 'rw1'), await cluster.waitNodeReady(m.api, 'rw2')];
       const t1 = await runTask(m.api, sid, { mode: 'selected-nodes', nodeIds: [n1], env: { MARK: 'one' } });
       const t2 = await runTask(m.api, sid, { mode: 'selected-nodes', nodeIds: [n2], env: { MARK: 'two' } });
-      const [a, b] = [await endedWithCounts(m.api, t1), await endedWithCounts(m.api, t2)];
-      expect(a.status).toBe('finished');
-      expect(b.status).toBe('finished');
+      expect((await endedWithCounts(m.api, t1)).status).toBe('finished');
+      expect((await endedWithCounts(m.api, t2)).status).toBe('finished');
+      // Read once both ended: with overwrite, a task's count drops when the other takes its items over.
+      const [a, b] = [(await m.api.get(`/api/tasks/${t1}`)).body, (await m.api.get(`/api/tasks/${t2}`)).body];
       expect(a.resultCount + b.resultCount).toBe(K);
       expect(a.resultDuplicates + b.resultDuplicates).toBe(K);
       const items = await exportedItems(m.api, sid);
@@ -195,6 +196,9 @@ for (let i = 0; i < out.length; i += 10) process.stdout.write(JSON.stringify({ t
         expect(marks.size).toBeGreaterThanOrEqual(1);
         const dupOf = (t: string) => items.filter((i) => i.mark === (t === t1 ? 'one' : 'two')).length;
         expect(dupOf(t1) + dupOf(t2)).toBe(K);
+        // Each item belongs to the task that wrote it last, and counts for it.
+        expect(items.filter((i) => i._tid === t1).length).toBe(a.resultCount);
+        expect(items.filter((i) => i._tid === t2).length).toBe(b.resultCount);
       }
     }
   }, 180_000);

@@ -7,6 +7,9 @@ import { exitCodeFor } from './commands/follow-task';
 import { configPath, loadProfile, resolveConnection, saveProfile } from './config/profile';
 import { UsageError } from './errors';
 import { keyValues } from './parse-args';
+import { taskFields } from './commands/tasks.command';
+import { humanMs, taskDurationText } from './output/print';
+import type { Task } from './api/types';
 
 describe('CLI pure parts', () => {
   it.each([
@@ -73,5 +76,31 @@ describe('CLI pure parts', () => {
       writeFileSync(path, 'not json');
       expect(() => loadProfile(path)).toThrow(`${path} is not a valid profile`);
     });
+  });
+});
+
+describe('task durations in words', () => {
+  it.each([
+    [null, ''],
+    [59, '59 ms'],
+    [4500, '4.5 s'],
+    [21_340, '21.3 s'],
+    [185_000, '3 m 05 s'],
+    [7_440_000, '2 h 04 m'],
+  ])('humanMs(%s) = %j', (ms, want) => expect(humanMs(ms)).toBe(want));
+
+  it('shows the preparation apart, and nothing for a task without figures (older master, pending)', () => {
+    expect(taskDurationText({ durationMs: 21_340, prepareMs: 20_110 })).toBe('21.3 s (prepare 20.1 s)');
+    expect(taskDurationText({ durationMs: 800, prepareMs: 0 })).toBe('800 ms');
+    expect(taskDurationText({ durationMs: null, prepareMs: null })).toBe('');
+    expect(taskDurationText({})).toBe('');
+  });
+
+  it('tasks show names the node next to its id and says the duration in words', () => {
+    const t = { id: 't', status: 'running', nodeId: 'n1', nodeName: 'worker-1', durationMs: 4500, prepareMs: 3000, runMs: 1500 } as Task;
+    const f = taskFields(t);
+    expect(Object.keys(f)).toEqual(['id', 'status', 'nodeId', 'node', 'nodeName', 'durationMs', 'prepareMs', 'runMs', 'duration']);
+    expect(f.node).toBe('worker-1');
+    expect(f.duration).toBe('4.5 s from assignment, running; prepare 3.0 s, run 1.5 s');
   });
 });

@@ -1,7 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { deployCommand } from './commands/deploy.command';
+import { gitCommand } from './commands/git.command';
 import { loginCommand } from './commands/login.command';
 import { nodesCommand } from './commands/nodes.command';
+import { projectsCommand } from './commands/projects.command';
+import { tokensCommand } from './commands/tokens.command';
+import { usersCommand } from './commands/users.command';
+import { notifyCommand } from './commands/notify.command';
 import { resultsCommand } from './commands/results.command';
 import { runCommand } from './commands/run.command';
 import { schedulesCommand } from './commands/schedules.command';
@@ -24,7 +29,7 @@ async function main(argv: string[]): Promise<number> {
     .showHelpAfterError('(run with --help for usage)')
     // Thrown instead of exiting, so usage errors map to exit 2 here, in one place.
     .exitOverride();
-  for (const c of [loginCommand(), spidersCommand(), versionsCommand(), deployCommand(), runCommand(), tasksCommand(), logsCommand(), resultsCommand(), nodesCommand(), schedulesCommand()]) {
+  for (const c of [loginCommand(), spidersCommand(), versionsCommand(), deployCommand(), runCommand(), tasksCommand(), logsCommand(), resultsCommand(), nodesCommand(), schedulesCommand(), gitCommand(), notifyCommand(), usersCommand(), projectsCommand(), tokensCommand()]) {
     program.addCommand(c);
   }
   // addCommand does not copy settings: every subcommand throws instead of exiting too.

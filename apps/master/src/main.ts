@@ -26,11 +26,13 @@ import { setupApiDocs } from './http/api-docs';
 import { jsonBodyExceptFileRoutes } from './http/json-body.middleware';
 import { MasterModule, masterLogBase } from './master.module';
 import { loadOrCreateSecret } from './security/secrets';
+import { UsersService } from './access';
+import { devAdminBanner, ensureDevAdmin } from './security/dev-admin';
 
 const log = new Logger('Master');
 
 
-async function secrets(config: MasterConfig): Promise<{ apiToken: string; clusterSecret: string }> {
+async function secrets(config: MasterConfig): Promise<{ apiToken: string; clusterSecret: string; secretsKey: string }> {
   const embedded = !config.mongoUri;
   if (!embedded && (!config.apiToken || !config.clusterSecret)) {
     throw new ConfigError([
@@ -40,7 +42,11 @@ async function secrets(config: MasterConfig): Promise<{ apiToken: string; cluste
   }
   const apiToken = config.apiToken ?? (await loadOrCreateSecret(config.dataDir, 'api-token')).value;
   const clusterSecret = config.clusterSecret ?? (await loadOrCreateSecret(config.dataDir, 'cluster-secret')).value;
-  return { apiToken, clusterSecret };
+  // Notification secrets at rest: every replica must hold the same key, so outside the embedded
+  // default an unset key is derived from the cluster secret they all share (set one to rotate them apart).
+  const secretsKey =
+    config.secretsKey ?? (embedded ? (await loadOrCreateSecret(config.dataDir, 'secrets-key')).value : `derived-from-cluster-secret:${clusterSecret}`);
+  return { apiToken, clusterSecret, secretsKey };
 }
 
 async function bootstrap(): Promise<void> {
@@ -50,12 +56,12 @@ async function bootstrap(): Promise<void> {
   // same pino root as everything after, so the output stays one JSON object per line.
   const logParams = pinoParams(config.logging, masterLogBase(replicaId));
   Logger.overrideLogger(new NestPinoLogger(new PinoLogger(logParams), logParams));
-  const { apiToken, clusterSecret } = await secrets(config);
+  const { apiToken, clusterSecret, secretsKey } = await secrets(config);
   let embedded: EmbeddedDatabase | undefined;
   const mongoUri = config.mongoUri ?? (embedded = await acquireEmbeddedDatabase(config.dataDir, config.embeddedDbPort)).uri;
 
   const app = await NestFactory.create<NestExpressApplication>(
-    MasterModule.forRoot({ config, mongoUri, apiToken, clusterSecret, replicaId }),
+    MasterModule.forRoot({ config, mongoUri, apiToken, clusterSecret, replicaId, secretsKey }),
     { bodyParser: false, bufferLogs: true },
   );
   app.useLogger(app.get(NestPinoLogger));
@@ -93,13 +99,16 @@ async function bootstrap(): Promise<void> {
     }),
   );
 
+  const devAdmin = config.devAdmin ? await ensureDevAdmin(app.get(UsersService), config.dataDir) : null;
   const shownHost = config.httpHost === '0.0.0.0' ? '127.0.0.1' : config.httpHost;
   log.log({ msg: 'master ready', replica: replicaId, http: config.httpPort, grpc: config.grpcPort, grpcTls: grpcTlsMode(config), db: embedded ? 'embedded FerretDB' : 'CRAWLNEST_MONGO_URI' });
   // Printed plainly so a person (and the test harness) can read it at a glance; on stderr,
   // so stdout stays one JSON object per line for whatever reads the logs (jq, a collector).
   process.stderr.write(
     `\nCrawlnest master ready\n  REST API:  http://${shownHost}:${config.httpPort}/api\n  gRPC:      ${shownHost}:${config.grpcPort}\n` +
-      `  API token: ${apiToken}\n  Try:       curl -H "Authorization: Bearer ${apiToken}" http://${shownHost}:${config.httpPort}/api/nodes\n\n`,
+      `  API token: ${apiToken}\n  Try:       curl -H "Authorization: Bearer ${apiToken}" http://${shownHost}:${config.httpPort}/api/nodes\n` +
+      (devAdmin ? devAdminBanner(devAdmin, config.dataDir) : '') +
+      '\n',
   );
 }
 

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { MongooseModule } from '@nestjs/mongoose';
 import { ScheduleModule } from '@nestjs/schedule';
 import { MulterModule } from '@nestjs/platform-express';
@@ -10,24 +10,31 @@ import { NodeMasterModule, pinoParams } from '@crawlnest/node';
 import { SyncMasterModule } from '@crawlnest/sync';
 import { TaskMasterModule } from '@crawlnest/task';
 import { ResultsMasterModule } from '@crawlnest/results';
+import { NotifyMasterModule } from '@crawlnest/notify';
 import { DomainErrorFilter } from './http/domain-error.filter';
 import { dashboardModules } from './http/dashboard.static';
 import { MetricsModule } from './metrics/metrics.module';
 import { HealthHttpController } from './http/health.http.controller';
 import { NodesHttpController } from './http/nodes.http.controller';
 import { SpiderVersionsHttpController } from './http/spider-versions.http.controller';
+import { SpiderChangesHttpController } from './http/spider-changes.http.controller';
+import { SpiderStatsHttpController } from './http/spider-stats.http.controller';
 import { LimitsHttpController } from './http/limits.http.controller';
 import { SpidersHttpController } from './http/spiders.http.controller';
 import { SchedulesHttpController } from './http/schedules.http.controller';
 import { StatsHttpController } from './http/stats.http.controller';
 import { TasksHttpController } from './http/tasks.http.controller';
 import { ResultsHttpController } from './http/results.http.controller';
+import { NotificationsHttpController } from './http/notifications.http.controller';
 import { RestValidationPipe } from './http/rest-validation.pipe';
-import { API_TOKEN, BearerAuthGuard } from './security/bearer-auth.guard';
+import { AccessModule } from './access';
 import { REPLICA_ID } from './tokens';
 import { UploadStagingStorage } from './http/upload-staging.storage';
 import type { MasterConfig } from './config/master.config';
 import { ShutdownSignal } from './lifecycle/shutdown-signal';
+import { ScrapydModule } from './scrapyd/scrapyd.module';
+import { GitModule } from './git/git.module';
+import { hostname } from 'node:os';
 
 export type MasterRuntime = {
   config: MasterConfig;
@@ -35,6 +42,8 @@ export type MasterRuntime = {
   apiToken: string;
   clusterSecret: string;
   replicaId: string;
+  /** Key material for notification secrets at rest (main.ts decides where it comes from). */
+  secretsKey?: string;
 };
 
 /** Fields on every master log line. */
@@ -46,6 +55,8 @@ export function masterLogBase(replicaId: string): Record<string, string> {
 @Module({})
 export class MasterModule {
   static forRoot(rt: MasterRuntime): DynamicModule {
+    // One key seals every secret at rest (notification channels, git credentials); main.ts always sets it.
+    const secretsKey = rt.secretsKey ?? `derived-from-cluster-secret:${rt.clusterSecret}`;
     const { config } = rt;
     const upload = {
       uploadDir: join(config.dataDir, 'uploads'),
@@ -101,17 +112,38 @@ export class MasterModule {
           stuckPendingMs: config.stuckPendingMs,
           retention: config.retention,
         }),
-        ResultsMasterModule.forRoot({ clusterSecret: rt.clusterSecret, maxItemBytes: config.maxItemBytes }),
+        ResultsMasterModule.forRoot({ clusterSecret: rt.clusterSecret, maxItemBytes: config.maxItemBytes, dedupBackfillBatch: config.dedupBackfillBatch, replicaId: rt.replicaId }),
+        // Users, projects, sessions, tokens, audit, and the guard on every REST route.
+        AccessModule.forRoot({
+          rootToken: rt.apiToken,
+          sessionIdleMs: config.sessionIdleMs,
+          sessionMaxMs: config.sessionMaxMs,
+          auditRetentionDays: config.auditRetentionDays,
+          loginMaxFailures: 5,
+          loginWindowMs: 5 * 60_000,
+        }),
+        NotifyMasterModule.forRoot({
+          replicaId: rt.replicaId,
+          secretsKey,
+          publicUrl: config.publicUrl ?? `http://${config.httpHost === '0.0.0.0' ? '127.0.0.1' : config.httpHost}:${config.httpPort}`,
+          ...config.notify,
+        }),
         MetricsModule.forRoot({ host: config.metricsHost, port: config.metricsPort }),
+        ScrapydModule.forRoot({ nodeName: hostname(), listTimeoutMs: config.scrapydListTimeoutMs, upload }),
+        GitModule.forRoot({
+          cacheDir: join(config.dataDir, 'git'),
+          secretsKey,
+          webhookSecret: config.gitWebhookSecret,
+          replicaId: rt.replicaId,
+          autoPullTickMs: config.gitAutoPullTickMs,
+        }),
         // The web dashboard at / (apps/web, built to dist/web).
         ...dashboardModules(),
       ],
-      controllers: [HealthHttpController, StatsHttpController, NodesHttpController, SpidersHttpController, SpiderVersionsHttpController, LimitsHttpController, TasksHttpController, SchedulesHttpController, ResultsHttpController],
+      controllers: [HealthHttpController, StatsHttpController, NodesHttpController, SpidersHttpController, SpiderVersionsHttpController, SpiderChangesHttpController, SpiderStatsHttpController, LimitsHttpController, TasksHttpController, SchedulesHttpController, ResultsHttpController, NotificationsHttpController],
       providers: [
-        { provide: API_TOKEN, useValue: rt.apiToken },
         { provide: REPLICA_ID, useValue: rt.replicaId },
         ShutdownSignal,
-        { provide: APP_GUARD, useClass: BearerAuthGuard },
         { provide: APP_FILTER, useClass: DomainErrorFilter },
         { provide: APP_PIPE, useClass: RestValidationPipe },
       ],

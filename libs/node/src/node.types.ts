@@ -53,7 +53,10 @@ export type NodeView = {
   offlineAt: string | null;
   lastHeartbeatAt: string | null;
   connectedReplica: string | null;
+  /** Live machine figures; null while the node is offline (nobody measures them then). */
   resources: NodeRecord['resources'];
+  /** The last figures the node reported, online or not (as of lastHeartbeatAt). */
+  lastResources: NodeRecord['resources'];
 };
 
 export function labelsToObject(labels: Label[]): Record<string, string> {
@@ -80,7 +83,8 @@ export function toNodeView(n: NodeRecord): NodeView {
     ip: n.ip,
     labels: labelsToObject(n.labels ?? []),
     maxRunners: n.maxRunners,
-    runningTasks: n.runningTasks ?? 0,
+    // An offline node reports nothing: its last count and figures are not live any more.
+    runningTasks: n.status === 'online' ? (n.runningTasks ?? 0) : 0,
     status: n.status,
     active: n.status === 'online',
     taskReady: n.status === 'online' && n.taskReady,
@@ -92,6 +96,7 @@ export function toNodeView(n: NodeRecord): NodeView {
     offlineAt: iso(n.offlineAt),
     lastHeartbeatAt: iso(n.lastHeartbeatAt),
     connectedReplica: n.connectedReplica ?? null,
-    resources: n.resources ?? null,
+    resources: n.status === 'online' ? (n.resources ?? null) : null,
+    lastResources: n.resources ?? null,
   };
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { escapeKey } from './key-escape';
 import type { DedupSetting } from './results.types';
 
 /**
@@ -6,8 +7,24 @@ import type { DedupSetting } from './results.types';
  * null), so equal key values give one `_id` in the claims collection whatever produced them.
  */
 export function dedupHash(item: Record<string, unknown>, dedup: DedupSetting): string {
-  const values = dedup.keys.map((k) => (k in item ? item[k] : null));
-  return createHash('sha256').update(JSON.stringify(values)).digest('hex');
+  return createHash('sha256').update(JSON.stringify(dedupValues(item, dedup))).digest('hex');
+}
+
+/** The name a dedup key has in a stored document (keys are stored escaped, an item's `_id` as `%5Fid`). */
+export function storedKeyName(key: string): string {
+  return key === '_id' ? '%5Fid' : escapeKey(key);
+}
+
+/** The dedup hash of a stored document: the same as its item's, for keys stored under their own names. */
+export function storedDedupHash(doc: Record<string, unknown>, dedup: DedupSetting): string {
+  const item: Record<string, unknown> = {};
+  for (const k of dedup.keys) if (storedKeyName(k) in doc) item[k] = doc[storedKeyName(k)];
+  return dedupHash(item, dedup);
+}
+
+/** The values of the dedup keys of an item (a missing key as null). */
+export function dedupValues(item: Record<string, unknown>, dedup: DedupSetting): unknown[] {
+  return dedup.keys.map((k) => (k in item ? item[k] : null));
 }
 
 /**

@@ -1,6 +1,9 @@
 import type { Types } from 'mongoose';
 import type { ManifestEntry } from './manifest';
 
+/** The project created on start that holds the spiders from before projects ("default" in hex, padded). */
+export const DEFAULT_PROJECT_ID = '64656661756c740000000000';
+
 export type SpiderRecord = {
   _id: Types.ObjectId;
   name: string;
@@ -17,6 +20,8 @@ export type SpiderRecord = {
   dedup?: SpiderDedup | null;
   /** SIGTERM → SIGKILL grace for its tasks, seconds; 0 or absent: the worker's default. */
   killGraceSec?: number;
+  /** The project it belongs to; absent on spiders stored before projects: the `default` project. */
+  projectId?: string;
   createdAt: Date;
   updatedAt: Date;
 };
@@ -37,6 +42,7 @@ export type SpiderView = {
   resultsCollection: string;
   dedup: SpiderDedup | null;
   killGraceSec: number;
+  projectId: string;
   createdAt: string;
   updatedAt: string;
 };
@@ -64,6 +70,7 @@ export function toSpiderView(s: SpiderRecord): SpiderView {
     resultsCollection: s.resultsCollection ?? defaultResultsCollectionName(s.name, String(s._id)),
     dedup: s.dedup ?? null,
     killGraceSec: s.killGraceSec ?? 0,
+    projectId: s.projectId ?? DEFAULT_PROJECT_ID,
     createdAt: new Date(s.createdAt).toISOString(),
     updatedAt: new Date(s.updatedAt).toISOString(),
   };

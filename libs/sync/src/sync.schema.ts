@@ -26,6 +26,8 @@ export const SpiderSchema = new Schema(
     killGraceSec: { type: Number, default: 0 },
     /** Versions to keep; null: CRAWLNEST_KEEP_VERSIONS. */
     keepVersions: { type: Number, default: null },
+    /** Absent on spiders from before projects: DEFAULT_PROJECT_ID. */
+    projectId: { type: String },
   },
   { collection: 'spiders', versionKey: false, timestamps: true },
 );

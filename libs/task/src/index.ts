@@ -1,4 +1,5 @@
 export * from './task.types';
+export * from './task-timing';
 export * from './task.schema';
 export * from './master/task-master.options';
 export * from './master/task-master.module';
@@ -17,3 +18,6 @@ export * from './worker/spill-queue';
 export * from './worker/result-capture';
 export * from './worker/line-splitter';
 export * from './schedule-ticks';
+export * from './task-events.sink';
+export * from './master/task-daily.service';
+export * from './task-daily';

@@ -1,5 +1,6 @@
 import type { Types } from 'mongoose';
 import { Label, labelsToObject } from '@crawlnest/node';
+import { taskTiming } from './task-timing';
 
 export const TASK_STATUSES = ['pending', 'assigned', 'running', 'finished', 'error', 'cancelled', 'abnormal'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
@@ -92,14 +93,32 @@ export type TaskView = {
   sync: SyncStatsRecord | null;
   environment: EnvStatsRecord | null;
   /** Earlier attempts that ended without ending the task (abnormal, not acknowledged). */
-  attempts: { attempt: number; nodeId: string | null; status: TaskStatus; error: string | null; at: string; handedBack?: boolean }[];
+  attempts: { attempt: number; nodeId: string | null; nodeName: string | null; status: TaskStatus; error: string | null; at: string; handedBack?: boolean }[];
   /** Why a pending task has not started yet; null when it is not pending. */
   pendingReason: string | null;
+  /** The name of the node in `nodeId`; null when none or the node is gone. */
+  nodeName: string | null;
+  /** From assignment (sync and environment build included) to the end, or to now while active. */
+  durationMs: number | null;
+  /** The part of durationMs before the command started (sync, environment build). */
+  prepareMs: number | null;
+  /** The part of durationMs since the command started. */
+  runMs: number | null;
 };
+
+/** Node id → name, for views that name nodes. */
+export type NodeNames = ReadonlyMap<string, string>;
+
+/** A node as messages name it: its name where known, else its id. */
+export function nodeLabel(nodeId: string | null, names: NodeNames): string {
+  if (nodeId === null) return '(no node)';
+  return names.get(nodeId) ?? nodeId;
+}
 
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
 
-export function toTaskView(t: TaskRecord, pendingReason: string | null = null): TaskView {
+export function toTaskView(t: TaskRecord, pendingReason: string | null = null, nodeNames: NodeNames = new Map(), now: number = Date.now()): TaskView {
+  const nodeName = (id: string | null | undefined) => (id ? (nodeNames.get(id) ?? null) : null);
   return {
     id: String(t._id),
     spiderId: t.spiderId,
@@ -128,8 +147,10 @@ export function toTaskView(t: TaskRecord, pendingReason: string | null = null): 
     parentId: t.parentId ?? null,
     sync: t.sync ?? null,
     environment: t.environment ? { keys: [...t.environment.keys], cached: t.environment.cached, buildMs: t.environment.buildMs } : null,
-    attempts: (t.attempts ?? []).map((a) => ({ ...a, at: new Date(a.at).toISOString() })),
+    attempts: (t.attempts ?? []).map((a) => ({ ...a, nodeName: nodeName(a.nodeId), at: new Date(a.at).toISOString() })),
     pendingReason: t.status === 'pending' ? pendingReason : null,
+    nodeName: nodeName(t.nodeId),
+    ...taskTiming(t, now),
   };
 }
 

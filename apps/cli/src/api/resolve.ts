@@ -1,7 +1,7 @@
 import { CliError } from '../errors';
 import { ApiError } from './http-client';
 import type { CrawlnestApi } from './crawlnest-api';
-import type { Node, Spider } from './types';
+import type { Node, Project, Spider, User } from './types';
 
 const OBJECT_ID = /^[0-9a-f]{24}$/i;
 
@@ -30,5 +30,21 @@ export async function resolveNode(api: CrawlnestApi, ref: string, nodes?: Node[]
   const all = nodes ?? (await api.listNodes());
   const hit = all.find((n) => n.id === ref) ?? all.find((n) => n.name === ref) ?? all.find((n) => n.key === ref);
   if (!hit) throw new CliError(`no node named or with id '${ref}' (see \`crawlnest nodes ls\`)`);
+  return hit;
+}
+
+/** A project named by its id or its (unique) name. */
+export async function resolveProject(api: CrawlnestApi, ref: string): Promise<Project> {
+  const all = await api.listProjects();
+  const hit = all.find((p) => p.id === ref) ?? all.find((p) => p.name === ref);
+  if (!hit) throw new CliError(`no project named or with id '${ref}' that you are in (see \`crawlnest projects ls\`)`);
+  return hit;
+}
+
+/** A user named by id or username. */
+export async function resolveUser(api: CrawlnestApi, ref: string): Promise<User> {
+  const all = await api.listUsers();
+  const hit = all.find((u) => u.id === ref) ?? all.find((u) => u.username === ref);
+  if (!hit) throw new CliError(`no user named or with id '${ref}' (see \`crawlnest users ls\`)`);
   return hit;
 }

@@ -3,7 +3,7 @@ import { basename, resolve } from 'node:path';
 import { Command } from 'commander';
 import type { CrawlnestApi } from '../api/crawlnest-api';
 import { ApiError } from '../api/http-client';
-import { findSpiderByName } from '../api/resolve';
+import { findSpiderByName, resolveProject } from '../api/resolve';
 import type { UploadLimits } from '../api/types';
 import { connect } from '../context';
 import { CollectedFile, collectFiles } from '../deploy/collect-files';
@@ -13,7 +13,7 @@ import { CliError, UsageError } from '../errors';
 import { humanBytes, note, printJson } from '../output/print';
 import { ByteProgress } from '../output/progress';
 
-type DeployOptions = { name?: string; cmd?: string; param?: string; json?: boolean };
+type DeployOptions = { name?: string; cmd?: string; param?: string; project?: string; json?: boolean };
 
 export function deployCommand(): Command {
   return new Command('deploy')
@@ -22,6 +22,7 @@ export function deployCommand(): Command {
     .option('--name <name>', 'spider name (default: the folder name)')
     .option('--cmd <cmd>', 'command to run (required for a new spider; updates an existing one)')
     .option('--param <param>', 'arguments appended to the command')
+    .option('--project <project>', 'project of a new spider (name or id); may be left out by a member of one project')
     .option('--json', 'print the API answer {version, fileCount, totalBytes, unwrapped[, unchanged]}')
     .action(async (dir: string, o: DeployOptions) => {
       const root = resolve(dir);
@@ -37,7 +38,8 @@ export function deployCommand(): Command {
       let created = false;
       if (!spider) {
         if (!o.cmd) throw new UsageError(`spider '${name}' does not exist yet: give --cmd to create it`);
-        spider = await api.createSpider({ name, cmd: o.cmd, param: o.param ?? '' });
+        const projectId = o.project ? (await resolveProject(api, o.project)).id : undefined;
+        spider = await api.createSpider({ name, cmd: o.cmd, param: o.param ?? '', projectId });
         created = true;
         note(`created spider ${spider.name} (${spider.id})`);
       } else if (o.cmd !== undefined || o.param !== undefined) {

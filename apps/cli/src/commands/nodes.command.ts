@@ -8,7 +8,7 @@ import { labelsText, note, printJson, printTable } from '../output/print';
 function nodeRows(nodes: Node[]): void {
   printTable(
     ['id', 'name', 'status', 'enabled', 'running', 'max', 'labels', 'ip', 'version'],
-    nodes.map((n) => [n.id, n.name, n.status, n.enabled ? 'yes' : 'no', n.runningTasks, n.maxRunners, labelsText(n.labels), n.ip, n.version]),
+    nodes.map((n) => [n.id, n.name, n.status, n.enabled ? 'yes' : 'no', n.status === 'online' ? n.runningTasks : '-', n.maxRunners, labelsText(n.labels), n.ip, n.version]),
   );
 }
 

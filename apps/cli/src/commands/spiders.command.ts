@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { resolveSpider } from '../api/resolve';
+import { resolveProject, resolveSpider } from '../api/resolve';
 import type { Spider } from '../api/types';
 import { connect } from '../context';
 import { humanBytes, note, printJson, printTable } from '../output/print';
@@ -28,9 +28,12 @@ export function spidersCommand(): Command {
     .requiredOption('--cmd <cmd>', 'command to run, e.g. "scrapy crawl quotes"')
     .option('--param <param>', 'arguments appended to the command', '')
     .option('--description <text>', 'free text', '')
+    .option('--project <project>', 'project (name or id); may be left out by a member of one project')
     .option('--json', 'print the API object')
-    .action(async (name: string, o: { cmd: string; param: string; description: string; json?: boolean }) => {
-      const s = await connect().createSpider({ name, cmd: o.cmd, param: o.param, description: o.description });
+    .action(async (name: string, o: { cmd: string; param: string; description: string; project?: string; json?: boolean }) => {
+      const api = connect();
+      const projectId = o.project ? (await resolveProject(api, o.project)).id : undefined;
+      const s = await api.createSpider({ name, cmd: o.cmd, param: o.param, description: o.description, projectId });
       if (o.json) printJson(s);
       else note(`created spider ${s.name} (${s.id})`);
     });

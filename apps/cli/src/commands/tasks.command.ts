@@ -1,9 +1,9 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { resolveNode, resolveSpider } from '../api/resolve';
-import type { Task } from '../api/types';
+import { TASK_STATUSES, type Task, type TaskStatus } from '../api/types';
 import { connect } from '../context';
 import { EXIT } from '../errors';
-import { note, printFields, printJson, printTable } from '../output/print';
+import { humanMs, note, printFields, printJson, printTable, taskDurationText } from '../output/print';
 import { integer } from '../parse-args';
 import { exitCodeFor, followTask, newFollowControl, onInterruptAskToCancel } from './follow-task';
 
@@ -11,9 +11,22 @@ import { exitCodeFor, followTask, newFollowControl, onInterruptAskToCancel } fro
 export function taskRows(tasks: Task[], names: Map<string, string> = new Map()): void {
   const name = (id: string | null): string => (id ? (names.get(id) ?? id) : '');
   printTable(
-    ['id', 'status', 'spider', 'node', 'attempt', 'exit', 'created', 'why'],
-    tasks.map((t) => [t.id, t.status, name(t.spiderId), name(t.nodeId), t.attempt, t.exitCode, t.createdAt, t.error ?? t.pendingReason ?? '']),
+    ['id', 'status', 'spider', 'node', 'attempt', 'exit', 'created', 'duration', 'why'],
+    tasks.map((t) => [t.id, t.status, name(t.spiderId), t.nodeName ?? name(t.nodeId), t.attempt, t.exitCode, t.createdAt, taskDurationText(t), t.error ?? t.pendingReason ?? '']),
   );
+}
+
+/** `tasks show`: the API object, with its node named and its figures in words beside the raw ones. */
+export function taskFields(t: Task): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(t)) {
+    out[k] = v;
+    if (k === 'nodeId' && t.nodeName) out.node = t.nodeName;
+    if (k === 'runMs' && t.durationMs !== null && t.durationMs !== undefined) {
+      out.duration = `${humanMs(t.durationMs)} from assignment${t.status === 'running' || t.status === 'assigned' ? ', running' : ''}; prepare ${humanMs(t.prepareMs) || '-'}, run ${humanMs(t.runMs) || '-'}`;
+    }
+  }
+  return out;
 }
 
 export function tasksCommand(): Command {
@@ -21,13 +34,13 @@ export function tasksCommand(): Command {
   cmd
     .command('ls')
     .description('list tasks, newest first')
-    .option('--status <status>', 'pending | assigned | running | finished | error | cancelled | abnormal')
+    .addOption(new Option('--status <status>', 'only tasks in this status').choices(TASK_STATUSES))
     .option('--spider <spider>', 'spider name or id')
     .option('--node <node>', 'node name or id')
     .option('--page <n>', 'page number (from 1)', integer)
     .option('--size <n>', 'page size', integer)
     .option('--json', 'print the API object {items, total}')
-    .action(async (o: { status?: string; spider?: string; node?: string; page?: number; size?: number; json?: boolean }) => {
+    .action(async (o: { status?: TaskStatus; spider?: string; node?: string; page?: number; size?: number; json?: boolean }) => {
       const api = connect();
       const spiderId = o.spider ? (await resolveSpider(api, o.spider)).id : undefined;
       const nodeId = o.node ? (await resolveNode(api, o.node)).id : undefined;
@@ -44,7 +57,7 @@ export function tasksCommand(): Command {
     .action(async (id: string, o: { json?: boolean }) => {
       const t = await connect().getTask(id);
       if (o.json) printJson(t);
-      else printFields(t);
+      else printFields(taskFields(t));
     });
   cmd
     .command('cancel <task>')

@@ -42,3 +42,20 @@ export function labelsText(labels: Record<string, string> | undefined): string {
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
 }
+
+/** "850 ms", "21.3 s", "3 m 05 s", "2 h 04 m": a duration a person reads at a glance. */
+export function humanMs(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return '';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(Math.floor(ms / 100) / 10).toFixed(1)} s`;
+  const s = Math.floor(ms / 1000);
+  if (s < 3600) return `${Math.floor(s / 60)} m ${String(s % 60).padStart(2, '0')} s`;
+  return `${Math.floor(s / 3600)} h ${String(Math.floor(s / 60) % 60).padStart(2, '0')} m`;
+}
+
+/** A task's duration (from its assignment), with the preparation (sync, environment build) apart. */
+export function taskDurationText(t: { durationMs?: number | null; prepareMs?: number | null }): string {
+  if (t.durationMs === null || t.durationMs === undefined) return '';
+  const total = humanMs(t.durationMs);
+  return t.prepareMs ? `${total} (prepare ${humanMs(t.prepareMs)})` : total;
+}

@@ -35,6 +35,7 @@ const schema = z.object({
   CRAWLNEST_MAX_TREE_BYTES: intVar(1024, 64 * 1024 ** 3).optional(),
   CRAWLNEST_MAX_TREE_FILES: intVar(1, 1_000_000).default(20_000),
   CRAWLNEST_MAX_ITEM_BYTES: intVar(1024, 6 * 1024 * 1024).default(1024 * 1024),
+  CRAWLNEST_DEDUP_BACKFILL_BATCH: intVar(1, 10_000).default(500),
   CRAWLNEST_KEEP_VERSIONS: intVar(1, 100_000).default(10),
   CRAWLNEST_STORAGE_GC_MS: intVar(500, 86_400_000).default(60_000),
   CRAWLNEST_BLOB_GRACE_MS: intVar(0, 7 * 86_400_000).default(600_000),
@@ -44,6 +45,25 @@ const schema = z.object({
   CRAWLNEST_GRPC_TLS_CA: pemFileVar('certificate').optional(),
   CRAWLNEST_METRICS_HOST: z.string().default('127.0.0.1'),
   CRAWLNEST_METRICS_PORT: portVar().optional(),
+  CRAWLNEST_SCRAPYD_LIST_TIMEOUT_MS: intVar(1000, 3_600_000).default(600_000),
+  CRAWLNEST_SECRETS_KEY: z.string().min(16, 'expected at least 16 characters').optional(),
+  CRAWLNEST_GIT_WEBHOOK_SECRET: z.string().min(8, 'expected at least 8 characters').optional(),
+  CRAWLNEST_GIT_AUTOPULL_TICK_MS: intVar(200, 600_000).default(5000),
+  CRAWLNEST_SESSION_IDLE_SEC: intVar(1, 30 * 86_400).default(8 * 3600),
+  CRAWLNEST_SESSION_MAX_SEC: intVar(1, 365 * 86_400).default(7 * 86_400),
+  CRAWLNEST_AUDIT_RETENTION_DAYS: intVar(1, 36_500).default(90),
+  CRAWLNEST_DEV_ADMIN: z.enum(['0', '1']).default('0'),
+  CRAWLNEST_PUBLIC_URL: z
+    .string()
+    .regex(/^https?:\/\/[^\s]+$/, 'expected an http(s) URL')
+    .optional(),
+  CRAWLNEST_NOTIFY_MAX_ATTEMPTS: intVar(1, 100).default(8),
+  CRAWLNEST_NOTIFY_RETRY_BASE_MS: intVar(10, 3_600_000).default(2000),
+  CRAWLNEST_NOTIFY_RETRY_MAX_MS: intVar(10, 86_400_000).default(600_000),
+  CRAWLNEST_NOTIFY_TIMEOUT_MS: intVar(100, 120_000).default(10_000),
+  CRAWLNEST_NOTIFY_POLL_MS: intVar(20, 60_000).default(250),
+  CRAWLNEST_NOTIFY_CONCURRENCY: intVar(1, 1000).default(16),
+  CRAWLNEST_NOTIFY_RETENTION_DAYS: intVar(1, 3650).default(30),
 });
 
 export type MasterConfig = {
@@ -76,6 +96,8 @@ export type MasterConfig = {
   maxTreeFiles: number;
   /** A result item larger than this (as JSON) is refused on its own. */
   maxItemBytes: number;
+  /** Stored items a dedup backfill claims per step (its progress is saved after each). */
+  dedupBackfillBatch: number;
   /** Versions a spider keeps unless it says otherwise (docs/consistency.md). */
   keepVersions: number;
   storageGcMs: number;
@@ -86,6 +108,22 @@ export type MasterConfig = {
   metricsHost: string;
   /** Set: /metrics is also served without a token on this port (keep it private). */
   metricsPort?: number;
+  /** addversion.json waits this long for `scrapy list` on a worker before reading the egg's sources instead. */
+  scrapydListTimeoutMs: number;
+  /** Signs git push webhooks (GitHub/Gitea HMAC, GitLab token); unset: webhooks are refused. */
+  gitWebhookSecret?: string;
+  gitAutoPullTickMs: number;
+  /** Sign-in sessions: idle and absolute limits. */
+  sessionIdleMs: number;
+  sessionMaxMs: number;
+  auditRetentionDays: number;
+  /** `npm run dev`: create `admin` with a random password on a fresh database. */
+  devAdmin: boolean;
+  /** Key material for secrets at rest (notification channels, git credentials); unset: generated in the data dir (embedded) or derived from the cluster secret. */
+  secretsKey?: string;
+  /** Base URL of dashboard links in notifications; unset: http://<http host>:<http port>. */
+  publicUrl?: string;
+  notify: { maxAttempts: number; retryBaseMs: number; retryMaxMs: number; timeoutMs: number; pollMs: number; concurrency: number; retentionDays: number };
 };
 
 /** Read once at start; everything else receives this typed object. */
@@ -124,6 +162,7 @@ export function loadMasterConfig(env: NodeJS.ProcessEnv = process.env): MasterCo
     maxTreeBytes: e.CRAWLNEST_MAX_TREE_BYTES ?? e.CRAWLNEST_MAX_UPLOAD_BYTES * 4,
     maxTreeFiles: e.CRAWLNEST_MAX_TREE_FILES,
     maxItemBytes: e.CRAWLNEST_MAX_ITEM_BYTES,
+    dedupBackfillBatch: e.CRAWLNEST_DEDUP_BACKFILL_BATCH,
     keepVersions: e.CRAWLNEST_KEEP_VERSIONS,
     storageGcMs: e.CRAWLNEST_STORAGE_GC_MS,
     blobGraceMs: e.CRAWLNEST_BLOB_GRACE_MS,
@@ -131,6 +170,24 @@ export function loadMasterConfig(env: NodeJS.ProcessEnv = process.env): MasterCo
     grpcTls: serverTls(e),
     metricsHost: e.CRAWLNEST_METRICS_HOST,
     metricsPort: e.CRAWLNEST_METRICS_PORT,
+    scrapydListTimeoutMs: e.CRAWLNEST_SCRAPYD_LIST_TIMEOUT_MS,
+    secretsKey: e.CRAWLNEST_SECRETS_KEY,
+    gitWebhookSecret: e.CRAWLNEST_GIT_WEBHOOK_SECRET,
+    gitAutoPullTickMs: e.CRAWLNEST_GIT_AUTOPULL_TICK_MS,
+    sessionIdleMs: e.CRAWLNEST_SESSION_IDLE_SEC * 1000,
+    sessionMaxMs: e.CRAWLNEST_SESSION_MAX_SEC * 1000,
+    auditRetentionDays: e.CRAWLNEST_AUDIT_RETENTION_DAYS,
+    devAdmin: e.CRAWLNEST_DEV_ADMIN === '1',
+    publicUrl: e.CRAWLNEST_PUBLIC_URL,
+    notify: {
+      maxAttempts: e.CRAWLNEST_NOTIFY_MAX_ATTEMPTS,
+      retryBaseMs: e.CRAWLNEST_NOTIFY_RETRY_BASE_MS,
+      retryMaxMs: e.CRAWLNEST_NOTIFY_RETRY_MAX_MS,
+      timeoutMs: e.CRAWLNEST_NOTIFY_TIMEOUT_MS,
+      pollMs: e.CRAWLNEST_NOTIFY_POLL_MS,
+      concurrency: e.CRAWLNEST_NOTIFY_CONCURRENCY,
+      retentionDays: e.CRAWLNEST_NOTIFY_RETENTION_DAYS,
+    },
   };
 }
 

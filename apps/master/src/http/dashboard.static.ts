@@ -34,7 +34,7 @@ export function dashboardModules(dir: string = dashboardDir()): DynamicModule[] 
   return [
     ServeStaticModule.forRoot({
       rootPath: dir,
-      exclude: ['/api{/*rest}', '/metrics{/*rest}'],
+      exclude: ['/api{/*rest}', '/metrics{/*rest}', '/scrapyd{/*rest}'],
       serveStaticOptions: { index: false, fallthrough: true, setHeaders: setDashboardHeaders },
     }),
   ];

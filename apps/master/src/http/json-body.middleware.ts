@@ -3,8 +3,12 @@ import express from 'express';
 
 type BodyParserError = Error & { type?: string; body?: string };
 
-/** Spider file uploads: their controller streams the raw body to disk itself. */
-const SPIDER_FILES_ROUTE = /^\/api\/spiders\/[^/]+\/files(\/|$)/;
+/** Spider file uploads and change batches: their controllers stage the bodies on disk themselves. */
+const SPIDER_FILES_ROUTE = /^\/api\/spiders\/[^/]+\/(files|changes)(\/|$)/;
+/** The Scrapyd-compatible API parses its own forms and eggs (apps/master/src/scrapyd). */
+const SCRAPYD_ROUTE = /^\/scrapyd(\/|$)/;
+/** Git push webhooks are signed over their raw bytes: their controller reads the body itself. */
+const GIT_WEBHOOK_ROUTE = /^\/api\/git\/webhook\/?$/;
 
 /**
  * The body handling of every REST route: JSON (a file named settings.json is content, not
@@ -15,7 +19,7 @@ const SPIDER_FILES_ROUTE = /^\/api\/spiders\/[^/]+\/files(\/|$)/;
 export function jsonBodyExceptFileRoutes(limit: string): express.RequestHandler {
   const json = jsonBody(limit);
   return (req, res, next) => {
-    if (SPIDER_FILES_ROUTE.test(req.path)) return next();
+    if (SPIDER_FILES_ROUTE.test(req.path) || SCRAPYD_ROUTE.test(req.path) || GIT_WEBHOOK_ROUTE.test(req.path)) return next();
     if (declaresBody(req) && !req.is('application/json')) {
       answerRefusal(res, new HttpException({ statusCode: 415, error: 'Unsupported Media Type', message: 'Content-Type: expected application/json' }, 415));
       return;

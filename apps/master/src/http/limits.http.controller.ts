@@ -1,6 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SYNC_MASTER_OPTIONS, SyncMasterOptions } from '@crawlnest/sync';
+import { Access } from '../access';
 import { ApiErrors } from './dto/api-docs.decorators';
 import { UploadLimitsDto } from './dto/spider.dto';
 
@@ -12,6 +13,7 @@ import { UploadLimitsDto } from './dto/spider.dto';
 export class LimitsHttpController {
   constructor(@Inject(SYNC_MASTER_OPTIONS) private readonly limits: SyncMasterOptions) {}
 
+  @Access('signed-in')
   @Get('limits')
   @ApiOperation({ summary: 'Upload limits: CRAWLNEST_MAX_UPLOAD_BYTES, CRAWLNEST_MAX_TREE_BYTES, CRAWLNEST_MAX_TREE_FILES' })
   @ApiOkResponse({ type: UploadLimitsDto })

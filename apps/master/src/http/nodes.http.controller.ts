@@ -5,6 +5,7 @@ import { NodeEnvironmentDto } from './dto/environment.dto';
 import { ApiErrors, ApiIdParam } from './dto/api-docs.decorators';
 import { ListNodesQueryDto, NodeDto, parseLabelSelector, PatchNodeDto } from './dto/node.dto';
 import { ObjectIdPipe } from './object-id.pipe';
+import { Access } from '../access';
 
 @ApiTags('nodes')
 @ApiBearerAuth()
@@ -16,6 +17,7 @@ export class NodesHttpController {
     private readonly environments: NodeEnvironmentsRepository,
   ) {}
 
+  @Access('signed-in')
   @Get()
   @ApiOperation({ summary: 'List worker nodes, optionally by status or label' })
   @ApiOkResponse({ type: [NodeDto] })
@@ -24,6 +26,7 @@ export class NodesHttpController {
     return this.nodes.list({ status: q.status, label: q.label === undefined ? undefined : parseLabelSelector(q.label) });
   }
 
+  @Access('signed-in')
   @Get(':id')
   @ApiOperation({ summary: 'Get one node' })
   @ApiIdParam('node')
@@ -33,6 +36,7 @@ export class NodesHttpController {
     return this.nodes.get(id);
   }
 
+  @Access('signed-in')
   @Get(':id/environments')
   @ApiOperation({ summary: 'Spider dependency environments cached on the node, as its worker last reported them' })
   @ApiIdParam('node')
@@ -44,6 +48,7 @@ export class NodesHttpController {
     return list.map((e) => ({ ...e, lastUsedAt: e.lastUsedAt ? new Date(e.lastUsedAt).toISOString() : null }));
   }
 
+  @Access('admin')
   @Patch(':id')
   @ApiOperation({ summary: 'Change labels, maxRunners or enabled (a disabled node gets no new tasks)' })
   @ApiIdParam('node')
@@ -53,6 +58,7 @@ export class NodesHttpController {
     return this.nodes.patch(id, body);
   }
 
+  @Access('admin')
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Forget an offline node (409 while it is online)' })

@@ -7,6 +7,7 @@ import { ApiErrors, ApiIdParam } from './dto/api-docs.decorators';
 import { DeleteResultsQueryDto, ExportQueryDto, ResultPageDto, ResultPageQueryDto, ResultsDeletedDto, SpiderResultQueryDto } from './dto/results.dto';
 import { ObjectIdPipe } from './object-id.pipe';
 import { csvStream, jsonStream } from './results-export';
+import { Access, param } from '../access';
 
 const CONTENT_TYPES = { csv: 'text/csv; charset=utf-8', json: 'application/json; charset=utf-8', jsonl: 'application/x-ndjson; charset=utf-8' };
 
@@ -17,6 +18,7 @@ const CONTENT_TYPES = { csv: 'text/csv; charset=utf-8', json: 'application/json;
 export class ResultsHttpController {
   constructor(private readonly results: ResultsQueryService) {}
 
+  @Access('read', param('task'))
   @Get('tasks/:id/results')
   @ApiOperation({ summary: "A task's results, newest first, a page at a time" })
   @ApiIdParam('task')
@@ -26,6 +28,7 @@ export class ResultsHttpController {
     return this.results.taskPage(id, q.page, q.size);
   }
 
+  @Access('read', param('spider'))
   @Get('spiders/:id/results')
   @ApiOperation({ summary: "A spider's results, newest first (optionally of one task, or with one field equal to a value)" })
   @ApiIdParam('spider')
@@ -35,6 +38,7 @@ export class ResultsHttpController {
     return this.results.spiderPage(id, { taskId: q.taskId, field: q.field, value: q.value }, q.page, q.size);
   }
 
+  @Access('read', param('spider'))
   @Get('spiders/:id/results/fields')
   @ApiOperation({ summary: "Top-level fields seen in the spider's results collection, in first-seen order (kept as items arrive, no scan)" })
   @ApiIdParam('spider')
@@ -44,6 +48,7 @@ export class ResultsHttpController {
     return this.results.fields(id);
   }
 
+  @Access('read', param('spider'))
   @Get('spiders/:id/results/export')
   @ApiOperation({ summary: 'Download results as CSV (a column per field seen, nested values as JSON), a JSON array or JSON lines; streamed' })
   @ApiIdParam('spider')
@@ -63,6 +68,7 @@ export class ResultsHttpController {
     }
   }
 
+  @Access('edit', param('spider'))
   @Delete('spiders/:id/results')
   @ApiOperation({ summary: "Delete a spider's results (or one task's); counts follow" })
   @ApiIdParam('spider')

@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { SpiderFilesService, SpiderVersionsService } from '@crawlnest/sync';
 import { ApiErrors, ApiFilePathParam, ApiIdParam } from './dto/api-docs.decorators';
 import { FilesVersionDto, ManifestEntryDto, VersionDiffDto } from './dto/spider.dto';
+import { Access, param } from '../access';
 import { ObjectIdPipe } from './object-id.pipe';
 
 const versionParam = (name: string, description: string) => ApiParam({ name, description, schema: { type: 'integer', minimum: 1 }, example: 3 });
@@ -23,6 +24,7 @@ export class SpiderVersionsHttpController {
     private readonly files: SpiderFilesService,
   ) {}
 
+  @Access('read', param('spider'))
   @Get(':id/versions/:version/files')
   @ApiOperation({ summary: 'The manifest of one kept version (404 for a version retention dropped)' })
   @ApiIdParam('spider')
@@ -33,6 +35,7 @@ export class SpiderVersionsHttpController {
     return this.versions.files(id, version);
   }
 
+  @Access('read', param('spider'))
   @Get(':id/versions/:version/files/*path')
   @ApiOperation({ summary: 'Download one file of one kept version (raw bytes)' })
   @ApiIdParam('spider')
@@ -52,6 +55,7 @@ export class SpiderVersionsHttpController {
     await pipeline(Readable.from(content.chunks), res);
   }
 
+  @Access('read', param('spider'))
   @Get(':id/versions/:a/diff/:b')
   @ApiOperation({ summary: 'Files added, removed and changed from version a to version b, with a unified diff for text files under 1 MiB' })
   @ApiIdParam('spider')
@@ -63,6 +67,7 @@ export class SpiderVersionsHttpController {
     return this.versions.diff(id, a, b);
   }
 
+  @Access('edit', param('spider'))
   @Post(':id/versions/:version/restore')
   @ApiOperation({ summary: "Make a new version with that version's files (history only grows; `unchanged` when it already is the current tree)" })
   @ApiIdParam('spider')

@@ -30,6 +30,7 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
+import { GitPullService } from '../git/git-pull.service';
 import type { Request, Response } from 'express';
 import 'multer';
 import { Readable } from 'node:stream';
@@ -58,6 +59,7 @@ import { TaskService } from '@crawlnest/task';
 import { PrepareSpiderDto } from './dto/prepare.dto';
 import { TasksCreatedDto } from './dto/task.dto';
 import type { StagedPart } from './upload-staging.storage';
+import { VisibilityService, Access, body, param } from '../access';
 
 const ZIP_TYPES = ['application/zip', 'application/x-zip-compressed'];
 const GZIP_TYPES = ['application/gzip', 'application/x-gzip', 'application/x-tar+gzip'];
@@ -75,14 +77,19 @@ const BINARY = { type: 'string', format: 'binary' } as const;
 @ApiErrors(401)
 @Controller('api/spiders')
 export class SpidersHttpController {
+  /** List filter hook: what the caller may see (apps/master/src/access). */
+  @Inject(VisibilityService) private readonly visibility!: VisibilityService;
+
   constructor(
     private readonly spiders: SpiderService,
     private readonly files: SpiderFilesService,
     private readonly tasks: TaskService,
     @Inject(SYNC_MASTER_OPTIONS) private readonly limits: SyncMasterOptions,
     private readonly results: ResultsQueryService,
+    private readonly git: GitPullService,
   ) {}
 
+  @Access('edit', body('project', 'projectId', 'single-project'))
   @Post()
   @ApiOperation({ summary: 'Create a spider (its files are uploaded separately); names are unique: 409 when taken' })
   @ApiCreatedResponse({ type: SpiderDto })
@@ -91,13 +98,15 @@ export class SpidersHttpController {
     return (await withSpiderCounts(this.results, [await this.spiders.create(body)]))[0];
   }
 
+  @Access('signed-in')
   @Get()
   @ApiOperation({ summary: 'List spiders' })
   @ApiOkResponse({ type: [SpiderDto] })
-  async list() {
-    return withSpiderCounts(this.results, await this.spiders.list());
+  async list(@Req() req: Request) {
+    return withSpiderCounts(this.results, this.visibility.filterByProject(req, await this.spiders.list()));
   }
 
+  @Access('read', param('spider'))
   @Get(':id')
   @ApiOperation({ summary: 'Get one spider' })
   @ApiIdParam('spider')
@@ -107,15 +116,18 @@ export class SpidersHttpController {
     return (await withSpiderCounts(this.results, [await this.spiders.get(id)]))[0];
   }
 
+  @Access('edit', param('spider'))
   @Patch(':id')
-  @ApiOperation({ summary: 'Change name, cmd, param, description, resultsCollection or dedup; renaming to a taken name is a 409' })
+  @ApiOperation({ summary: 'Change name, cmd, param, description, resultsCollection or dedup (turning dedup on or changing its keys starts a backfill); renaming to a taken name is a 409' })
   @ApiIdParam('spider')
   @ApiOkResponse({ type: SpiderDto })
   @ApiErrors(400, 404, 409, 413)
   async patch(@Param('id', ObjectIdPipe) id: string, @Body() body: PatchSpiderDto) {
-    return (await withSpiderCounts(this.results, [await this.spiders.update(id, body)]))[0];
+    const updated = await this.results.changeDedup(id, body, () => this.spiders.update(id, body));
+    return (await withSpiderCounts(this.results, [updated]))[0];
   }
 
+  @Access('edit', param('spider'))
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a spider and its files' })
@@ -132,6 +144,7 @@ export class SpidersHttpController {
    * held in memory; staged files are removed whatever the outcome. `unwrap=false` keeps an
    * archive's single top-level folder (the CLI packs the folder the user named as the root).
    */
+  @Access('edit', param('spider'))
   @Put(':id/files')
   @UseInterceptors(AnyFilesInterceptor({ preservePath: true }))
   @ApiOperation({ summary: 'Replace all files: multipart (one part per file, filename = relative path), a .zip or a .tar.gz' })
@@ -185,6 +198,7 @@ export class SpidersHttpController {
    * nodes before any run needs them: one task per node whose command is `true`, so the
    * environment stage runs, shows its output in that task's log, and fails it when it fails.
    */
+  @Access('run', param('spider'))
   @Post(':id/prepare')
   @ApiOperation({ summary: "Build the spider's dependency environments on nodes ahead of runs (tasks running `true` after the environment stage)" })
   @ApiIdParam('spider')
@@ -207,6 +221,7 @@ export class SpidersHttpController {
     return { tasks };
   }
 
+  @Access('read', param('spider'))
   @Get(':id/files')
   @ApiOperation({ summary: 'The file manifest of the current version' })
   @ApiIdParam('spider')
@@ -216,15 +231,17 @@ export class SpidersHttpController {
     return this.files.manifest(id);
   }
 
+  @Access('read', param('spider'))
   @Get(':id/versions')
-  @ApiOperation({ summary: 'The versions of its files the spider keeps (newest first; retention drops older ones)' })
+  @ApiOperation({ summary: 'The versions of its files the spider keeps (newest first; retention drops older ones), each with the git commit a pull made it from' })
   @ApiIdParam('spider')
   @ApiOkResponse({ type: [SpiderVersionDto] })
   @ApiErrors(400, 404)
   versions(@Param('id', ObjectIdPipe) id: string) {
-    return this.files.listVersions(id);
+    return this.git.versions(id);
   }
 
+  @Access('read', param('spider'))
   @Get(':id/files/*path')
   @ApiOperation({ summary: 'Download one file (raw bytes)' })
   @ApiIdParam('spider')
@@ -239,6 +256,7 @@ export class SpidersHttpController {
     await pipeline(Readable.from(content.chunks), res);
   }
 
+  @Access('edit', param('spider'))
   @Put(':id/files/*path')
   @ApiOperation({ summary: 'Write one file (raw body), creating a new version (none when the content and mode are unchanged)' })
   @ApiIdParam('spider')
@@ -267,6 +285,7 @@ export class SpidersHttpController {
     }
   }
 
+  @Access('edit', param('spider'))
   @Delete(':id/files/*path')
   @ApiOperation({ summary: 'Delete one file, creating a new version' })
   @ApiIdParam('spider')

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { TaskService } from '@crawlnest/task';
@@ -8,18 +8,25 @@ import { CreateTaskDto, ListTasksQueryDto, LogPageDto, LogsQueryDto, TaskDto, Ta
 import { ObjectIdPipe } from './object-id.pipe';
 import { ShutdownSignal } from '../lifecycle/shutdown-signal';
 import { withNewTaskCounts, withTaskCounts } from './with-result-counts';
+import { VisibilityService, Access, body, param } from '../access';
+import { GitPullService } from '../git/git-pull.service';
 
 @ApiTags('tasks')
 @ApiBearerAuth()
 @ApiErrors(401)
 @Controller('api/tasks')
 export class TasksHttpController {
+  /** List filter hook: what the caller may see (apps/master/src/access). */
+  @Inject(VisibilityService) private readonly visibility!: VisibilityService;
+
   constructor(
     private readonly tasks: TaskService,
     private readonly shutdown: ShutdownSignal,
     private readonly results: ResultsQueryService,
+    private readonly git: GitPullService,
   ) {}
 
+  @Access('run', body('spider', 'spiderId'))
   @Post()
   @ApiOperation({ summary: 'Create a task (mode all-nodes: one per matching node)' })
   @ApiCreatedResponse({ type: TasksCreatedDto })
@@ -28,24 +35,30 @@ export class TasksHttpController {
     return { tasks: withNewTaskCounts(await this.tasks.create(body)) };
   }
 
+  @Access('signed-in')
   @Get()
   @ApiOperation({ summary: 'List tasks, newest first, a page at a time (cursor `after` = the previous nextAfter)' })
   @ApiOkResponse({ type: TaskPageDto })
   @ApiErrors(400)
-  async list(@Query() q: ListTasksQueryDto) {
-    const page = await this.tasks.list({ status: q.status, spiderId: q.spiderId, nodeId: q.nodeId }, q.page, q.size, q.after);
+  async list(@Query() q: ListTasksQueryDto, @Req() req: Request) {
+    const spiderIds = (await this.visibility.spiderIds(req)) ?? undefined;
+    if (spiderIds && q.spiderId && !spiderIds.has(q.spiderId)) return { items: [], total: 0, totalExact: true, nextAfter: null };
+    const page = await this.tasks.list({ status: q.status, spiderId: q.spiderId, nodeId: q.nodeId, spiderIds }, q.page, q.size, q.after);
     return { ...page, items: await withTaskCounts(this.results, page.items) };
   }
 
+  @Access('read', param('task'))
   @Get(':id')
   @ApiOperation({ summary: 'Get one task' })
   @ApiIdParam('task')
   @ApiOkResponse({ type: TaskDto })
   @ApiErrors(400, 404)
   async get(@Param('id', ObjectIdPipe) id: string) {
-    return (await withTaskCounts(this.results, [await this.tasks.get(id)]))[0];
+    const [task] = await withTaskCounts(this.results, [await this.tasks.get(id)]);
+    return { ...task, git: await this.git.commitOf(task.spiderId, task.spiderVersion) };
   }
 
+  @Access('run', param('task'))
   @Post(':id/cancel')
   @ApiOperation({ summary: 'Cancel a pending, assigned or running task (its whole process group is stopped)' })
   @ApiIdParam('task')
@@ -55,6 +68,7 @@ export class TasksHttpController {
     return (await withTaskCounts(this.results, [await this.tasks.cancel(id)]))[0];
   }
 
+  @Access('run', param('task'))
   @Post(':id/restart')
   @ApiOperation({ summary: 'Create a new task with the same spec' })
   @ApiIdParam('task')
@@ -65,6 +79,7 @@ export class TasksHttpController {
   }
 
   /** Server-Sent Events: one `line` event per log line, then one `end` event with the status. */
+  @Access('read', param('task'))
   @Get(':id/logs/stream')
   @ApiOperation({ summary: 'Follow the log as Server-Sent Events: `line` events ({seq, ts, stream, text}), then one `end` event ({status})' })
   @ApiIdParam('task')
@@ -90,6 +105,7 @@ export class TasksHttpController {
     res.end();
   }
 
+  @Access('read', param('task'))
   @Get(':id/logs')
   @ApiOperation({ summary: 'Read log lines after a sequence number' })
   @ApiIdParam('task')

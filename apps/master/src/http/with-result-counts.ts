@@ -11,8 +11,9 @@ export function withNewTaskCounts<T extends { id: string }>(tasks: T[]) {
   return tasks.map((t) => ({ ...t, ...ZERO_COUNTS }));
 }
 
-/** Adds resultCount to spider views. */
+/** Adds resultCount and dedupBackfill to spider views. */
 export async function withSpiderCounts<T extends { id: string }>(results: ResultsQueryService, spiders: T[]) {
-  const counts = await results.countsOfSpiders(spiders.map((s) => s.id));
-  return spiders.map((s) => ({ ...s, resultCount: counts.get(s.id) ?? 0 }));
+  const ids = spiders.map((s) => s.id);
+  const [counts, backfills] = await Promise.all([results.countsOfSpiders(ids), results.backfillViews(ids)]);
+  return spiders.map((s) => ({ ...s, resultCount: counts.get(s.id) ?? 0, dedupBackfill: backfills.get(s.id) ?? null }));
 }

@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { ApiErrors } from '../http/dto/api-docs.decorators';
 import type { Registry } from 'prom-client';
 import { METRICS_REGISTRY } from './metrics.registry';
+import { Access } from '../access';
 
 /** `GET /metrics` on the API port: Prometheus text, behind the bearer token like /api. */
 @ApiTags('health')
@@ -13,6 +14,7 @@ import { METRICS_REGISTRY } from './metrics.registry';
 export class MetricsHttpController {
   constructor(@Inject(METRICS_REGISTRY) private readonly registry: Registry) {}
 
+  @Access('admin')
   @Get()
   @ApiOperation({ summary: 'Prometheus metrics of this replica (text format; also without a token on CRAWLNEST_METRICS_PORT)' })
   @ApiProduces('text/plain')

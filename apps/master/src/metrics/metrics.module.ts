@@ -3,6 +3,7 @@ import { NodeMetrics } from '@crawlnest/node';
 import { SyncMetrics } from '@crawlnest/sync';
 import { TaskMetrics } from '@crawlnest/task';
 import { ResultsMetrics } from '@crawlnest/results';
+import { NotifyMetrics } from '@crawlnest/notify';
 import { MetricsHttpController } from './metrics.http.controller';
 import { DbCommandMetrics } from './db-commands.metrics';
 import { METRICS_PORT_OPTIONS, MetricsPortListener, MetricsPortOptions } from './metrics-port.listener';
@@ -19,9 +20,9 @@ export class MetricsModule {
         { provide: METRICS_PORT_OPTIONS, useValue: options },
         {
           provide: METRICS_REGISTRY,
-          inject: [NodeMetrics, TaskMetrics, SyncMetrics, ResultsMetrics, DbCommandMetrics],
-          useFactory: (node: NodeMetrics, task: TaskMetrics, sync: SyncMetrics, results: ResultsMetrics, db: DbCommandMetrics) =>
-            buildMetricsRegistry([...node.metrics(), ...task.metrics(), ...sync.metrics(), ...results.metrics(), ...db.metrics()]),
+          inject: [NodeMetrics, TaskMetrics, SyncMetrics, ResultsMetrics, NotifyMetrics, DbCommandMetrics],
+          useFactory: (node: NodeMetrics, task: TaskMetrics, sync: SyncMetrics, results: ResultsMetrics, notify: NotifyMetrics, db: DbCommandMetrics) =>
+            buildMetricsRegistry([...node.metrics(), ...task.metrics(), ...sync.metrics(), ...results.metrics(), ...notify.metrics(), ...db.metrics()]),
         },
         DbCommandMetrics,
         MetricsPortListener,

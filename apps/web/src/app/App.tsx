@@ -2,7 +2,7 @@ import { MantineProvider } from '@mantine/core';
 import { QueryClientProvider } from '@tanstack/react-query';
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
-import { onTokenChange, readToken } from '../auth/token-store';
+import { isSignedIn, onTokenChange } from '../auth/token-store';
 import { SignInPage } from '../auth/SignInPage';
 import { OverviewPage } from '../overview/OverviewPage';
 import { Layout } from './Layout';
@@ -17,15 +17,20 @@ const TasksPage = lazy(() => import('../tasks/TasksPage'));
 const TaskPage = lazy(() => import('../tasks/TaskPage'));
 const SchedulesPage = lazy(() => import('../schedules/SchedulesPage'));
 const ResultsPage = lazy(() => import('../results/ResultsPage'));
+const UsersPage = lazy(() => import('../access/UsersPage'));
+const ProjectsPage = lazy(() => import('../access/ProjectsPage'));
+const TokensPage = lazy(() => import('../access/TokensPage'));
+const AuditPage = lazy(() => import('../access/AuditPage'));
+const NotificationsPage = lazy(() => import('../notifications/NotificationsPage'));
 
 const queryClient = makeQueryClient();
 
 export function App() {
-  const [token, setToken] = useState(readToken());
+  const [token, setToken] = useState(isSignedIn());
   useEffect(
     () =>
       onTokenChange((t) => {
-        setToken(t);
+        setToken(t !== null);
         // Signed out (or a 401): nothing cached under the old token stays on screen.
         if (!t) queryClient.clear();
       }),
@@ -47,6 +52,11 @@ export function App() {
                   <Route path="/tasks/:id" element={<TaskPage />} />
                   <Route path="/schedules" element={<SchedulesPage />} />
                   <Route path="/results" element={<ResultsPage />} />
+                  <Route path="/users" element={<UsersPage />} />
+                  <Route path="/projects" element={<ProjectsPage />} />
+                  <Route path="/tokens" element={<TokensPage />} />
+                  <Route path="/audit" element={<AuditPage />} />
+                  <Route path="/notifications" element={<NotificationsPage />} />
                   <Route path="*" element={<Navigate to="/" replace />} />
                 </Routes>
               </Suspense>

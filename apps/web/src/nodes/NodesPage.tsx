@@ -1,4 +1,5 @@
 import { Button, Group, Modal, NumberInput, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
+import { ConfirmButton } from '../shared/ConfirmButton';
 import { useState } from 'react';
 import type { Node } from '../api/types';
 import { ErrorAlert, isMissingRoute } from '../shared/ErrorAlert';
@@ -73,7 +74,8 @@ export default function NodesPage() {
               <Table.Td>{n.name}<Text size="xs" c="dimmed">{n.hostname} {n.ip}</Text></Table.Td>
               <Table.Td><StatusBadge status={n.status} /></Table.Td>
               <Table.Td>{n.taskReady ? 'yes' : 'no'}</Table.Td>
-              <Table.Td>{n.runningTasks}/{n.maxRunners}</Table.Td>
+              {/* An offline node reports nothing: no running count or machine figures (the API gives none). */}
+              <Table.Td>{n.status === 'online' ? `${n.runningTasks}/${n.maxRunners}` : `—/${n.maxRunners}`}</Table.Td>
               <Table.Td>{formatPairs(n.labels) || '—'}</Table.Td>
               <Table.Td>{n.resources ? `${n.resources.cpuPercent.toFixed(0)}%` : '—'}</Table.Td>
               <Table.Td>{formatBytes(n.resources?.memoryBytes)}</Table.Td>
@@ -91,18 +93,10 @@ export default function NodesPage() {
               <Table.Td>
                 <Group gap="xs" wrap="nowrap">
                   <Button size="xs" variant="default" onClick={() => setEditing(n)} aria-label={`Edit node ${n.name}`}>Edit</Button>
-                  <Button
-                    size="xs"
-                    color="red"
-                    variant="light"
-                    disabled={n.status !== 'offline'}
-                    aria-label={`Delete node ${n.name}`}
-                    onClick={() => {
-                      if (window.confirm(`Delete node ${n.name}?`)) del.mutate(n.id);
-                    }}
-                  >
+                  <ConfirmButton size="xs" color="red" variant="light" disabled={n.status !== 'offline'} aria-label={`Delete node ${n.name}`}
+                    question={`Delete node ${n.name}?`} onConfirm={() => del.mutate(n.id)}>
                     Delete
-                  </Button>
+                  </ConfirmButton>
                 </Group>
               </Table.Td>
             </Table.Tr>

@@ -1,40 +1,76 @@
-import { Button, Group, Pagination, Stack, Text, TextInput } from '@mantine/core';
-import { useState } from 'react';
+import { Button, Checkbox, Group, Pagination, Select, Stack, Text, TextInput } from '@mantine/core';
+import { useMemo, useState } from 'react';
 import { ErrorAlert, isMissingRoute } from '../shared/ErrorAlert';
+import { formatAgo } from '../shared/format';
+import { useSpider } from '../spiders/use-spiders';
+import { ColumnPicker } from './ColumnPicker';
+import { loadChoice, resolveTaskRef, saveChoice, toggleColumn, visibleColumns, type ColumnChoice } from './result-columns';
 import { ResultsTable } from './ResultsTable';
-import { downloadExport, useResultFields, useResults } from './use-results';
+import { downloadExport, useRecentTasks, useResultFields, useResults } from './use-results';
 
 const SIZE = 50;
 
-/** One spider's results: table, task filter, export. */
+/** One spider's results: column picker, task and field filters, table, export. */
 export function ResultsView({ spiderId, initialTaskId }: { spiderId: string; initialTaskId?: string }) {
-  const [taskId, setTaskId] = useState(initialTaskId ?? '');
+  const [taskRef, setTaskRef] = useState(initialTaskId ?? '');
+  const [field, setField] = useState<string | null>(null);
+  const [value, setValue] = useState('');
   const [page, setPage] = useState(1);
+  const [bom, setBom] = useState(false);
+  const [choice, setChoice] = useState<ColumnChoice>(() => loadChoice(spiderId));
+  const spider = useSpider(spiderId);
   const fields = useResultFields(spiderId);
-  const results = useResults(spiderId, { taskId: taskId.trim() || undefined, page, size: SIZE });
+  const recent = useRecentTasks(spiderId);
+  const recentIds = useMemo(() => (recent.data?.items ?? []).map((t) => t.id), [recent.data]);
+  const resolved = resolveTaskRef(taskRef, recentIds);
+  // A short id waits for the recent tasks before it is called unknown.
+  const taskError = resolved.error && !recent.isLoading ? resolved.error : undefined;
+  const filter = { taskId: resolved.taskId, field: field && value !== '' ? field : undefined, value: field && value !== '' ? value : undefined };
+  const results = useResults(spiderId, { ...filter, page, size: SIZE });
   const [exportError, setExportError] = useState<unknown>(null);
   const [exporting, setExporting] = useState<string | null>(null);
   if (isMissingRoute(results.error)) return <Text c="dimmed">This master has no results API yet.</Text>;
+
+  const allFields = fields.data?.length ? fields.data : [...new Set((results.data?.items ?? []).flatMap((i) => Object.keys(i)))];
+  const columns = visibleColumns(allFields, choice);
+  const toggle = (f: string, on: boolean) => {
+    const next = toggleColumn(choice, f, on);
+    setChoice(next);
+    saveChoice(spiderId, next);
+  };
   const exp = (format: 'csv' | 'json') => {
     setExporting(format);
     setExportError(null);
-    downloadExport(spiderId, format, taskId.trim() || undefined)
+    downloadExport({ id: spiderId, name: spider.data?.name ?? spiderId }, format, resolved.taskId, format === 'csv' && bom)
       .catch(setExportError)
       .finally(() => setExporting(null));
   };
+  const taskOptions = (recent.data?.items ?? []).map((t) => ({ value: t.id.slice(-8), label: `${t.id.slice(-8)} · ${t.status} · ${formatAgo(t.createdAt)}` }));
   const data = results.data;
+  const pages = data ? (data.total === null ? page + (data.items.length === SIZE ? 1 : 0) : Math.ceil(data.total / SIZE)) : 0;
   return (
-    <Stack>
-      <Group align="flex-end">
-        <TextInput label="Task filter" placeholder="task id" value={taskId} onChange={(e) => { setTaskId(e.currentTarget.value); setPage(1); }} w={280} />
+    <Stack gap="xs">
+      <Group align="flex-end" gap="xs">
+        <TextInput label="Task filter" placeholder="short id (8 chars) or full id" value={taskRef} w={200} error={taskError}
+          onChange={(e) => { setTaskRef(e.currentTarget.value); setPage(1); }} />
+        <Select label="Recent task" placeholder="pick" data={taskOptions} value={taskOptions.some((o) => o.value === taskRef) ? taskRef : null}
+          onChange={(v) => { setTaskRef(v ?? ''); setPage(1); }} clearable searchable w={250} comboboxProps={{ width: 320 }} />
+        <Select label="Field" placeholder="field" data={allFields} value={field} onChange={(v) => { setField(v); setPage(1); }} clearable searchable w={160} />
+        <TextInput label="Value" placeholder="equals" value={value} onChange={(e) => { setValue(e.currentTarget.value); setPage(1); }} w={180} disabled={!field} />
+        <ColumnPicker fields={allFields} visible={columns} onToggle={toggle} />
         <Button variant="default" onClick={() => exp('csv')} loading={exporting === 'csv'}>Export CSV</Button>
         <Button variant="default" onClick={() => exp('json')} loading={exporting === 'json'}>Export JSON</Button>
+        <Checkbox label="Excel (BOM)" checked={bom} onChange={(e) => setBom(e.currentTarget.checked)} mb={8} />
       </Group>
       <ErrorAlert error={results.error ?? fields.error ?? exportError} />
-      {data && <Text size="sm" c="dimmed" role="status" aria-label="Result count">{data.total} results</Text>}
-      {data && <ResultsTable fields={fields.data ?? []} items={data.items} />}
-      {data && data.total > SIZE && (
-        <Pagination total={Math.ceil(data.total / SIZE)} value={page} onChange={setPage}
+      {data && (
+        <Text size="sm" c="dimmed" role="status" aria-label="Result count">
+          {data.total === null ? `${data.items.length} results on this page (field filter: not counted)` : `${data.total} results`}
+        </Text>
+      )}
+      {data && <ResultsTable columns={columns} items={data.items} maxHeight="calc(100vh - 290px)" />}
+      {data && pages > 1 && (
+        <Pagination total={pages} value={page} onChange={setPage} size="sm"
           getControlProps={(c) => ({ 'aria-label': `${c} page` })} getItemProps={(p) => ({ 'aria-label': `Results page ${p}` })} />
       )}
     </Stack>

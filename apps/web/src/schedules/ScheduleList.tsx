@@ -1,4 +1,5 @@
 import { Anchor, Button, Group, Stack, Switch, Table, Text } from '@mantine/core';
+import { ConfirmButton } from '../shared/ConfirmButton';
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router-dom';
 import type { Schedule } from '../api/types';
@@ -46,7 +47,7 @@ export function ScheduleList({ spiderId }: { spiderId?: string }) {
                   <Group gap="xs" wrap="nowrap">
                     <Button size="xs" variant="default" aria-label={`Edit schedule ${label}`} onClick={() => setEditing(s)}>Edit</Button>
                     <Anchor size="xs" component={Link} to={`/tasks?spiderId=${s.spiderId}`}>Tasks</Anchor>
-                    <Button size="xs" color="red" variant="light" aria-label={`Delete schedule ${label}`} onClick={() => { if (window.confirm('Delete this schedule?')) del.mutate(s.id); }}>Delete</Button>
+                    <ConfirmButton size="xs" color="red" variant="light" aria-label={`Delete schedule ${label}`} question={`Delete schedule ${label}?`} onConfirm={() => del.mutate(s.id)}>Delete</ConfirmButton>
                   </Group>
                 </Table.Td>
               </Table.Tr>

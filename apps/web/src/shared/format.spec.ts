@@ -1,4 +1,4 @@
-import { formatAgo, formatBytes, formatCell, formatDuration, formatPairs, parsePairs, taskDuration } from './format';
+import { formatAgo, formatBytes, formatCell, formatDuration, formatPairs, liveDurationMs, livePrepareMs, parsePairs, taskDuration } from './format';
 
 describe('dashboard formatting', () => {
   it.each([
@@ -33,6 +33,21 @@ describe('dashboard formatting', () => {
     expect(taskDuration({ startedAt: '2026-01-01T00:00:00Z', finishedAt: null }, now)).toBe('1m 00s');
     expect(taskDuration({ startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:00:02Z' }, now)).toBe('2s');
     expect(taskDuration({ startedAt: null, finishedAt: null }, now)).toBe('—');
+  });
+
+  it('counts a task\'s duration up from the master\'s figure while it is active, and not once it ended', () => {
+    const fetchedAt = 1_000_000;
+    const running = { status: 'running', startedAt: 'x', finishedAt: null, durationMs: 4500, prepareMs: 3000 };
+    expect(liveDurationMs(running, fetchedAt + 2000, fetchedAt)).toBe(6500);
+    expect(taskDuration(running, fetchedAt + 2000, fetchedAt)).toBe('6s');
+    expect(livePrepareMs(running, fetchedAt + 2000, fetchedAt)).toBe(3000);
+    const building = { ...running, status: 'assigned', durationMs: 1200, prepareMs: 1200 };
+    expect(livePrepareMs(building, fetchedAt + 800, fetchedAt)).toBe(2000);
+    const ended = { ...running, status: 'finished', durationMs: 21_000 };
+    expect(liveDurationMs(ended, fetchedAt + 60_000, fetchedAt)).toBe(21_000);
+    // A master without durationMs: from the assignment, else the start.
+    expect(liveDurationMs({ assignedAt: '2026-01-01T00:00:00Z', startedAt: '2026-01-01T00:00:20Z', finishedAt: '2026-01-01T00:00:21Z' })).toBe(21_000);
+    expect(liveDurationMs({ status: 'pending', startedAt: null, finishedAt: null, durationMs: null })).toBeNull();
   });
 
   it('round-trips key=value pairs and names the bad part', () => {

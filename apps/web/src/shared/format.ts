@@ -37,11 +37,43 @@ export function formatAgo(iso: string | null | undefined, now: number = Date.now
   return `${formatDuration(d)} ago`;
 }
 
-/** A task's run time: start to finish, or to now while it runs. */
-export function taskDuration(t: { startedAt: string | null; finishedAt: string | null }, now: number = Date.now()): string {
-  if (!t.startedAt) return '—';
+/** What a task's duration is computed from: the master's figures, or (older masters) its times. */
+export type TimedTask = {
+  status?: string;
+  assignedAt?: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs?: number | null;
+  prepareMs?: number | null;
+};
+
+const COUNTING = new Set(['assigned', 'running']);
+
+/**
+ * A task's duration now: from its assignment (sync and environment build included). The
+ * master's `durationMs` is as of its answer (`fetchedAt`, by this browser's clock), so while
+ * the task is active the time since the answer is added: it counts up between polls, and a
+ * browser clock set differently from the master's does not matter.
+ */
+export function liveDurationMs(t: TimedTask, now: number = Date.now(), fetchedAt: number = now): number | null {
+  if (t.durationMs !== undefined && t.durationMs !== null) {
+    return t.status && COUNTING.has(t.status) ? t.durationMs + Math.max(0, now - fetchedAt) : t.durationMs;
+  }
+  const from = t.assignedAt ?? t.startedAt;
+  if (!from) return null;
   const end = t.finishedAt ? Date.parse(t.finishedAt) : now;
-  return formatDuration(end - Date.parse(t.startedAt));
+  return Math.max(0, end - Date.parse(from));
+}
+
+/** The preparation part (sync, environment build): counts up while the task is assigned. */
+export function livePrepareMs(t: TimedTask, now: number = Date.now(), fetchedAt: number = now): number | null {
+  if (t.prepareMs === undefined || t.prepareMs === null) return null;
+  return t.status === 'assigned' ? t.prepareMs + Math.max(0, now - fetchedAt) : t.prepareMs;
+}
+
+/** A task's duration as text: from its assignment to its end, or to now while it is active. */
+export function taskDuration(t: TimedTask, now: number = Date.now(), fetchedAt: number = now): string {
+  return formatDuration(liveDurationMs(t, now, fetchedAt));
 }
 
 export function formatTime(iso: string | null | undefined): string {

@@ -3,10 +3,12 @@ import { useState } from 'react';
 import type { Spider, SpiderInput } from '../api/types';
 import { ErrorAlert } from '../shared/ErrorAlert';
 import { useSaveSpider } from './use-spiders';
+import { useCurrentProject } from '../access/use-access';
 
 /** Create (no spider) or edit a spider: name, command, parameters, results collection and dedup. */
 export function SpiderForm({ spider, onClose, onSaved }: { spider: Spider | null; onClose: () => void; onSaved?: (s: Spider) => void }) {
   const save = useSaveSpider(spider?.id ?? null);
+  const project = useCurrentProject();
   const [name, setName] = useState(spider?.name ?? '');
   const [cmd, setCmd] = useState(spider?.cmd ?? '');
   const [param, setParam] = useState(spider?.param ?? '');
@@ -15,7 +17,7 @@ export function SpiderForm({ spider, onClose, onSaved }: { spider: Spider | null
   const [dedupKeys, setDedupKeys] = useState(spider?.dedup?.keys.join(', ') ?? '');
   const [dedupMode, setDedupMode] = useState<'ignore' | 'overwrite'>(spider?.dedup?.mode ?? 'ignore');
   const submit = () => {
-    const input: SpiderInput = { name, cmd, param, description };
+    const input: SpiderInput = { name, cmd, param, description, ...(spider || !project ? {} : { projectId: project }) };
     // Results fields only when set: a master without the results API would refuse unknown fields.
     if (collection.trim()) input.resultsCollection = collection.trim();
     const keys = dedupKeys.split(',').map((k) => k.trim()).filter(Boolean);

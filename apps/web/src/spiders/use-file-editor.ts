@@ -20,7 +20,9 @@ export function useFileEditor(spiderId: string, path: string, currentVersion: nu
   const save = useSaveFile(spiderId);
 
   useEffect(() => {
-    if (!following || want === undefined || text.data === undefined || opened?.version === want) return;
+    // Never backwards: right after a save the file list may still name the version before it
+    // (its refetch is on the way); following it would put the pre-save text back in the editor.
+    if (!following || want === undefined || text.data === undefined || (opened !== null && opened.version >= want)) return;
     setOpened({ version: want, content: text.data });
   }, [following, want, text.data, opened?.version]);
 

@@ -3,7 +3,14 @@ import { api } from '../api/client';
 import type { CreateTask, SpiderInput } from '../api/types';
 
 export const useSpiders = () => useQuery({ queryKey: ['spiders'], queryFn: api.spiders });
-export const useSpider = (id: string, enabled = true) => useQuery({ queryKey: ['spiders', id], queryFn: () => api.spider(id), enabled: enabled && !!id });
+export const useSpider = (id: string, enabled = true) =>
+  useQuery({
+    queryKey: ['spiders', id],
+    queryFn: () => api.spider(id),
+    enabled: enabled && !!id,
+    // A dedup backfill's progress moves while it runs.
+    refetchInterval: (q) => (q.state.data?.dedupBackfill?.status === 'running' ? 2000 : false),
+  });
 export const useSpiderFiles = (id: string) => useQuery({ queryKey: ['spiders', id, 'files'], queryFn: () => api.files(id), refetchInterval: 5000 });
 export const useSpiderVersions = (id: string) => useQuery({ queryKey: ['spiders', id, 'versions'], queryFn: () => api.versions(id), refetchInterval: 10_000 });
 /** The text of one file in one version: versions never change, so it is fetched once. */

@@ -4,7 +4,8 @@ import { Link, useSearchParams } from 'react-router-dom';
 import { TASK_STATUSES, type TaskStatus } from '../api/types';
 import { useNodes } from '../nodes/use-nodes';
 import { ErrorAlert } from '../shared/ErrorAlert';
-import { formatAgo, taskDuration } from '../shared/format';
+import { formatAgo, formatDuration, livePrepareMs, taskDuration } from '../shared/format';
+import { useNow } from '../shared/use-now';
 import { StatusBadge } from '../shared/StatusBadge';
 import { useSpiders } from '../spiders/use-spiders';
 import { useTaskPage } from './use-tasks';
@@ -35,6 +36,8 @@ export function TaskList({ fixedSpiderId }: { fixedSpiderId?: string }) {
     setParams(next);
   };
   const data = tasks.data;
+  // Durations of active tasks count up between polls, from the master's figure at the answer.
+  const now = useNow(1000, !!data?.items.some((t) => t.status === 'assigned' || t.status === 'running'));
   const cursorMode = data?.nextAfter !== undefined;
   return (
     <Stack>
@@ -56,9 +59,12 @@ export function TaskList({ fixedSpiderId }: { fixedSpiderId?: string }) {
               <Table.Td><Anchor component={Link} to={`/tasks/${t.id}`} aria-label={`Task ${t.id}`}>{t.id.slice(-8)}</Anchor></Table.Td>
               <Table.Td><StatusBadge status={t.status} /></Table.Td>
               <Table.Td>{spiderName.get(t.spiderId) ?? t.spiderId.slice(-8)}</Table.Td>
-              <Table.Td>{t.nodeId ? (nodeName.get(t.nodeId) ?? t.nodeId.slice(-8)) : '—'}</Table.Td>
+              <Table.Td>{t.nodeId ? (t.nodeName ?? nodeName.get(t.nodeId) ?? t.nodeId.slice(-8)) : '—'}</Table.Td>
               <Table.Td>{formatAgo(t.createdAt)}</Table.Td>
-              <Table.Td>{taskDuration(t)}</Table.Td>
+              <Table.Td title={t.prepareMs ? `prepare (sync, environment) ${formatDuration(livePrepareMs(t, now, tasks.dataUpdatedAt))}` : undefined}>
+                {taskDuration(t, now, tasks.dataUpdatedAt)}
+                {t.prepareMs ? <Text span size="xs" c="dimmed"> · prepare {formatDuration(livePrepareMs(t, now, tasks.dataUpdatedAt))}</Text> : null}
+              </Table.Td>
               <Table.Td><Text size="sm" lineClamp={1}>{t.pendingReason ?? t.error ?? ''}</Text></Table.Td>
             </Table.Tr>
           ))}

@@ -58,7 +58,7 @@ export class NodeAdminService {
   async delete(id: string): Promise<void> {
     let node = await this.nodes.findById(id);
     if (!node) throw new NotFoundError('node', id);
-    const refuse = () => new ConflictError(`node ${id} is online; only an offline node can be deleted`);
+    const refuse = () => new ConflictError(`node ${node?.name ?? id} (${id}) is online; only an offline node can be deleted`);
     // This replica can know a node is offline before the database does (the offline mark
     // waits behind a heartbeat write in flight): wait for it rather than contradict GET.
     if (node.status === 'online' && !this.registry.get(id) && this.cache.get(id)?.status === 'offline') {

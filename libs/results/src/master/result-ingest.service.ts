@@ -5,8 +5,10 @@ import { TaskService } from '@crawlnest/task';
 import { dedupHash, resultDocId } from '../dedup-key';
 import { storableItem } from '../key-escape';
 import { DedupSetting, defaultResultsCollection, SPIDER_ID_FIELD, STORED_AT_FIELD, TASK_ID_FIELD } from '../results.types';
-import { KeyClaim, LedgerRecord, ResultMetaRepository } from './result-meta.repository';
-import { ResultDoc, ResultStoreRepository } from './result-store.repository';
+import { DedupBackfillService } from './dedup-backfill.service';
+import { DedupStoreService, Prepared, StoreOutcome } from './dedup-store.service';
+import { LedgerRecord, ResultMetaRepository } from './result-meta.repository';
+import { ResultDoc } from './result-store.repository';
 import { ResultsMetrics } from './results.metrics';
 import { RESULTS_MASTER_OPTIONS, ResultsMasterOptions } from './results-master.options';
 
@@ -24,7 +26,6 @@ const KEPT_REFUSALS = 50;
 /** Fields of one collection remembered; past this, new ones are stored but not listed. */
 const MAX_FIELDS = 2000;
 
-type Prepared = { seq: number; doc: ResultDoc; claimId?: string };
 
 /**
  * Stores a batch of one attempt's items exactly once. Items get deterministic `_id`s (dedup
@@ -36,17 +37,30 @@ type Prepared = { seq: number; doc: ResultDoc; claimId?: string };
 export class ResultIngestService {
   private readonly log = new Logger(ResultIngestService.name);
   private readonly knownFields = new Map<string, Set<string>>();
+  /** Batches being stored on this replica: a resend that arrives meanwhile (the worker's call timed out) waits for it. */
+  private readonly inFlight = new Map<string, Promise<AppendAnswer>>();
 
   constructor(
     private readonly tasks: TaskService,
     private readonly spiders: SpiderService,
-    private readonly store: ResultStoreRepository,
+    private readonly dedup: DedupStoreService,
+    private readonly backfill: DedupBackfillService,
     private readonly meta: ResultMetaRepository,
     private readonly metrics: ResultsMetrics,
     @Inject(RESULTS_MASTER_OPTIONS) private readonly opts: ResultsMasterOptions,
   ) {}
 
   async append(ref: AttemptRef, rawItems: ItemIn[]): Promise<AppendAnswer> {
+    if (!rawItems.length) return answer(0, 0, []);
+    const key = `${ref.taskId}:${ref.attempt}:${Number(rawItems[0].seq)}:${rawItems.length}`;
+    const running = this.inFlight.get(key);
+    if (running) return running;
+    const p = this.appendOnce(ref, rawItems).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, p);
+    return p;
+  }
+
+  private async appendOnce(ref: AttemptRef, rawItems: ItemIn[]): Promise<AppendAnswer> {
     const items = rawItems.map((i) => ({ ...i, seq: Number(i.seq), tsMs: Number(i.tsMs) }));
     if (items.length === 0) return answer(0, 0, []);
     let task;
@@ -59,6 +73,9 @@ export class ResultIngestService {
     if (task.attempt !== ref.attempt) return stale(`attempt ${ref.attempt} is superseded by ${task.attempt}`);
     if (task.nodeId !== ref.nodeId) return stale('attempt belongs to another node');
 
+    // Taken before the spider is read: a batch that read a dedup setting since replaced stores
+    // its items with a time the backfill of the new setting covers.
+    const storedAt = new Date();
     const ledgerId = `${ref.taskId}:${ref.attempt}:${items[0].seq}`;
     const done = await this.meta.findLedger(ledgerId);
     if (done) return answer(done.stored, done.duplicates, done.refusals);
@@ -68,11 +85,8 @@ export class ResultIngestService {
       throw err;
     });
     const refused: { seq: number; reason: string }[] = [];
-    let stored = 0;
-    let duplicates = 0;
     const col = spider ? spider.resultsCollection || defaultResultsCollection(spider.name, String(spider._id)) : '';
     const prepared: Prepared[] = [];
-    const storedAt = new Date();
     for (const it of items) {
       if (it.error) refused.push({ seq: it.seq, reason: it.error });
       else if (!spider) refused.push({ seq: it.seq, reason: `spider ${task.spiderId} no longer exists` });
@@ -85,46 +99,41 @@ export class ResultIngestService {
       }
     }
 
+    const dedup = spider?.dedup ?? null;
+    let outcome: StoreOutcome = { stored: 0, duplicates: 0, refused: [], written: [], losses: [] };
     if (prepared.length) {
-      const dedup = spider?.dedup ?? null;
-      const { toInsert, overwrites, dupCount } = dedup ? await this.claim(prepared, ref, col) : { toInsert: prepared, overwrites: [], dupCount: 0 };
-      duplicates = dupCount;
-      const outcome = await this.store.insertAll(col, toInsert.map((p) => p.doc));
-      outcome.forEach((err, i) => {
-        if (err) refused.push({ seq: toInsert[i].seq, reason: `the database refused the item: ${err}` });
-        else stored++;
-      });
-      if (dedup?.mode === 'overwrite') {
-        for (const o of overwrites) {
-          const { _id, ...rest } = o.doc;
-          void _id;
-          await this.store.replace(col, o.target, rest);
-        }
-      }
-      await this.rememberFields(col, toInsert.filter((_, i) => !outcome[i]).map((p) => p.doc).concat(overwrites.map((o) => o.doc)));
+      if (dedup) await this.backfill.preclaim(task.spiderId, col, dedup, prepared.map((p) => p.item));
+      if (!dedup) outcome = await this.dedup.storeAll(col, prepared);
+      else if (dedup.mode === 'ignore') outcome = await this.dedup.storeIgnoring(col, ref, task.spiderId, prepared);
+      else outcome = await this.dedup.storeOverwriting(col, ref, task.spiderId, prepared, ledgerId);
+      refused.push(...outcome.refused);
+      await this.rememberFields(col, outcome.written);
     }
 
     refused.sort((a, b) => a.seq - b.seq);
+    const base = { sid: task.spiderId, col, attempt: ref.attempt, firstSeq: items[0].seq, lastSeq: items[items.length - 1].seq, at: new Date() };
+    // Items this batch took over from other tasks count against them: their own ledger entries,
+    // written (idempotently) before this batch's ledger, which is the batch's last write.
+    if (outcome.losses.length) {
+      await this.meta.insertLedgers(
+        outcome.losses.map((l) => ({ ...base, _id: `${ledgerId}>${l.tid}`, tid: l.tid, sid: l.sid, stored: -l.n, duplicates: 0, rejected: 0, refusals: [] })),
+      );
+    }
     const ledger: LedgerRecord = {
+      ...base,
       _id: ledgerId,
       tid: ref.taskId,
-      sid: task.spiderId,
-      col,
-      attempt: ref.attempt,
-      firstSeq: items[0].seq,
-      lastSeq: items[items.length - 1].seq,
-      stored,
-      duplicates,
+      stored: outcome.stored,
+      duplicates: outcome.duplicates,
       rejected: refused.length,
       refusals: refused.slice(0, KEPT_REFUSALS),
-      at: new Date(),
     };
     if (await this.meta.insertLedger(ledger)) {
-      this.metrics.stored.inc(stored);
-      this.metrics.duplicates.inc(duplicates);
+      this.metrics.stored.inc(outcome.stored);
+      this.metrics.duplicates.inc(outcome.duplicates);
       this.metrics.rejected.inc(refused.length);
     }
-    return answer(stored, duplicates, ledger.refusals);
+    return answer(outcome.stored, outcome.duplicates, ledger.refusals);
   }
 
   private prepare(it: ItemIn, ref: AttemptRef, spiderId: string, dedup: DedupSetting | null, col: string, storedAt: Date): Prepared | { reason: string } {
@@ -142,30 +151,7 @@ export class ResultIngestService {
       [SPIDER_ID_FIELD]: spiderId,
       [STORED_AT_FIELD]: storedAt,
     };
-    return dedup ? { seq: it.seq, doc, claimId: `${col}:${dedupHash(item, dedup)}` } : { seq: it.seq, doc };
-  }
-
-  /**
-   * Dedup: each item claims its key by a unique insert. The winner (or a resend of the winner)
-   * is inserted; a loser is a duplicate, ignored or written over the winner's document.
-   */
-  private async claim(prepared: Prepared[], ref: AttemptRef, col: string) {
-    const claims: KeyClaim[] = prepared.map((p) => ({ _id: p.claimId!, col, tid: ref.taskId, src: `${ref.taskId}:${ref.attempt}:${p.seq}`, doc: p.doc._id }));
-    const outcome = await this.meta.claimKeys(claims);
-    const lost = prepared.filter((_, i) => outcome[i] !== null);
-    const holders = new Map((await this.meta.findClaims(lost.map((p) => p.claimId!))).map((c) => [c._id, c]));
-    const toInsert: Prepared[] = [];
-    const overwrites: { target: string; doc: ResultDoc }[] = [];
-    let dupCount = 0;
-    prepared.forEach((p, i) => {
-      if (outcome[i] === null) return void toInsert.push(p);
-      const holder = holders.get(p.claimId!);
-      if (!holder) throw new Error(`dedup claim ${p.claimId} failed: ${outcome[i]}`);
-      if (holder.src === claims[i].src) return void toInsert.push(p); // our own claim, from an earlier try
-      dupCount++;
-      overwrites.push({ target: holder.doc, doc: p.doc });
-    });
-    return { toInsert, overwrites, dupCount };
+    return dedup ? { seq: it.seq, doc, item, claimId: `${col}:${dedupHash(item, dedup)}` } : { seq: it.seq, doc, item };
   }
 
   /** Adds the top-level fields not seen before to the collection's field list. */

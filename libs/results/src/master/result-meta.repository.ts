@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { isDuplicateKeyError } from '@crawlnest/node';
-import { RESULT_FIELD_MODEL, RESULT_KEY_MODEL, RESULT_LEDGER_MODEL } from '../results.schema';
-import { InsertOutcome, unorderedInsert } from './result-store.repository';
+import { RESULT_FIELD_MODEL, RESULT_LEDGER_MODEL } from '../results.schema';
+import { unorderedInsert } from './result-store.repository';
 
 export type LedgerRecord = {
   _id: string;
@@ -19,15 +19,13 @@ export type LedgerRecord = {
   refusals: { seq: number; reason: string }[];
   at: Date;
 };
-export type KeyClaim = { _id: string; col: string; tid: string; src: string; doc: string };
 type FieldRecord = { _id: string; col: string; field: string; at: Date; ord: number };
 
-/** Batch ledgers, dedup claims and field lists: small collections, written by unique inserts. */
+/** Batch ledgers and field lists: small collections, written by unique inserts. */
 @Injectable()
 export class ResultMetaRepository {
   constructor(
     @InjectModel(RESULT_LEDGER_MODEL) private readonly ledgers: Model<LedgerRecord>,
-    @InjectModel(RESULT_KEY_MODEL) private readonly keys: Model<KeyClaim>,
     @InjectModel(RESULT_FIELD_MODEL) private readonly fields: Model<FieldRecord>,
   ) {}
 
@@ -46,6 +44,13 @@ export class ResultMetaRepository {
     }
   }
 
+  /** Inserts ledgers already written by an earlier try as no-ops. */
+  async insertLedgers(ls: LedgerRecord[]): Promise<void> {
+    const outcome = await unorderedInsert(this.ledgers.collection as never, ls, (code) => code === 11000);
+    const failed = outcome.find((e) => e !== null);
+    if (failed) throw new Error(`ledger insert failed: ${failed}`);
+  }
+
   ledgersOfTasks(tids: string[]): Promise<Pick<LedgerRecord, 'tid' | 'stored' | 'duplicates' | 'rejected'>[]> {
     return this.ledgers.find({ tid: { $in: tids } }, { tid: 1, stored: 1, duplicates: 1, rejected: 1 }).lean();
   }
@@ -56,19 +61,6 @@ export class ResultMetaRepository {
 
   async deleteLedgers(filter: { sid: string; tid?: string }): Promise<void> {
     await this.ledgers.deleteMany(filter);
-  }
-
-  /** Claims keys by unique insert; the outcome marks the ones another item holds already. */
-  claimKeys(claims: KeyClaim[]): Promise<InsertOutcome> {
-    return unorderedInsert(this.keys.collection as never, claims, () => false);
-  }
-
-  findClaims(ids: string[]): Promise<KeyClaim[]> {
-    return this.keys.find({ _id: { $in: ids } }).lean<KeyClaim[]>();
-  }
-
-  async deleteClaims(filter: { col: string; tid?: string }): Promise<void> {
-    await this.keys.deleteMany(filter);
   }
 
   async addFields(col: string, fields: string[]): Promise<void> {

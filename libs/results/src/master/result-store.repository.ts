@@ -37,8 +37,41 @@ export class ResultStoreRepository {
     return unorderedInsert(this.col(name), docs, (code) => code === 11000);
   }
 
-  async replace(name: string, id: string, doc: Omit<ResultDoc, '_id'>): Promise<void> {
-    await this.col(name).replaceOne({ _id: id }, doc, { upsert: true });
+  /** Documents replaced by a newer item of their dedup key (`overwrite`). */
+  async deleteIds(name: string, ids: string[]): Promise<void> {
+    if (ids.length) await this.col(name).deleteMany({ _id: { $in: ids } });
+  }
+
+  /**
+   * A spider's documents whose `fields` equal one of `tuples` (a missing field as null), oldest
+   * `_id` first, with only those fields and the system ones. A filter on item fields: a scan on
+   * FerretDB and on MongoDB (no index on item fields); used only while a dedup backfill runs.
+   */
+  async findByFields(name: string, spiderId: string, fields: string[], tuples: unknown[][]): Promise<ResultDoc[]> {
+    if (!tuples.length) return [];
+    const or = tuples.map((t) => Object.fromEntries(fields.map((f, i) => [f, t[i] ?? null])));
+    const docs = await this.col(name)
+      .find({ _sid: spiderId, $or: or } as Filter<ResultDoc>, { projection: projectionOf(fields) })
+      .toArray();
+    return docs.sort((a, b) => (a._id < b._id ? -1 : a._id > b._id ? 1 : 0));
+  }
+
+  /**
+   * A spider's documents stored up to `until`, in `_id` order from after `after` (where a resumed
+   * backfill goes on), with only `fields` and the system ones. MongoDB walks the `_id` index;
+   * FerretDB sorts the matching documents once per call (in memory), so a run makes one call.
+   */
+  storedUntil(name: string, spiderId: string, until: Date, after: string | null, fields: string[]) {
+    const q: Record<string, unknown> = { _sid: spiderId, _ts: { $lte: until } };
+    if (after !== null) q._id = { $gt: after };
+    return this.col(name).find(q as Filter<ResultDoc>, { projection: projectionOf(fields) }).sort({ _id: 1 }).batchSize(500);
+  }
+
+  /** A spider's documents stored within [from, until], unsorted (a scan), with only `fields` and the system ones. */
+  storedBetween(name: string, spiderId: string, from: Date, until: Date, fields: string[]) {
+    return this.col(name)
+      .find({ _sid: spiderId, _ts: { $gte: from, $lte: until } } as Filter<ResultDoc>, { projection: projectionOf(fields) })
+      .batchSize(500);
   }
 
   /**
@@ -79,6 +112,10 @@ export class ResultStoreRepository {
   async bulk(name: string, ops: AnyBulkWriteOperation<ResultDoc>[]): Promise<void> {
     if (ops.length) await this.col(name).bulkWrite(ops, { ordered: false });
   }
+}
+
+function projectionOf(fields: string[]): Record<string, 1> {
+  return Object.fromEntries(['_id', '_tid', '_sid', ...fields].map((f) => [f, 1 as const]));
 }
 
 /** insertMany({ordered: false}), mapping its write errors back to the documents. */

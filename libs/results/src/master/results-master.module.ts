@@ -1,6 +1,24 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { RESULT_FIELD_MODEL, RESULT_KEY_MODEL, RESULT_LEDGER_MODEL, ResultFieldSchema, ResultKeySchema, ResultLedgerSchema } from '../results.schema';
+import {
+  DEDUP_BACKFILL_LEASE_MODEL,
+  DEDUP_BACKFILL_MODEL,
+  DedupBackfillLeaseSchema,
+  DedupBackfillSchema,
+  RESULT_BATCH_MARK_MODEL,
+  RESULT_FIELD_MODEL,
+  RESULT_KEY_MODEL,
+  RESULT_LEDGER_MODEL,
+  ResultBatchMarkSchema,
+  ResultFieldSchema,
+  ResultKeySchema,
+  ResultLedgerSchema,
+} from '../results.schema';
+import { DedupBackfillRepository } from './dedup-backfill.repository';
+import { DedupBackfillRunner } from './dedup-backfill.runner';
+import { DedupBackfillService } from './dedup-backfill.service';
+import { DedupStoreService } from './dedup-store.service';
+import { ResultClaimsRepository } from './result-claims.repository';
 import { ResultIngestService } from './result-ingest.service';
 import { ResultMetaRepository } from './result-meta.repository';
 import { ResultStoreRepository } from './result-store.repository';
@@ -9,7 +27,7 @@ import { ResultsMetrics } from './results.metrics';
 import { ResultsQueryService } from './results-query.service';
 import { RESULTS_MASTER_OPTIONS, ResultsMasterOptions } from './results-master.options';
 
-/** Master side of results: the gRPC ingest, reads for the REST controller, counts, metrics. */
+/** Master side of results: the gRPC ingest, reads for the REST controller, counts, dedup backfills, metrics. */
 @Module({})
 export class ResultsMasterModule {
   static forRoot(options: ResultsMasterOptions): DynamicModule {
@@ -21,6 +39,9 @@ export class ResultsMasterModule {
           { name: RESULT_LEDGER_MODEL, schema: ResultLedgerSchema },
           { name: RESULT_KEY_MODEL, schema: ResultKeySchema },
           { name: RESULT_FIELD_MODEL, schema: ResultFieldSchema },
+          { name: RESULT_BATCH_MARK_MODEL, schema: ResultBatchMarkSchema },
+          { name: DEDUP_BACKFILL_MODEL, schema: DedupBackfillSchema },
+          { name: DEDUP_BACKFILL_LEASE_MODEL, schema: DedupBackfillLeaseSchema },
         ]),
       ],
       controllers: [ResultsGrpcController],
@@ -28,6 +49,11 @@ export class ResultsMasterModule {
         { provide: RESULTS_MASTER_OPTIONS, useValue: options },
         ResultStoreRepository,
         ResultMetaRepository,
+        ResultClaimsRepository,
+        DedupBackfillRepository,
+        DedupBackfillService,
+        DedupBackfillRunner,
+        DedupStoreService,
         ResultIngestService,
         ResultsQueryService,
         ResultsMetrics,

@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { BadInputError } from '@crawlnest/node';
 import { SpiderService } from '@crawlnest/sync';
 import { TaskService } from '@crawlnest/task';
-import { ResultCounts, SPIDER_ID_FIELD, TASK_ID_FIELD, ZERO_COUNTS } from '../results.types';
+import { DedupSetting, ResultCounts, SPIDER_ID_FIELD, TASK_ID_FIELD, ZERO_COUNTS } from '../results.types';
+import { DedupBackfillService, DedupBackfillView } from './dedup-backfill.service';
+import { ResultClaimsRepository } from './result-claims.repository';
 import { ResultMetaRepository } from './result-meta.repository';
 import { ResultDoc, ResultStoreRepository } from './result-store.repository';
 import { ResultIngestService } from './result-ingest.service';
@@ -22,7 +24,34 @@ export class ResultsQueryService {
     private readonly store: ResultStoreRepository,
     private readonly meta: ResultMetaRepository,
     private readonly ingest: ResultIngestService,
+    private readonly claims: ResultClaimsRepository,
+    private readonly backfill: DedupBackfillService,
   ) {}
+
+  /**
+   * Applies a spider change (`apply`) that may change its dedup setting: turning dedup on, or
+   * changing its keys, queues the backfill that claims the keys of the items already stored
+   * (docs/results.md). The job is queued before the setting is saved, so a batch that sees the new
+   * keys sees the job running; if saving fails, the previous keys are claimed again.
+   */
+  async changeDedup<T>(spiderId: string, next: { dedup?: DedupSetting | null; resultsCollection?: string }, apply: () => Promise<T>): Promise<T> {
+    const spider = await this.spiders.get(spiderId);
+    if (!DedupBackfillService.needed(spider.dedup, next.dedup)) return apply();
+    const total = (await this.countsOfSpiders([spiderId])).get(spiderId) ?? 0;
+    await this.backfill.start(spiderId, next.resultsCollection ?? spider.resultsCollection, next.dedup, total);
+    try {
+      return await apply();
+    } catch (err) {
+      if (spider.dedup) await this.backfill.start(spiderId, spider.resultsCollection, spider.dedup, total);
+      else await this.backfill.abandon(spiderId, `the change was refused: ${String(err)}`);
+      throw err;
+    }
+  }
+
+  /** The dedup backfill of each spider that had one (the last one). */
+  backfillViews(spiderIds: string[]): Promise<Map<string, DedupBackfillView>> {
+    return this.backfill.views(spiderIds);
+  }
 
   async countsOfTasks(ids: string[]): Promise<Map<string, ResultCounts>> {
     const out = new Map<string, ResultCounts>(ids.map((id) => [id, { ...ZERO_COUNTS }]));
@@ -78,7 +107,8 @@ export class ResultsQueryService {
     const col = spider.resultsCollection;
     const deleted = await this.store.deleteMany(col, this.filter(spiderId, { taskId }));
     await this.meta.deleteLedgers(taskId ? { sid: spiderId, tid: taskId } : { sid: spiderId });
-    await this.meta.deleteClaims(taskId ? { col, tid: taskId } : { col });
+    if (taskId) await this.claims.releaseHeldBy(col, taskId);
+    else await this.claims.deleteOfCollection(col);
     if (!taskId) {
       await this.meta.deleteFields(col);
       this.ingest.forgetFields(col);

@@ -5,7 +5,7 @@ import { isDuplicateKeyError } from '@crawlnest/node';
 import { SPIDER_HEAD_MODEL, SPIDER_MODEL } from '../sync.schema';
 import { SpiderRecord } from '../spider.types';
 
-export type SpiderFields = Pick<SpiderRecord, 'name' | 'cmd' | 'param' | 'description' | 'resultsCollection' | 'dedup' | 'killGraceSec' | 'keepVersions'>;
+export type SpiderFields = Pick<SpiderRecord, 'name' | 'cmd' | 'param' | 'description' | 'resultsCollection' | 'dedup' | 'killGraceSec' | 'keepVersions' | 'projectId'>;
 
 /** The user's spider document; documents stored before the split may still hold the head fields. */
 type SpiderUserDoc = Omit<SpiderRecord, 'version' | 'fileCount' | 'totalBytes'> & Partial<Pick<SpiderRecord, 'version' | 'fileCount' | 'totalBytes'>>;

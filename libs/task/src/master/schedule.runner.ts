@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import { planTicks, tickClaimId } from '../schedule-ticks';
 import { ScheduleRecord, scheduleCatchUp, scheduleTimezone } from '../schedule.types';
@@ -7,6 +7,7 @@ import { ScheduleRepository } from './schedule.repository';
 import { ScheduleStateRepository } from './schedule-state.repository';
 import { TaskService } from './task.service';
 import { TASK_MASTER_OPTIONS, TaskMasterOptions } from './task-master.options';
+import { TASK_EVENTS_SINK, TaskEventsSink } from '../task-events.sink';
 
 /**
  * A tick later than this is treated as missed (its schedule's `catchUp` decides), not fired:
@@ -49,6 +50,7 @@ export class ScheduleRunner implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly claims: ClaimRepository,
     private readonly tasks: TaskService,
     @Inject(TASK_MASTER_OPTIONS) private readonly opts: TaskMasterOptions,
+    @Optional() @Inject(TASK_EVENTS_SINK) private readonly events: TaskEventsSink | null = null,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -145,6 +147,7 @@ export class ScheduleRunner implements OnApplicationBootstrap, OnModuleDestroy {
         await this.fire(id, nominal);
       } catch (err) {
         this.log.error({ msg: 'schedule tick failed', scheduleId: id, tick: new Date(nominal).toISOString(), err: String(err) });
+        await this.events?.scheduleMissed({ scheduleId: id, tick: new Date(nominal), error: String(err) }).catch((e: unknown) => this.log.warn({ msg: 'schedule.missed event not recorded', scheduleId: id, err: String(e) }));
       }
     }
   }

@@ -6,7 +6,8 @@ import { OpenSnapshot, OpenTasksSnapshot } from './open-tasks.snapshot';
 import { TaskArchiveRepository } from './task-archive.repository';
 import { TaskCountersService } from './task-counters.service';
 
-export type HistoryFilter = { status?: TaskStatus; spiderId?: string; nodeId?: string };
+/** `spiderIds`: only tasks of these spiders (what a caller may see; absent: all). */
+export type HistoryFilter = { status?: TaskStatus; spiderId?: string; nodeId?: string; spiderIds?: ReadonlySet<string> };
 export type HistoryQuery = { after?: string; page: number; size: number };
 export type HistoryPage = { items: TaskRecord[]; total: number; totalExact: boolean; nextAfter: string | null };
 export type ActivityBucket = { minute: string; finished: number; error: number; cancelled: number; abnormal: number };
@@ -27,7 +28,7 @@ function byIdNewestFirst(a: { id: string }, b: { id: string }): number {
 }
 
 function matches(t: TaskRecord, f: HistoryFilter): boolean {
-  return (!f.status || t.status === f.status) && (!f.spiderId || t.spiderId === f.spiderId) && (!f.nodeId || t.nodeId === f.nodeId);
+  return (!f.status || t.status === f.status) && (!f.spiderId || t.spiderId === f.spiderId) && (!f.nodeId || t.nodeId === f.nodeId) && (!f.spiderIds || f.spiderIds.has(t.spiderId));
 }
 
 /**
@@ -84,7 +85,7 @@ export class TaskHistoryService {
       const ended = await Promise.all(window.map((b) => (wantEnded ? this.archive.findInBucket(b, filter) : Promise.resolve([]))));
       let got = 0;
       for (let j = 0; j < window.length; j++) {
-        const endedRows = ended[j].map((t) => ({ t, id: String(t._id) }));
+        const endedRows = (filter.spiderIds ? ended[j].filter((t) => filter.spiderIds!.has(t.spiderId)) : ended[j]).map((t) => ({ t, id: String(t._id) }));
         const seen = new Set(endedRows.map((r) => r.id));
         // A task caught between the two stores (a crash mid-move) is listed once, as ended.
         let rows = [...endedRows, ...(openByBucket.get(window[j]) ?? []).filter((r) => !seen.has(r.id))].sort(byIdNewestFirst);
@@ -149,16 +150,18 @@ export class TaskHistoryService {
   }
 
   /** Tasks by status: ended from the counters, open from the open-task snapshot. */
-  async counts(): Promise<{ tasks: Record<TaskStatus, number>; pendingAgesMs: number[] }> {
+  async counts(spiderIds?: ReadonlySet<string>): Promise<{ tasks: Record<TaskStatus, number>; pendingAgesMs: number[] }> {
     const [snap, counts] = await Promise.all([this.open.get(), this.counters.totals()]);
     const tasks = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
     const now = Date.now();
     const pendingAgesMs: number[] = [];
     for (const t of snap.tasks) {
+      if (spiderIds && !spiderIds.has(t.spiderId)) continue;
       tasks[t.status]++;
       if (t.status === 'pending') pendingAgesMs.push(now - new Date(t.createdAt).getTime());
     }
-    for (const s of TERMINAL_STATUSES) tasks[s] = Math.max(0, counts.ended[s] ?? 0);
+    const ended = spiderIds ? [...spiderIds].map((id) => counts.bySpider[id] ?? {}) : [counts.ended];
+    for (const s of TERMINAL_STATUSES) tasks[s] = Math.max(0, ended.reduce((n, c) => n + (c[s] ?? 0), 0));
     return { tasks, pendingAgesMs };
   }
 
@@ -189,7 +192,14 @@ export class TaskHistoryService {
     if (!wantEnded) return { total: openTotal, exact: true };
     let ended: number;
     let exact = true;
-    if (f.spiderId && f.nodeId) {
+    if (f.spiderIds && !f.spiderId) {
+      // Only the caller's spiders: their per-spider counts (a node filter on top: the smaller, inexact).
+      ended = [...f.spiderIds].reduce((n, id) => n + endedTotal(c.bySpider[id], f.status), 0);
+      if (f.nodeId) {
+        ended = Math.min(ended, endedTotal(c.byNode[f.nodeId], f.status));
+        exact = false;
+      }
+    } else if (f.spiderId && f.nodeId) {
       ended = Math.min(endedTotal(c.bySpider[f.spiderId], f.status), endedTotal(c.byNode[f.nodeId], f.status));
       exact = false;
     } else if (f.spiderId) ended = endedTotal(c.bySpider[f.spiderId], f.status);

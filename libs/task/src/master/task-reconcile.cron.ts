@@ -5,7 +5,7 @@ import { DispatcherService } from './dispatcher.service';
 import { TaskRepository } from './task.repository';
 import { ClaimRepository } from './claim.repository';
 import { TASK_MASTER_OPTIONS, TaskMasterOptions } from './task-master.options';
-import { ACTIVE_STATUSES, TaskRecord } from '../task.types';
+import { ACTIVE_STATUSES, nodeLabel, NodeNames, TaskRecord } from '../task.types';
 import { UnheldRunDetector } from './worker-held-runs';
 import { mayRetry } from '../retries';
 
@@ -62,17 +62,19 @@ export class TaskReconcileCron {
       const [active, nodes] = await Promise.all([this.tasks.findActive(), this.nodes.list({})]);
       const open = [...active, ...this.dispatcher.pendingKnown()];
       const now = Date.now();
+      // Messages name nodes as people know them; the ids stay in the task's fields.
+      const names: NodeNames = new Map(nodes.map((n) => [String(n._id), n.name]));
       let requeued = 0;
       for (const t of open) {
         if (t.status === 'assigned' && !t.ackedAt && t.assignedAt && now - new Date(t.assignedAt).getTime() > this.opts.ackTimeoutMs) {
           requeued += await this.requeueUnacknowledged(t);
         }
       }
-      requeued += await this.abandonOrphans(open, nodes, now);
-      requeued += await this.closeUnheldRuns(open, now);
+      requeued += await this.abandonOrphans(open, nodes, names, now);
+      requeued += await this.closeUnheldRuns(open, names, now);
       if (++this.passes % LEFTOVER_SWEEP_EVERY === 0) requeued += await this.finishLeftoverCloses(open);
       await this.enforceTimeouts(open, now);
-      await this.expireUnservable(open, nodes, now);
+      await this.expireUnservable(open, nodes, names, now);
       if (requeued > 0) this.dispatcher.kick();
     } catch (err) {
       this.log.warn({ msg: 'reconcile pass failed', err: String(err) });
@@ -101,10 +103,10 @@ export class TaskReconcileCron {
   }
 
   /** Tasks the database places on a worker of this replica that the worker does not run. */
-  private async closeUnheldRuns(open: TaskRecord[], now: number): Promise<number> {
+  private async closeUnheldRuns(open: TaskRecord[], names: NodeNames, now: number): Promise<number> {
     let requeued = 0;
     for (const t of this.unheld.unheld(open, (id) => this.registry.get(id), now)) {
-      requeued += await this.abandon(t, `node ${t.nodeId} does not run this attempt (lost between steps or with its report)`);
+      requeued += await this.abandon(t, `node ${nodeLabel(t.nodeId, names)} does not run this attempt (lost between steps or with its report)`);
     }
     return requeued;
   }
@@ -130,7 +132,7 @@ export class TaskReconcileCron {
     return 1;
   }
 
-  private async abandonOrphans(open: TaskRecord[], nodes: NodeRecord[], now: number): Promise<number> {
+  private async abandonOrphans(open: TaskRecord[], nodes: NodeRecord[], names: NodeNames, now: number): Promise<number> {
     const gone = new Set(
       nodes
         .filter((n) => n.status === 'offline' && (!n.offlineAt || now - new Date(n.offlineAt).getTime() > orphanGraceFor(this.opts.orphanGraceMs, n.fenceMs, this.opts.nodeTimeoutMs)))
@@ -139,7 +141,7 @@ export class TaskReconcileCron {
     let requeued = 0;
     for (const t of open) {
       if (!t.nodeId || !gone.has(t.nodeId) || !ACTIVE_STATUSES.includes(t.status)) continue;
-      requeued += await this.abandon(t, `node ${t.nodeId} went offline while the task was ${t.status}`);
+      requeued += await this.abandon(t, `node ${nodeLabel(t.nodeId, names)} went offline while the task was ${t.status}`);
     }
     return requeued;
   }
@@ -156,13 +158,13 @@ export class TaskReconcileCron {
     }
   }
 
-  private async expireUnservable(open: TaskRecord[], nodes: NodeRecord[], now: number): Promise<void> {
+  private async expireUnservable(open: TaskRecord[], nodes: NodeRecord[], names: NodeNames, now: number): Promise<void> {
     const usable = new Set(nodes.filter((n) => n.status === 'online' && n.enabled && n.taskReady).map((n) => String(n._id)));
     for (const t of open) {
       if (t.status !== 'pending' || t.mode === 'random') continue;
       if (now - new Date(t.createdAt).getTime() < this.opts.pendingTimeoutMs) continue;
       if (t.nodeIds.some((id) => usable.has(id))) continue;
-      const error = `selected nodes unavailable for ${this.opts.pendingTimeoutMs} ms: ${t.nodeIds.join(', ')}`;
+      const error = `selected nodes unavailable for ${this.opts.pendingTimeoutMs} ms: ${t.nodeIds.map((id) => nodeLabel(id, names)).join(', ')}`;
       // Its dispatch claim first, as a cancel does: a replica dispatching it right now keeps it,
       // and no dispatch can move it to `tasks` while it is being closed in the queue.
       if (!(await this.claims.tryClaim(`${String(t._id)}:${t.attempt}`, `expire:${this.opts.replicaId}`))) continue;

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
 import { InjectConnection, InjectModel } from '@nestjs/mongoose';
 import { Connection, Model, Types, UpdateQuery } from 'mongoose';
 import { TASK_MODEL, TASK_QUEUE_MODEL } from '../task.schema';
@@ -12,6 +12,7 @@ import { TaskCountersService } from './task-counters.service';
 import { DbFlavor } from './db-flavor';
 import { Guard, matchesGuard } from './guarded-update';
 import { TASK_MASTER_OPTIONS, TaskMasterOptions } from './task-master.options';
+import { TASK_EVENTS_SINK, TaskEventsSink } from '../task-events.sink';
 
 /**
  * One tiny document per replica: when it last queued tasks. Other replicas' dispatchers read
@@ -64,6 +65,7 @@ export class TaskRepository implements OnModuleDestroy {
     private readonly flavor: DbFlavor,
     @InjectConnection() private readonly conn: Connection,
     @Inject(TASK_MASTER_OPTIONS) private readonly opts: Pick<TaskMasterOptions, 'replicaId'>,
+    @Optional() @Inject(TASK_EVENTS_SINK) private readonly events: TaskEventsSink | null = null,
   ) {}
 
   /** Creates arriving while an insert is in flight go out together in the next one (BatchedWrites). */
@@ -361,7 +363,8 @@ export class TaskRepository implements OnModuleDestroy {
       // is replayed with its count already made. A replay counts only a task nobody counted;
       // an insert that finds the task archived means an earlier try counted it first.
       if (first) await this.counters.countEnded(intent.task);
-      const inserted = await this.archive.insert(intent.task);
+      // Its outbox write lands before the open copy goes: a crash in between is replayed (idempotent).
+      const [inserted] = await Promise.all([this.archive.insert(intent.task), this.events?.taskEnded(intent.task)]);
       if (!first && inserted && !(await this.counters.wasCounted(id))) await this.counters.countEnded(intent.task);
       this.counters.settled(id);
       await crashPoint('mid-archive-move');

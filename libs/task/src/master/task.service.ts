@@ -116,12 +116,11 @@ export class TaskService {
   }
 
   /**
-   * Task views, with the reason each pending one is waiting, from the node cache (what
-   * `GET /api/nodes` shows: this replica's nodes live, others' as of the last reload), not a
-   * read of four node collections per create or list.
+   * Task views, with the names of their nodes and the reason each pending one is waiting,
+   * from the node cache (what `GET /api/nodes` shows: this replica's nodes live, others' as of
+   * the last reload), not a read of four node collections per create or list.
    */
   private async views(tasks: TaskRecord[]): Promise<TaskView[]> {
-    if (!tasks.some((t) => t.status === 'pending')) return tasks.map((t) => toTaskView(t));
     if (this.nodeCache.reloads === 0) await this.nodeCache.reload();
     const nodes: NodeState[] = this.nodeCache.all().map((n) => ({
       id: String(n._id),
@@ -131,7 +130,9 @@ export class TaskService {
       enabled: n.enabled,
       labels: n.labels,
     }));
-    return tasks.map((t) => toTaskView(t, t.status === 'pending' ? pendingReason(t, nodes) : null));
+    const names = new Map(nodes.map((n) => [n.id, n.name]));
+    const now = Date.now();
+    return tasks.map((t) => toTaskView(t, t.status === 'pending' ? pendingReason(t, nodes) : null, names, now));
   }
 
   async restart(id: string): Promise<TaskView[]> {
@@ -209,8 +210,9 @@ export class TaskService {
     };
   }
 
-  async stats(): Promise<TaskStats> {
-    const { tasks, pendingAgesMs: ages } = await this.history.counts();
+  /** `spiderIds`: count only those spiders' tasks (absent: all). */
+  async stats(spiderIds?: ReadonlySet<string>): Promise<TaskStats> {
+    const { tasks, pendingAgesMs: ages } = await this.history.counts(spiderIds);
     return {
       tasks,
       stuckPending: ages.filter((a) => a > this.opts.stuckPendingMs).length,

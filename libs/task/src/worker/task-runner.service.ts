@@ -313,6 +313,10 @@ export class TaskRunnerService implements OnModuleInit, OnApplicationBootstrap, 
     if (timeout) clearTimeout(timeout);
     await Promise.all(pipes);
     await results?.close(); // before the log closes: it writes the results summary there
+    // A stopped task says so in its own log (cancelled, timed out, worker shutting down): the
+    // last line a reader sees, not only a field on the task.
+    const stopped = run.stopReason as Run['stopReason'];
+    if (stopped && !run.abandoned) shipper.push('stderr', `[crawlnest] task ${stopped.status === 'cancelled' ? 'cancelled' : 'stopped'}: ${stopped.error}`);
     await shipper.close();
     await startedReported;
     const reason = run.stopReason as Run['stopReason'];

@@ -4,6 +4,7 @@ import type { Label, NodeStatus } from '@crawlnest/node';
 import { IsStringMap, OptionalField } from './field-validators';
 import { STRING_MAP_SCHEMA } from './task.dto';
 import { RuntimeDto } from './environment.dto';
+import type { NodeView } from '@crawlnest/node';
 
 const NODE_STATUSES = ['online', 'offline'] as const;
 
@@ -54,7 +55,7 @@ export class NodeResourcesDto {
   diskFreeBytes: number;
 }
 
-export class NodeDto {
+export class NodeDto implements NodeView {
   @ApiProperty({ description: 'Node id', example: '665f1c2e8b3a4d0012345670' })
   id: string;
   @ApiProperty({ description: 'Stable node key (kept in the worker workspace)' })
@@ -69,7 +70,7 @@ export class NodeDto {
   labels: Record<string, string>;
   @ApiProperty({ description: 'Tasks the node runs at once', example: 4 })
   maxRunners: number;
-  @ApiProperty({ description: 'Tasks running now', example: 1 })
+  @ApiProperty({ description: 'Tasks running now, as the node last reported; 0 while it is offline (not live)', example: 1 })
   runningTasks: number;
   @ApiProperty({ description: 'Connection status', enum: NODE_STATUSES })
   status: NodeStatus;
@@ -93,6 +94,8 @@ export class NodeDto {
   lastHeartbeatAt: string | null;
   @ApiProperty({ description: 'Master replica holding its control stream', type: String, nullable: true })
   connectedReplica: string | null;
-  @ApiProperty({ description: 'Last reported machine resources', type: NodeResourcesDto, nullable: true })
+  @ApiProperty({ description: 'Live machine resources; null while the node is offline (see lastResources)', type: NodeResourcesDto, nullable: true })
   resources: NodeResourcesDto | null;
+  @ApiProperty({ description: 'The last machine resources the node reported, online or not (as of lastHeartbeatAt)', type: NodeResourcesDto, nullable: true })
+  lastResources: NodeResourcesDto | null;
 }

@@ -4,6 +4,7 @@ import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsObject, IsString, Length, Matches, ValidateIf, ValidateNested } from 'class-validator';
 import { RESULTS_COLLECTION_PATTERN } from '@crawlnest/results';
 import { IsObjectId, OptionalField, PageQueryField, SizeQueryField } from './field-validators';
+import type { DedupBackfillView } from '@crawlnest/results';
 
 export const DEDUP_MODES = ['ignore', 'overwrite'] as const;
 
@@ -113,4 +114,27 @@ export class ResultPageDto {
 export class ResultsDeletedDto {
   @ApiProperty({ description: 'Items deleted', example: 120 })
   deleted: number;
+}
+
+export const BACKFILL_STATUSES = ['running', 'done', 'failed', 'superseded'] as const;
+
+export class DedupBackfillDto implements DedupBackfillView {
+  @ApiProperty({ description: 'running (claiming), done, failed (see error), superseded (the dedup setting changed again)', enum: BACKFILL_STATUSES, example: 'running' })
+  status: (typeof BACKFILL_STATUSES)[number];
+  @ApiProperty({ description: 'The dedup keys it claims', type: [String], example: ['url'] })
+  keys: string[];
+  @ApiProperty({ description: 'Stored items whose keys were claimed so far', example: 4000 })
+  scanned: number;
+  @ApiProperty({ description: "The spider's stored items when it was queued", example: 60000 })
+  total: number;
+  @ApiProperty({ description: 'Stored items whose key an earlier stored item holds (kept, see docs/results.md)', example: 12 })
+  duplicates: number;
+  @ApiProperty({ description: 'ISO-8601: queued (when dedup was turned on or its keys changed)' })
+  createdAt: string;
+  @ApiProperty({ description: 'ISO-8601: first started', nullable: true, type: String })
+  startedAt: string | null;
+  @ApiProperty({ description: 'ISO-8601: ended', nullable: true, type: String })
+  finishedAt: string | null;
+  @ApiProperty({ description: 'Why it failed or was superseded', nullable: true, type: String })
+  error: string | null;
 }

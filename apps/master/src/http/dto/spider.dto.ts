@@ -1,8 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { GitCommitDto } from '../../git/git-source.dto';
 import { IsDefined, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { asStack, OptionalField } from './field-validators';
-import { DedupField, DedupSettingDto, ResultsCollectionField } from './results.dto';
+import { DedupBackfillDto, DedupField, DedupSettingDto, ResultsCollectionField } from './results.dto';
 import { MAX_KILL_GRACE_SEC } from './task.dto';
+import type { SpiderView, VersionDiffView } from '@crawlnest/sync';
 
 /** `killGraceSec` on create and PATCH: 0..MAX_KILL_GRACE_SEC, 0 = the worker's default. */
 const SpiderKillGraceField = () =>
@@ -71,6 +73,11 @@ export class CreateSpiderDto {
 
   @KeepVersionsField()
   keepVersions?: number | null;
+
+  @ApiPropertyOptional({ description: "Project it belongs to; may be omitted by a member of exactly one project (that one) and by admins (the default project)", example: '665f1c2e8b3a4d0012345678' })
+  @OptionalField()
+  @Matches(/^[0-9a-f]{24}$/, { message: 'expected a 24-hex project id' })
+  projectId?: string;
 }
 
 export class PatchSpiderDto {
@@ -140,7 +147,7 @@ export class TreeUploadQueryDto {
   unwrap?: 'true' | 'false';
 }
 
-export class SpiderDto {
+export class SpiderDto implements SpiderView {
   @ApiProperty({ description: 'Spider id', example: '665f1c2e8b3a4d0012345678' })
   id: string;
   @ApiProperty({ description: 'Display name', example: 'quotes' })
@@ -165,8 +172,16 @@ export class SpiderDto {
   dedup: DedupSettingDto | null;
   @ApiProperty({ description: 'Results stored for this spider (kept as they are stored, not counted)', example: 1200 })
   resultCount: number;
+  @ApiProperty({
+    description: 'The last dedup backfill (claims the keys of items already stored when dedup is turned on or its keys change); null: none',
+    type: DedupBackfillDto,
+    nullable: true,
+  })
+  dedupBackfill: DedupBackfillDto | null;
   @ApiProperty({ description: "Grace in seconds between SIGTERM and SIGKILL for its tasks; 0 = the worker's default", example: 0 })
   killGraceSec: number;
+  @ApiProperty({ description: 'Project it belongs to (spiders from before projects: the default project)', example: '64656661756c740000000000' })
+  projectId: string;
   @ApiProperty({ description: 'ISO-8601 creation time', example: '2025-01-01T00:00:00.000Z' })
   createdAt: string;
   @ApiProperty({ description: 'ISO-8601 last update time', example: '2025-01-01T00:00:00.000Z' })
@@ -226,6 +241,8 @@ export class SpiderVersionDto {
   createdAt: string;
   @ApiProperty({ description: 'The version this one restored (POST …/versions/:version/restore), or null', type: Number, nullable: true, example: null })
   restoredFrom: number | null;
+  @ApiProperty({ description: 'The git commit a pull made this version from (docs/git.md); null for an upload', type: GitCommitDto, nullable: true })
+  git: GitCommitDto | null;
 }
 
 export class ChangedFileDto {
@@ -239,7 +256,7 @@ export class ChangedFileDto {
   diff?: string;
 }
 
-export class VersionDiffDto {
+export class VersionDiffDto implements VersionDiffView {
   @ApiProperty({ description: 'The first version', example: 3 })
   from: number;
   @ApiProperty({ description: 'The second version', example: 4 })
@@ -265,4 +282,17 @@ export class UploadLimitsDto {
 export class MultipartFilesDto {
   @ApiProperty({ description: 'One part per file; the part filename is the relative path', type: 'array', items: { type: 'string', format: 'binary' } })
   file: unknown[];
+}
+
+export class FileChangesDto {
+  @ApiProperty({ description: 'The version the changes were made on (the tree the user saw)', example: '4' })
+  baseVersion: string;
+  @ApiProperty({
+    description:
+      'JSON array, applied in order: {"op":"put","path"} (content: the file part whose filename is that path), {"op":"delete","path"} (a file or a whole folder), {"op":"move","from","to"} (rename or move a file or folder; the target must not exist), {"op":"mkdir","path"} (a folder left empty holds a `.keep` file)',
+    example: '[{"op":"mkdir","path":"lib"},{"op":"move","from":"util.py","to":"lib/util.py"},{"op":"delete","path":"old.py"}]',
+  })
+  changes: string;
+  @ApiPropertyOptional({ description: 'One part per put change; the part filename is its path', type: 'array', items: { type: 'string', format: 'binary' } })
+  file?: unknown[];
 }

@@ -1,9 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { GitCommitDto } from '../../git/git-source.dto';
 import { Type } from 'class-transformer';
 import { IsDefined, IsIn, IsInt, IsString, Length, Max, MaxLength, Min } from 'class-validator';
 import type { Label } from '@crawlnest/node';
 import { TASK_MODES, TASK_STATUSES, TaskMode, TaskStatus } from '@crawlnest/task';
 import { IsObjectId, IsStringMap, noLabels, OptionalField, PageQueryField, PlacementModeField, PlacementNodeIdsField, SizeQueryField } from './field-validators';
+import type { LogLineView, TaskView } from '@crawlnest/task';
 
 export const STRING_MAP_SCHEMA = { type: 'object', additionalProperties: { type: 'string', maxLength: 4096 }, maxProperties: 100 } as const;
 const MAX_TIMEOUT_SEC = 30 * 24 * 3600;
@@ -148,12 +150,16 @@ export class AttemptDto {
   attempt: number;
   @ApiProperty({ description: 'Node it ran on', type: String, nullable: true })
   nodeId: string | null;
+  @ApiProperty({ description: 'Name of that node; null when none or the node was deleted', type: String, nullable: true, example: 'worker-1' })
+  nodeName: string | null;
   @ApiProperty({ description: 'How it ended', enum: TASK_STATUSES })
   status: TaskStatus;
   @ApiProperty({ description: 'Why it ended', type: String, nullable: true })
   error: string | null;
   @ApiProperty({ description: 'ISO-8601 time it ended' })
   at: string;
+  @ApiPropertyOptional({ description: 'True: its worker shut down and handed the task back to run elsewhere (this attempt used no retry); absent otherwise' })
+  handedBack?: boolean;
 }
 
 /** Where tasks may run: shared by the task and schedule views. */
@@ -166,7 +172,7 @@ export class PlacementViewDto {
   labels: Record<string, string>;
 }
 
-export class TaskDto extends PlacementViewDto {
+export class TaskDto extends PlacementViewDto implements TaskView {
   @ApiProperty({ description: 'Task id', example: '665f1c2e8b3a4d0012345679' })
   id: string;
   @ApiProperty({ description: 'Result items stored so far (live while it runs)', example: 120 })
@@ -179,6 +185,8 @@ export class TaskDto extends PlacementViewDto {
   spiderId: string;
   @ApiProperty({ description: 'Spider file-tree version the task runs', example: 3 })
   spiderVersion: number;
+  @ApiPropertyOptional({ description: 'GET /api/tasks/:id only: the git commit that version was pulled from (docs/git.md); null for an uploaded version', type: GitCommitDto, nullable: true })
+  git?: GitCommitDto | null;
   @ApiProperty({ description: 'Command run', example: 'python3 main.py' })
   cmd: string;
   @ApiProperty({ description: 'Parameters appended to the command', example: '' })
@@ -225,6 +233,19 @@ export class TaskDto extends PlacementViewDto {
   attempts: AttemptDto[];
   @ApiProperty({ description: 'Why a pending task has not started yet; null when not pending', type: String, nullable: true })
   pendingReason: string | null;
+  @ApiProperty({ description: 'Name of the node in nodeId; null when none or the node was deleted', type: String, nullable: true, example: 'worker-1' })
+  nodeName: string | null;
+  @ApiProperty({
+    description: 'Current attempt, ms from its assignment to a node (file sync and environment build included) to its end; up to the time of the answer while assigned or running; null while pending',
+    type: Number,
+    nullable: true,
+    example: 21_340,
+  })
+  durationMs: number | null;
+  @ApiProperty({ description: 'The part of durationMs before the command started (file sync, environment build); null while pending', type: Number, nullable: true, example: 20_110 })
+  prepareMs: number | null;
+  @ApiProperty({ description: 'The part of durationMs since the command started; null before it started', type: Number, nullable: true, example: 1230 })
+  runMs: number | null;
 }
 
 export class TasksCreatedDto {
@@ -248,7 +269,7 @@ export class TaskPageDto {
   nextAfter: string | null;
 }
 
-export class LogLineDto {
+export class LogLineDto implements LogLineView {
   @ApiProperty({ description: 'Line number, from 1, without gaps', example: 1 })
   seq: number;
   @ApiProperty({ description: 'ISO-8601 time the line was read' })

@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model, Types } from 'mongoose';
+import { AUDIT_MODEL } from './access.schema';
+import { AuditEvent, AuditFilter } from './access.types';
+
+type AuditDoc = AuditEvent & { _id: Types.ObjectId };
+export type AuditView = AuditEvent & { id: string };
+
+/** The audit log: inserts on every change; reads are admin pages, bounded (FerretDB scans any filter). */
+@Injectable()
+export class AuditRepository {
+  constructor(@InjectModel(AUDIT_MODEL) private readonly model: Model<AuditDoc>) {}
+
+  async insert(e: AuditEvent): Promise<void> {
+    await this.model.create(e);
+  }
+
+  /** Newest first, at most `limit`. */
+  async list(f: AuditFilter, limit: number): Promise<AuditView[]> {
+    const q: Record<string, unknown> = {};
+    if (f.userId) q.userId = f.userId;
+    if (f.action) q.action = f.action;
+    if (f.projectId) q.projectId = f.projectId;
+    else if (f.projectIds) q.projectId = { $in: f.projectIds };
+    if (f.after) q.at = { $gt: f.after };
+    const docs = await this.model.find(q).sort({ _id: -1 }).limit(limit).lean<AuditDoc[]>();
+    return docs.map(({ _id, ...e }) => ({ id: String(_id), ...e }));
+  }
+
+  async deleteBefore(before: Date): Promise<number> {
+    return (await this.model.deleteMany({ at: { $lt: before } })).deletedCount;
+  }
+}

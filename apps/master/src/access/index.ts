@@ -1,0 +1,12 @@
+export * from './access.decorator';
+export * from './access.module';
+export * from './access.options';
+export * from './visibility.service';
+export * from './users.service';
+export { randomPassword } from './password';
+export { AuthService } from './auth.service';
+export { ResourceResolver } from './resource-resolver';
+export { callerOf, accessOf } from './request-access';
+export type { AccessRequest, RequestAccess } from './request-access';
+export { decide, isAdmin, roleAtLeast } from './access.policy';
+export type { Caller, ProjectAction } from './access.policy';

@@ -1,0 +1,87 @@
+import { Benchmark, Figure, percentile } from './bench-kit';
+import { TestCluster } from '../test/support/cluster';
+import { HookReceiver } from '../test/support/notify-receivers';
+import { waitFor } from '../test/support/wait';
+
+const LATENCY_TASKS = Number(process.env.BENCH_NOTIFY_LATENCY_TASKS ?? 100);
+const N = Number(process.env.BENCH_NOTIFY_TASKS ?? 300);
+const RULES = 10;
+
+async function cluster(label: string, hooks: HookReceiver) {
+  const c = new TestCluster(`bench-notify-${label}`);
+  const m = await c.startMaster();
+  for (const name of ['n1', 'n2']) await c.startWorker({ masters: [m], name, env: { CRAWLNEST_MAX_RUNNERS: '4' } });
+  for (const name of ['n1', 'n2']) await c.waitNodeReady(m.api, name);
+  const spiderId = (await m.api.post('/api/spiders', { name: `bn-${label}`, cmd: 'true' })).body.id as string;
+  const addRules = async (n: number) => {
+    for (let i = 0; i < n; i++) {
+      const path = `/${label}/${i}`;
+      hooks.secret(path, `secret-${i}`);
+      const ch = (await m.api.post('/api/notifications/channels', { name: path, type: 'webhook', config: { url: hooks.url(path) }, secrets: { secret: `secret-${i}` } })).body.id;
+      await m.api.post('/api/notifications/rules', { name: `r${i}`, spiderIds: [spiderId], events: [{ type: 'task.finished' }, { type: 'task.error' }], channelIds: [ch] });
+    }
+    await new Promise((r) => setTimeout(r, 2500)); // every rule cache has them
+  };
+  return { c, m, spiderId, addRules };
+}
+
+/** N `true` tasks created at once (50 REST calls in flight) on 2 workers × 4 slots: create → all finished. */
+async function throughput(label: string, rules: number, hooks: HookReceiver): Promise<{ perSec: number; deliveredMs: number | null }> {
+  const { c, m, spiderId, addRules } = await cluster(label, hooks);
+  try {
+    await addRules(rules);
+    const t0 = Date.now();
+    for (let i = 0; i < N; i += 50) await Promise.all(Array.from({ length: Math.min(50, N - i) }, () => m.api.post('/api/tasks', { spiderId })));
+    await waitFor('all finished', async () => ((await m.api.get('/api/stats')).body.tasks.finished ?? 0) >= N, 3_600_000, 1000);
+    const total = Date.now() - t0;
+    if (rules) process.stdout.write(`  (${N} tasks with ${rules} rules: ${((N / total) * 1000).toFixed(2)} tasks/s; waiting for the ${N * rules} deliveries)\n`);
+    let deliveredMs: number | null = null;
+    if (rules) {
+      await waitFor('every delivery', () => hooks.received.filter((r) => r.path.startsWith(`/${label}/`)).length >= N * rules || undefined, 3_600_000, 500);
+      deliveredMs = Date.now() - t0;
+    }
+    return { perSec: (N / total) * 1000, deliveredMs };
+  } finally {
+    await c.stop();
+  }
+}
+
+/** `npm run bench notifications`: event → delivery latency with a healthy receiver, and dispatch throughput with 10 rules vs none. */
+const bench: Benchmark = {
+  name: `notifications: event → delivery latency (${LATENCY_TASKS} tasks), dispatch of ${N} tasks with ${RULES} rules vs none (2 workers × 4 slots)`,
+  async run(): Promise<Figure[]> {
+    const hooks = await HookReceiver.start();
+    try {
+      const { c, m, spiderId, addRules } = await cluster('latency', hooks);
+      const lat: number[] = [];
+      try {
+        await addRules(1);
+        for (let i = 0; i < LATENCY_TASKS; i += 5) {
+          await Promise.all(Array.from({ length: 5 }, () => m.api.post('/api/tasks', { spiderId })));
+          await waitFor('deliveries', () => hooks.on('/latency/0').length >= i + 5 || undefined, 60_000, 20);
+        }
+        for (const r of hooks.on('/latency/0')) {
+          if (!r.signatureOk) throw new Error('bad signature');
+          lat.push(r.at - Date.parse(r.body.event.at));
+        }
+      } finally {
+        await c.stop();
+      }
+      // Printed as each phase ends: a long run stopped half-way still says what it measured.
+      process.stdout.write(`  (latency over ${lat.length} deliveries: p50 ${percentile(lat, 50)} ms, p99 ${percentile(lat, 99)} ms)\n`);
+      const without = await throughput('none', 0, hooks);
+      process.stdout.write(`  (${N} tasks without rules: ${without.perSec.toFixed(2)} tasks/s)\n`);
+      const withRules = await throughput('rules', RULES, hooks);
+      return [
+        { name: 'event → delivery p50', value: percentile(lat, 50), unit: 'ms' },
+        { name: 'event → delivery p99', value: percentile(lat, 99), unit: 'ms', goal: '≤ 1000 ms' },
+        { name: `dispatch throughput with ${RULES} rules (${N * RULES} deliveries)`, value: withRules.perSec, unit: 'tasks/s', goal: '≥ 0.95 × without', baseline: { name: 'no rules', value: without.perSec } },
+        { name: `all ${N * RULES} deliveries received (from the first create)`, value: withRules.deliveredMs ?? NaN, unit: 'ms' },
+      ];
+    } finally {
+      await hooks.close();
+    }
+  },
+};
+
+export default bench;

@@ -1,0 +1,145 @@
+import { Injectable } from '@nestjs/common';
+import { InjectConnection } from '@nestjs/mongoose';
+import { Connection } from 'mongoose';
+import type { DeliveryRecord, DeliveryStatus } from '../notify.types';
+import { collection, COLLECTIONS, insertManyOnce, insertOnce } from './notify-collections';
+
+export type DueDoc = { _id: string; at: Date };
+export type ClaimDoc = { _id: string; by: string; at: Date };
+export type DeliveryFilter = { ruleId?: string; channelId?: string; status?: DeliveryStatus; after?: Date; spiderId?: string; projectIds?: ReadonlySet<string> | null };
+
+/**
+ * Deliveries (history), the due list and attempt claims. The due list holds one tiny row per
+ * unsettled delivery, so the senders' scan of it (FerretDB has no index on `at`) stays small
+ * however long the history grows. History reads filter by fields (indexed on MongoDB, a scan
+ * on FerretDB).
+ */
+@Injectable()
+export class DeliveryRepository {
+  private indexed = false;
+
+  constructor(@InjectConnection() private readonly conn: Connection) {}
+
+  private deliveries() {
+    return collection<DeliveryRecord>(this.conn, COLLECTIONS.deliveries);
+  }
+  private dueList() {
+    return collection<DueDoc>(this.conn, COLLECTIONS.due);
+  }
+  private claims() {
+    return collection<ClaimDoc>(this.conn, COLLECTIONS.claims);
+  }
+
+  /** Records a delivery and puts it on the due list; false when it existed (a replayed fan-out). */
+  async create(d: DeliveryRecord): Promise<boolean> {
+    const created = await insertOnce(this.deliveries(), d);
+    const existing = created ? d : await this.get(d._id);
+    // Due before anything else can settle it: a fan-out cut after the insert is replayed here.
+    if (existing && (existing.status === 'pending' || existing.status === 'sending')) await this.markDue(d._id, existing.nextAttemptAt);
+    return created;
+  }
+
+  /**
+   * Deliveries whose first attempt is already made, with its outcome, in one insertMany (one
+   * write lock on FerretDB/SQLite for the whole batch). One already there (a replayed
+   * fan-out) is left as it is; the unsettled ones go on the due list.
+   */
+  async recordMany(ds: DeliveryRecord[]): Promise<void> {
+    if (ds.length === 0) return;
+    await insertManyOnce(this.deliveries(), ds);
+    const due = ds.filter((d) => d.status === 'pending').map((d) => ({ _id: d._id, at: d.nextAttemptAt }));
+    if (due.length) await insertManyOnce(this.dueList(), due);
+  }
+
+  async markDue(id: string, at: Date): Promise<void> {
+    await this.dueList().replaceOne({ _id: id }, { at }, { upsert: true });
+  }
+
+  async notDue(id: string): Promise<void> {
+    await this.dueList().deleteOne({ _id: id });
+  }
+
+  async dueNow(now: Date, limit: number): Promise<DueDoc[]> {
+    return this.dueList().find({ at: { $lte: now } }).limit(limit).toArray();
+  }
+
+  async dueAll(): Promise<DueDoc[]> {
+    return this.dueList().find({}).toArray();
+  }
+
+  async get(id: string): Promise<DeliveryRecord | null> {
+    return this.deliveries().findOne({ _id: id });
+  }
+
+  async update(id: string, set: Partial<DeliveryRecord>): Promise<void> {
+    await this.deliveries().updateOne({ _id: id }, { $set: set });
+  }
+
+  /**
+   * Claims in one unordered insertMany: the ids whose claim this call inserted. FerretDB and
+   * MongoDB both name each duplicate by its index in the batch.
+   */
+  async tryClaimMany(ids: string[], by: string): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const at = new Date();
+    try {
+      await this.claims().insertMany(ids.map((_id) => ({ _id, by, at })), { ordered: false });
+      return new Set(ids);
+    } catch (err) {
+      const raw = (err as { writeErrors?: unknown }).writeErrors;
+      const list = (Array.isArray(raw) ? raw : raw ? [raw] : []) as { index?: number; code?: number }[];
+      if (list.length === 0 || list.some((e) => e.code !== 11000 || typeof e.index !== 'number')) throw err;
+      const lost = new Set(list.map((e) => e.index));
+      return new Set(ids.filter((_, i) => !lost.has(i)));
+    }
+  }
+
+  tryClaim(id: string, by: string): Promise<boolean> {
+    return insertOnce(this.claims(), { _id: id, by, at: new Date() });
+  }
+
+  /** The digest an event goes in: `proposed`, unless an earlier fan-out already put it in another. */
+  async digestOf(key: string, proposed: string): Promise<string> {
+    const id = `in-digest:${key}`;
+    if (await insertOnce(this.claims(), { _id: id, by: proposed, at: new Date() })) return proposed;
+    return (await this.claim(id))?.by ?? proposed;
+  }
+
+  async claim(id: string): Promise<ClaimDoc | null> {
+    return this.claims().findOne({ _id: id });
+  }
+
+  /**
+   * Drops settled deliveries created before `cutoff`, and attempt and fan-out claims made
+   * before it (a scan of each on FerretDB, hourly; MongoDB uses the createdAt index). Returns
+   * how many deliveries went.
+   */
+  async pruneBefore(cutoff: Date): Promise<number> {
+    const r = await this.deliveries().deleteMany({ createdAt: { $lt: cutoff }, status: { $in: ['sent', 'failed'] } });
+    await this.claims().deleteMany({ at: { $lt: cutoff } });
+    return r.deletedCount;
+  }
+
+  async list(f: DeliveryFilter, limit: number): Promise<DeliveryRecord[]> {
+    await this.ensureIndexes();
+    const q: Record<string, unknown> = {};
+    if (f.ruleId) q.ruleIds = f.ruleId;
+    if (f.channelId) q.channelId = f.channelId;
+    if (f.status) q.status = f.status;
+    if (f.spiderId) q.spiderId = f.spiderId;
+    if (f.after) q.createdAt = { $gt: f.after };
+    if (f.projectIds) q.projectId = { $in: [...f.projectIds] };
+    return this.deliveries().find(q).sort({ createdAt: -1 }).limit(limit).toArray();
+  }
+
+  /** MongoDB gets the indexes the history filters use; FerretDB accepts them and scans anyway. */
+  private async ensureIndexes(): Promise<void> {
+    if (this.indexed) return;
+    this.indexed = true;
+    const info = await this.conn.db!.admin().command({ buildInfo: 1 });
+    if ('ferretdbVersion' in info) return; // a CREATE INDEX there is a schema change that can fail a concurrent query, and filters scan anyway
+    await this.deliveries()
+      .createIndexes([{ key: { createdAt: -1 } }, { key: { channelId: 1, createdAt: -1 } }, { key: { ruleIds: 1, createdAt: -1 } }])
+      .catch(() => (this.indexed = false));
+  }
+}

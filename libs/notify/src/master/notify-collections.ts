@@ -1,0 +1,49 @@
+import { isDuplicateKeyError } from '@crawlnest/node';
+import type { Connection, mongo } from 'mongoose';
+
+export const COLLECTIONS = {
+  channels: 'notify_channels',
+  rules: 'notify_rules',
+  /** Facts waiting to be turned into deliveries; small (a fact leaves once fanned out). */
+  outbox: 'notify_outbox',
+  /** Every delivery, the history (`_id` = delivery id). */
+  deliveries: 'notify_deliveries',
+  /** Deliveries not settled yet, by `_id`: the only collection the senders scan, kept small. */
+  due: 'notify_due',
+  /** `<deliveryId>:<attempt>:<takeover>` claims: inserting one is the right to make that attempt. */
+  claims: 'notify_claims',
+  /** One document (`_id` "config") whose value changes on every channel or rule write: replicas poll it by `_id`. */
+  meta: 'notify_meta',
+  /** Events waiting for their throttle window's digest (`_id` = `<digestId>|<eventId>`). */
+  digestItems: 'notify_digest_items',
+} as const;
+
+export function collection<T extends mongo.Document>(conn: Connection, name: string): mongo.Collection<T> {
+  const db = conn.db;
+  if (!db) throw new Error('database connection is not open');
+  return db.collection<T>(name);
+}
+
+/** Insert by unique `_id`, the one atomic primitive on FerretDB: false when it already exists. */
+export async function insertOnce<T extends mongo.Document>(coll: mongo.Collection<T>, doc: T): Promise<boolean> {
+  try {
+    await coll.insertOne(doc as mongo.OptionalUnlessRequiredId<T>);
+    return true;
+  } catch (err) {
+    if (isDuplicateKeyError(err)) return false;
+    throw err;
+  }
+}
+
+/** Inserts by unique `_id`, unordered, in one command; documents already there are skipped. */
+export async function insertManyOnce<T extends mongo.Document>(coll: mongo.Collection<T>, docs: T[]): Promise<void> {
+  try {
+    await coll.insertMany(docs as mongo.OptionalUnlessRequiredId<T>[], { ordered: false });
+  } catch (err) {
+    const errors = (err as { writeErrors?: unknown[] | unknown }).writeErrors;
+    const list = Array.isArray(errors) ? errors : errors ? [errors] : [];
+    if (list.length > 0 && list.every((e) => (e as { code?: number }).code === 11000)) return;
+    if (isDuplicateKeyError(err) && list.length === 0) return;
+    throw err;
+  }
+}
