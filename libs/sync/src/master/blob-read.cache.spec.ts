@@ -1,5 +1,6 @@
 import { BlobReadCache, SMALL_CACHE_BYTES } from './blob-read.cache';
 import { BlobRecord, BlobRepository } from './blob.repository';
+import { BlobDiskCache } from './blob-disk.cache';
 
 /** Counts database reads; chunk content is the chunk's id. */
 class CountingBlobs {
@@ -29,7 +30,7 @@ describe('BlobReadCache: N workers fetching the same content cost one database r
   let cache: BlobReadCache;
   beforeEach(() => {
     repo = new CountingBlobs();
-    cache = new BlobReadCache(repo as unknown as BlobRepository);
+    cache = new BlobReadCache(repo as unknown as BlobRepository, new BlobDiskCache({ dir: '/nonexistent', maxBytes: 0 }));
   });
 
   it('4 concurrent downloads of a small file share one chunk read and one record lookup', async () => {
