@@ -4,8 +4,13 @@ import { createReadStream } from 'node:fs';
 import { copyFile, link, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
-/** Largest piece one read returns (the size of a stored chunk and of a Download message). */
-export const DISK_READ_BYTES = 1024 * 1024;
+/**
+ * Largest piece one read returns, and so the largest Download message from the cache. Smaller
+ * than a stored chunk (1 MB): served from disk the master sends as fast as the worker's window
+ * allows, and the worker's stream buffers up to 16 messages besides its 8 MB HTTP/2 window;
+ * with 1 MB messages a 200 MB file grew the worker by up to 75 MB (sync-large-file allows 64).
+ */
+export const DISK_READ_BYTES = 256 * 1024;
 
 /** A cached file, checked against its sha256 by this process. */
 export type DiskBlob = { sha256: string; size: number; file: string };
@@ -121,7 +126,7 @@ export class BlobDiskCache {
     return { sha256, size, file: this.path(sha256) };
   }
 
-  /** Bytes [index MB, index+1 MB) of a cached file. */
+  /** Piece `index` (DISK_READ_BYTES each) of a cached file. */
   async readChunk(blob: DiskBlob, index: number): Promise<Buffer> {
     if (blob.size <= DISK_READ_BYTES) return readFile(blob.file);
     const fh = await open(blob.file, 'r');
@@ -206,6 +211,6 @@ export class BlobDiskCache {
 
 async function hashFile(file: string): Promise<string> {
   const hash = createHash('sha256');
-  for await (const c of createReadStream(file, { highWaterMark: DISK_READ_BYTES })) hash.update(c as Buffer);
+  for await (const c of createReadStream(file, { highWaterMark: 1024 * 1024 })) hash.update(c as Buffer);
   return hash.digest('hex');
 }
