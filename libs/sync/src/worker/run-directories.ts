@@ -31,7 +31,7 @@ export class RunDirectories {
    * spider's other directories that no run holds. Must run while the store holds that version
    * (the caller serialises syncs per spider).
    */
-  async ensure(root: string, store: string, version: number, paths: string[]): Promise<string> {
+  async ensure(root: string, store: string, version: number, paths: string[], storeInodes?: Map<string, number>): Promise<string> {
     const versions = join(root, 'versions');
     await mkdir(versions, { recursive: true });
     const present = await readdir(versions);
@@ -41,7 +41,7 @@ export class RunDirectories {
       .sort((a, b) => Number(b.m?.[2]) - Number(a.m?.[2]));
     let target: string | undefined;
     const newest = instances[0];
-    if (newest && (await sameFiles(join(versions, newest.name), store, paths))) target = join(versions, newest.name);
+    if (newest && (await sameFiles(join(versions, newest.name), store, paths, storeInodes))) target = join(versions, newest.name);
     if (!target) {
       const next = newest ? Number(newest.m?.[2]) + 1 : 1;
       target = join(versions, `${version}.${next}`);
@@ -53,7 +53,7 @@ export class RunDirectories {
           // files that differ are linked again (a one-file change links one file, not 1000).
           await rename(donor, tmp);
           this.newest.delete(root);
-          await reshape(tmp, store, paths);
+          await reshape(tmp, store, paths, storeInodes);
         } else {
           await mkdir(tmp);
           // Each directory once (parents before children), then the links side by side.
@@ -129,7 +129,7 @@ export class RunDirectories {
  * not one of them goes (files a run left behind too), and each path that is not the very file
  * (inode) the store holds now is linked again. Read-only checks for the files that stayed.
  */
-async function reshape(dir: string, store: string, paths: string[]): Promise<void> {
+async function reshape(dir: string, store: string, paths: string[], storeInodes?: Map<string, number>): Promise<void> {
   const wanted = new Set(paths);
   const parents = new Set<string>();
   for (const p of paths) for (let d = dirname(p); d !== '.'; d = dirname(d)) parents.add(d);
@@ -143,12 +143,33 @@ async function reshape(dir: string, store: string, paths: string[]): Promise<voi
   strays.sort((a, b) => b.length - a.length);
   for (const rel of strays) await rm(join(dir, rel), { recursive: true, force: true });
   await runBounded(paths, FS_CONCURRENCY, async (p) => {
-    const [a, b] = await Promise.all([lstat(join(dir, p)).catch(() => null), lstat(join(store, p))]);
+    const [a, b] = await Promise.all([lstat(join(dir, p)).catch(() => null), storeInode(store, p, storeInodes)]);
     if (a && a.isFile() && a.ino === b.ino && a.dev === b.dev) return;
     if (a) await rm(join(dir, p), { recursive: true, force: true });
     await mkdir(dirname(join(dir, p)), { recursive: true });
     await linkOrCopy(join(store, p), join(dir, p));
   });
+}
+
+/**
+ * The store file's inode: from what the caller's sync just stat'ed (it alone writes the store,
+ * one sync per spider at a time), else one `lstat`. Same device as the store by definition.
+ */
+async function storeInode(store: string, p: string, known?: Map<string, number>): Promise<{ ino: number; dev: number }> {
+  const ino = known?.get(p);
+  if (ino === undefined) return lstat(join(store, p));
+  return { ino, dev: (await storeDev(store)) };
+}
+
+const storeDevs = new Map<string, Promise<number>>();
+function storeDev(store: string): Promise<number> {
+  let d = storeDevs.get(store);
+  if (!d) {
+    d = lstat(store).then((st) => st.dev);
+    d.catch(() => storeDevs.delete(store));
+    storeDevs.set(store, d);
+  }
+  return d;
 }
 
 async function exists(p: string): Promise<boolean> {
@@ -172,11 +193,11 @@ export async function unchangedSince(dir: string, stamps: Map<string, FileStamp>
 export type FileStamp = { ino: number; size: number; mtimeMs: number };
 
 /** Every path of `dir` is the very file (inode) the store holds now. */
-async function sameFiles(dir: string, store: string, paths: string[]): Promise<boolean> {
+async function sameFiles(dir: string, store: string, paths: string[], storeInodes?: Map<string, number>): Promise<boolean> {
   let same = true;
   await mapBounded(paths, FS_CONCURRENCY, async (p) => {
     if (!same) return; // one difference decides it; skip the rest
-    const [a, b] = await Promise.all([lstat(join(dir, p)).catch(() => null), lstat(join(store, p)).catch(() => null)]);
+    const [a, b] = await Promise.all([lstat(join(dir, p)).catch(() => null), storeInode(store, p, storeInodes).catch(() => null)]);
     if (!a || !b || a.ino !== b.ino || a.dev !== b.dev) same = false;
   });
   return same;

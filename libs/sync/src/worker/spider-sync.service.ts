@@ -152,7 +152,13 @@ export class SpiderSyncService {
     });
     await writeLocalIndex(indexFile, { version: manifest.version, files });
     const indexedAt = Date.now();
-    const runDir = await this.runDirs.ensure(root, dir, manifest.version, manifest.files.map((e) => e.path));
+    const runDir = await this.runDirs.ensure(
+      root,
+      dir,
+      manifest.version,
+      manifest.files.map((e) => e.path),
+      new Map(manifest.files.map((e, i) => [e.path, stamps[i].ino])),
+    );
     // The run directory links the store's files, so their stamps are its files' stamps.
     this.lastSynced.set(spiderId, { version: manifest.version, dir: runDir, stamps: new Map(manifest.files.map((e, i) => [e.path, stamps[i]])) });
     // Where a sync's time went, phase by phase (the sync-tree bench and operators read these).
