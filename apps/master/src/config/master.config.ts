@@ -40,6 +40,7 @@ const schema = z.object({
   CRAWLNEST_KEEP_VERSIONS: intVar(1, 100_000).default(10),
   CRAWLNEST_STORAGE_GC_MS: intVar(500, 86_400_000).default(60_000),
   CRAWLNEST_BLOB_GRACE_MS: intVar(0, 7 * 86_400_000).default(600_000),
+  CRAWLNEST_BLOB_CACHE_MB: intVar(0, 1_048_576).default(2048),
   CRAWLNEST_EMBEDDED_DB_PORT: portVar().optional(),
   CRAWLNEST_GRPC_TLS_CERT: pemFileVar('certificate').optional(),
   CRAWLNEST_GRPC_TLS_KEY: pemFileVar('private key').optional(),
@@ -105,6 +106,8 @@ export type MasterConfig = {
   keepVersions: number;
   storageGcMs: number;
   blobGraceMs: number;
+  /** Disk the master's cache of stored file content may use (0: no cache, every download reads the database). */
+  blobCacheBytes: number;
   embeddedDbPort?: number;
   /** gRPC over TLS when set; with `clientCa`, workers must present a certificate (mTLS). */
   grpcTls?: GrpcServerTls;
@@ -170,6 +173,7 @@ export function loadMasterConfig(env: NodeJS.ProcessEnv = process.env): MasterCo
     keepVersions: e.CRAWLNEST_KEEP_VERSIONS,
     storageGcMs: e.CRAWLNEST_STORAGE_GC_MS,
     blobGraceMs: e.CRAWLNEST_BLOB_GRACE_MS,
+    blobCacheBytes: e.CRAWLNEST_BLOB_CACHE_MB * 1024 * 1024,
     embeddedDbPort: e.CRAWLNEST_EMBEDDED_DB_PORT,
     grpcTls: serverTls(e),
     metricsHost: e.CRAWLNEST_METRICS_HOST,
