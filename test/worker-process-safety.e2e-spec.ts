@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Master, TestCluster, Worker } from './support/cluster';
 import { isAlive } from './support/processes';
@@ -38,6 +38,20 @@ function groupAlive(pgid: number): boolean {
 type LogPage = { lines: { text: string }[] };
 
 /** Shell words that write the task's process group id (field 5 of /proc/$$/stat) to the file that follows. */
+/** The task's lifeline watcher: the member of its group still running the launcher (task-launch.script.ts). */
+function watcherOf(pgid: number): number {
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+      if (pgrp === pgid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('crawlnest-task')) return Number(pid);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  throw new Error(`no lifeline watcher in process group ${pgid}`);
+}
+
 const PGID_TO = `cut -d' ' -f5 /proc/$$/stat >`;
 
 describe('graceful cancel: SIGTERM, then SIGKILL after the task\'s or the spider\'s grace', () => {
@@ -129,9 +143,9 @@ describe('orphans: a worker kills the process groups its previous life left runn
     await cluster.stop();
   });
 
-  it('SIGKILL the worker and its task supervisor at once: the task group survives them; the restarted worker kills that group and spares an unrelated one', async () => {
+  it('SIGKILL the worker and its task\'s lifeline watcher at once: the task group survives them; the restarted worker kills that group and spares an unrelated one', async () => {
     const pidFile = join(cluster.dir, 'task-pgid');
-    // The group is the task supervisor's (it leads it); two children that ignore nothing keep the group alive.
+    // The group is the task shell's (it leads it); two children that ignore nothing keep the group alive.
     const spiderId = (await m.api.post('/api/spiders', { name: 'orphan', cmd: `${PGID_TO} ${pidFile}; sleep 300 & sleep 300 & wait` })).body.id;
     const id = (await m.api.post('/api/tasks', { spiderId })).body.tasks[0].id;
     await waitFor('task running', async () => (await m.api.get(`/api/tasks/${id}`)).body.status === 'running', 30_000, 100);
@@ -147,12 +161,13 @@ describe('orphans: a worker kills the process groups its previous life left runn
     mkdirSync(join(w.workspace, 'process-groups'), { recursive: true });
     writeFileSync(join(w.workspace, 'process-groups', `${bystanderPid}.json`), JSON.stringify({ pgid: bystanderPid, startTicks: '1', taskId: 'x', attempt: 1 }));
 
-    // The supervisor normally kills the group when the worker dies (worker-orphans.e2e-spec.ts);
+    // The watcher normally kills the group when the worker dies (worker-orphans.e2e-spec.ts);
     // here it is stopped first and killed with the worker, as by an OOM kill of both.
-    process.kill(pgid, 'SIGSTOP');
+    const watcher = watcherOf(pgid);
+    process.kill(watcher, 'SIGSTOP');
     w.proc.kill('SIGKILL');
     await w.proc.exited;
-    process.kill(pgid, 'SIGKILL');
+    process.kill(watcher, 'SIGKILL');
     expect(groupAlive(pgid)).toBe(true); // the orphan exists: what the restart must clean up
 
     const again = await cluster.startWorker({ masters: [m], name: 'orphan', workspace: w.workspace });

@@ -7,6 +7,8 @@
 import type { TaskStatus } from './generated';
 
 export type * from './generated';
+/** Enum value arrays generated beside the types (openapi-typescript's enumValues). */
+export { ruleEventDtoTypeValues } from './generated';
 
 const STATUS_ORDER = ['pending', 'assigned', 'running', 'finished', 'error', 'cancelled', 'abnormal'] as const satisfies readonly TaskStatus[];
 // A status the server adds and STATUS_ORDER lacks fails to compile here.

@@ -1,11 +1,11 @@
-import { readFileSync } from 'node:fs';
-import type { Readable } from 'node:stream';
+import { readdirSync, readFileSync } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
 import { startTaskProcess, TaskProcess } from './process-group';
 
 const ENV = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
 
 function start(command: string, lostGraceMs = 200): TaskProcess {
-  return startTaskProcess(command, process.cwd(), { ...ENV, GREETING: 'hello' }, ENV, lostGraceMs);
+  return startTaskProcess(command, process.cwd(), { ...ENV, GREETING: 'hello' }, lostGraceMs);
 }
 
 function collect(s: Readable): Promise<string> {
@@ -27,6 +27,20 @@ function running(pid: number): boolean {
   }
 }
 
+/** Whether any live process of the group is left (a zombie waiting for init to reap it is not). */
+function groupAlive(pgid: number): boolean {
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const [state, , pgrp] = s.slice(s.lastIndexOf(')') + 2).split(' ');
+      if (Number(pgrp) === pgid && state !== 'Z') return true;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return false;
+}
+
 async function until(check: () => boolean, ms: number): Promise<boolean> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
@@ -36,7 +50,7 @@ async function until(check: () => boolean, ms: number): Promise<boolean> {
   return check();
 }
 
-describe('startTaskProcess (under the task supervisor)', () => {
+describe('startTaskProcess (with its lifeline watcher)', () => {
   it('passes the task its environment, its stdout and stderr apart, and its exit code', async () => {
     const p = start('echo "$GREETING out"; echo err >&2; exit 3');
     const [out, err, exit] = await Promise.all([collect(p.stdout), collect(p.stderr), p.exited]);
@@ -52,7 +66,7 @@ describe('startTaskProcess (under the task supervisor)', () => {
     p.signal('SIGKILL');
   });
 
-  it('a SIGTERM to the group reaches the task, not the supervisor, which reports how the task ended', async () => {
+  it('a SIGTERM to the group reaches the task, not the watcher, and the task\'s own exit is reported', async () => {
     const p = start('trap "echo trapped; exit 7" TERM; echo ready; while :; do sleep 0.05; done');
     const out = collect(p.stdout);
     void collect(p.stderr);
@@ -60,9 +74,21 @@ describe('startTaskProcess (under the task supervisor)', () => {
     p.signal('SIGTERM');
     expect(await p.exited).toEqual({ code: 7, signal: null });
     expect(await out).toBe('ready\ntrapped\n');
-    expect(running(p.pgid as number)).toBe(true); // the supervisor is still there...
+    expect(groupAlive(p.pgid as number)).toBe(true); // the watcher is still there...
     p.signal('SIGKILL'); // ...until the worker ends the group
-    expect(await until(() => !running(p.pgid as number), 2000)).toBe(true);
+    expect(await until(() => !groupAlive(p.pgid as number), 2000)).toBe(true);
+  });
+
+  it('the shell ending on SIGTERM leaves its children their grace: the lifeline stays open while the worker lives', async () => {
+    // The leader dies at once; the child traps SIGTERM and takes 1 s to save, far past the 200 ms lost-worker grace.
+    const p = start("(trap 'sleep 1; echo saved >&2; exit 0' TERM; echo ready; while :; do sleep 0.05; done) & wait", 200);
+    const err = collect(p.stderr);
+    void collect(p.stdout);
+    await new Promise<void>((res) => p.stdout.once('data', () => res()));
+    p.signal('SIGTERM');
+    expect(await p.exited).toEqual({ code: null, signal: 'SIGTERM' });
+    expect(await err).toMatch(/saved\n$/); // after the shell's own notes ("Terminated")
+    p.signal('SIGKILL');
   });
 
   it('a SIGKILL to the group ends the run as killed by SIGKILL', async () => {
@@ -82,7 +108,7 @@ describe('startTaskProcess (under the task supervisor)', () => {
     const [shell, bg] = first.trim().split(' ').map(Number);
     expect(running(shell) && running(bg)).toBe(true);
     const t0 = Date.now();
-    p.child.stdin?.destroy(); // what the kernel does to the pipe when the worker is SIGKILLed
+    (p.child.stdio[3] as Writable).destroy(); // what the kernel does to the pipe when the worker is SIGKILLed
     expect(await until(() => !running(shell) && !running(bg) && !running(p.pgid as number), 2000)).toBe(true);
     const took = Date.now() - t0;
     expect(took).toBeGreaterThanOrEqual(250); // the shell ignored SIGTERM: the SIGKILL after the grace ended it
@@ -91,7 +117,7 @@ describe('startTaskProcess (under the task supervisor)', () => {
   });
 
   it('a command that cannot start is exit code 127, as from the shell', async () => {
-    const p = startTaskProcess('true', '/nonexistent-dir-for-the-test', ENV, ENV, 200);
+    const p = startTaskProcess('true', '/nonexistent-dir-for-the-test', ENV, 200);
     void collect(p.stdout);
     void collect(p.stderr);
     expect((await p.exited).code).toBe(127);

@@ -42,18 +42,11 @@ const DEFAULT_RESULT_LINE_BYTES = 16 * 1024 * 1024;
 /** Environment variables of the worker that a task must not see. */
 const PRIVATE_ENV = ['CRAWLNEST_CLUSTER_SECRET', 'CRAWLNEST_API_TOKEN'];
 /**
- * Once the worker is gone, a task's supervisor gives the group its kill grace, at most this
+ * Once the worker is gone, a task's lifeline watcher gives the group its kill grace, at most this
  * long, before SIGKILL: whatever the task's grace, its processes are gone within about a
  * second of the worker's death, well before the master may run the task elsewhere.
  */
 const LIFELINE_GRACE_CAP_MS = 1000;
-
-/** The worker's environment without its secrets: what a task's supervisor (node) runs with. */
-function supervisorEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of PRIVATE_ENV) delete env[k];
-  return env;
-}
 
 /**
  * Runs assignments: ack, sync the spider's files, start the command in its own process
@@ -271,7 +264,7 @@ export class TaskRunnerService implements OnModuleInit, OnApplicationBootstrap, 
     }
     envs.apply(env);
     run.environment = envs.stats;
-    const proc = startTaskProcess(a.command, dir, env, supervisorEnv(), Math.min(killGraceMsOf(a, this.opts.killGraceMs), LIFELINE_GRACE_CAP_MS));
+    const proc = startTaskProcess(a.command, dir, env, Math.min(killGraceMsOf(a, this.opts.killGraceMs), LIFELINE_GRACE_CAP_MS));
     void proc.exited.finally(() => envs.release());
     run.proc = proc;
     const pgid = proc.pgid;
