@@ -40,8 +40,8 @@ export class ResourceResolver {
   }
 
   async projectOfSpider(id: string): Promise<string | null> {
-    const s = await this.spiders.findById(id);
-    return s ? (s.projectId ?? DEFAULT_PROJECT_ID) : null;
+    const projectId = await this.spiders.findProjectId(id);
+    return projectId === undefined ? null : (projectId ?? DEFAULT_PROJECT_ID);
   }
 
   /** Spider ids of the given projects (the spiders collection is small: one scan). */

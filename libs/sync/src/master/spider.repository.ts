@@ -47,6 +47,13 @@ export class SpiderRepository implements OnModuleInit {
     return joinSpider((await this.model.create(fields)).toObject<SpiderUserDoc>(), undefined);
   }
 
+  /** The spider's project (what an access check needs), from `spiders` alone: one read, not the head too. undefined: no such spider. */
+  async findProjectId(id: string): Promise<string | null | undefined> {
+    if (!Types.ObjectId.isValid(id)) return undefined;
+    const user = await this.model.findById(id, { projectId: 1 }).lean<Pick<SpiderUserDoc, 'projectId'>>();
+    return user ? (user.projectId ?? null) : undefined;
+  }
+
   async findById(id: string): Promise<SpiderRecord | null> {
     if (!Types.ObjectId.isValid(id)) return null;
     const [user, head] = await Promise.all([this.model.findById(id).lean<SpiderUserDoc>(), this.heads.findById(id).lean<SpiderHeadDoc>()]);
