@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
+import { BatchedWrites } from '@crawlnest/node';
 import { AUDIT_MODEL } from './access.schema';
 import { AuditEvent, AuditFilter } from './access.types';
 
@@ -12,8 +13,14 @@ export type AuditView = AuditEvent & { id: string };
 export class AuditRepository {
   constructor(@InjectModel(AUDIT_MODEL) private readonly model: Model<AuditDoc>) {}
 
+  /** Events recorded while an insert is in flight go out together in the next one (a burst of creates costs one insert, not one each). */
+  private readonly inserts = new BatchedWrites<AuditEvent, void>(async (events) => {
+    await this.model.insertMany(events);
+    return events.map(() => undefined);
+  });
+
   async insert(e: AuditEvent): Promise<void> {
-    await this.model.create(e);
+    await this.inserts.push([e]);
   }
 
   /** Newest first, at most `limit`. */
