@@ -15,7 +15,7 @@ export type ActivityBucket = { minute: string; finished: number; error: number; 
 
 /** A list call stops reading older places past this and returns the page so far, with a cursor. */
 const LIST_BUDGET_MS = 120;
-/** Places (hours, shelves) read at once while walking back, at most; the first step reads one, each later one twice as many. */
+/** Places (hours, shelves) read at once while walking back, at most; one at first, twice as many after a round that found less than a page. */
 const PARALLEL_READS = 4;
 /** Above every hex id: the cursor of a walk from the newest task. */
 const ABOVE_ALL = 'g';
@@ -104,15 +104,21 @@ export class TaskHistoryService {
       // Bounded work per call: the caller continues below `bound` (below its own cursor, so a walk always moves on).
       if (Date.now() > deadline && bound < cursor) return page(known.slice(skip), bound);
       const batch = frontier.splice(0, parallel);
-      parallel = Math.min(PARALLEL_READS, parallel * 2);
       const read = await Promise.all(batch.map((s) => this.readPlace(s, af, need)));
+      let got = 0;
       for (const { ended, more } of read) {
         for (const t of ended) {
           const id = String(t._id);
-          if (id < cursor && matches(t, filter)) rows.set(id, { t, id, bucket: '' });
+          if (id < cursor && matches(t, filter)) {
+            rows.set(id, { t, id, bucket: '' });
+            got++;
+          }
         }
         frontier.push(...more);
       }
+      // A sparse stretch (rare matches, quiet hours): read more places at once. A round that found
+      // a page's worth keeps to one place a round: on a busy FerretDB parallel scans share its time.
+      if (got < need) parallel = Math.min(PARALLEL_READS, parallel * 2);
     }
   }
 
