@@ -92,7 +92,8 @@ describe('task history: counts, cursor walk and retention on two replicas', () =
     const seen: string[] = [];
     let after: string | null = null;
     for (let pages = 0; pages < 500; pages++) {
-      const r = await (pages % 2 ? b : a).api.get<TaskPage>(`/api/tasks?size=${size}${query}${after ? `&after=${after}` : ''}`);
+      const q: string = after ? `&after=${after}` : '';
+      const r: { status: number; body: TaskPage } = await (pages % 2 ? b : a).api.get<TaskPage>(`/api/tasks?size=${size}${query}${q}`);
       expect(r.status).toBe(200);
       seen.push(...r.body.items.map((t) => t.id));
       after = r.body.nextAfter;
