@@ -16,7 +16,7 @@ import { waitFor } from '../test/support/wait';
  *
  * The crowded hour (issue 21): BENCH_HISTORY_CROWDED (30k) tasks created within the last
  * minutes of the current hour, the way a burst arrives (ids made by the archive's id generator
- * at their creation times, as the master makes them, so past 512 per replica they go to
+ * at their creation times, as the master makes them, so past 256 per replica they go to
  * shelves), ended in shuffled order and archived in that order in batches of 1000. The same
  * burst with plain ObjectIds (how main stores it: one hour collection) is seeded into an hour
  * two days back; the same reads of both hours, in the same run, are the before/after.
@@ -29,6 +29,8 @@ const SPIDERS = 50;
 const NODES = 20;
 const CROWDED = Number(process.env.BENCH_HISTORY_CROWDED ?? 30_000);
 const BURST_SPIDERS = 5;
+/** Shelf size of the seeded ids (the master's CRAWLNEST_TASK_SHELF_SIZE default: 256). */
+const SHELF_SIZE = Number(process.env.BENCH_HISTORY_SHELF_SIZE ?? 256);
 /** The crowded burst's creations span this long (or the current hour so far, if shorter). */
 const BURST_MS = 10 * 60_000;
 
@@ -106,7 +108,7 @@ async function seedCrowded(uri: string, dbName: string): Promise<Crowded> {
     const now = Date.now() - 1000;
     const hour = L.bucketOfTime(now);
     const from = Math.max(L.bucketStartMs(hour), now - BURST_MS);
-    const gen = new L.TaskIdGenerator();
+    const gen = new L.TaskIdGenerator(SHELF_SIZE);
     const marks = new Map<string, object>();
     const fresh = Array.from({ length: CROWDED }, (_, i) => {
       const at = from + Math.floor(((now - from) * i) / CROWDED);
@@ -159,8 +161,8 @@ async function seed(uri: string, dbName: string): Promise<{ ms: number; oldId: s
     const tasks = new L.TaskRepository(open as never, queue as never, archive, counters, new L.ClaimRepository(conn.model(L.TASK_CLAIM_MODEL, L.TaskClaimSchema) as never), flavor, conn as never, { replicaId: 'bench-seed' });
     const start = Date.now();
     const t0 = Date.now() - SPAN_MS;
-    // Ids as the master makes them (an hour past 512 tasks spills into shelves); marks written like the creator's.
-    const gen = new L.TaskIdGenerator();
+    // Ids as the master makes them (an hour past 256 tasks spills into shelves); marks written like the creator's.
+    const gen = new L.TaskIdGenerator(SHELF_SIZE);
     let oldId = '';
     for (let b = 0; b < ENDED / 1000; b++) {
       const batch = [];

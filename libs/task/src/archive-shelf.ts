@@ -28,7 +28,7 @@ const TAG = 'c5';
 const SHAPE = 'a';
 const MAX_COUNTER = 0xffffff;
 export const SHELF_MARK_PREFIX = 'shelf:';
-export const DEFAULT_SHELF_SIZE = 512;
+export const DEFAULT_SHELF_SIZE = 256;
 
 /** Where a task's ended copy lives: its hour, and its shelf (null: the hour collection). */
 export type ArchivePlace = { bucket: string; shelf: string | null };

@@ -34,7 +34,7 @@ const schema = z.object({
   CRAWLNEST_TASK_RETENTION_INTERVAL_MS: intVar(1000, 86_400_000).default(600_000),
   CRAWLNEST_TASK_SHELF_SIZE: intVar(2, 32_768)
     .refine((n) => (n & (n - 1)) === 0, 'expected a power of two')
-    .default(512),
+    .default(256),
   CRAWLNEST_MAX_UPLOAD_BYTES: intVar(1024, 8 * 1024 ** 3).default(512 * 1024 * 1024),
   CRAWLNEST_MAX_TREE_BYTES: intVar(1024, 64 * 1024 ** 3).optional(),
   CRAWLNEST_MAX_TREE_FILES: intVar(1, 1_000_000).default(20_000),

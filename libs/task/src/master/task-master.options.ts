@@ -24,7 +24,7 @@ export type TaskMasterOptions = {
    */
   retention: { days: number; max: number; intervalMs: number };
   /**
-   * Ended tasks per archive shelf (a power of two; CRAWLNEST_TASK_SHELF_SIZE, default 512): an
+   * Ended tasks per archive shelf (a power of two; CRAWLNEST_TASK_SHELF_SIZE, default 256): an
    * hour's tasks past this many per creating replica go to shelves of this size, so a list
    * reads a bounded collection whatever the burst (archive-shelf.ts). Tests lower it.
    */
