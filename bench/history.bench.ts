@@ -11,8 +11,15 @@ import { waitFor } from '../test/support/wait';
  * first in this run. Then a retention pass removing half the history runs while tasks are
  * dispatched to a real worker: create→running during the purge against before it.
  *
- * The ended tasks are spread over the last 30 days (a month of use, ~140 an hour); the
- * pending ones target a node that does not exist, so they stay pending.
+ * The ended tasks are spread over the last 30 days (a month of use, ~140 an hour at 100k,
+ * ~1400 at 1M); the pending ones target a node that does not exist, so they stay pending.
+ *
+ * The crowded hour (issue 21): BENCH_HISTORY_CROWDED (30k) tasks created within the last
+ * minutes of the current hour, the way a burst arrives (ids made by the archive's id generator
+ * at their creation times, as the master makes them, so past 256 per replica they go to
+ * shelves), ended in shuffled order and archived in that order in batches of 1000. The same
+ * burst with plain ObjectIds (how main stores it: one hour collection) is seeded into an hour
+ * two days back; the same reads of both hours, in the same run, are the before/after.
  */
 const ENDED = Number(process.env.BENCH_HISTORY_TASKS ?? 100_000);
 const PENDING = Number(process.env.BENCH_HISTORY_PENDING ?? 10_000);
@@ -20,6 +27,12 @@ const SPAN_MS = 30 * 86_400_000;
 const SAMPLES = Number(process.env.BENCH_HISTORY_SAMPLES ?? 20);
 const SPIDERS = 50;
 const NODES = 20;
+const CROWDED = Number(process.env.BENCH_HISTORY_CROWDED ?? 30_000);
+const BURST_SPIDERS = 5;
+/** Shelf size of the seeded ids (the master's CRAWLNEST_TASK_SHELF_SIZE default: 256). */
+const SHELF_SIZE = Number(process.env.BENCH_HISTORY_SHELF_SIZE ?? 256);
+/** The crowded burst's creations span this long (or the current hour so far, if shorter). */
+const BURST_MS = 10 * 60_000;
 
 type Libs = typeof import('../libs/task/src/master/task-archive.repository') &
   typeof import('../libs/task/src/master/task-counters.service') &
@@ -28,6 +41,8 @@ type Libs = typeof import('../libs/task/src/master/task-archive.repository') &
   typeof import('../libs/task/src/master/claim.repository') &
   typeof import('../libs/task/src/master/db-flavor') &
   typeof import('../libs/task/src/task.schema') &
+  typeof import('../libs/task/src/archive-shelf') &
+  typeof import('../libs/task/src/archive-bucket') &
   typeof import('../libs/task/src/task.types');
 
 /** The libs import each other as `@crawlnest/*`; map that onto their compiled copies beside the bench. */
@@ -43,6 +58,8 @@ async function loadLibs(): Promise<Libs> {
     ...(await import('../libs/task/src/master/claim.repository')),
     ...(await import('../libs/task/src/master/db-flavor')),
     ...(await import('../libs/task/src/task.schema')),
+    ...(await import('../libs/task/src/archive-shelf')),
+    ...(await import('../libs/task/src/archive-bucket')),
     ...(await import('../libs/task/src/task.types')),
   };
 }
@@ -51,6 +68,84 @@ const hex = (n: number) => n.toString(16).padStart(24, '0');
 const spiderOf = (i: number) => 'aa' + hex(i % SPIDERS).slice(2);
 const nodeOf = (i: number) => 'bb' + hex(i % NODES).slice(2);
 const STATUSES = ['finished', 'finished', 'finished', 'finished', 'finished', 'finished', 'finished', 'finished', 'error', 'cancelled'] as const;
+const burstSpiderOf = (i: number) => 'dd' + hex(i % BURST_SPIDERS).slice(2);
+
+/** An ended task as the archive stores it. */
+function endedTask(_id: unknown, i: number, created: Date, spiderId: string) {
+  const status = STATUSES[i % STATUSES.length];
+  return {
+    _id, spiderId, spiderVersion: 1, cmd: 'scrapy crawl x', param: '', mode: 'random' as const, nodeIds: [], labels: [], env: [],
+    priority: 5, status, nodeId: nodeOf(i), attempt: 1, maxRetries: 0, timeoutSec: 0, exitCode: status === 'finished' ? 0 : 1,
+    error: status === 'error' ? 'exit code 1' : null, createdAt: created, assignedAt: created, ackedAt: created, startedAt: created,
+    finishedAt: new Date(created.getTime() + 2000), scheduleId: null, parentId: null, sync: null, attempts: [],
+  };
+}
+
+function shuffle<T>(a: T[]): T[] {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+}
+
+type Crowded = { ms: number; hourEnd: string; legacyHourEnd: string; middle: string; legacyMiddle: string; shelved: string; spider: string; node: string };
+
+/**
+ * The crowded hour, twice: CROWDED tasks made by the id generator over the last minutes of
+ * the current hour (shelves), and the same with plain ObjectIds two days back (one collection,
+ * as before shelves). Each is archived in a shuffled end order, 1000 at a time, and counted.
+ */
+async function seedCrowded(uri: string, dbName: string): Promise<Crowded> {
+  const L = await loadLibs();
+  const mongoose = await import('mongoose');
+  const conn = await mongoose.createConnection(uri, { dbName }).asPromise();
+  try {
+    const opts = { replicaId: 'bench-crowded', retention: { days: 0, max: 0, intervalMs: 60_000 } } as never;
+    const archive = new L.TaskArchiveRepository(conn as never, new L.DbFlavor(conn as never));
+    const counters = new L.TaskCountersService(conn as never, opts, new L.TaskDailyService(conn as never, opts));
+    const start = Date.now();
+    const now = Date.now() - 1000;
+    const hour = L.bucketOfTime(now);
+    const from = Math.max(L.bucketStartMs(hour), now - BURST_MS);
+    const gen = new L.TaskIdGenerator(SHELF_SIZE);
+    const marks = new Map<string, object>();
+    const fresh = Array.from({ length: CROWDED }, (_, i) => {
+      const at = from + Math.floor(((now - from) * i) / CROWDED);
+      const { id, opens } = gen.next(at);
+      // The creator's mark of each shelf, written before its first task exists (TaskArchiveRepository.newIds).
+      if (opens) marks.set(opens.shelf, { _id: `shelf:${opens.shelf}`, shelfMark: true, shelf: opens.shelf, first: opens.first });
+      return endedTask(new mongoose.Types.ObjectId(id), i, new Date(at), burstSpiderOf(i));
+    });
+    if (marks.size) await conn.db!.collection(L.archiveCollection(hour)).insertMany([...marks.values()] as never[]);
+    const legacyFrom = from - 2 * 86_400_000;
+    const old = Array.from({ length: CROWDED }, (_, i) => {
+      const at = legacyFrom + Math.floor(((now - from) * i) / CROWDED);
+      return endedTask(new mongoose.Types.ObjectId(mongoose.Types.ObjectId.generate(Math.floor(at / 1000))), i, new Date(at), burstSpiderOf(i));
+    });
+    for (const set of [fresh, old]) {
+      const ended = shuffle([...set]);
+      for (let b = 0; b < ended.length; b += 1000) {
+        const batch = ended.slice(b, b + 1000);
+        await archive.insertMany(batch as never);
+        await counters.recordEndedMany(batch as never);
+      }
+    }
+    const shelvedTask = fresh.find((t) => L.placeOfId(String(t._id)).shelf) ?? fresh[fresh.length - 1];
+    return {
+      ms: Date.now() - start,
+      hourEnd: L.bucketCeilId(hour),
+      legacyHourEnd: L.bucketCeilId(L.bucketOfId(String(old[0]._id))),
+      middle: String(fresh[Math.floor(CROWDED / 2)]._id),
+      legacyMiddle: String(old[Math.floor(CROWDED / 2)]._id),
+      shelved: String(shelvedTask._id),
+      spider: burstSpiderOf(2),
+      node: nodeOf(3),
+    };
+  } finally {
+    await conn.close();
+  }
+}
 
 async function seed(uri: string, dbName: string): Promise<{ ms: number; oldId: string }> {
   const L = await loadLibs();
@@ -66,12 +161,16 @@ async function seed(uri: string, dbName: string): Promise<{ ms: number; oldId: s
     const tasks = new L.TaskRepository(open as never, queue as never, archive, counters, new L.ClaimRepository(conn.model(L.TASK_CLAIM_MODEL, L.TaskClaimSchema) as never), flavor, conn as never, { replicaId: 'bench-seed' });
     const start = Date.now();
     const t0 = Date.now() - SPAN_MS;
+    // Ids as the master makes them (an hour past 256 tasks spills into shelves); marks written like the creator's.
+    const gen = new L.TaskIdGenerator(SHELF_SIZE);
     let oldId = '';
     for (let b = 0; b < ENDED / 1000; b++) {
       const batch = [];
       for (let i = b * 1000; i < (b + 1) * 1000; i++) {
         const created = new Date(t0 + Math.floor((i * SPAN_MS) / ENDED));
-        const _id = new mongoose.Types.ObjectId(mongoose.Types.ObjectId.generate(Math.floor(created.getTime() / 1000)));
+        const made = gen.next(created.getTime());
+        if (made.opens) await conn.db!.collection(L.archiveCollection(made.opens.bucket)).insertOne({ _id: `shelf:${made.opens.shelf}`, shelfMark: true, shelf: made.opens.shelf, first: made.opens.first } as never);
+        const _id = new mongoose.Types.ObjectId(made.id);
         if (i === Math.floor(ENDED / 10)) oldId = String(_id);
         const status = STATUSES[i % STATUSES.length];
         const finishedAt = new Date(created.getTime() + 2000);
@@ -127,8 +226,8 @@ async function timeCall(m: Master, path: string | (() => string), n = SAMPLES): 
 }
 
 /** Follows nextAfter for `n` pages from the first page (the walk every later page takes). */
-async function timeCursorWalk(m: Master, query: string, n = SAMPLES): Promise<Timed & { pages: number }> {
-  let after: string | null = (await m.api.get<{ nextAfter: string | null }>(`/api/tasks?size=20${query}`)).body.nextAfter;
+async function timeCursorWalk(m: Master, query: string, n = SAMPLES, from?: string): Promise<Timed & { pages: number }> {
+  let after: string | null = (await m.api.get<{ nextAfter: string | null }>(`/api/tasks?size=20${query}${from ? `&after=${from}` : ''}`)).body.nextAfter;
   const ms: number[] = [];
   for (let i = 0; i < n && after; i++) {
     const t = process.hrtime.bigint();
@@ -191,6 +290,43 @@ const bench: Benchmark = {
       }
       const stats = (await m.api.get('/api/stats')).body;
       push({ name: 'stats: finished+error+cancelled as counted', value: stats.tasks.finished + stats.tasks.error + stats.tasks.cancelled, unit: 'tasks', goal: `= ${ENDED}` });
+
+      if (CROWDED > 0) {
+        // Issue 21: an hour that ended CROWDED tasks, on top of the history above; p99 <= 100 ms each.
+        const c = await seedCrowded(cluster.mongoUri, cluster.dbName);
+        push({ name: `seeding the crowded hour: ${CROWDED} in shelves + ${CROWDED} in one collection (old layout)`, value: c.ms / 1000, unit: 's' });
+        await waitFor('the master sees the crowded hour', async () => (await m.api.get<{ total: number }>(`/api/tasks?size=1&spiderId=${c.spider}`)).body.total > 0, 60_000, 500);
+        const crowdedProbes: { name: string; path: (end: string, middle: string) => string }[] = [
+          { name: 'first page', path: (end) => `/api/tasks?size=20&after=${end}` },
+          { name: '?status=finished', path: (end) => `/api/tasks?size=20&status=finished&after=${end}` },
+          { name: '?status=error', path: (end) => `/api/tasks?size=20&status=error&after=${end}` },
+          { name: '?spiderId', path: (end) => `/api/tasks?size=20&spiderId=${c.spider}&after=${end}` },
+          { name: '?nodeId', path: (end) => `/api/tasks?size=20&nodeId=${c.node}&after=${end}` },
+          { name: '?after=<the middle of the hour>', path: (_end, middle) => `/api/tasks?size=20&after=${middle}` },
+        ];
+        if (PENDING === 0) {
+          // Nothing newer than the crowded hour: the dashboard's first page is its first page.
+          const t = await timeCall(m, '/api/tasks?size=20');
+          push({ name: 'crowded hour: GET /api/tasks (first page) p50', value: t.p50, unit: 'ms' });
+          push({ name: 'crowded hour: GET /api/tasks (first page) p99', value: t.p99, unit: 'ms', goal: '<= 100 ms' });
+        }
+        for (const p of crowdedProbes) {
+          const t = await timeCall(m, p.path(c.hourEnd, c.middle));
+          const old = await timeCall(m, p.path(c.legacyHourEnd, c.legacyMiddle), Math.min(3, SAMPLES));
+          push({ name: `crowded hour: ${p.name} p50`, value: t.p50, unit: 'ms', baseline: { name: 'old layout', value: old.p50 } });
+          push({ name: `crowded hour: ${p.name} p99`, value: t.p99, unit: 'ms', goal: '<= 100 ms', baseline: { name: 'old layout', value: old.p99 } });
+        }
+        for (const [label, q] of [['all', ''], ['status=error', '&status=error'], ['nodeId', `&nodeId=${c.node}`], ['spiderId', `&spiderId=${c.spider}`]] as const) {
+          const w = await timeCursorWalk(m, q, SAMPLES, c.hourEnd);
+          const old = await timeCursorWalk(m, q, 2, c.legacyHourEnd);
+          push({ name: `crowded hour: cursor walk (${label}), ${w.pages} pages, per page p50`, value: w.p50, unit: 'ms', baseline: { name: 'old layout', value: old.p50 } });
+          push({ name: `crowded hour: cursor walk (${label}), per page p99`, value: w.p99, unit: 'ms', goal: '<= 100 ms', baseline: { name: 'old layout', value: old.p99 } });
+        }
+        const byId = await timeCall(m, `/api/tasks/${c.shelved}`);
+        push({ name: 'crowded hour: GET /api/tasks/:id (a task in a shelf) p99', value: byId.p99, unit: 'ms', goal: '<= 100 ms' });
+        const s2 = (await m.api.get('/api/stats')).body;
+        push({ name: 'stats after the crowded hour: ended as counted', value: s2.tasks.finished + s2.tasks.error + s2.tasks.cancelled, unit: 'tasks', goal: `= ${ENDED + 2 * CROWDED}` });
+      }
 
       if (process.env.BENCH_HISTORY_PURGE === '0') return figures;
       // Retention while dispatching: create→running of `true` tasks before and during a purge of 15 of the 30 days.

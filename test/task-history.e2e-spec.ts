@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { mongo } from 'mongoose';
 import { Master, TestCluster } from './support/cluster';
 import { waitFor } from './support/wait';
@@ -18,8 +20,10 @@ describe('task history: counts, cursor walk and retention on two replicas', () =
   let db: mongo.MongoClient;
 
   beforeAll(async () => {
-    // Retention on, a pass every 2 s, so the retention test sees one within its deadline.
-    const env = { CRAWLNEST_TASK_RETENTION_DAYS: '30', CRAWLNEST_TASK_RETENTION_INTERVAL_MS: '2000' };
+    // Retention on, a pass every 2 s, so the retention test sees one within its deadline. Shelves
+    // of 4: past its first 4 tasks in an hour, each replica's tasks go to archive shelves, so every
+    // test here reads crowded hours the way 30,000 tasks in one hour are read with shelves of 512.
+    const env = { CRAWLNEST_TASK_RETENTION_DAYS: '30', CRAWLNEST_TASK_RETENTION_INTERVAL_MS: '2000', CRAWLNEST_TASK_SHELF_SIZE: '4' };
     a = await cluster.startMaster(env);
     b = await cluster.startMaster(env);
     await cluster.startWorker({ masters: [a, b], name: 'hist1', env: { CRAWLNEST_MAX_RUNNERS: '4' } });
@@ -83,6 +87,117 @@ describe('task history: counts, cursor walk and retention on two replicas', () =
     expect(seen.length).toBeLessThanOrEqual(listed.total);
   }, 90_000);
 
+  /** Every task of a filter, by following nextAfter from the newest, alternating replicas. */
+  const walk = async (query: string, size: number): Promise<string[]> => {
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let pages = 0; pages < 500; pages++) {
+      const q: string = after ? `&after=${after}` : '';
+      const r: { status: number; body: TaskPage } = await (pages % 2 ? b : a).api.get<TaskPage>(`/api/tasks?size=${size}${query}${q}`);
+      expect(r.status).toBe(200);
+      seen.push(...r.body.items.map((t) => t.id));
+      after = r.body.nextAfter;
+      if (!after) return seen;
+    }
+    throw new Error(`walk ${query} did not end`);
+  };
+  const newestFirst = (ids: string[]) => [...ids].sort().reverse();
+
+  /** How many copies of each task the archive holds, over every archive collection of its hour (the hour's own and its shelves). */
+  const archivedCopies = async (ids: string[]): Promise<{ copies: Map<string, number>; inShelves: number }> => {
+    const d = db.db(cluster.dbName);
+    const names = (await d.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+    const copies = new Map(ids.map((id) => [id, 0]));
+    let inShelves = 0;
+    for (const hour of new Set(ids.map((id) => hourOf(new ObjectId(id))))) {
+      for (const name of names.filter((n) => n === `task_archive_${hour}` || n.startsWith(`task_archive_${hour}_`))) {
+        const found = await d.collection(name).find({ _id: { $in: ids.map((id) => new ObjectId(id)) } }, { projection: { _id: 1 } }).toArray();
+        for (const f of found) copies.set(f._id.toHexString(), (copies.get(f._id.toHexString()) ?? 0) + 1);
+        if (name !== `task_archive_${hour}`) inShelves += found.length;
+      }
+    }
+    return { copies, inShelves };
+  };
+
+  it('a crowded hour (a burst over both replicas, archived into shelves): walks see every task once, newest first, and filters agree with the full walk', async () => {
+    const okSpider = (await a.api.post('/api/spiders', { name: 'burst-ok', cmd: 'true' })).body.id as string;
+    const badSpider = (await a.api.post('/api/spiders', { name: 'burst-bad', cmd: 'exit 3' })).body.id as string;
+    const made = await Promise.all(Array.from({ length: 48 }, (_, i) => (i % 2 ? b : a).api.post('/api/tasks', { spiderId: i % 3 ? okSpider : badSpider })));
+    const ids = made.map((r) => r.body.tasks[0].id as string);
+    const bad = new Set(ids.filter((_, i) => i % 3 === 0));
+    await waitFor('the burst ended', async () => {
+      const pages = await Promise.all([okSpider, badSpider].map(async (s) => (await a.api.get<TaskPage>(`/api/tasks?spiderId=${s}&size=100`)).body));
+      return pages.every((p) => p.items.length === p.total && p.items.every((t) => t.status === 'finished' || t.status === 'error')) && pages[0].total + pages[1].total === 48;
+    }, 90_000, 300);
+    const { copies, inShelves } = await archivedCopies(ids);
+    expect([...copies.entries()].filter(([, n]) => n !== 1)).toEqual([]);
+    expect(inShelves).toBeGreaterThan(24); // the read path below really crosses shelves
+
+    const all = await walk('', 5);
+    expect(new Set(all).size).toBe(all.length);
+    expect(all).toEqual(newestFirst(all));
+    const burstInWalk = all.filter((id) => copies.has(id));
+    expect(burstInWalk).toEqual(newestFirst(ids));
+    const mine = (q: string, keep: (id: string) => boolean) => walk(q, 3).then((got) => expect(got).toEqual(all.filter((id) => copies.has(id) && keep(id))));
+    await mine(`&spiderId=${badSpider}`, (id) => bad.has(id));
+    await mine(`&spiderId=${okSpider}&status=finished`, (id) => !bad.has(id));
+    const errors = await walk('&status=error', 4);
+    expect(errors.filter((id) => copies.has(id))).toEqual(newestFirst([...bad]));
+    const node = (await a.api.get(`/api/tasks/${ids[0]}`)).body.nodeId as string;
+    const onNode = await walk(`&nodeId=${node}`, 7);
+    expect(onNode.filter((id) => copies.has(id))).toEqual(newestFirst(ids));
+    for (const [s, n] of [[okSpider, 32], [badSpider, 16]] as const) {
+      const p = (await b.api.get<TaskPage>(`/api/tasks?spiderId=${s}&size=1`)).body;
+      expect({ total: p.total, exact: p.totalExact }).toEqual({ total: n, exact: true });
+    }
+    // A task of a shelf is read by id from either replica.
+    for (const id of [ids[47], ids[30]]) expect((await b.api.get(`/api/tasks/${id}`)).body.id).toBe(id);
+  }, 120_000);
+
+  it('a replica SIGKILLed while tasks end (one close cut after its claim, one after its archive insert, both replayed) lists and counts every task once', async () => {
+    const spider = (await a.api.post('/api/spiders', { name: 'cut', cmd: 'sleep 0.2' })).body.id as string;
+    const before = await stats(b);
+    // Both replicas armed (the worker reports to either): each holds the first close reaching each point until killed.
+    const crashDir = (m: Master) => join(cluster.dir, `history-crash-points-${m.name}`);
+    for (const m of [a, b]) {
+      m.env.CRAWLNEST_TEST_CRASH_POINTS = 'after-close-claim,mid-archive-move';
+      m.env.CRAWLNEST_TEST_CRASH_DIR = crashDir(m);
+      await cluster.restartMaster(m, 'SIGTERM');
+    }
+    // A restarted replica makes ids afresh: its first 4 of the hour go to the hour collection. Four
+    // tasks on each that no node takes use them up, so the tasks that end here are in shelves.
+    const parked: string[] = [];
+    for (const m of [a, b]) for (let i = 0; i < 4; i++) parked.push((await m.api.post('/api/tasks', { spiderId: spider, labels: { pool: 'nowhere' } })).body.tasks[0].id);
+    const made = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? b : a).api.post('/api/tasks', { spiderId: spider })));
+    const ids = made.map((r) => r.body.tasks[0].id as string);
+    const held = (m: Master) => ['after-close-claim', 'mid-archive-move'].filter((p) => existsSync(join(crashDir(m), p)));
+    await waitFor('closes held at both crash points', async () => new Set([...held(a), ...held(b)]).size === 2, 60_000, 50);
+    for (const m of [a, b]) {
+      delete m.env.CRAWLNEST_TEST_CRASH_POINTS;
+      // The replica holding a close dies there; the other is restarted cleanly, disarmed.
+      await cluster.restartMaster(m, held(m).length ? 'SIGKILL' : 'SIGTERM');
+    }
+    await waitFor('the 12 tasks ended after the replays', async () => {
+      const p = (await b.api.get<TaskPage>(`/api/tasks?spiderId=${spider}&status=finished&size=100`)).body;
+      return p.items.length === 12;
+    }, 90_000, 300);
+    for (const id of parked) expect((await b.api.post(`/api/tasks/${id}/cancel`)).status).toBe(201);
+    for (const m of [a, b]) {
+      await waitFor(`${m.name}: 12 more finished and 8 more cancelled, counted once`, async () => {
+        const s = await stats(m);
+        return s.finished === before.finished + 12 && s.cancelled === before.cancelled + 8;
+      }, 30_000, 300);
+    }
+    const { copies, inShelves } = await archivedCopies([...ids, ...parked]);
+    expect([...copies.entries()].filter(([, n]) => n !== 1)).toEqual([]);
+    // Unless the hour turned during the test (a new hour starts with the hour collection again).
+    if ([...ids, ...parked].every((id) => hourOf(new ObjectId(id)) === hourOf(new ObjectId(parked[0])))) expect(inShelves).toBe(12);
+    const listed = await walk(`&spiderId=${spider}`, 3);
+    expect(listed).toEqual(newestFirst([...ids, ...parked]));
+    const p = (await a.api.get<TaskPage>(`/api/tasks?spiderId=${spider}&status=finished&size=1`)).body;
+    expect(p.total).toBe(12);
+  }, 240_000);
+
   it('retention removes ended tasks and their logs past 30 days, and keeps an open task of that hour', async () => {
     const d = db.db(cluster.dbName);
     const at = new Date(Date.now() - 40 * DAY_MS);
@@ -91,8 +206,13 @@ describe('task history: counts, cursor walk and retention on two replicas', () =
     const hour = hourOf(oldEnded);
     const base = { spiderId, spiderVersion: 1, cmd: 'true', param: '', mode: 'selected-nodes', labels: [], env: [], priority: 5, attempt: 1, maxRetries: 0, timeoutSec: 0, createdAt: at, scheduleId: null, parentId: null, sync: null, attempts: [] };
     await d.collection(`task_archive_${hour}`).insertOne({ ...base, _id: oldEnded, nodeIds: [], status: 'finished', nodeId: null, exitCode: 0, error: null, finishedAt: at });
-    // Counted like a task this cluster ended, so the purge's decrement lands on a real count.
-    await d.collection('task_counters').insertOne({ _id: 'e2e-import' as never, ended: { finished: 1 }, bySpider: { [spiderId]: { finished: 1 } }, byNode: {}, minutes: [] });
+    // One in a shelf of that hour, as a replica with shelves of 4 archives its 6th task of an hour: the shelf's mark in the hour, the task in the shelf.
+    const inShelf = new ObjectId(oldEnded.toHexString().slice(0, 8) + 'c5a2abcdef000005');
+    await d.collection(`task_archive_${hour}`).insertOne({ _id: 'shelf:abcdef_1' as never, shelfMark: true, shelf: 'abcdef_1', first: null });
+    await d.collection(`task_archive_${hour}_abcdef_1`).insertOne({ ...base, _id: inShelf, nodeIds: [], status: 'finished', nodeId: null, exitCode: 0, error: null, finishedAt: at });
+    expect((await a.api.get(`/api/tasks/${inShelf.toHexString()}`)).body.status).toBe('finished');
+    // Counted like tasks this cluster ended, so the purge's decrement lands on a real count.
+    await d.collection('task_counters').insertOne({ _id: 'e2e-import' as never, ended: { finished: 2 }, bySpider: { [spiderId]: { finished: 2 } }, byNode: {}, minutes: [] });
     // Waits for a label no node has: stays pending (a selected-nodes task would time out).
     await d.collection('tasks').insertOne({ ...base, _id: oldOpen, mode: 'random', labels: [{ key: 'pool', value: 'nowhere' }], nodeIds: [], status: 'pending', nodeId: null, exitCode: null, error: null, finishedAt: null });
     const line = (id: ObjectId) => ({ _id: `${id.toHexString()}:1:1`, taskId: id.toHexString(), attempt: 1, from: 1, to: 1, lines: [{ seq: 1, ts: at, stream: 'stdout', text: 'old' }] });
@@ -100,6 +220,7 @@ describe('task history: counts, cursor walk and retention on two replicas', () =
     const recent = (await a.api.get<TaskPage>(`/api/tasks?spiderId=${spiderId}&status=finished&size=1`)).body.items[0].id;
 
     await waitFor('the old ended task is gone', async () => (await b.api.get(`/api/tasks/${oldEnded.toHexString()}`)).status === 404, 60_000, 500);
+    await waitFor('the old task of a shelf is gone', async () => (await b.api.get(`/api/tasks/${inShelf.toHexString()}`)).status === 404, 30_000, 500);
     expect(await d.collection(`task_logs_${hour}`).countDocuments({ taskId: oldEnded.toHexString() })).toBe(0);
     const open = await a.api.get(`/api/tasks/${oldOpen.toHexString()}`);
     expect(open.body.status).toBe('pending');

@@ -114,6 +114,7 @@ export class MasterModule {
           pendingTimeoutMs: config.pendingTimeoutMs,
           stuckPendingMs: config.stuckPendingMs,
           retention: config.retention,
+          shelfSize: config.shelfSize,
         }),
         ResultsMasterModule.forRoot({ clusterSecret: rt.clusterSecret, maxItemBytes: config.maxItemBytes, dedupBackfillBatch: config.dedupBackfillBatch, replicaId: rt.replicaId }),
         // Users, projects, sessions, tokens, audit, and the guard on every REST route.

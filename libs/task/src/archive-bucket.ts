@@ -36,6 +36,11 @@ export function bucketFloorId(bucket: string): string {
   return Math.floor(bucketStartMs(bucket) / 1000).toString(16).padStart(8, '0') + '0'.repeat(16);
 }
 
+/** The smallest ObjectId (hex) of the next hour: every id of `bucket` sorts below it. */
+export function bucketCeilId(bucket: string): string {
+  return Math.floor(bucketEndMs(bucket) / 1000).toString(16).padStart(8, '0') + '0'.repeat(16);
+}
+
 export function archiveCollection(bucket: string): string {
   return ARCHIVE_PREFIX + bucket;
 }

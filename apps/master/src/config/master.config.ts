@@ -32,6 +32,9 @@ const schema = z.object({
   CRAWLNEST_TASK_RETENTION_DAYS: intVar(0, 36_500).default(30),
   CRAWLNEST_TASK_RETENTION_MAX: intVar(0, 1_000_000_000).default(0),
   CRAWLNEST_TASK_RETENTION_INTERVAL_MS: intVar(1000, 86_400_000).default(600_000),
+  CRAWLNEST_TASK_SHELF_SIZE: intVar(2, 32_768)
+    .refine((n) => (n & (n - 1)) === 0, 'expected a power of two')
+    .default(256),
   CRAWLNEST_MAX_UPLOAD_BYTES: intVar(1024, 8 * 1024 ** 3).default(512 * 1024 * 1024),
   CRAWLNEST_MAX_TREE_BYTES: intVar(1024, 64 * 1024 ** 3).optional(),
   CRAWLNEST_MAX_TREE_FILES: intVar(1, 1_000_000).default(20_000),
@@ -93,6 +96,8 @@ export type MasterConfig = {
   pendingTimeoutMs: number;
   stuckPendingMs: number;
   retention: { days: number; max: number; intervalMs: number };
+  /** Ended tasks per archive shelf (see libs/task archive-shelf.ts). */
+  shelfSize: number;
   maxUploadBytes: number;
   /** Cap on the uncompressed size of one spider tree (default 4 × the upload cap). */
   maxTreeBytes: number;
@@ -165,6 +170,7 @@ export function loadMasterConfig(env: NodeJS.ProcessEnv = process.env): MasterCo
     pendingTimeoutMs: e.CRAWLNEST_PENDING_TIMEOUT_MS,
     stuckPendingMs: e.CRAWLNEST_STUCK_PENDING_MS,
     retention: { days: e.CRAWLNEST_TASK_RETENTION_DAYS, max: e.CRAWLNEST_TASK_RETENTION_MAX, intervalMs: e.CRAWLNEST_TASK_RETENTION_INTERVAL_MS },
+    shelfSize: e.CRAWLNEST_TASK_SHELF_SIZE,
     maxUploadBytes: e.CRAWLNEST_MAX_UPLOAD_BYTES,
     maxTreeBytes: e.CRAWLNEST_MAX_TREE_BYTES ?? e.CRAWLNEST_MAX_UPLOAD_BYTES * 4,
     maxTreeFiles: e.CRAWLNEST_MAX_TREE_FILES,

@@ -1,12 +1,35 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import { Connection, mongo, Types } from 'mongoose';
 import { isDuplicateKeyError } from '@crawlnest/node';
 import { ARCHIVE_PREFIX, archiveCollection, bucketOfCollection, bucketOfId, bucketOfLogTable, LOG_PREFIX, logCollection, logTableCollection } from '../archive-bucket';
 import { TaskRecord } from '../task.types';
 import { DbFlavor } from './db-flavor';
+import { TASK_MASTER_OPTIONS, TaskMasterOptions } from './task-master.options';
+import {
+  ArchivePlace,
+  bucketOfShelfCollection,
+  DEFAULT_SHELF_SIZE,
+  parseShelf,
+  placeCollection,
+  placeOfId,
+  SHELF_MARK_PREFIX,
+  shelfCollection,
+  ShelfMark,
+  TaskIdGenerator,
+} from '../archive-shelf';
 
-export type ArchiveFilter = { status?: string; spiderId?: string; nodeId?: string };
+/** `spiderIds`: only tasks of these spiders (a caller's own). */
+export type ArchiveFilter = { status?: string; spiderId?: string; nodeId?: string; spiderIds?: string[] };
+function query(f: ArchiveFilter): Record<string, unknown> {
+  const q: Record<string, unknown> = {};
+  if (f.status) q.status = f.status;
+  if (f.spiderId) q.spiderId = f.spiderId;
+  else if (f.spiderIds) q.spiderId = { $in: f.spiderIds };
+  if (f.nodeId) q.nodeId = f.nodeId;
+  return q;
+}
+
 /** listCollections costs ~1 s with a month of hours on a busy FerretDB: refreshed in the background this often. */
 const BUCKET_LIST_REFRESH_MS = 10_000;
 
@@ -19,6 +42,9 @@ const BUCKET_LIST_REFRESH_MS = 10_000;
 export class TaskArchiveRepository {
   private readonly log = new Logger(TaskArchiveRepository.name);
   private readonly indexed = new Set<string>();
+  /** Shelves (`<hour>:<shelf>`) whose mark this replica wrote or found. */
+  private readonly marked = new Set<string>();
+  private readonly ids: TaskIdGenerator;
   /** Hours known to hold tasks or logs: listed from the database, plus every hour this replica wrote or saw open tasks in. */
   private readonly known = new Set<string>();
   private listedAt = 0;
@@ -27,12 +53,39 @@ export class TaskArchiveRepository {
   constructor(
     @InjectConnection() private readonly conn: Connection,
     private readonly flavor: DbFlavor,
-  ) {}
+    @Optional() @Inject(TASK_MASTER_OPTIONS) opts?: Pick<TaskMasterOptions, 'shelfSize'>,
+  ) {
+    this.ids = new TaskIdGenerator(opts?.shelfSize ?? DEFAULT_SHELF_SIZE);
+  }
+
+  /**
+   * Ids for tasks about to be created (archive-shelf.ts). A crowded hour opens a shelf every
+   * `shelfSize` ids: its mark, with its first id, is written here before the task exists, so a
+   * list knows where the shelf's ids start. A failed mark write is logged, not fatal: the
+   * archiver writes the mark (without `first`) before the shelf's first insert, and a list then
+   * reads that shelf with the hour's bounds.
+   */
+  async newIds(count: number, nowMs = Date.now()): Promise<Types.ObjectId[]> {
+    const ids: Types.ObjectId[] = [];
+    const opened: (ShelfMark & { bucket: string })[] = [];
+    for (let i = 0; i < count; i++) {
+      const { id, opens } = this.ids.next(nowMs);
+      ids.push(new Types.ObjectId(id));
+      if (opens) opened.push(opens);
+    }
+    for (const o of opened) {
+      try {
+        await this.writeMark(o.bucket, o);
+      } catch (err) {
+        this.log.warn({ msg: 'archive shelf mark write failed; the archiver writes it', bucket: o.bucket, shelf: o.shelf, err: String(err) });
+      }
+    }
+    return ids;
+  }
 
   /** Stores an ended task; false when it was already stored (a retried close). */
   async insert(task: TaskRecord): Promise<boolean> {
-    const bucket = bucketOfId(String(task._id));
-    const coll = await this.archive(bucket);
+    const coll = await this.placeFor(placeOfId(String(task._id)));
     try {
       await coll.insertOne(task as unknown as mongo.Document);
       return true;
@@ -42,39 +95,89 @@ export class TaskArchiveRepository {
     }
   }
 
-  /** Stores many ended tasks, one insertMany per hour (bulk paths and seeding). */
+  /** Stores many ended tasks, one insertMany per hour or shelf (bulk paths and seeding). */
   async insertMany(tasks: TaskRecord[]): Promise<void> {
-    const byHour = new Map<string, TaskRecord[]>();
+    const byPlace = new Map<string, { place: ArchivePlace; rows: TaskRecord[] }>();
     for (const t of tasks) {
-      const b = bucketOfId(String(t._id));
-      byHour.set(b, [...(byHour.get(b) ?? []), t]);
+      const place = placeOfId(String(t._id));
+      const key = placeCollection(place);
+      const entry = byPlace.get(key) ?? { place, rows: [] };
+      entry.rows.push(t);
+      byPlace.set(key, entry);
     }
-    for (const [bucket, rows] of byHour) {
+    for (const { place, rows } of byPlace.values()) {
       try {
-        await (await this.archive(bucket)).insertMany(rows as unknown as mongo.Document[], { ordered: false });
+        await (await this.placeFor(place)).insertMany(rows as unknown as mongo.Document[], { ordered: false });
       } catch (err) {
         if (!isDuplicateKeyError(err)) throw err; // a retried batch: the stored ones stay
       }
     }
   }
 
+  /** One `_id` read where the id says the task lives; an id that names a shelf is also looked up in its hour (ended before shelves existed). */
   async findById(id: string): Promise<TaskRecord | null> {
     if (!Types.ObjectId.isValid(id)) return null;
-    const coll = this.db().collection(archiveCollection(bucketOfId(id)));
-    return (await coll.findOne({ _id: new Types.ObjectId(id) })) as TaskRecord | null;
+    const _id = new Types.ObjectId(id);
+    const place = placeOfId(id);
+    const found = (await this.db().collection(placeCollection(place)).findOne({ _id })) as TaskRecord | null;
+    if (found || !place.shelf) return found;
+    return (await this.db().collection(archiveCollection(place.bucket)).findOne({ _id })) as TaskRecord | null;
   }
 
-  /** Every ended task of one hour matching `filter` (a scan of that small collection). */
+  /**
+   * One hour's collection: its tasks matching `filter` (the hour's first `shelfSize` tasks of
+   * each creating process, and every task made before shelves), and the marks of its shelves.
+   * On FerretDB a scan of a collection bounded by the shelf size times the creating replicas;
+   * on MongoDB the same (a bounded collection; no index needed).
+   */
+  async readHour(bucket: string, filter: ArchiveFilter): Promise<{ rows: TaskRecord[]; shelves: ShelfMark[] }> {
+    return this.readHourDocs(bucket, { $or: [{ shelfMark: true }, query(filter)] });
+  }
+
+  private async readHourDocs(bucket: string, q: mongo.Filter<mongo.Document>): Promise<{ rows: TaskRecord[]; shelves: ShelfMark[] }> {
+    const docs = await this.db().collection(archiveCollection(bucket)).find(q).toArray();
+    const rows: TaskRecord[] = [];
+    const shelves: ShelfMark[] = [];
+    for (const d of docs) {
+      if (d.shelfMark === true) {
+        const p = parseShelf(String(d.shelf));
+        if (p) shelves.push({ shelf: String(d.shelf), stamp: p.stamp, n: p.n, first: typeof d.first === 'string' ? d.first : null });
+      } else rows.push(d as unknown as TaskRecord);
+    }
+    return { rows, shelves };
+  }
+
+  /**
+   * The newest `limit` tasks of a shelf matching `filter` with ids below `before`. On MongoDB an
+   * index read (`{status|spiderId|nodeId, _id: -1}`); on FerretDB a scan of at most
+   * `shelfSize` documents, sorted in memory.
+   */
+  async readShelf(bucket: string, shelf: string, filter: ArchiveFilter, before: string | null, limit: number): Promise<TaskRecord[]> {
+    const q: Record<string, unknown> = query(filter);
+    if (before) q._id = { $lt: new Types.ObjectId(before) };
+    return (await this.db().collection(shelfCollection(bucket, shelf)).find(q).sort({ _id: -1 }).limit(limit).toArray()) as unknown as TaskRecord[];
+  }
+
+  /** The shelf marks of an hour (retention: a scan of the hour collection). */
+  async readMarks(bucket: string): Promise<ShelfMark[]> {
+    return (await this.readHourDocs(bucket, { shelfMark: true })).shelves;
+  }
+
+  /** Every ended task of one hour matching `filter`, shelves included (retention: a scan of the hour). */
   async findInBucket(bucket: string, filter: ArchiveFilter): Promise<TaskRecord[]> {
-    const q: Record<string, string> = {};
-    if (filter.status) q.status = filter.status;
-    if (filter.spiderId) q.spiderId = filter.spiderId;
-    if (filter.nodeId) q.nodeId = filter.nodeId;
-    return (await this.db().collection(archiveCollection(bucket)).find(q).toArray()) as unknown as TaskRecord[];
+    const { rows, shelves } = await this.readHour(bucket, filter);
+    const more = await Promise.all(shelves.map((s) => this.db().collection(shelfCollection(bucket, s.shelf)).find(query(filter)).toArray()));
+    return [...rows, ...(more.flat() as unknown as TaskRecord[])];
   }
 
   async deleteInBucket(bucket: string, ids: Types.ObjectId[]): Promise<void> {
-    if (ids.length) await this.db().collection(archiveCollection(bucket)).deleteMany({ _id: { $in: ids } });
+    const byColl = new Map<string, Types.ObjectId[]>();
+    for (const id of ids) {
+      const place = placeOfId(String(id));
+      const name = place.bucket === bucket ? placeCollection(place) : archiveCollection(bucket);
+      byColl.set(name, [...(byColl.get(name) ?? []), id]);
+    }
+    for (const [name, list] of byColl) await this.db().collection(name).deleteMany({ _id: { $in: list } });
   }
 
   /**
@@ -103,7 +206,7 @@ export class TaskArchiveRepository {
         const names = await this.db().listCollections({}, { nameOnly: true }).toArray();
         const listed = new Set<string>();
         for (const n of names) {
-          const b = bucketOfCollection(n.name, ARCHIVE_PREFIX) ?? bucketOfCollection(n.name, LOG_PREFIX) ?? bucketOfLogTable(n.name);
+          const b = bucketOfCollection(n.name, ARCHIVE_PREFIX) ?? bucketOfCollection(n.name, LOG_PREFIX) ?? bucketOfLogTable(n.name) ?? bucketOfShelfCollection(n.name);
           if (b) listed.add(b);
         }
         // An hour dropped by retention (on any replica) leaves the set; one written meanwhile by this replica stays.
@@ -124,7 +227,10 @@ export class TaskArchiveRepository {
    * found by the next pass, which lists the hour again.
    */
   async dropBucket(bucket: string, listed?: string[]): Promise<void> {
-    for (const name of [...(await this.logTableNames(bucket, listed)), archiveCollection(bucket), logCollection(bucket)]) {
+    // Shelves named by the hour's marks or by the listing (a shelf is marked before its first insert); the hour collection, holding the marks, goes last.
+    const shelves = await this.readMarks(bucket);
+    const shelfNames = new Set([...shelves.map((s) => shelfCollection(bucket, s.shelf)), ...(listed ?? []).filter((n) => bucketOfShelfCollection(n) === bucket)]);
+    for (const name of [...(await this.logTableNames(bucket, listed)), ...shelfNames, archiveCollection(bucket), logCollection(bucket)]) {
       try {
         await this.db().dropCollection(name);
       } catch (err) {
@@ -163,15 +269,33 @@ export class TaskArchiveRepository {
     return (await this.db().listCollections({}, { nameOnly: true }).toArray()).map((n) => n.name);
   }
 
-  private async archive(bucket: string): Promise<mongo.Collection> {
-    this.known.add(bucket);
-    const name = archiveCollection(bucket);
+  /** The collection of an archive place, indexed for MongoDB on first use; a shelf's mark is written before its first insert. */
+  private async placeFor(place: ArchivePlace): Promise<mongo.Collection> {
+    this.known.add(place.bucket);
+    if (place.shelf && !this.marked.has(`${place.bucket}:${place.shelf}`)) {
+      const p = parseShelf(place.shelf);
+      if (p) await this.writeMark(place.bucket, { shelf: place.shelf, stamp: p.stamp, n: p.n, first: null });
+    }
+    const name = placeCollection(place);
     const coll = this.db().collection(name);
-    await this.ensureIndexes(name, coll, [{ status: 1 }, { spiderId: 1, status: 1 }, { nodeId: 1, status: 1 }]);
+    await this.ensureIndexes(name, coll, [{ status: 1, _id: -1 }, { spiderId: 1, _id: -1 }, { nodeId: 1, _id: -1 }]);
     return coll;
   }
 
-  private async ensureIndexes(name: string, coll: mongo.Collection, keys: Record<string, 1>[]): Promise<void> {
+  /** A shelf's mark in its hour collection: inserted once (the first writer's stays), never updated. */
+  private async writeMark(bucket: string, m: ShelfMark): Promise<void> {
+    this.known.add(bucket);
+    try {
+      await this.db()
+        .collection(archiveCollection(bucket))
+        .insertOne({ _id: `${SHELF_MARK_PREFIX}${m.shelf}`, shelfMark: true, shelf: m.shelf, first: m.first } as unknown as mongo.Document);
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+    }
+    this.marked.add(`${bucket}:${m.shelf}`);
+  }
+
+  private async ensureIndexes(name: string, coll: mongo.Collection, keys: Record<string, 1 | -1>[]): Promise<void> {
     if (this.indexed.has(name)) return;
     try {
       // FerretDB scans anyway, and every CREATE INDEX is a schema change that can fail a query running at that instant.

@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { bucketOfId } from '../archive-bucket';
+import { placeOfId, ShelfMark, TaskIdGenerator } from '../archive-shelf';
 import { emptyCounts, ReplicaCounts } from '../task-counts';
 import { TaskRecord, TaskStatus } from '../task.types';
 import { OpenTasksSnapshot } from './open-tasks.snapshot';
@@ -15,15 +15,36 @@ function task(hoursAgo: number, status: TaskStatus, spiderId = 's1'): TaskRecord
   return { _id: new Types.ObjectId(Types.ObjectId.generate(sec)), status, spiderId, nodeId: 'n1', createdAt: new Date(sec * 1000) } as TaskRecord;
 }
 
-function service(ended: TaskRecord[], open: TaskRecord[], counts: ReplicaCounts = emptyCounts(), reads: string[] = []): TaskHistoryService {
-  const byHour = new Map<string, TaskRecord[]>();
-  for (const t of ended) byHour.set(bucketOfId(String(t._id)), [...(byHour.get(bucketOfId(String(t._id))) ?? []), t]);
+const fits = (f: ArchiveFilter) => (t: TaskRecord) => (!f.status || t.status === f.status) && (!f.spiderId || t.spiderId === f.spiderId) && (!f.nodeId || t.nodeId === f.nodeId);
+
+/**
+ * An in-memory archive with the repository's semantics: tasks where placeOfId puts them, shelf
+ * marks as given (`marks`: per hour), shelves read newest first below a bound with a limit.
+ */
+function service(ended: TaskRecord[], open: TaskRecord[], counts: ReplicaCounts = emptyCounts(), reads: string[] = [], marks = new Map<string, ShelfMark[]>()): TaskHistoryService {
+  const byPlace = new Map<string, TaskRecord[]>();
+  const hours = new Set<string>(marks.keys());
+  for (const t of ended) {
+    const p = placeOfId(String(t._id));
+    hours.add(p.bucket);
+    const key = `${p.bucket}/${p.shelf ?? ''}`;
+    byPlace.set(key, [...(byPlace.get(key) ?? []), t]);
+  }
   const archive = {
-    buckets: async () => [...byHour.keys()].sort().reverse(),
+    buckets: async () => [...hours].sort().reverse(),
     noteHours: () => undefined,
-    findInBucket: async (b: string, f: ArchiveFilter) =>
-      reads.push(b) &&
-      (byHour.get(b) ?? []).filter((t) => (!f.status || t.status === f.status) && (!f.spiderId || t.spiderId === f.spiderId)),
+    readHour: async (b: string, f: ArchiveFilter) => {
+      reads.push(b);
+      return { rows: (byPlace.get(`${b}/`) ?? []).filter(fits(f)), shelves: marks.get(b) ?? [] };
+    },
+    readShelf: async (b: string, shelf: string, f: ArchiveFilter, before: string | null, limit: number) => {
+      reads.push(`${b}/${shelf}`);
+      return (byPlace.get(`${b}/${shelf}`) ?? [])
+        .filter(fits(f))
+        .filter((t) => !before || String(t._id) < before)
+        .sort((x, y) => (String(x._id) < String(y._id) ? 1 : -1))
+        .slice(0, limit);
+    },
   } as unknown as TaskArchiveRepository;
   const snapshot = { get: async () => ({ tasks: open, at: Date.now() }) } as unknown as OpenTasksSnapshot;
   const counters = { totals: async () => counts } as unknown as TaskCountersService;
@@ -74,16 +95,13 @@ describe('TaskHistoryService.list', () => {
     expect(await svc.list({ spiderId: 's1', nodeId: 'n1' }, { size: 1, page: 1 })).toMatchObject({ total: 4 + 2, totalExact: false });
   });
 
-  it('reads as many hours as the counters say a page needs: one when the newest hour fills it', async () => {
+  it('reads one hour when the newest hour fills the page, and from a cursor only what the rest of the page needs', async () => {
     const many = Array.from({ length: 40 }, (_, i) => task(Math.floor(i / 10), 'finished'));
-    const counts = emptyCounts();
-    counts.ended = { finished: 40 };
     const reads: string[] = [];
-    const svc = service(many, [], counts, reads);
+    const svc = service(many, [], emptyCounts(), reads);
     const p = await svc.list({}, { size: 5, page: 1 });
     expect(p.items).toHaveLength(5);
     expect(reads).toHaveLength(1);
-    // From a cursor too: the cursor's hour, then as many older ones as the rest of the page needs.
     reads.length = 0;
     const next = await svc.list({}, { size: 5, page: 1, after: p.nextAfter! });
     expect(reads.length).toBeLessThanOrEqual(2);
@@ -101,5 +119,66 @@ describe('TaskHistoryService.list', () => {
     const p = await svc.list({}, { size: 25, page: 1 });
     expect(p.items.map(String)).toEqual([...quiet, ...busy].map(String).sort().reverse().slice(0, 25));
     expect(new Set(reads).size).toBe(reads.length); // no hour read twice
+  });
+});
+
+describe('TaskHistoryService.list over a crowded hour (shelves)', () => {
+  const HOUR_START = Date.parse('2026-12-06T12:00:00Z');
+  const statuses: TaskStatus[] = ['finished', 'finished', 'error', 'cancelled'];
+
+  /** `count` tasks made by two generators (two replicas) interleaved within one hour, shelves of 8; marks as the creators write them. */
+  function crowded(count: number) {
+    const gens = [new TaskIdGenerator(8), new TaskIdGenerator(8)];
+    const tasks: TaskRecord[] = [];
+    const marks: ShelfMark[] = [];
+    for (let i = 0; i < count; i++) {
+      const { id, opens } = gens[i % 3 === 0 ? 1 : 0].next(HOUR_START + i * 50);
+      if (opens) marks.push({ shelf: opens.shelf, stamp: opens.stamp, n: opens.n, first: opens.first });
+      tasks.push({ _id: new Types.ObjectId(id), status: statuses[i % 4], spiderId: `s${i % 3}`, nodeId: `n${i % 5}`, createdAt: new Date(HOUR_START + i * 50) } as TaskRecord);
+    }
+    return { tasks, marks: new Map([['2026120612', marks]]) };
+  }
+
+  async function walk(svc: TaskHistoryService, filter: Parameters<TaskHistoryService['list']>[0], size: number): Promise<string[]> {
+    const seen: string[] = [];
+    let after: string | undefined;
+    for (let i = 0; i < 1000; i++) {
+      const p = await svc.list(filter, { size, page: 1, after });
+      seen.push(...p.items.map((t) => String(t._id)));
+      if (!p.nextAfter) return seen;
+      after = p.nextAfter;
+    }
+    throw new Error('walk did not end');
+  }
+
+  it('a cursor walk sees every task exactly once, newest first, and each filter agrees with the full walk', async () => {
+    const { tasks, marks } = crowded(300);
+    const open = [{ ...tasks[290], status: 'running' } as TaskRecord, { ...tasks[5], status: 'running' } as TaskRecord];
+    const svc = service(tasks, open, emptyCounts(), [], marks);
+    const all = tasks.map((t) => String(t._id)).sort().reverse();
+    expect(await walk(svc, {}, 7)).toEqual(all);
+    for (const f of [{ status: 'error' as TaskStatus }, { spiderId: 's1' }, { nodeId: 'n3' }, { spiderId: 's2', status: 'finished' as TaskStatus }]) {
+      const want = tasks.filter((t) => (!f.status || t.status === f.status) && (!('spiderId' in f) || t.spiderId === f.spiderId) && (!('nodeId' in f) || t.nodeId === f.nodeId));
+      expect(await walk(svc, f, 6)).toEqual(want.map((t) => String(t._id)).sort().reverse());
+    }
+  });
+
+  it('the first page reads the hour and the newest shelves only, not the whole hour', async () => {
+    const { tasks, marks } = crowded(400);
+    const reads: string[] = [];
+    const svc = service(tasks, [], emptyCounts(), reads, marks);
+    const p = await svc.list({}, { size: 5, page: 1 });
+    expect(p.items.map((t) => String(t._id))).toEqual(tasks.map((t) => String(t._id)).sort().reverse().slice(0, 5));
+    // The hour, then at most two rounds of newest shelves (1 + 2 + 4 reads), of 48 shelves.
+    expect(reads.length).toBeLessThanOrEqual(7);
+    expect(marks.get('2026120612')!.length).toBeGreaterThan(40);
+  });
+
+  it('a shelf whose creator mark is missing (only the archiver wrote it) is still listed, in order', async () => {
+    const { tasks, marks } = crowded(300);
+    const m = marks.get('2026120612')!;
+    m[3] = { ...m[3], first: null };
+    const svc = service(tasks, [], emptyCounts(), [], marks);
+    expect(await walk(svc, {}, 9)).toEqual(tasks.map((t) => String(t._id)).sort().reverse());
   });
 });

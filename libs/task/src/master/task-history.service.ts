@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { bucketFloorId, bucketOfId, bucketStartMs } from '../archive-bucket';
+import { bucketCeilId, bucketFloorId, bucketOfId } from '../archive-bucket';
+import { shelfBounds } from '../archive-shelf';
 import { ACTIVITY_MINUTES, endedTotal, ReplicaCounts } from '../task-counts';
 import { TASK_STATUSES, TaskRecord, TaskStatus, TERMINAL_STATUSES } from '../task.types';
 import { OpenSnapshot, OpenTasksSnapshot } from './open-tasks.snapshot';
-import { TaskArchiveRepository } from './task-archive.repository';
+import { ArchiveFilter, TaskArchiveRepository } from './task-archive.repository';
 import { TaskCountersService } from './task-counters.service';
 
 /** `spiderIds`: only tasks of these spiders (what a caller may see; absent: all). */
@@ -12,13 +13,19 @@ export type HistoryQuery = { after?: string; page: number; size: number };
 export type HistoryPage = { items: TaskRecord[]; total: number; totalExact: boolean; nextAfter: string | null };
 export type ActivityBucket = { minute: string; finished: number; error: number; cancelled: number; abnormal: number };
 
-/** A list call stops reading older hours past this and returns the page so far, with a cursor. */
+/** A list call stops reading older places past this and returns the page so far, with a cursor. */
 const LIST_BUDGET_MS = 120;
-/** Hours read at once while walking back, at most. */
-const PARALLEL_BUCKETS = 4;
-const HOUR_MS = 3_600_000;
-/** Hours are read until this many times the rows still needed are expected (the counters' average per hour). */
-const EXPECT_MARGIN = 1.5;
+/** Places (hours, shelves) read at once while walking back, at most; one at first, twice as many after a round that found less than a page. */
+const PARALLEL_READS = 4;
+/** Above every hex id: the cursor of a walk from the newest task. */
+const ABOVE_ALL = 'g';
+
+/** An archive place still to read: an hour (`shelf` null) or one of its shelves; it holds only ids below `upper` (and from `lower`, when known). */
+type Source = { bucket: string; shelf: string | null; lower: string | null; upper: string };
+
+function min(a: string, b: string): string {
+  return a < b ? a : b;
+}
 
 /** A task with its id as hex and its hour, so sorting and grouping do not convert ids again and again. */
 type Keyed = { t: TaskRecord; id: string; bucket: string };
@@ -60,80 +67,81 @@ export class TaskHistoryService {
       this.noted = snap;
     }
     const archived = wantEnded ? await this.archive.buckets() : [];
-    const openByBucket = new Map<string, Keyed[]>();
+    const cursor = q.after ?? ABOVE_ALL;
+    // Rows found so far by id; an ended copy replaces an open one (a task caught mid-move is listed once, as ended).
+    const rows = new Map<string, Keyed>();
     let openTotal = 0;
     if (wantOpen) {
       for (const r of openRows) {
         if (!matches(r.t, filter)) continue;
         openTotal++;
-        const list = openByBucket.get(r.bucket);
-        if (list) list.push(r);
-        else openByBucket.set(r.bucket, [r]);
+        if (r.id < cursor) rows.set(r.id, r);
       }
     }
     const { total, exact } = this.total(filter, counts, openTotal, wantEnded);
-    const buckets = [...new Set([...archived, ...openByBucket.keys()])].sort().reverse().filter((b) => !q.after || bucketFloorId(b) < q.after);
+    const skip = q.after ? 0 : (q.page - 1) * q.size;
+    const need = skip + q.size;
+    const af: ArchiveFilter = {
+      status: filter.status,
+      spiderId: filter.spiderId,
+      nodeId: filter.nodeId,
+      spiderIds: filter.spiderIds && !filter.spiderId ? [...filter.spiderIds] : undefined,
+    };
+    const page = (items: Keyed[], nextAfter: string | null): HistoryPage => ({ items: items.map((r) => r.t), total, totalExact: exact, nextAfter });
 
-    const items: TaskRecord[] = [];
-    let skip = q.after ? 0 : (q.page - 1) * q.size;
-    // Ended tasks matching the filter per archived hour, on average: how many hours a page needs.
-    const endedPerHour = wantEnded && archived.length ? Math.max(0, total - openTotal) / archived.length : 0;
-    let grow = 1;
-    for (let i = 0; i < buckets.length; ) {
-      const { count, expected } = this.windowSize(buckets, i, skip + q.size - items.length, endedPerHour, openByBucket, grow, q.after);
-      const window = buckets.slice(i, i + count);
-      const ended = await Promise.all(window.map((b) => (wantEnded ? this.archive.findInBucket(b, filter) : Promise.resolve([]))));
+    // Places still to read, each holding only ids below its `upper`: hours not opened yet, and shelves of opened ones.
+    const frontier: Source[] = archived
+      .filter((b) => bucketFloorId(b) < cursor)
+      .map((b) => ({ bucket: b, shelf: null, lower: null, upper: min(cursor, bucketCeilId(b)) }));
+    let parallel = 1;
+    for (;;) {
+      frontier.sort((a, b) => (a.upper < b.upper ? 1 : a.upper > b.upper ? -1 : 0));
+      // Every row at or above `bound` is known: nothing left to read holds one.
+      const bound = frontier[0]?.upper ?? '';
+      const known = [...rows.values()].filter((r) => r.id >= bound).sort(byIdNewestFirst);
+      if (known.length >= need) return page(known.slice(skip, need), known[need - 1].id);
+      if (frontier.length === 0) return page(known.slice(skip), null);
+      // Bounded work per call: the caller continues below `bound` (below its own cursor, so a walk always moves on).
+      if (Date.now() > deadline && bound < cursor) return page(known.slice(skip), bound);
+      const batch = frontier.splice(0, parallel);
+      const read = await Promise.all(batch.map((s) => this.readPlace(s, af, need)));
       let got = 0;
-      for (let j = 0; j < window.length; j++) {
-        const endedRows = (filter.spiderIds ? ended[j].filter((t) => filter.spiderIds!.has(t.spiderId)) : ended[j]).map((t) => ({ t, id: String(t._id) }));
-        const seen = new Set(endedRows.map((r) => r.id));
-        // A task caught between the two stores (a crash mid-move) is listed once, as ended.
-        let rows = [...endedRows, ...(openByBucket.get(window[j]) ?? []).filter((r) => !seen.has(r.id))].sort(byIdNewestFirst);
-        if (q.after) rows = rows.filter((r) => r.id < q.after!);
-        got += rows.length;
-        const dropped = Math.min(skip, rows.length);
-        skip -= dropped;
-        for (const r of rows.slice(dropped)) {
-          items.push(r.t);
-          if (items.length === q.size) return { items, total, totalExact: exact, nextAfter: r.id };
+      for (const { ended, more } of read) {
+        for (const t of ended) {
+          const id = String(t._id);
+          if (id < cursor && matches(t, filter)) {
+            rows.set(id, { t, id, bucket: '' });
+            got++;
+          }
         }
-        if (Date.now() > deadline && i + j + 1 < buckets.length) {
-          // Bounded work per call: the caller continues from the hour where this one stopped.
-          return { items, total, totalExact: exact, nextAfter: bucketFloorId(window[j]) };
-        }
+        frontier.push(...more);
       }
-      // Fewer rows than the average promised (a quiet stretch): read more hours at once next time.
-      grow = got < expected ? Math.min(PARALLEL_BUCKETS, count * 2) : 1;
-      i += count;
+      // A sparse stretch (rare matches, quiet hours): read more places at once. A round that found
+      // a page's worth keeps to one place a round: on a busy FerretDB parallel scans share its time.
+      if (got < need) parallel = Math.min(PARALLEL_READS, parallel * 2);
     }
-    return { items, total, totalExact: exact, nextAfter: null };
   }
 
   /**
-   * How many hours from `from` to read at once: enough that the rows expected (the open tasks
-   * of each hour plus the counters' average of ended ones) cover `need` with a margin, at least
-   * `min`, at most PARALLEL_BUCKETS. On FerretDB each hour read is a scan costing tens of ms,
-   * so a first page served by the newest hour should not pay for three more.
+   * Reads one place: an hour (its own collection: the tasks it holds and its shelf marks, which
+   * become places to read) or a shelf (its newest `limit` rows below `upper`; when it gives
+   * `limit`, the rest of it stays to read).
    */
-  private windowSize(
-    buckets: string[],
-    from: number,
-    need: number,
-    endedPerHour: number,
-    openByBucket: Map<string, Keyed[]>,
-    min: number,
-    after?: string,
-  ): { count: number; expected: number } {
-    let count = 0;
-    let expected = 0;
-    while (from + count < buckets.length && count < PARALLEL_BUCKETS && (count < min || expected < need * EXPECT_MARGIN)) {
-      const b = buckets[from + count];
-      // The cursor's own hour holds only the part of the hour before the cursor.
-      const share = after && bucketOfId(after) === b ? Math.min(1, Math.max(0, (parseInt(after.slice(0, 8), 16) * 1000 - bucketStartMs(b)) / HOUR_MS)) : 1;
-      expected += (openByBucket.get(b)?.length ?? 0) * share + endedPerHour * share;
-      count++;
+  private async readPlace(s: Source, af: ArchiveFilter, limit: number): Promise<{ ended: TaskRecord[]; more: Source[] }> {
+    if (s.shelf === null) {
+      const { rows, shelves } = await this.archive.readHour(s.bucket, af);
+      const bounds = shelfBounds(shelves);
+      const more: Source[] = [];
+      for (const m of shelves) {
+        const b = bounds.get(m.shelf)!;
+        if (b.lower !== null && b.lower >= s.upper) continue; // every id of the shelf is at or above the cursor
+        more.push({ bucket: s.bucket, shelf: m.shelf, lower: b.lower, upper: b.upper === null ? s.upper : min(s.upper, b.upper) });
+      }
+      return { ended: rows, more };
     }
-    return { count: Math.max(1, count), expected };
+    const ended = await this.archive.readShelf(s.bucket, s.shelf, af, s.upper, limit);
+    const more = ended.length === limit ? [{ ...s, upper: String(ended[ended.length - 1]._id) }] : [];
+    return { ended, more };
   }
 
   private keyedOpen(snap: OpenSnapshot): Keyed[] {

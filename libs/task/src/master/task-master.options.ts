@@ -23,4 +23,10 @@ export type TaskMasterOptions = {
    * (0: no cap), are removed in the background every `intervalMs`, an hour at a time.
    */
   retention: { days: number; max: number; intervalMs: number };
+  /**
+   * Ended tasks per archive shelf (a power of two; CRAWLNEST_TASK_SHELF_SIZE, default 256): an
+   * hour's tasks past this many per creating replica go to shelves of this size, so a list
+   * reads a bounded collection whatever the burst (archive-shelf.ts). Tests lower it.
+   */
+  shelfSize?: number;
 };

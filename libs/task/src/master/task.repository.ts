@@ -70,7 +70,9 @@ export class TaskRepository implements OnModuleDestroy {
 
   /** Creates arriving while an insert is in flight go out together in the next one (BatchedWrites). */
   private readonly inserts = new BatchedWrites<NewTask, TaskRecord>(async (tasks) => {
-    const docs = await this.queue.insertMany(tasks);
+    // Ids from the archive: they name where each task's ended copy will live (archive-shelf.ts).
+    const ids = await this.archive.newIds(tasks.length);
+    const docs = await this.queue.insertMany(tasks.map((t, i) => ({ ...t, _id: ids[i] })));
     // After the insert: a replica that sees the mark finds the tasks (see findPendingSince).
     await this.marks().replaceOne({ _id: this.opts.replicaId }, { at: new Date() }, { upsert: true });
     return docs.map((d) => d.toObject<TaskRecord>());
