@@ -8,6 +8,7 @@ import { DedupSetting, defaultResultsCollection, SPIDER_ID_FIELD, STORED_AT_FIEL
 import { DedupBackfillService } from './dedup-backfill.service';
 import { DedupStoreService, Prepared, StoreOutcome } from './dedup-store.service';
 import { LedgerRecord, ResultMetaRepository } from './result-meta.repository';
+import { ResultDirectoryRepository } from './result-directory.repository';
 import { ResultDoc } from './result-store.repository';
 import { ResultsMetrics } from './results.metrics';
 import { RESULTS_MASTER_OPTIONS, ResultsMasterOptions } from './results-master.options';
@@ -46,6 +47,7 @@ export class ResultIngestService {
     private readonly dedup: DedupStoreService,
     private readonly backfill: DedupBackfillService,
     private readonly meta: ResultMetaRepository,
+    private readonly directory: ResultDirectoryRepository,
     private readonly metrics: ResultsMetrics,
     @Inject(RESULTS_MASTER_OPTIONS) private readonly opts: ResultsMasterOptions,
   ) {}
@@ -108,6 +110,9 @@ export class ResultIngestService {
       else outcome = await this.dedup.storeOverwriting(col, ref, task.spiderId, prepared, ledgerId);
       refused.push(...outcome.refused);
       await this.rememberFields(col, outcome.written);
+      // The batch's page mark and directory places, before its ledger: a page never counts
+      // items it cannot reach (a resend after a crash places a batch once).
+      await this.directory.place(ledgerId, col, task.spiderId, ref.taskId, outcome.written.map((d) => d._id));
     }
 
     refused.sort((a, b) => a.seq - b.seq);
