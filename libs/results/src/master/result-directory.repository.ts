@@ -258,7 +258,9 @@ export class ResultDirectoryRepository {
     if (head < 0 || pos <= 0) return { docs: out, next: null, searched: slots, slots };
     let skipped = 0;
     let at = await this.placeAt(scope, head, pos - 1);
-    while (at >= 0 && out.length < limit && Date.now() - started < budgetMs) {
+    let read = 0; // one chunk is always read, so every answer moves on
+    const inTime = () => read === 0 || Date.now() - started < budgetMs;
+    while (at >= 0 && out.length < limit && inTime()) {
       const place = await this.read(scope, at);
       const [mk] = place ? await this.marksOf(scope, [place], [at]) : [null];
       if (!place || !mk) {
@@ -267,10 +269,11 @@ export class ResultDirectoryRepository {
         continue;
       }
       let k = Math.min(mk.ids.length, pos - place.before);
-      while (k > 0 && out.length < limit && Date.now() - started < budgetMs) {
+      while (k > 0 && out.length < limit && inTime()) {
         const from = Math.max(0, k - 64);
         const ids = mk.ids.slice(from, k).reverse();
         const docs = await this.docs(col, ids);
+        read += docs.length;
         let used = 0;
         for (const d of docs) {
           used++;
