@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import type { ApiClient } from './api-client';
 import { waitFor } from './wait';
 

@@ -155,5 +155,9 @@ export type ScheduleInput = {
 };
 
 export type ResultItem = Record<string, unknown>;
-/** `total` is null with a field filter (counting it would scan the collection). */
-export type ResultPage = { items: ResultItem[]; total: number | null };
+/**
+ * `total` is null with a field filter (counting it would scan the collection). With a field
+ * filter that is not the dedup key, the master searches for a bounded time: `searched` of `of`
+ * items were looked at, `cursor` goes on (null: all searched), `partial` when it stopped early.
+ */
+export type ResultPage = { items: ResultItem[]; total: number | null; cursor?: string | null; searched?: number; of?: number; partial?: boolean };
