@@ -39,8 +39,22 @@ const PARALLEL = 16;
 export class ResultDirectoryRepository {
   /** The newest place seen per scope on this replica: a hint, checked on every use. */
   private readonly heads = new Map<string, number>();
+  private ferret: Promise<boolean> | null = null;
 
   constructor(@InjectConnection() private readonly conn: Connection) {}
+
+  /** FerretDB answers buildInfo with `ferretdbVersion`; MongoDB does not. Asked once (again after a failure). */
+  isFerretDb(): Promise<boolean> {
+    this.ferret ??= this.conn
+      .asPromise()
+      .then((c) => (c.db as NonNullable<typeof c.db>).admin().command({ buildInfo: 1 }))
+      .then((info) => 'ferretdbVersion' in info)
+      .catch((err: unknown) => {
+        this.ferret = null;
+        throw err;
+      });
+    return this.ferret;
+  }
 
   private pagesCol(): mongo.Collection<PageMark> {
     return this.conn.collection<PageMark>(PAGES) as unknown as mongo.Collection<PageMark>;

@@ -118,6 +118,11 @@ export class ResultsQueryService {
     const match = (d: ResultDoc) => d[SPIDER_ID_FIELD] === spiderId && (!f.taskId || d[TASK_ID_FIELD] === f.taskId) && values.some((v) => d[field] === v);
     const scope: Scope = f.taskId ? { kind: 't', id: f.taskId } : { kind: 's', id: spiderId };
     const cursor = f.cursor === undefined ? null : parseCursor(f.cursor);
+    if (!(await this.directory.isFerretDb())) {
+      // MongoDB walks the `_id` index newest first and filters as it goes: the database answers.
+      const items = await this.store.page(col, filter, (page - 1) * size, size);
+      return { items: items.map(view), total: null, cursor: null, partial: false };
+    }
     const skip = cursor === null ? (page - 1) * size : 0;
     const found = await this.directory.search(col, scope, match, cursor, skip, size, SEARCH_BUDGET_MS);
     if (found.slots === 0) {
