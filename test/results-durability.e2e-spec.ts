@@ -13,9 +13,9 @@ describe('results survive a master SIGKILL mid-stream, and pages agree on two re
     m2 = await cluster.startMaster();
     await cluster.startWorker({ masters: [m], name: 'dw' });
     await cluster.startWorker({ masters: [m2], name: 'dw2' });
-    await cluster.waitNodeReady(m.api, 'dw');
-    await cluster.waitNodeReady(m.api, 'dw2');
-  });
+    await cluster.waitNodeReady(m.api, 'dw', 60_000);
+    await cluster.waitNodeReady(m.api, 'dw2', 60_000);
+  }, 120_000);
   afterAll(() => cluster.stop());
 
   it('20k items, one line each (as CrawlabPipeline prints them): all stored exactly once, counts match, pages agree with the export', async () => {

@@ -14,6 +14,8 @@ export type StoreOutcome = {
   /** Documents written (for the field list). */
   written: ResultDoc[];
   losses: Loss[];
+  /** Documents this batch deleted because a newer item of their key replaced them (holes in their places). */
+  replaced?: number;
 };
 
 /**
@@ -93,12 +95,14 @@ export class DedupStoreService {
     }
     await this.store.deleteIds(col, replaced);
     // A resend may write again a document that a newer item has replaced since the first try.
+    let gone = replaced.length;
     if (resent) {
       const next = new Map(taken.map(({ claim, t }) => [slotId(claim._id, t.gen + 1), claim.doc]));
       const newer = await this.claims.findClaims([...next.keys()]);
       await this.store.deleteIds(col, newer.map((c) => next.get(c._id)!));
+      gone += newer.length;
     }
-    return { stored, duplicates, refused: out.refused, written: out.written, losses: [...losses.values()] };
+    return { stored, duplicates, refused: out.refused, written: out.written, losses: [...losses.values()], replaced: gone };
   }
 
   private claimOf(col: string, ref: AttemptRef, p: Prepared): KeyClaim {

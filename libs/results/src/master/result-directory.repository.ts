@@ -177,7 +177,7 @@ export class ResultDirectoryRepository {
    * rounds whatever the size. Otherwise the places are walked from the newest, skipping documents
    * that are gone: the cost grows with `skip`.
    */
-  async newest(col: string, scope: Scope, skip: number, limit: number, live: number): Promise<ResultDoc[] | null> {
+  async newest(col: string, scope: Scope, skip: number, limit: number, live: number, holes: boolean): Promise<ResultDoc[] | null> {
     const { head, slots } = await this.slots(scope);
     if (slots < live) return null;
     if (head < 0 || limit <= 0) return [];
@@ -185,7 +185,7 @@ export class ResultDirectoryRepository {
       const page = await this.addressed(col, scope, head, slots, skip, limit);
       if (page) return page;
     }
-    return this.walked(col, scope, head, skip, limit);
+    return this.walked(col, scope, head, skip, limit, holes);
   }
 
   private async addressed(col: string, scope: Scope, head: number, slots: number, skip: number, limit: number): Promise<ResultDoc[] | null> {
@@ -224,7 +224,12 @@ export class ResultDirectoryRepository {
     return docs as ResultDoc[];
   }
 
-  private async walked(col: string, scope: Scope, head: number, skip: number, limit: number): Promise<ResultDoc[]> {
+  /**
+   * `holes`: page marks may list documents deleted since, so each is read to be counted; without,
+   * a valid mark counts its `ids` (places left by a crash or a task delete have no valid mark and
+   * count nothing), and only the page's own documents are read.
+   */
+  private async walked(col: string, scope: Scope, head: number, skip: number, limit: number, holes: boolean): Promise<ResultDoc[]> {
     const out: ResultDoc[] = [];
     let seen = 0;
     for (let at = head; at >= 0 && out.length < limit; ) {
@@ -233,8 +238,17 @@ export class ResultDirectoryRepository {
       const marks = await this.marksOf(scope, places, ats);
       for (const mk of marks) {
         if (!mk) continue;
+        if (!holes && seen + mk.ids.length <= skip) {
+          seen += mk.ids.length;
+          continue;
+        }
         const ids = [...mk.ids].reverse();
-        for (let k = 0; k < ids.length && out.length < limit; ) {
+        let k = 0;
+        if (!holes && seen < skip) {
+          k = skip - seen;
+          seen = skip;
+        }
+        while (k < ids.length && out.length < limit) {
           const n = Math.max(16, skip + limit - seen);
           const docs = await this.docs(col, ids.slice(k, k + n));
           k += n;

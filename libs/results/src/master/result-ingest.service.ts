@@ -132,6 +132,7 @@ export class ResultIngestService {
       duplicates: outcome.duplicates,
       rejected: refused.length,
       refusals: refused.slice(0, KEPT_REFUSALS),
+      replaced: outcome.replaced ?? 0,
     };
     if (await this.meta.insertLedger(ledger)) {
       this.metrics.stored.inc(outcome.stored);

@@ -91,11 +91,27 @@ export class ResultsQueryService {
     return out;
   }
 
+  /**
+   * A spider's or task's live item count (the ledgers') and whether its page marks may list
+   * documents deleted since (an `overwrite` replaced them): then pages check each document.
+   */
+  private async tally(scope: Scope): Promise<{ total: number; holes: boolean }> {
+    const ls = scope.kind === 't' ? await this.meta.ledgersOfTasks([scope.id]) : await this.meta.ledgersOfSpiders([scope.id]);
+    let total = 0;
+    let holes = false;
+    for (const l of ls) {
+      total += l.stored;
+      if (l.stored < 0 || (l.replaced ?? 0) > 0) holes = true;
+    }
+    return { total, holes };
+  }
+
   async taskPage(taskId: string, page: number, size: number): Promise<ResultPage> {
     const task = await this.tasks.get(taskId);
     const spider = await this.spiders.get(task.spiderId);
-    const total = (await this.countsOfTasks([taskId])).get(taskId)?.resultCount ?? 0;
-    const items = await this.newestOf(spider.resultsCollection, { kind: 't', id: taskId }, { [TASK_ID_FIELD]: taskId }, page, size, total);
+    const scope: Scope = { kind: 't', id: taskId };
+    const { total, holes } = await this.tally(scope);
+    const items = await this.newestOf(spider.resultsCollection, scope, { [TASK_ID_FIELD]: taskId }, page, size, total, holes);
     return { items: items.map(view), total };
   }
 
@@ -103,11 +119,9 @@ export class ResultsQueryService {
     const spider = await this.spiders.get(spiderId);
     const col = spider.resultsCollection;
     if (f.field === undefined) {
-      const total = f.taskId
-        ? ((await this.countsOfTasks([f.taskId])).get(f.taskId)?.resultCount ?? 0)
-        : ((await this.countsOfSpiders([spiderId])).get(spiderId) ?? 0);
       const scope: Scope = f.taskId ? { kind: 't', id: f.taskId } : { kind: 's', id: spiderId };
-      const items = await this.newestOf(col, scope, this.filter(spiderId, f), page, size, total);
+      const { total, holes } = await this.tally(scope);
+      const items = await this.newestOf(col, scope, this.filter(spiderId, f), page, size, total, holes);
       return { items: items.map(view), total };
     }
     const filter = this.filter(spiderId, f);
@@ -142,10 +156,10 @@ export class ResultsQueryService {
   }
 
   /** A scope's page, newest first: through the page marks, or the old way for items stored before them. */
-  private async newestOf(col: string, scope: Scope, filter: Record<string, unknown>, page: number, size: number, total: number): Promise<ResultDoc[]> {
+  private async newestOf(col: string, scope: Scope, filter: Record<string, unknown>, page: number, size: number, total: number, holes: boolean): Promise<ResultDoc[]> {
     const skip = (page - 1) * size;
     if (skip >= total) return [];
-    const items = await this.directory.newest(col, scope, skip, size, total);
+    const items = await this.directory.newest(col, scope, skip, size, total, holes);
     return items ?? this.store.page(col, filter, skip, size);
   }
 
