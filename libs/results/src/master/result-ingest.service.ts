@@ -133,6 +133,7 @@ export class ResultIngestService {
       rejected: refused.length,
       refusals: refused.slice(0, KEPT_REFUSALS),
       replaced: outcome.replaced ?? 0,
+      replacedOwn: outcome.replacedOwn ?? 0,
     };
     if (await this.meta.insertLedger(ledger)) {
       this.metrics.stored.inc(outcome.stored);

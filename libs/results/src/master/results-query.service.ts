@@ -96,12 +96,19 @@ export class ResultsQueryService {
    * documents deleted since (an `overwrite` replaced them): then pages check each document.
    */
   private async tally(scope: Scope): Promise<{ total: number; holes: boolean }> {
-    const ls = scope.kind === 't' ? await this.meta.ledgersOfTasks([scope.id]) : await this.meta.ledgersOfSpiders([scope.id]);
     let total = 0;
     let holes = false;
-    for (const l of ls) {
-      total += l.stored;
-      if (l.stored < 0 || (l.replaced ?? 0) > 0) holes = true;
+    if (scope.kind === 't') {
+      // A task's marks lose documents that another task took over (its negative ledgers) or that it replaced itself.
+      for (const l of await this.meta.ledgersOfTasks([scope.id])) {
+        total += l.stored;
+        if (l.stored < 0 || (l.replacedOwn ?? 0) > 0) holes = true;
+      }
+    } else {
+      for (const l of await this.meta.ledgersOfSpiders([scope.id])) {
+        total += l.stored;
+        if ((l.replaced ?? 0) > 0) holes = true;
+      }
     }
     return { total, holes };
   }
