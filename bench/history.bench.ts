@@ -23,6 +23,7 @@ const NODES = 20;
 
 type Libs = typeof import('../libs/task/src/master/task-archive.repository') &
   typeof import('../libs/task/src/master/task-counters.service') &
+  typeof import('../libs/task/src/master/task-daily.service') &
   typeof import('../libs/task/src/master/task.repository') &
   typeof import('../libs/task/src/master/claim.repository') &
   typeof import('../libs/task/src/master/db-flavor') &
@@ -37,6 +38,7 @@ async function loadLibs(): Promise<Libs> {
   return {
     ...(await import('../libs/task/src/master/task-archive.repository')),
     ...(await import('../libs/task/src/master/task-counters.service')),
+    ...(await import('../libs/task/src/master/task-daily.service')),
     ...(await import('../libs/task/src/master/task.repository')),
     ...(await import('../libs/task/src/master/claim.repository')),
     ...(await import('../libs/task/src/master/db-flavor')),
@@ -58,7 +60,7 @@ async function seed(uri: string, dbName: string): Promise<{ ms: number; oldId: s
     const opts = { replicaId: 'bench-seed', retention: { days: 0, max: 0, intervalMs: 60_000 } } as never;
     const flavor = new L.DbFlavor(conn as never);
     const archive = new L.TaskArchiveRepository(conn as never, flavor);
-    const counters = new L.TaskCountersService(conn as never, opts);
+    const counters = new L.TaskCountersService(conn as never, opts, new L.TaskDailyService(conn as never, opts));
     const open = conn.model(L.TASK_MODEL, L.TaskSchema);
     const queue = conn.model(L.TASK_QUEUE_MODEL, L.TaskQueueSchema);
     const tasks = new L.TaskRepository(open as never, queue as never, archive, counters, new L.ClaimRepository(conn.model(L.TASK_CLAIM_MODEL, L.TaskClaimSchema) as never), flavor, conn as never, { replicaId: 'bench-seed' });

@@ -29,6 +29,12 @@ build() {
 }
 
 changed master dist/apps/master/apps/master/src/main.js apps/master "${shared[@]}" && build master npx nest build master
+# The clients' API types are generated from the master's OpenAPI document (docs/development.md):
+# again when they are missing or the master was built since; unchanged files are not rewritten.
+if [ ! -f apps/web/src/api/generated.ts ] || [ ! -f apps/cli/src/api/generated.ts ] || [ ! -f "$stamps/openapi" ] ||
+  [ dist/apps/master/apps/master/src/main.js -nt "$stamps/openapi" ]; then
+  bash scripts/openapi.sh && touch "$stamps/openapi"
+fi
 changed worker dist/apps/worker/apps/worker/src/main.js apps/worker "${shared[@]}" && build worker npx nest build worker
 changed cli dist/apps/cli/main.js apps/cli tsconfig.json package-lock.json && build cli npx tsc -p apps/cli/tsconfig.app.json
 changed web dist/web/index.html apps/web package-lock.json && build web npx vite build --config apps/web/vite.config.mts --logLevel warn

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ApiClient } from './support/api-client';
 import { Master, TestCluster } from './support/cluster';
 import { PROJECT_ROOT } from './support/ferretdb-server';
-import { addMember, createProject, createUser, login, passwordOf, ProjectRole, spiderFixture, SpiderFixture } from './support/access-fixtures';
+import { addMember, createProject, createUser, login, notifyFixture, NotifyFixture, passwordOf, ProjectRole, spiderFixture, SpiderFixture } from './support/access-fixtures';
 
 /**
  * The access matrix: every route of the OpenAPI document, called as every kind of caller,
@@ -42,6 +42,9 @@ const NEED: Record<string, Need> = {
   'get /api/spiders/{id}/versions/{version}/files/{path}': 'read',
   'get /api/spiders/{id}/versions/{a}/diff/{b}': 'read',
   'post /api/spiders/{id}/versions/{version}/restore': 'edit',
+  'get /api/spiders/{id}/versions/{version}/archive': 'read',
+  'post /api/spiders/{id}/changes': 'edit',
+  'get /api/spiders/{id}/stats': 'read',
   'get /api/limits': 'signed-in',
   'put /api/spiders/{id}/git': 'edit',
   'get /api/spiders/{id}/git': 'read',
@@ -49,19 +52,19 @@ const NEED: Record<string, Need> = {
   'get /api/spiders/{id}/git/versions': 'read',
   'post /api/spiders/{id}/git/pull': 'edit',
   'post /api/git/webhook': 'public',
-  'post /api/notifications/channels': 'admin',
-  'get /api/notifications/channels': 'admin',
-  'get /api/notifications/channels/{id}': 'admin',
-  'patch /api/notifications/channels/{id}': 'admin',
-  'delete /api/notifications/channels/{id}': 'admin',
-  'post /api/notifications/channels/{id}/test': 'admin',
-  'post /api/notifications/rules': 'admin',
-  'get /api/notifications/rules': 'admin',
-  'get /api/notifications/rules/{id}': 'admin',
-  'patch /api/notifications/rules/{id}': 'admin',
-  'delete /api/notifications/rules/{id}': 'admin',
-  'get /api/notifications/deliveries': 'admin',
-  'post /api/notifications/deliveries/{id}/retry': 'admin',
+  'post /api/notifications/channels': 'edit',
+  'get /api/notifications/channels': 'signed-in',
+  'get /api/notifications/channels/{id}': 'read',
+  'patch /api/notifications/channels/{id}': 'edit',
+  'delete /api/notifications/channels/{id}': 'edit',
+  'post /api/notifications/channels/{id}/test': 'edit',
+  'post /api/notifications/rules': 'edit',
+  'get /api/notifications/rules': 'signed-in',
+  'get /api/notifications/rules/{id}': 'read',
+  'patch /api/notifications/rules/{id}': 'edit',
+  'delete /api/notifications/rules/{id}': 'edit',
+  'get /api/notifications/deliveries': 'signed-in',
+  'post /api/notifications/deliveries/{id}/retry': 'edit',
   'get /api/spiders/{id}/results': 'read',
   'get /api/spiders/{id}/results/fields': 'read',
   'get /api/spiders/{id}/results/export': 'read',
@@ -116,8 +119,8 @@ function okStatuses(route: string, caller: CallerName): number[] {
   if (route === 'post /api/git/webhook') return [403]; // off while CRAWLNEST_GIT_WEBHOOK_SECRET is unset
   // A fixture spider has no git source unless a call set one: its own answers are 404 (none) or 400 (pull fails).
   if (route.includes('/git')) return [200, 201, 204, 400, 404];
-  // Notification calls here carry no body or unknown ids: their own answers are 400/404 when granted.
-  if (route.includes('/api/notifications/')) return [200, 201, 204, 400, 404];
+  // Notification fixtures: a channel a rule uses (its delete answers 400) and a test delivery (not retried: 400).
+  if (route === 'delete /api/notifications/channels/{id}' || route === 'post /api/notifications/deliveries/{id}/retry') return [400];
   if (route === 'post /api/spiders/{id}/prepare') return [400]; // all-nodes with no node: "mode: no online enabled node matches"
   if (NEED[route] === 'self' && caller === 'root' && !route.startsWith('get')) return [400]; // the root token has no personal tokens
   return [200, 201, 204];
@@ -131,6 +134,7 @@ describe('access matrix: every route × every kind of caller', () => {
   let root: ApiClient;
   let projectA: string;
   let shared: SpiderFixture;
+  let sharedNotify: NotifyFixture;
   let spareUserId: string;
   const clients = new Map<CallerName, ApiClient>();
   const usernames = new Map<CallerName, string>();
@@ -179,12 +183,13 @@ describe('access matrix: every route × every kind of caller', () => {
     expect((await root.patch(`/api/users/${me.body.id}`, { disabled: true })).status).toBe(200);
     spareUserId = await createUser(root, 'm-spare');
     shared = await spiderFixture(root, projectA);
+    sharedNotify = await notifyFixture(root, projectA);
   }, 120_000);
 
   afterAll(() => cluster.stop());
 
   /** The request for `route`, against `fx` (ids of this caller's own resources where it makes tokens). */
-  async function callFor(route: string, fx: SpiderFixture, caller: CallerName, client: ApiClient): Promise<Call> {
+  async function callFor(route: string, fx: SpiderFixture, caller: CallerName, client: ApiClient, nfx: NotifyFixture = sharedNotify): Promise<Call> {
     const [method, template] = route.split(' ');
     const n = ++seq;
     let path = template
@@ -199,6 +204,9 @@ describe('access matrix: every route × every kind of caller', () => {
         if (template.startsWith('/api/schedules/')) return fx.scheduleId;
         if (template.startsWith('/api/projects/')) return projectA;
         if (template.startsWith('/api/users/')) return spareUserId;
+        if (template.startsWith('/api/notifications/channels/')) return nfx.channelId;
+        if (template.startsWith('/api/notifications/rules/')) return nfx.ruleId;
+        if (template.startsWith('/api/notifications/deliveries/')) return encodeURIComponent(nfx.deliveryId);
         return '0123456789abcdef01234567';
       });
     const call: Call = { method: method.toUpperCase(), path };
@@ -218,6 +226,11 @@ describe('access matrix: every route × every kind of caller', () => {
       case 'put /api/spiders/{id}/files/{path}':
         call.raw = { body: `print(${n})\n`, type: 'application/octet-stream' };
         break;
+      case 'post /api/spiders/{id}/changes': {
+        const field = (name: string, value: string) => `--matrix\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+        call.raw = { body: `${field('baseVersion', '1')}${field('changes', JSON.stringify([{ op: 'mkdir', path: `d${n}` }]))}--matrix--\r\n`, type: 'multipart/form-data; boundary=matrix' };
+        break;
+      }
       case 'put /api/spiders/{id}/git':
         call.json = { url: 'file:///nonexistent/matrix.git' };
         break;
@@ -257,6 +270,18 @@ describe('access matrix: every route × every kind of caller', () => {
         call.path = `/api/tokens/${made.status === 201 ? made.body.id : '0123456789abcdef01234567'}`;
         break;
       }
+      case 'post /api/notifications/channels':
+        call.json = { name: `matrix-ch-${n}`, type: 'webhook', projectId: projectA, config: { url: 'http://127.0.0.1:9/hook' } };
+        break;
+      case 'patch /api/notifications/channels/{id}':
+        call.json = { name: `matrix-ch-${n}` };
+        break;
+      case 'post /api/notifications/rules':
+        call.json = { name: `matrix-rule-${n}`, projectId: projectA, events: [{ type: 'task.error' }], channelIds: [nfx.channelId] };
+        break;
+      case 'patch /api/notifications/rules/{id}':
+        call.json = { enabled: false };
+        break;
       case 'get /api/audit':
         call.path = `/api/audit?projectId=${projectA}`;
         break;
@@ -307,8 +332,9 @@ describe('access matrix: every route × every kind of caller', () => {
         const writes = !route.startsWith('get ');
         // A granted write gets resources of its own, so one caller's delete leaves the next caller's intact.
         const fx = writes && want === 'ok' ? await spiderFixture(root, projectA) : shared;
+        const nfx = writes && want === 'ok' && route.includes('/api/notifications/') ? await notifyFixture(root, projectA) : sharedNotify;
         const client = await clientFor(route, caller);
-        const status = await send(client, await callFor(route, fx, caller, client));
+        const status = await send(client, await callFor(route, fx, caller, client, nfx));
         const ok = want === 'ok' ? okStatuses(route, caller).includes(status) : status === want;
         row.push(ok ? String(status) : `${status}!`);
         if (!ok) wrong.push(`${route} as ${caller}: ${status}, expected ${want === 'ok' ? okStatuses(route, caller).join('|') : want}`);

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createCipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createConnection } from 'mongoose';
@@ -85,6 +85,14 @@ describe('spiders from git: pull, webhooks, force-push, deleted branch, credenti
     expect((await m.api.get(`/api/spiders/${ids.a}/files/main.py`)).text).toBe('print("a v1")\n');
     const versions = (await m.api.get(`/api/spiders/${ids.a}/git/versions`)).body;
     expect(versions[0]).toMatchObject({ version: 1, git: { commit: head, author: 'Ada Tester <ada@example.com>', message: 'first: spiders a and b', ref: 'main' } });
+    // The ordinary versions list carries the commit too, and a task shows the commit of the version it runs.
+    expect((await m.api.get(`/api/spiders/${ids.a}/versions`)).body[0]).toMatchObject({ version: 1, git: { commit: head, author: 'Ada Tester <ada@example.com>', message: 'first: spiders a and b', ref: 'main' } });
+    const task = (await m.api.post('/api/tasks', { spiderId: ids.a })).body.tasks[0];
+    expect((await m.api.get(`/api/tasks/${task.id}`)).body).toMatchObject({ spiderVersion: 1, git: { commit: head, message: 'first: spiders a and b' } });
+    await m.api.post(`/api/tasks/${task.id}/cancel`);
+    const uploaded = await spider('git-none');
+    await m.api.putFiles(`/api/spiders/${uploaded}/files`, { 'main.py': 'print(0)\n' });
+    expect((await m.api.get(`/api/spiders/${uploaded}/versions`)).body[0]).toMatchObject({ version: 1, git: null });
   });
 
   it('a pull without changes makes no version; after a push only the spider whose path changed gets one', async () => {
@@ -154,7 +162,16 @@ describe('spiders from git: pull, webhooks, force-push, deleted branch, credenti
     try {
       const docs = await conn.db!.collection('git_sources').find({}).toArray();
       expect(JSON.stringify(docs)).not.toContain(TOKEN);
-      expect(docs.find((d) => d._id === (c as unknown))?.credential).toMatchObject({ v: 1, data: expect.any(String) });
+      expect(docs.find((d) => d._id === (c as unknown))?.credential).toEqual(expect.stringMatching(/^v1\.[^.]+\.[^.]+\.[^.]+$/));
+      // A credential stored before the AES-GCM helpers were merged ({v, iv, tag, data}, the same key) still opens.
+      const key = createHash('sha256').update(`derived-from-cluster-secret:${cluster.clusterSecret}`).digest();
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', key, iv);
+      const data = Buffer.concat([cipher.update(TOKEN, 'utf8'), cipher.final()]);
+      const legacy = { v: 1, iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), data: data.toString('base64') };
+      await conn.db!.collection('git_sources').updateOne({ _id: c as unknown as never }, { $set: { credential: legacy, lastTree: null } });
+      await m.api.putFiles(`/api/spiders/${c}/files`, { 'other.py': 'x = 1\n' });
+      expect((await pull(c)).body).toMatchObject({ changed: true, version: 3 });
     } finally {
       await conn.close();
     }

@@ -278,7 +278,8 @@ describe('notifications', () => {
     }, 30_000);
     expect([...all].sort()).toEqual([...ids].sort());
     expect(hooks.on('/digest').length).toBeLessThanOrEqual(2);
-    expect(d.body.title).toMatch(/tasks of notify-burst failed in the last 0?\.?\d* ?(s|minutes)/);
+    // A window that caught one failure of the burst reads as that one failure.
+    expect(d.body.title).toMatch(d.body.events.length > 1 ? /tasks of notify-burst failed in the last 0?\.?\d* ?(s|minutes)/ : /Task of notify-burst failed/);
     await m.api.delete(`/api/notifications/rules/${r}`);
   });
 

@@ -149,7 +149,8 @@ describe('the Scrapyd-compatible API with the real scrapyd-client and plain HTTP
   it('scrapyd-deploy deploys a project with its own requirements.txt: one Crawlnest spider per Scrapy spider', async () => {
     const dir = join(cluster.dir, 'shop-project');
     writeTree(dir, projectFiles(`http://127.0.0.1:${m.httpPort}/scrapyd/`, cluster.apiToken));
-    const out = await run(join(VENV_BIN, 'scrapyd-deploy'), ['-v', 'r1'], { cwd: dir, timeout: 300_000, env: { ...process.env, PATH: `${VENV_BIN}:${process.env.PATH ?? ''}` } });
+    // Through the venv's python: the script's shebang names the directory the venv was made in.
+    const out = await run(join(VENV_BIN, 'python'), [join(VENV_BIN, 'scrapyd-deploy'), '-v', 'r1'], { cwd: dir, timeout: 300_000, env: { ...process.env, PATH: `${VENV_BIN}:${process.env.PATH ?? ''}` } });
     const answer = JSON.parse(out.stdout.slice(out.stdout.indexOf('{')));
     expect(answer).toMatchObject({ status: 'ok', project: 'shop', version: 'r1', spiders: 3, node_name: expect.any(String) });
     expect(answer.listed_by).toMatch(/^scrapy list/);

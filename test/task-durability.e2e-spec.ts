@@ -57,6 +57,13 @@ describe('exactly once: two replicas, four workers, 5000 tasks in bursts, a repl
     }, 1_100_000, 1000);
     expect(finished.tasks.finished).toBe(N);
     const ran = readFileSync(out, 'utf8').trim().split('\n');
+    // A mismatch names the tasks counted finished that never wrote their line, with their records.
+    const missing = ids.filter((id) => !ran.includes(id));
+    if (missing.length) {
+      const records = await Promise.all(missing.map(async (id) => (await b.api.get(`/api/tasks/${id}`)).body));
+      const stats = (await b.api.get('/api/stats')).body.tasks;
+      console.log(`finished ${finished.tasks.finished} but ${missing.length} ids missing from the file; stats now ${JSON.stringify(stats)}:\n${JSON.stringify(records, null, 1)}`);
+    }
     const counts = new Map<string, number>();
     for (const id of ran) counts.set(id, (counts.get(id) ?? 0) + 1);
     expect([...counts.entries()].filter(([, c]) => c !== 1)).toEqual([]);

@@ -49,3 +49,21 @@ export async function spiderFixture(root: ApiClient, projectId: string): Promise
   if (sc.status !== 201) throw new Error(`create schedule: ${sc.status} ${sc.text}`);
   return { spiderId, taskId: t.body.tasks[0].id as string, scheduleId: sc.body.id as string };
 }
+
+export type NotifyFixture = { channelId: string; ruleId: string; deliveryId: string };
+
+/**
+ * A webhook channel of `projectId` (pointing at a closed port), a rule using it and a delivery
+ * (the channel's test send, failed: nothing listens there).
+ */
+export async function notifyFixture(api: ApiClient, projectId: string): Promise<NotifyFixture> {
+  const n = ++fixtures;
+  const ch = await api.post('/api/notifications/channels', { name: `fx-ch-${process.pid}-${n}`, type: 'webhook', projectId, config: { url: 'http://127.0.0.1:9/hook', timeoutMs: 2000 } });
+  if (ch.status !== 201) throw new Error(`create channel: ${ch.status} ${ch.text}`);
+  const channelId = ch.body.id as string;
+  const rule = await api.post('/api/notifications/rules', { name: `fx-rule-${process.pid}-${n}`, projectId, events: [{ type: 'task.error' }], channelIds: [channelId] });
+  if (rule.status !== 201) throw new Error(`create rule: ${rule.status} ${rule.text}`);
+  const test = await api.post(`/api/notifications/channels/${channelId}/test`, {});
+  if (test.status !== 200) throw new Error(`test channel: ${test.status} ${test.text}`);
+  return { channelId, ruleId: rule.body.id as string, deliveryId: test.body.deliveryId as string };
+}

@@ -3,6 +3,9 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { freePort, waitFor } from './wait';
 import { connect } from 'node:net';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
 
 /** Runs git in `cwd` with a fixed identity; returns its trimmed stdout. */
 export function git(cwd: string, ...args: string[]): string {
@@ -85,3 +88,64 @@ export async function gitHttpServer(baseDir: string, token: string): Promise<{ p
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   return { port: (server.address() as AddressInfo).port, server };
 }
+
+/** An ssh key pair made by ssh-keygen (ed25519, no passphrase): `file` and `file.pub`. */
+export function sshKeyPair(file: string): { privateKey: string; publicKey: string; fingerprint: string } {
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'crawlnest-e2e', '-f', file]);
+  const fingerprint = execFileSync('ssh-keygen', ['-l', '-f', `${file}.pub`], { encoding: 'utf8' }).split(' ')[1];
+  return { privateKey: readFileSync(file, 'utf8'), publicKey: readFileSync(`${file}.pub`, 'utf8').trim(), fingerprint };
+}
+
+/**
+ * A real sshd on 127.0.0.1 with its own config and host key (`<dir>/host_key`); the one
+ * authorized key may only run git-shell (fetches of repositories by absolute path).
+ */
+export async function sshGitServer(dir: string, authorizedKey: string, port?: number): Promise<{ port: number; user: string; hostKeyFingerprint: string; stop: () => Promise<void> }> {
+  mkdirSync(dir, { recursive: true });
+  // sshd refuses to start without its privilege separation directory.
+  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+  const hostKey = join(dir, 'host_key');
+  if (!existsSync(hostKey)) sshKeyPair(hostKey);
+  const hostKeyFingerprint = execFileSync('ssh-keygen', ['-l', '-f', `${hostKey}.pub`], { encoding: 'utf8' }).split(' ')[1];
+  const user = userInfo().username;
+  writeFileSync(join(dir, 'authorized_keys'), `command="git-shell -c \\"$SSH_ORIGINAL_COMMAND\\"",no-port-forwarding,no-X11-forwarding,no-agent-forwarding,no-pty ${authorizedKey}\n`, { mode: 0o600 });
+  const config = join(dir, 'sshd_config');
+  writeFileSync(
+    config,
+    [
+      'ListenAddress 127.0.0.1',
+      `HostKey ${hostKey}`,
+      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'PubkeyAuthentication yes',
+      'PermitRootLogin prohibit-password',
+      'StrictModes no',
+      'UsePAM no',
+      `PidFile ${join(dir, 'sshd.pid')}`,
+      `AllowUsers ${user}`,
+      '',
+    ].join('\n'),
+  );
+  const listenPort = port ?? (await freePort());
+  const child: ChildProcess = spawn(SSHD, ['-D', '-e', '-f', config, '-p', String(listenPort)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  await waitFor(`sshd listens (${stderr})`, () => new Promise<boolean | undefined>((resolve) => {
+    if (child.exitCode !== null) throw new Error(`sshd exited ${child.exitCode}: ${stderr}`);
+    const s = connect(listenPort, '127.0.0.1', () => { s.destroy(); resolve(true); });
+    s.on('error', () => resolve(undefined));
+  }), 10_000, 100);
+  return {
+    port: listenPort,
+    user,
+    hostKeyFingerprint,
+    stop: () => new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+export const SSHD = '/usr/sbin/sshd';

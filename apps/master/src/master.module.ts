@@ -17,6 +17,8 @@ import { MetricsModule } from './metrics/metrics.module';
 import { HealthHttpController } from './http/health.http.controller';
 import { NodesHttpController } from './http/nodes.http.controller';
 import { SpiderVersionsHttpController } from './http/spider-versions.http.controller';
+import { SpiderChangesHttpController } from './http/spider-changes.http.controller';
+import { SpiderStatsHttpController } from './http/spider-stats.http.controller';
 import { LimitsHttpController } from './http/limits.http.controller';
 import { SpidersHttpController } from './http/spiders.http.controller';
 import { SchedulesHttpController } from './http/schedules.http.controller';
@@ -53,6 +55,8 @@ export function masterLogBase(replicaId: string): Record<string, string> {
 @Module({})
 export class MasterModule {
   static forRoot(rt: MasterRuntime): DynamicModule {
+    // One key seals every secret at rest (notification channels, git credentials); main.ts always sets it.
+    const secretsKey = rt.secretsKey ?? `derived-from-cluster-secret:${rt.clusterSecret}`;
     const { config } = rt;
     const upload = {
       uploadDir: join(config.dataDir, 'uploads'),
@@ -120,16 +124,15 @@ export class MasterModule {
         }),
         NotifyMasterModule.forRoot({
           replicaId: rt.replicaId,
-          secretsKey: rt.secretsKey ?? `derived-from-cluster-secret:${rt.clusterSecret}`,
+          secretsKey,
           publicUrl: config.publicUrl ?? `http://${config.httpHost === '0.0.0.0' ? '127.0.0.1' : config.httpHost}:${config.httpPort}`,
           ...config.notify,
         }),
         MetricsModule.forRoot({ host: config.metricsHost, port: config.metricsPort }),
-        ScrapydModule.forRoot({ apiToken: rt.apiToken, nodeName: hostname(), listTimeoutMs: config.scrapydListTimeoutMs, upload }),
+        ScrapydModule.forRoot({ nodeName: hostname(), listTimeoutMs: config.scrapydListTimeoutMs, upload }),
         GitModule.forRoot({
           cacheDir: join(config.dataDir, 'git'),
-          secretsKey: rt.secretsKey,
-          clusterSecret: rt.clusterSecret,
+          secretsKey,
           webhookSecret: config.gitWebhookSecret,
           replicaId: rt.replicaId,
           autoPullTickMs: config.gitAutoPullTickMs,
@@ -137,7 +140,7 @@ export class MasterModule {
         // The web dashboard at / (apps/web, built to dist/web).
         ...dashboardModules(),
       ],
-      controllers: [HealthHttpController, StatsHttpController, NodesHttpController, SpidersHttpController, SpiderVersionsHttpController, LimitsHttpController, TasksHttpController, SchedulesHttpController, ResultsHttpController, NotificationsHttpController],
+      controllers: [HealthHttpController, StatsHttpController, NodesHttpController, SpidersHttpController, SpiderVersionsHttpController, SpiderChangesHttpController, SpiderStatsHttpController, LimitsHttpController, TasksHttpController, SchedulesHttpController, ResultsHttpController, NotificationsHttpController],
       providers: [
         { provide: REPLICA_ID, useValue: rt.replicaId },
         ShutdownSignal,

@@ -1,4 +1,5 @@
 export * from './errors';
+export * from './crypto/secret-box';
 export * from './backoff';
 export * from './shared-call';
 export * from './fence';

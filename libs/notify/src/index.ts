@@ -1,5 +1,4 @@
 export * from './notify.types';
-export * from './secret-box';
 export * from './signature';
 export * from './retry-plan';
 export * from './rule-match';

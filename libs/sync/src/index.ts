@@ -21,3 +21,4 @@ export * from './master/archive-unwrap';
 export * from './master/spider-versions.service';
 export * from './version-diff';
 export * from './text-diff';
+export * from './file-changes';

@@ -19,3 +19,5 @@ export * from './worker/result-capture';
 export * from './worker/line-splitter';
 export * from './schedule-ticks';
 export * from './task-events.sink';
+export * from './master/task-daily.service';
+export * from './task-daily';

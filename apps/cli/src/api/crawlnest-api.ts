@@ -1,27 +1,18 @@
 import type { Readable } from 'node:stream';
 import { HttpClient } from './http-client';
-import type { FileEntry, LogPage, Me, Node, PersonalToken, Project, ProjectRole, Schedule, Spider, SpiderVersion, Task, UploadLimits, UploadResult, User, VersionDiff, VersionRef } from "./types";
+import type {
+  CreatedToken, CreateScheduleBody, CreateTaskBody, FileEntry, LoginResult, LogPage, Me, Node, NodePatch, PersonalToken, Project, ProjectInput, ProjectRole, Schedule, Spider,
+  SpiderInput, SpiderPatch, SpiderVersion, Stats, Task, TaskPage, TaskStatus, TasksCreated, TokenInput, UploadLimits, UploadResult, User, UserInput, UserPatch, VersionDiff, VersionRef,
+} from './types';
 
-export type CreateTaskBody = {
-  spiderId: string;
-  mode?: string;
-  nodeIds?: string[];
-  labels?: Record<string, string>;
-  cmd?: string;
-  param?: string;
-  env?: Record<string, string>;
-  priority?: number;
-  timeoutSec?: number;
-  maxRetries?: number;
-};
-
-export type CreateScheduleBody = { spiderId: string; cron: string; mode?: string; nodeIds?: string[]; labels?: Record<string, string>; param?: string; enabled?: boolean };
+/** The request bodies, named as before the types were generated (callers import them from here). */
+export type { CreateScheduleBody, CreateTaskBody } from './types';
 
 /** Typed calls of the REST API (docs/api.md); no formatting here. */
 export class CrawlnestApi {
   constructor(readonly http: HttpClient) {}
 
-  stats(): Promise<Record<string, unknown>> {
+  stats(): Promise<Stats> {
     return this.http.json('GET', '/api/stats');
   }
 
@@ -31,10 +22,10 @@ export class CrawlnestApi {
   getSpider(id: string): Promise<Spider> {
     return this.http.json('GET', `/api/spiders/${id}`);
   }
-  createSpider(body: { name: string; cmd: string; param?: string; description?: string; projectId?: string }): Promise<Spider> {
+  createSpider(body: SpiderInput): Promise<Spider> {
     return this.http.json('POST', '/api/spiders', { body });
   }
-  updateSpider(id: string, body: { cmd?: string; param?: string; description?: string }): Promise<Spider> {
+  updateSpider(id: string, body: SpiderPatch): Promise<Spider> {
     return this.http.json('PATCH', `/api/spiders/${id}`, { body });
   }
   deleteSpider(id: string): Promise<void> {
@@ -66,10 +57,10 @@ export class CrawlnestApi {
     return this.http.json('POST', `/api/spiders/${id}/versions/${version}/restore`);
   }
 
-  createTasks(body: CreateTaskBody): Promise<{ tasks: Task[] }> {
+  createTasks(body: CreateTaskBody): Promise<TasksCreated> {
     return this.http.json('POST', '/api/tasks', { body });
   }
-  listTasks(q: { status?: string; spiderId?: string; nodeId?: string; page?: number; size?: number }): Promise<{ items: Task[]; total: number }> {
+  listTasks(q: { status?: TaskStatus; spiderId?: string; nodeId?: string; page?: number; size?: number }): Promise<TaskPage> {
     return this.http.json('GET', '/api/tasks', { query: q });
   }
   getTask(id: string): Promise<Task> {
@@ -78,7 +69,7 @@ export class CrawlnestApi {
   cancelTask(id: string): Promise<Task> {
     return this.http.json('POST', `/api/tasks/${id}/cancel`);
   }
-  restartTask(id: string): Promise<{ tasks: Task[] }> {
+  restartTask(id: string): Promise<TasksCreated> {
     return this.http.json('POST', `/api/tasks/${id}/restart`);
   }
   logs(id: string, after: number, limit = 1000): Promise<LogPage> {
@@ -93,7 +84,7 @@ export class CrawlnestApi {
   listNodes(): Promise<Node[]> {
     return this.http.json('GET', '/api/nodes');
   }
-  updateNode(id: string, body: { enabled?: boolean; labels?: Record<string, string>; maxRunners?: number }): Promise<Node> {
+  updateNode(id: string, body: NodePatch): Promise<Node> {
     return this.http.json('PATCH', `/api/nodes/${id}`, { body });
   }
 
@@ -107,7 +98,7 @@ export class CrawlnestApi {
     return this.http.json('DELETE', `/api/schedules/${id}`);
   }
 
-  login(username: string, password: string): Promise<{ token: string; expiresAt: string; user: Me }> {
+  login(username: string, password: string): Promise<LoginResult> {
     return this.http.json('POST', '/api/auth/login', { body: { username, password } });
   }
   logout(): Promise<void> {
@@ -120,17 +111,17 @@ export class CrawlnestApi {
   listUsers(): Promise<User[]> {
     return this.http.json('GET', '/api/users');
   }
-  createUser(body: { username: string; password: string; role: 'admin' | 'member' }): Promise<User> {
+  createUser(body: UserInput): Promise<User> {
     return this.http.json('POST', '/api/users', { body });
   }
-  updateUser(id: string, body: { role?: 'admin' | 'member'; disabled?: boolean; password?: string }): Promise<User> {
+  updateUser(id: string, body: UserPatch): Promise<User> {
     return this.http.json('PATCH', `/api/users/${id}`, { body });
   }
 
   listProjects(): Promise<Project[]> {
     return this.http.json('GET', '/api/projects');
   }
-  createProject(body: { name: string; description?: string }): Promise<Project> {
+  createProject(body: ProjectInput): Promise<Project> {
     return this.http.json('POST', '/api/projects', { body });
   }
   setMember(projectId: string, userId: string, role: ProjectRole): Promise<User> {
@@ -143,7 +134,7 @@ export class CrawlnestApi {
   listTokens(): Promise<PersonalToken[]> {
     return this.http.json('GET', '/api/tokens');
   }
-  createToken(body: { name: string; expiresInDays?: number }): Promise<{ id: string; token: string; expiresAt: string | null }> {
+  createToken(body: TokenInput): Promise<CreatedToken> {
     return this.http.json('POST', '/api/tokens', { body });
   }
   revokeToken(id: string): Promise<void> {

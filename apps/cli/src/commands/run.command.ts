@@ -1,5 +1,6 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import type { CreateTaskBody } from '../api/crawlnest-api';
+import { TASK_MODES, type TaskMode } from '../api/types';
 import { resolveNode, resolveSpider } from '../api/resolve';
 import { connect } from '../context';
 import { EXIT } from '../errors';
@@ -11,7 +12,7 @@ import { taskRows } from './tasks.command';
 type RunOptions = {
   cmd?: string;
   param?: string;
-  mode?: string;
+  mode?: TaskMode;
   node?: string[];
   label?: string[];
   env?: string[];
@@ -28,7 +29,7 @@ export function runCommand(): Command {
     .description('start a task of a spider; with --follow, stream its log and exit 0 finished, 1 error/abnormal, 130 cancelled')
     .option('--cmd <cmd>', "command instead of the spider's")
     .option('--param <param>', 'arguments appended to the command')
-    .option('--mode <mode>', 'random | all-nodes | selected-nodes (selected with --node)')
+    .addOption(new Option('--mode <mode>', 'where to run (selected-nodes with --node)').choices(TASK_MODES))
     .option('--node <node>', 'node name or id (repeatable; implies selected-nodes)', collect)
     .option('--label <k=v>', 'run only on nodes with this label (repeatable)', collect)
     .option('--env <K=V>', 'environment variable for the task (repeatable)', collect)

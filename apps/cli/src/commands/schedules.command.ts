@@ -1,6 +1,7 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { resolveNode, resolveSpider } from '../api/resolve';
 import type { CreateScheduleBody } from '../api/crawlnest-api';
+import { TASK_MODES, type TaskMode } from '../api/types';
 import { connect } from '../context';
 import { labelsText, note, printJson, printTable } from '../output/print';
 import { collect, keyValues } from '../parse-args';
@@ -26,12 +27,12 @@ export function schedulesCommand(): Command {
     .description('run a spider on a cron expression')
     .requiredOption('--cron <expr>', 'cron expression, e.g. "*/5 * * * *" (seconds field optional)')
     .option('--param <param>', 'arguments appended to the command')
-    .option('--mode <mode>', 'random | all-nodes | selected-nodes')
+    .addOption(new Option('--mode <mode>', 'where its tasks run').choices(TASK_MODES))
     .option('--node <node>', 'node name or id (repeatable; implies selected-nodes)', collect)
     .option('--label <k=v>', 'node label selector (repeatable)', collect)
     .option('--disabled', 'create it paused')
     .option('--json', 'print the API object')
-    .action(async (ref: string, o: { cron: string; param?: string; mode?: string; node?: string[]; label?: string[]; disabled?: boolean; json?: boolean }) => {
+    .action(async (ref: string, o: { cron: string; param?: string; mode?: TaskMode; node?: string[]; label?: string[]; disabled?: boolean; json?: boolean }) => {
       const api = connect();
       const spider = await resolveSpider(api, ref);
       const body: CreateScheduleBody = {

@@ -1,6 +1,6 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { resolveNode, resolveSpider } from '../api/resolve';
-import type { Task } from '../api/types';
+import { TASK_STATUSES, type Task, type TaskStatus } from '../api/types';
 import { connect } from '../context';
 import { EXIT } from '../errors';
 import { humanMs, note, printFields, printJson, printTable, taskDurationText } from '../output/print';
@@ -34,13 +34,13 @@ export function tasksCommand(): Command {
   cmd
     .command('ls')
     .description('list tasks, newest first')
-    .option('--status <status>', 'pending | assigned | running | finished | error | cancelled | abnormal')
+    .addOption(new Option('--status <status>', 'only tasks in this status').choices(TASK_STATUSES))
     .option('--spider <spider>', 'spider name or id')
     .option('--node <node>', 'node name or id')
     .option('--page <n>', 'page number (from 1)', integer)
     .option('--size <n>', 'page size', integer)
     .option('--json', 'print the API object {items, total}')
-    .action(async (o: { status?: string; spider?: string; node?: string; page?: number; size?: number; json?: boolean }) => {
+    .action(async (o: { status?: TaskStatus; spider?: string; node?: string; page?: number; size?: number; json?: boolean }) => {
       const api = connect();
       const spiderId = o.spider ? (await resolveSpider(api, o.spider)).id : undefined;
       const nodeId = o.node ? (await resolveNode(api, o.node)).id : undefined;

@@ -3,7 +3,7 @@ import type { GlobalNeed, ProjectAction } from './access.policy';
 
 export const ACCESS_RULE = 'crawlnest:access';
 
-export type ResourceKind = 'project' | 'spider' | 'task' | 'schedule';
+export type ResourceKind = 'project' | 'spider' | 'task' | 'schedule' | 'channel' | 'rule' | 'delivery';
 
 /**
  * Where a route finds the id of the resource it touches, and what that id is.
@@ -16,6 +16,8 @@ export type ResourceRef = {
   from: 'param' | 'body' | 'query';
   key: string;
   whenMissing?: 'skip' | 'admin' | 'single-project';
+  /** An explicit null (e.g. `projectId: null`: a global notification channel) needs the admin role. */
+  whenNull?: 'admin';
 };
 
 export type AccessRule = { need: GlobalNeed } | { need: ProjectAction; refs: ResourceRef[] };
@@ -33,7 +35,7 @@ export function Access(need: GlobalNeed | ProjectAction, ...refs: ResourceRef[])
 
 /** `:id` (or another path parameter) is a `kind` id. */
 export const param = (kind: ResourceKind, key = 'id'): ResourceRef => ({ kind, from: 'param', key });
-/** A body field holds a `kind` id. */
-export const body = (kind: ResourceKind, key: string, whenMissing?: ResourceRef['whenMissing']): ResourceRef => ({ kind, from: 'body', key, whenMissing });
+/** A body field holds a `kind` id (or an array of them: each is checked). */
+export const body = (kind: ResourceKind, key: string, whenMissing?: ResourceRef['whenMissing'], whenNull?: ResourceRef['whenNull']): ResourceRef => ({ kind, from: 'body', key, whenMissing, whenNull });
 /** A query parameter holds a `kind` id. */
 export const query = (kind: ResourceKind, key: string, whenMissing?: ResourceRef['whenMissing']): ResourceRef => ({ kind, from: 'query', key, whenMissing });

@@ -4,6 +4,9 @@ import { IsBoolean, IsDefined, IsIn, IsInt, IsString, Length, Matches, Max, MaxL
 import { OptionalField } from '../http/dto/field-validators';
 import { PROJECT_ROLES, ProjectRole, USER_ROLES, UserRole } from './access.policy';
 import { MIN_PASSWORD_LENGTH } from './password';
+import type { UserView } from './access.types';
+import type { ProjectView } from './projects.service';
+import type { TokenView } from './tokens.service';
 
 const USERNAME = /^[a-z0-9][a-z0-9._-]{1,62}$/;
 const USERNAME_MESSAGE = 'expected 2..63 lowercase letters, digits, ., _ or -';
@@ -85,7 +88,7 @@ export class MembershipDto {
   @ApiProperty({ description: 'Role', enum: PROJECT_ROLES }) role: ProjectRole;
 }
 
-export class UserDto {
+export class UserDto implements UserView {
   @ApiProperty({ description: 'Id (24 hex)' }) id: string;
   @ApiProperty({ description: 'Username' }) username: string;
   @ApiProperty({ description: 'Role', enum: USER_ROLES }) role: UserRole;
@@ -115,7 +118,7 @@ export class ProjectMemberDto {
   @ApiProperty({ description: 'Role', enum: PROJECT_ROLES }) role: ProjectRole;
 }
 
-export class ProjectDto {
+export class ProjectDto implements ProjectView {
   @ApiProperty({ description: 'Id (24 hex)' }) id: string;
   @ApiProperty({ description: 'Name' }) name: string;
   @ApiProperty({ description: 'Free text' }) description: string;
@@ -147,7 +150,7 @@ export class CreateTokenDto {
   expiresInDays?: number;
 }
 
-export class TokenDto {
+export class TokenDto implements TokenView {
   @ApiProperty({ description: 'Id (24 hex)' }) id: string;
   @ApiProperty({ description: 'Name' }) name: string;
   @ApiProperty({ description: 'ISO-8601 creation time' }) createdAt: string;

@@ -55,6 +55,14 @@ export class AccessGuard implements CanActivate {
   private async checkRef(req: Request, access: RequestAccess, need: Need, ref: ResourceRef): Promise<void> {
     const source = (ref.from === 'param' ? req.params : ref.from === 'body' ? req.body : req.query) as Record<string, unknown> | undefined;
     const raw = source?.[ref.key];
+    if (raw === null && ref.whenNull === 'admin') {
+      allowOrThrow(decide(access.caller, 'admin'));
+      return;
+    }
+    if (Array.isArray(raw)) {
+      for (const item of raw) if (typeof item === 'string') await this.checkId(req, access, need, ref, item);
+      return;
+    }
     let id = typeof raw === 'string' ? raw : undefined;
     const admin = isAdmin(access.caller);
     if (id === undefined) {
@@ -70,6 +78,11 @@ export class AccessGuard implements CanActivate {
         (req.body as Record<string, unknown>)[ref.key] = id;
       } else throw new BadRequestException(`${ref.key}: required`);
     }
+    await this.checkId(req, access, need, ref, id);
+  }
+
+  private async checkId(req: Request, access: RequestAccess, need: Need, ref: ResourceRef, id: string): Promise<void> {
+    const admin = isAdmin(access.caller);
     // Admins skip the lookup on reads (the handler answers 404 for a missing id); writes
     // resolve it so the audit log names the project.
     const projectId = admin && SAFE_METHODS.has(req.method) && ref.kind !== 'project' ? undefined : await this.resolver.projectOf(ref.kind, id);

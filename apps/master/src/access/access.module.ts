@@ -55,7 +55,7 @@ export class AccessModule {
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
       ],
-      exports: [VisibilityService, UsersService, AuditService],
+      exports: [VisibilityService, UsersService, AuditService, AuthService, ResourceResolver],
     };
   }
 }

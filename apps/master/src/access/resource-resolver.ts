@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DEFAULT_PROJECT_ID, SpiderRepository } from '@crawlnest/sync';
 import { ScheduleService, TaskService } from '@crawlnest/task';
 import { NotFoundError, OBJECT_ID_PATTERN } from '@crawlnest/node';
+import { NotifyService } from '@crawlnest/notify';
 import type { ResourceKind } from './access.decorator';
 import { ProjectRepository } from './project.repository';
 
@@ -17,9 +18,12 @@ export class ResourceResolver {
     private readonly tasks: TaskService,
     private readonly schedules: ScheduleService,
     private readonly projects: ProjectRepository,
+    private readonly notify: NotifyService,
   ) {}
 
+  /** Notification channels, rules and deliveries: their own projectId; a global one (null) is the admins'. */
   async projectOf(kind: ResourceKind, id: string): Promise<string | null> {
+    if (kind === 'channel' || kind === 'rule' || kind === 'delivery') return this.notify.projectOf(kind, id);
     if (!OBJECT_ID_PATTERN.test(id)) return null;
     switch (kind) {
       case 'project':
@@ -30,6 +34,8 @@ export class ResourceResolver {
         return this.viaSpider(() => this.tasks.get(id));
       case 'schedule':
         return this.viaSpider(() => this.schedules.get(id));
+      default:
+        return null;
     }
   }
 

@@ -63,6 +63,7 @@ const schema = z.object({
   CRAWLNEST_NOTIFY_TIMEOUT_MS: intVar(100, 120_000).default(10_000),
   CRAWLNEST_NOTIFY_POLL_MS: intVar(20, 60_000).default(250),
   CRAWLNEST_NOTIFY_CONCURRENCY: intVar(1, 1000).default(16),
+  CRAWLNEST_NOTIFY_RETENTION_DAYS: intVar(1, 3650).default(30),
 });
 
 export type MasterConfig = {
@@ -122,7 +123,7 @@ export type MasterConfig = {
   secretsKey?: string;
   /** Base URL of dashboard links in notifications; unset: http://<http host>:<http port>. */
   publicUrl?: string;
-  notify: { maxAttempts: number; retryBaseMs: number; retryMaxMs: number; timeoutMs: number; pollMs: number; concurrency: number };
+  notify: { maxAttempts: number; retryBaseMs: number; retryMaxMs: number; timeoutMs: number; pollMs: number; concurrency: number; retentionDays: number };
 };
 
 /** Read once at start; everything else receives this typed object. */
@@ -185,6 +186,7 @@ export function loadMasterConfig(env: NodeJS.ProcessEnv = process.env): MasterCo
       timeoutMs: e.CRAWLNEST_NOTIFY_TIMEOUT_MS,
       pollMs: e.CRAWLNEST_NOTIFY_POLL_MS,
       concurrency: e.CRAWLNEST_NOTIFY_CONCURRENCY,
+      retentionDays: e.CRAWLNEST_NOTIFY_RETENTION_DAYS,
     },
   };
 }

@@ -2,16 +2,28 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BadInputError, NotFoundError } from '@crawlnest/node';
+import { BadInputError, NotFoundError, SecretBox } from '@crawlnest/node';
 import { readTarGz, removeStaged, SpiderFilesService, SpiderService, StagedFile, SYNC_MASTER_OPTIONS, SyncMasterOptions } from '@crawlnest/sync';
-import { CredentialCipher } from './credential-cipher';
-import { GitAuth, GitClient } from './git.client';
+import { GitClient } from './git.client';
 import { GIT_OPTIONS, GitOptions } from './git.options';
-import { GitSourceRecord, GitSourceRepository } from './git-source.repository';
+import { GitSourceRecord, GitSourceRepository, VersionCommit } from './git-source.repository';
 import { checkRef, checkSubPath, GitInputError, parseSourceUrl, redactSecrets, repoKey } from './git-url';
+import { fingerprintOf, isSshUrl, sshHostOf } from './ssh-host-keys';
 
-export type SourceInput = { url: string; ref?: string; path?: string; username?: string; token?: string; autoPullSec?: number };
-export type SourceView = { spiderId: string; url: string; ref: string; path: string; username: string | null; hasCredential: boolean; autoPullSec: number; lastCommit: string | null; lastPulledAt: string | null; lastError: string | null };
+export type SourceInput = { url: string; ref?: string; path?: string; username?: string; token?: string; sshKey?: string; autoPullSec?: number };
+export type SourceView = {
+  spiderId: string;
+  url: string;
+  ref: string;
+  path: string;
+  username: string | null;
+  hasCredential: boolean;
+  autoPullSec: number;
+  lastCommit: string | null;
+  lastPulledAt: string | null;
+  lastError: string | null;
+  hostKeyFingerprint: string | null;
+};
 export type PullResult = { changed: boolean; version: number; commit: string };
 
 /** A pull that git refused (unreachable, unknown ref, wrong credential): a clear 400 naming the URL only. */
@@ -24,7 +36,7 @@ export class GitPullError extends BadInputError {}
 @Injectable()
 export class GitPullService {
   private readonly log = new Logger(GitPullService.name);
-  private readonly cipher: CredentialCipher;
+  private readonly box: SecretBox;
   /** One pull per repository cache at a time on this replica (git locks its refs anyway). */
   private readonly locks = new Map<string, Promise<unknown>>();
 
@@ -36,7 +48,7 @@ export class GitPullService {
     @Inject(SYNC_MASTER_OPTIONS) private readonly limits: SyncMasterOptions,
     @Inject(GIT_OPTIONS) private readonly opts: GitOptions,
   ) {
-    this.cipher = new CredentialCipher(opts.secretsKey, opts.clusterSecret);
+    this.box = new SecretBox(opts.secretsKey);
   }
 
   async setSource(spiderId: string, input: SourceInput): Promise<SourceView> {
@@ -46,21 +58,31 @@ export class GitPullService {
     const path = checkSubPath(input.path);
     const previous = await this.repo.find(spiderId);
     if (input.autoPullSec !== undefined && input.autoPullSec > 0 && input.autoPullSec < 10) throw new BadInputError("autoPullSec: expected 0 (off) or 10..86400");
-    const password = input.token ?? parsed.password;
+    const ssh = isSshUrl(parsed.url);
+    if (ssh && input.token !== undefined) throw new BadInputError('token: an ssh URL authenticates with sshKey (a deploy key)');
+    if (!ssh && input.sshKey !== undefined) throw new BadInputError('sshKey: only for ssh:// and user@host:path URLs');
+    if (input.sshKey !== undefined && !/^-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----\r?\n[\s\S]+-----END [A-Z0-9 ]*PRIVATE KEY-----\s*$/.test(input.sshKey.trim())) {
+      throw new BadInputError('sshKey: expected a private key in PEM or OpenSSH format (-----BEGIN … PRIVATE KEY-----), without a passphrase');
+    }
+    // The source's one secret: the HTTP token or password, or the ssh deploy key.
+    const password = input.sshKey?.trim() ?? input.token ?? parsed.password;
     const sameRepo = previous !== null && previous.url === parsed.url;
     const s: GitSourceRecord = {
       _id: spiderId,
       url: parsed.url,
       ref,
       path,
-      username: input.username ?? parsed.username ?? (password ? null : sameRepo ? previous.username : null),
+      username: ssh ? null : (input.username ?? parsed.username ?? (password ? null : sameRepo ? previous.username : null)),
       // A source re-set without a token keeps the stored one for the same repository.
-      credential: password ? this.cipher.seal(password) : sameRepo ? previous.credential : null,
+      credential: password ? this.box.seal(password) : sameRepo ? previous.credential : null,
       autoPullSec: input.autoPullSec ?? previous?.autoPullSec ?? 0,
       lastCommit: sameRepo ? previous.lastCommit : null,
       lastTree: sameRepo && previous.ref === ref && previous.path === path ? previous.lastTree : null,
       lastPulledAt: sameRepo ? previous.lastPulledAt : null,
       lastError: null,
+      // Host keys stay pinned while the URL stays (remove the source to trust a new key).
+      knownHosts: sameRepo ? previous.knownHosts : null,
+      hostKeyFingerprint: sameRepo ? previous.hostKeyFingerprint : null,
       updatedAt: new Date(),
     };
     await this.repo.save(s);
@@ -77,14 +99,16 @@ export class GitPullService {
     await this.repo.delete(spiderId);
   }
 
-  /** The spider's versions with the commit each pulled one was made from (null for uploads). */
+  /** The spider's versions, each with the commit it was pulled from (`git: null` for uploads). */
   async versions(spiderId: string) {
     const [versions, commits] = await Promise.all([this.files.listVersions(spiderId), this.repo.commitsOf(spiderId)]);
     const byVersion = new Map(commits.map((c) => [c.version, c]));
-    return versions.map((v) => {
-      const c = byVersion.get(v.version);
-      return { ...v, git: c ? { commit: c.commit, author: c.author, message: c.message, committedAt: new Date(c.committedAt).toISOString(), ref: c.ref } : null };
-    });
+    return versions.map((v) => ({ ...v, git: commitView(byVersion.get(v.version)) }));
+  }
+
+  /** The commit a version was pulled from; null for an uploaded one. */
+  async commitOf(spiderId: string, version: number): Promise<CommitView | null> {
+    return commitView((await this.repo.commitOf(spiderId, version)) ?? undefined);
   }
 
   async pull(spiderId: string): Promise<PullResult> {
@@ -115,8 +139,7 @@ export class GitPullService {
 
   private async pullLocked(source: GitSourceRecord, dir: string): Promise<PullResult> {
     const spiderId = source._id;
-    const password = source.credential ? this.cipher.open(source.credential) : null;
-    const auth: GitAuth = password ? { username: source.username, password } : null;
+    const password = source.credential ? this.box.open(source.credential) : null;
     const fail = async (message: string): Promise<never> => {
       const clean = redactSecrets(message, [password]);
       await this.repo.recordPull(spiderId, { lastPulledAt: new Date(), lastError: clean });
@@ -125,9 +148,10 @@ export class GitPullService {
     };
     try {
       await this.git.ensureBare(dir);
-      await this.git.fetch(dir, source.url, auth);
+      if (isSshUrl(source.url)) await this.fetchOverSsh(source, dir, password);
+      else await this.git.fetch(dir, source.url, password ? { username: source.username, password } : null);
     } catch (err) {
-      return fail(`git fetch of ${source.url} failed: ${gitMessage(err)}`);
+      return fail(`git fetch of ${source.url} failed: ${gitMessage(err, source)}`);
     }
     const commit = await this.git.resolve(dir, source.ref);
     if (!commit) return fail(`ref '${source.ref}' not found in ${source.url} (a deleted branch?); the spider keeps its current version`);
@@ -154,6 +178,19 @@ export class GitPullService {
       await removeStaged(files);
       await rm(archive, { force: true });
     }
+  }
+
+  /** With the deploy key; the host key is pinned on the first successful fetch, then must match. */
+  private async fetchOverSsh(source: GitSourceRecord, dir: string, deployKey: string | null): Promise<void> {
+    await this.git.withSsh(join(this.opts.cacheDir, '.ssh'), deployKey, source.knownHosts, async (ssh) => {
+      await this.git.fetch(dir, source.url, ssh.auth);
+      if (source.knownHosts) return;
+      const knownHosts = (await ssh.knownHosts()).trim();
+      if (!knownHosts) return;
+      const hostKeyFingerprint = fingerprintOf(knownHosts);
+      await this.repo.recordPull(source._id, { lastPulledAt: new Date(), lastError: null, knownHosts, hostKeyFingerprint });
+      this.log.log({ msg: 'git ssh host key pinned', spider: source._id, host: sshHostOf(source.url), fingerprint: hostKeyFingerprint });
+    });
   }
 
   private parse(url: string) {
@@ -185,6 +222,12 @@ export class GitPullService {
   }
 }
 
+export type CommitView = { commit: string; author: string; message: string; committedAt: string; ref: string };
+
+function commitView(c: VersionCommit | undefined): CommitView | null {
+  return c ? { commit: c.commit, author: c.author, message: c.message, committedAt: new Date(c.committedAt).toISOString(), ref: c.ref } : null;
+}
+
 function view(s: GitSourceRecord): SourceView {
   return {
     spiderId: s._id,
@@ -197,12 +240,17 @@ function view(s: GitSourceRecord): SourceView {
     lastCommit: s.lastCommit,
     lastPulledAt: s.lastPulledAt ? new Date(s.lastPulledAt).toISOString() : null,
     lastError: s.lastError,
+    hostKeyFingerprint: s.hostKeyFingerprint,
   };
 }
 
 /** git's own complaint (its last stderr lines), without simple-git's wrapping. */
-function gitMessage(err: unknown): string {
+function gitMessage(err: unknown, source: GitSourceRecord): string {
   const text = err instanceof Error ? err.message : String(err);
+  if (/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/i.test(text) && source.knownHosts) {
+    return `the host key of ${sshHostOf(source.url)} is not the one pinned on first use (${source.hostKeyFingerprint}): refused. If the server's key really changed, remove the git source and set it again`;
+  }
+  if (/Permission denied \(publickey/i.test(text)) return 'authentication refused (wrong or missing deploy key)';
   // With prompts off, git reports a refused credential as a prompt it could not show.
   if (/Authentication failed|terminal prompts disabled|could not read (Username|Password)|HTTP 401|HTTP 403/i.test(text)) {
     return 'authentication refused (wrong or missing credential)';

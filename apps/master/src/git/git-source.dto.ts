@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsString, Length, Max, MaxLength, Min } from 'class-validator';
 import { OptionalField } from '../http/dto/field-validators';
+import type { SourceView } from './git-pull.service';
 
 export class SetGitSourceDto {
-  @ApiProperty({ description: 'https://, http://, git://, file:// (credentials in an https URL are moved to the encrypted store)', example: 'https://github.com/acme/spiders.git' })
+  @ApiProperty({ description: 'https://, http://, git://, file://, ssh:// or user@host:path (credentials in an https URL are moved to the encrypted store)', example: 'https://github.com/acme/spiders.git' })
   @IsString()
   @Length(1, 2048, { message: 'expected 1..2048 characters' })
   url!: string;
@@ -32,6 +33,12 @@ export class SetGitSourceDto {
   @MaxLength(4096, { message: 'at most 4096 characters' })
   token?: string;
 
+  @ApiPropertyOptional({ description: 'ssh URLs: the deploy key (an unencrypted private key, OpenSSH or PEM); stored encrypted, never returned. Omitted: the stored one is kept for the same URL' })
+  @OptionalField()
+  @IsString()
+  @MaxLength(16_384, { message: 'at most 16384 characters' })
+  sshKey?: string;
+
   @ApiPropertyOptional({ description: 'Pull every N seconds (0 = off; minimum 10)', default: 0, example: 60 })
   @OptionalField()
   @IsInt({ message: 'expected an integer' })
@@ -40,7 +47,7 @@ export class SetGitSourceDto {
   autoPullSec?: number;
 }
 
-export class GitSourceDto {
+export class GitSourceDto implements SourceView {
   @ApiProperty({ description: 'The spider this source belongs to' }) spiderId!: string;
   @ApiProperty({ description: 'Repository URL, without credentials' }) url!: string;
   @ApiProperty({ description: 'Branch, tag or commit id' }) ref!: string;
@@ -51,6 +58,8 @@ export class GitSourceDto {
   @ApiProperty({ description: 'The commit of the last successful pull', type: String, nullable: true }) lastCommit!: string | null;
   @ApiProperty({ description: 'When the last pull ran (ISO-8601)', type: String, nullable: true }) lastPulledAt!: string | null;
   @ApiProperty({ description: 'Why the last pull failed; null after a success', type: String, nullable: true }) lastError!: string | null;
+  @ApiProperty({ description: 'ssh sources: the fingerprint of the host key pinned on the first fetch (`ssh-ed25519 SHA256:…`); a different key is refused', type: String, nullable: true })
+  hostKeyFingerprint!: string | null;
 }
 
 export class GitPullDto {

@@ -7,7 +7,8 @@ export const GIT_PULL_CLAIM_MODEL = 'GitPullClaim';
 /**
  * A spider's git source (`_id` = spider id). Kept apart from `spiders` (written by create and
  * PATCH only, docs/consistency.md): pulls write here often. The credential is sealed
- * (credential-cipher.ts); the URL holds none.
+ * (SecretBox of @crawlnest/node: a `v1.…` string; sources set before it hold the same cipher
+ * as an object `{v, iv, tag, data}`, read by the repository); the URL holds none.
  */
 export const GitSourceSchema = new Schema(
   {
@@ -16,12 +17,14 @@ export const GitSourceSchema = new Schema(
     ref: { type: String, required: true },
     path: { type: String, default: '' },
     username: { type: String, default: null },
-    credential: { type: { v: Number, iv: String, tag: String, data: String, _id: false }, default: null },
+    credential: { type: Schema.Types.Mixed, default: null },
     autoPullSec: { type: Number, default: 0 },
     lastCommit: { type: String, default: null },
     lastTree: { type: String, default: null },
     lastPulledAt: { type: Date, default: null },
     lastError: { type: String, default: null },
+    knownHosts: { type: String, default: null },
+    hostKeyFingerprint: { type: String, default: null },
     updatedAt: { type: Date, required: true },
   },
   { collection: 'git_sources', versionKey: false },

@@ -1,10 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { simpleGit, SimpleGit } from 'simple-git';
+import { sshCommand } from './ssh-host-keys';
 
-/** How a fetch authenticates: an HTTP basic header (never in the URL, the arguments or a log). */
-export type GitAuth = { username: string | null; password: string | null } | null;
+/**
+ * How a fetch authenticates: an HTTP basic header (never in the URL, the arguments or a log),
+ * or the ssh command of an SshSession (deploy key and known_hosts in private files).
+ */
+export type GitAuth = { username: string | null; password: string | null; sshCommand?: undefined } | { sshCommand: string } | null;
+
+/** One ssh fetch's files; `knownHosts()` reads what ssh pinned on first use. */
+export type SshSession = { auth: { sshCommand: string }; knownHosts: () => Promise<string> };
 export type CommitInfo = { commit: string; author: string; message: string; committedAt: Date };
 
 const TIMEOUT_MS = 120_000;
@@ -21,7 +29,8 @@ export class GitClient {
     for (const k of ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TMPDIR']) if (process.env[k] !== undefined) env[k] = process.env[k] as string;
     // Never prompt for a password: a missing or wrong credential is an error, not a hang.
     env.GIT_TERMINAL_PROMPT = '0';
-    if (auth?.password) {
+    if (auth && 'sshCommand' in auth && auth.sshCommand) env.GIT_SSH_COMMAND = auth.sshCommand;
+    else if (auth && 'password' in auth && auth.password) {
       // Passed as config through the environment: not in the process arguments or the URL, so not in git's messages.
       const basic = Buffer.from(`${auth.username ?? 'git'}:${auth.password}`).toString('base64');
       Object.assign(env, { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}` });
@@ -29,9 +38,27 @@ export class GitClient {
     return simpleGit({
       baseDir: dir,
       timeout: { block: TIMEOUT_MS },
-      allowEnvironment: ['GIT_TERMINAL_PROMPT', 'GIT_CONFIG_COUNT', 'GIT_CONFIG_KEY_0', 'GIT_CONFIG_VALUE_0'],
+      allowEnvironment: ['GIT_TERMINAL_PROMPT', 'GIT_CONFIG_COUNT', 'GIT_CONFIG_KEY_0', 'GIT_CONFIG_VALUE_0', 'GIT_SSH_COMMAND'],
       allowConfig: ['http.extraHeader'],
     }).env(env);
+  }
+
+  /**
+   * Runs `fn` with the deploy key and the pinned host keys in files of a private directory
+   * under `root` (mode 0700/0600), removed afterwards whatever happens.
+   */
+  async withSsh<T>(root: string, deployKey: string | null, pinnedHosts: string | null, fn: (s: SshSession) => Promise<T>): Promise<T> {
+    await mkdir(root, { recursive: true });
+    const dir = await mkdtemp(join(root, 'ssh-'));
+    try {
+      const keyFile = deployKey ? join(dir, 'key') : null;
+      if (keyFile) await writeFile(keyFile, deployKey!.endsWith('\n') ? deployKey! : `${deployKey}\n`, { mode: 0o600 });
+      const knownHostsFile = join(dir, 'known_hosts');
+      await writeFile(knownHostsFile, pinnedHosts ?? '', { mode: 0o600 });
+      return await fn({ auth: { sshCommand: sshCommand(keyFile, knownHostsFile, !!pinnedHosts) }, knownHosts: () => readFile(knownHostsFile, 'utf8') });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 
   async ensureBare(dir: string): Promise<void> {

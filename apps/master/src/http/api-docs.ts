@@ -1,14 +1,14 @@
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 
 export const API_DOCS_PATH = 'api/docs';
 export const BEARER_SCHEME = 'bearer';
 
 /**
- * OpenAPI for the REST API: UI at /api/docs, JSON at /api/docs-json. SwaggerModule serves
- * both on the HTTP adapter directly, outside Nest's guards: they need no token.
+ * The OpenAPI document of the REST API. The web and CLI clients' types are generated from it
+ * (scripts/openapi.sh), so what it says about a response is what the clients compile against.
  */
-export function setupApiDocs(app: INestApplication): void {
+export function buildApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Crawlnest REST API')
     .setDescription(
@@ -20,6 +20,13 @@ export function setupApiDocs(app: INestApplication): void {
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'CRAWLNEST_API_TOKEN (printed by the master at start)' }, BEARER_SCHEME)
     .build();
-  const document = SwaggerModule.createDocument(app, config);
-  SwaggerModule.setup(API_DOCS_PATH, app, document, { jsonDocumentUrl: `${API_DOCS_PATH}-json`, yamlDocumentUrl: `${API_DOCS_PATH}-yaml` });
+  return SwaggerModule.createDocument(app, config);
+}
+
+/**
+ * OpenAPI for the REST API: UI at /api/docs, JSON at /api/docs-json. SwaggerModule serves
+ * both on the HTTP adapter directly, outside Nest's guards: they need no token.
+ */
+export function setupApiDocs(app: INestApplication): void {
+  SwaggerModule.setup(API_DOCS_PATH, app, buildApiDocument(app), { jsonDocumentUrl: `${API_DOCS_PATH}-json`, yamlDocumentUrl: `${API_DOCS_PATH}-yaml` });
 }

@@ -3,8 +3,8 @@ import express from 'express';
 
 type BodyParserError = Error & { type?: string; body?: string };
 
-/** Spider file uploads: their controller streams the raw body to disk itself. */
-const SPIDER_FILES_ROUTE = /^\/api\/spiders\/[^/]+\/files(\/|$)/;
+/** Spider file uploads and change batches: their controllers stage the bodies on disk themselves. */
+const SPIDER_FILES_ROUTE = /^\/api\/spiders\/[^/]+\/(files|changes)(\/|$)/;
 /** The Scrapyd-compatible API parses its own forms and eggs (apps/master/src/scrapyd). */
 const SCRAPYD_ROUTE = /^\/scrapyd(\/|$)/;
 /** Git push webhooks are signed over their raw bytes: their controller reads the body itself. */

@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { NotifyService } from '@crawlnest/notify';
 import { ApiErrors, ApiIdParam } from './dto/api-docs.decorators';
@@ -14,27 +15,28 @@ import {
   PatchRuleDto,
   RuleDto,
 } from './dto/notify.dto';
-import { Access } from '../access';
+import { Access, body, param, VisibilityService } from '../access';
 import { ObjectIdPipe } from './object-id.pipe';
 
 /**
- * Notification channels, rules and the deliveries history (docs/notifications.md). One
- * controller on purpose: project access checks are added per route here.
+ * Notification channels, rules and the deliveries history (docs/notifications.md). Channels
+ * and rules belong to a project (editors and owners manage them, viewers read them) or are
+ * global (`projectId: null`, admins only); deliveries follow their channel's project.
  */
 @ApiTags('notifications')
 @ApiBearerAuth()
 @ApiErrors(401)
-// Channels and rules carry a projectId, but the access resolver does not map their ids to projects
-// yet: until it does, only admins (and the root token) manage notifications (fails closed).
-@Access('admin')
 @Controller('api/notifications')
 export class NotificationsHttpController {
+  @Inject(VisibilityService) private readonly visibility!: VisibilityService;
+
   constructor(private readonly notify: NotifyService) {}
 
   @Post('channels')
   @ApiOperation({ summary: 'Create a channel (webhook, slack-style chat webhook, email); secrets are stored encrypted and never returned' })
   @ApiCreatedResponse({ type: ChannelDto })
-  @ApiErrors(400)
+  @ApiErrors(400, 404)
+  @Access('edit', body('project', 'projectId', 'single-project', 'admin'))
   createChannel(@Body() body: CreateChannelDto) {
     return this.notify.createChannel(body);
   }
@@ -42,8 +44,9 @@ export class NotificationsHttpController {
   @Get('channels')
   @ApiOperation({ summary: 'List channels (without their secrets)' })
   @ApiOkResponse({ type: [ChannelDto] })
-  listChannels() {
-    return this.notify.listChannels();
+  @Access('signed-in')
+  listChannels(@Req() req: Request) {
+    return this.notify.listChannels(undefined, this.visibility.projectIds(req));
   }
 
   @Get('channels/:id')
@@ -51,6 +54,7 @@ export class NotificationsHttpController {
   @ApiIdParam('channel')
   @ApiOkResponse({ type: ChannelDto })
   @ApiErrors(400, 404)
+  @Access('read', param('channel'))
   getChannel(@Param('id', ObjectIdPipe) id: string) {
     return this.notify.getChannel(id);
   }
@@ -60,6 +64,7 @@ export class NotificationsHttpController {
   @ApiIdParam('channel')
   @ApiOkResponse({ type: ChannelDto })
   @ApiErrors(400, 404)
+  @Access('edit', param('channel'), body('project', 'projectId', 'skip', 'admin'))
   patchChannel(@Param('id', ObjectIdPipe) id: string, @Body() body: PatchChannelDto) {
     return this.notify.patchChannel(id, body);
   }
@@ -70,6 +75,7 @@ export class NotificationsHttpController {
   @ApiIdParam('channel')
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiErrors(400, 404)
+  @Access('edit', param('channel'))
   async deleteChannel(@Param('id', ObjectIdPipe) id: string): Promise<void> {
     await this.notify.deleteChannel(id);
   }
@@ -80,6 +86,7 @@ export class NotificationsHttpController {
   @ApiIdParam('channel')
   @ApiOkResponse({ type: ChannelTestResultDto })
   @ApiErrors(400, 404)
+  @Access('edit', param('channel'))
   testChannel(@Param('id', ObjectIdPipe) id: string) {
     return this.notify.testChannel(id);
   }
@@ -87,7 +94,8 @@ export class NotificationsHttpController {
   @Post('rules')
   @ApiOperation({ summary: 'Create a rule: which events of which spiders go to which channels' })
   @ApiCreatedResponse({ type: RuleDto })
-  @ApiErrors(400)
+  @ApiErrors(400, 404)
+  @Access('edit', body('project', 'projectId', 'single-project', 'admin'), body('channel', 'channelIds'))
   createRule(@Body() body: CreateRuleDto) {
     return this.notify.createRule(body);
   }
@@ -96,8 +104,9 @@ export class NotificationsHttpController {
   @ApiOperation({ summary: 'List rules' })
   @ApiOkResponse({ type: [RuleDto] })
   @ApiErrors(400)
-  listRules(@Query() q: ListRulesQueryDto) {
-    return this.notify.listRules(q);
+  @Access('signed-in')
+  listRules(@Query() q: ListRulesQueryDto, @Req() req: Request) {
+    return this.notify.listRules(q, this.visibility.projectIds(req));
   }
 
   @Get('rules/:id')
@@ -105,6 +114,7 @@ export class NotificationsHttpController {
   @ApiIdParam('rule')
   @ApiOkResponse({ type: RuleDto })
   @ApiErrors(400, 404)
+  @Access('read', param('rule'))
   getRule(@Param('id', ObjectIdPipe) id: string) {
     return this.notify.getRule(id);
   }
@@ -114,6 +124,7 @@ export class NotificationsHttpController {
   @ApiIdParam('rule')
   @ApiOkResponse({ type: RuleDto })
   @ApiErrors(400, 404)
+  @Access('edit', param('rule'), body('project', 'projectId', 'skip', 'admin'), body('channel', 'channelIds', 'skip'))
   patchRule(@Param('id', ObjectIdPipe) id: string, @Body() body: PatchRuleDto) {
     return this.notify.patchRule(id, body);
   }
@@ -124,6 +135,7 @@ export class NotificationsHttpController {
   @ApiIdParam('rule')
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiErrors(400, 404)
+  @Access('edit', param('rule'))
   async deleteRule(@Param('id', ObjectIdPipe) id: string): Promise<void> {
     await this.notify.deleteRule(id);
   }
@@ -132,8 +144,9 @@ export class NotificationsHttpController {
   @ApiOperation({ summary: 'Deliveries, newest first: status, attempts, response code, last error, latency' })
   @ApiOkResponse({ type: [DeliveryDto] })
   @ApiErrors(400)
-  listDeliveries(@Query() q: ListDeliveriesQueryDto) {
-    return this.notify.listDeliveries({ ...q, after: q.after ? new Date(q.after) : undefined, limit: q.limit ?? 100 });
+  @Access('signed-in')
+  listDeliveries(@Query() q: ListDeliveriesQueryDto, @Req() req: Request) {
+    return this.notify.listDeliveries({ ...q, after: q.after ? new Date(q.after) : undefined, limit: q.limit ?? 100, projectIds: this.visibility.projectIds(req) });
   }
 
   @Post('deliveries/:id/retry')
@@ -142,6 +155,7 @@ export class NotificationsHttpController {
   @ApiParam({ name: 'id', description: 'Delivery id' })
   @ApiOkResponse({ type: DeliveryDto })
   @ApiErrors(400, 404)
+  @Access('edit', param('delivery'))
   retryDelivery(@Param('id') id: string) {
     return this.notify.retryDelivery(id);
   }

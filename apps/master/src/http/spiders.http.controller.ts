@@ -30,6 +30,7 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
+import { GitPullService } from '../git/git-pull.service';
 import type { Request, Response } from 'express';
 import 'multer';
 import { Readable } from 'node:stream';
@@ -85,6 +86,7 @@ export class SpidersHttpController {
     private readonly tasks: TaskService,
     @Inject(SYNC_MASTER_OPTIONS) private readonly limits: SyncMasterOptions,
     private readonly results: ResultsQueryService,
+    private readonly git: GitPullService,
   ) {}
 
   @Access('edit', body('project', 'projectId', 'single-project'))
@@ -231,12 +233,12 @@ export class SpidersHttpController {
 
   @Access('read', param('spider'))
   @Get(':id/versions')
-  @ApiOperation({ summary: 'The versions of its files the spider keeps (newest first; retention drops older ones)' })
+  @ApiOperation({ summary: 'The versions of its files the spider keeps (newest first; retention drops older ones), each with the git commit a pull made it from' })
   @ApiIdParam('spider')
   @ApiOkResponse({ type: [SpiderVersionDto] })
   @ApiErrors(400, 404)
   versions(@Param('id', ObjectIdPipe) id: string) {
-    return this.files.listVersions(id);
+    return this.git.versions(id);
   }
 
   @Access('read', param('spider'))

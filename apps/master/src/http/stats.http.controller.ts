@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Query, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { NodeAdminService, NodeCounters } from '@crawlnest/node';
-import { TaskService } from '@crawlnest/task';
+import { ALL_SPIDERS, TaskDailyService, TaskService } from '@crawlnest/task';
 import { ApiErrors } from './dto/api-docs.decorators';
 import { ActivityDto, ActivityQueryDto, StatsDto } from './dto/health.dto';
 import { VisibilityService, Access } from '../access';
@@ -19,6 +19,7 @@ export class StatsHttpController {
     private readonly nodes: NodeAdminService,
     private readonly tasks: TaskService,
     private readonly nodeCounters: NodeCounters,
+    private readonly daily: TaskDailyService,
   ) {}
 
   @Access('signed-in')
@@ -27,16 +28,23 @@ export class StatsHttpController {
   @ApiOkResponse({ type: StatsDto })
   async stats(@Req() req: Request) {
     const spiderIds = (await this.visibility.spiderIds(req)) ?? undefined;
-    const [nodes, t] = await Promise.all([this.nodes.list({}), this.tasks.stats(spiderIds)]);
+    const [nodes, t, today] = await Promise.all([this.nodes.list({}), this.tasks.stats(spiderIds), this.endedToday(spiderIds)]);
     const online = nodes.filter((n) => n.status === 'online').length;
     return {
       nodes: { online, offline: nodes.length - online },
       tasks: t.tasks,
       stuckPending: t.stuckPending,
       oldestPendingAgeMs: t.oldestPendingAgeMs,
+      tasksEndedToday: today,
       // This replica's own counts since it started (node transitions, heartbeats, node writes).
       nodeEvents: this.nodeCounters.snapshot(),
     };
+  }
+
+  /** Tasks ended today (UTC) from the daily counts: all spiders', or the visible ones' summed. */
+  private async endedToday(spiderIds: Set<string> | undefined): Promise<number> {
+    const days = await Promise.all([...(spiderIds ?? [ALL_SPIDERS])].map((id) => this.daily.days(id, 1)));
+    return days.reduce((n, [d]) => n + Object.values(d.byStatus).reduce((a, v) => a + v, 0), 0);
   }
 
   @Access('admin')

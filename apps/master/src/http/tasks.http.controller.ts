@@ -9,6 +9,7 @@ import { ObjectIdPipe } from './object-id.pipe';
 import { ShutdownSignal } from '../lifecycle/shutdown-signal';
 import { withNewTaskCounts, withTaskCounts } from './with-result-counts';
 import { VisibilityService, Access, body, param } from '../access';
+import { GitPullService } from '../git/git-pull.service';
 
 @ApiTags('tasks')
 @ApiBearerAuth()
@@ -22,6 +23,7 @@ export class TasksHttpController {
     private readonly tasks: TaskService,
     private readonly shutdown: ShutdownSignal,
     private readonly results: ResultsQueryService,
+    private readonly git: GitPullService,
   ) {}
 
   @Access('run', body('spider', 'spiderId'))
@@ -52,7 +54,8 @@ export class TasksHttpController {
   @ApiOkResponse({ type: TaskDto })
   @ApiErrors(400, 404)
   async get(@Param('id', ObjectIdPipe) id: string) {
-    return (await withTaskCounts(this.results, [await this.tasks.get(id)]))[0];
+    const [task] = await withTaskCounts(this.results, [await this.tasks.get(id)]);
+    return { ...task, git: await this.git.commitOf(task.spiderId, task.spiderVersion) };
   }
 
   @Access('run', param('task'))

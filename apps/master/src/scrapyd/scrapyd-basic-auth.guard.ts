@@ -1,7 +1,5 @@
-import { CanActivate, ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
-import type { Request } from 'express';
-import { timingSafeEqual } from 'node:crypto';
-import { SCRAPYD_OPTIONS, ScrapydOptions } from './scrapyd.options';
+import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import { AccessRequest, AuthService } from '../access';
 
 /** The token a request carries: basic auth's password (Scrapyd clients), or a bearer token. */
 export function tokenOf(authorization: string | undefined): string | null {
@@ -16,22 +14,28 @@ export function tokenOf(authorization: string | undefined): string | null {
 }
 
 /**
- * Scrapyd's HTTP basic auth, with the API token as the password and any username (the
- * routes are @Public() for the bearer guard, this one checks instead). Personal tokens, once
- * users exist, are checked here too.
+ * Scrapyd's HTTP basic auth: the password is the root API token or a personal token
+ * (`cnp_…`), the username is ignored. The routes are @Public() for the app-wide AccessGuard;
+ * this guard authenticates through the same AuthService and leaves the caller on the request
+ * (as the AccessGuard does), and ScrapydAccess applies the project policy per call.
  */
 @Injectable()
 export class ScrapydBasicAuthGuard implements CanActivate {
-  private readonly expected: Buffer;
+  constructor(private readonly auth: AuthService) {}
 
-  constructor(@Inject(SCRAPYD_OPTIONS) opts: ScrapydOptions) {
-    this.expected = Buffer.from(opts.apiToken);
-  }
-
-  canActivate(ctx: ExecutionContext): boolean {
-    const token = tokenOf(ctx.switchToHttp().getRequest<Request>().headers.authorization);
-    const given = Buffer.from(token ?? '');
-    if (token !== null && given.length === this.expected.length && timingSafeEqual(given, this.expected)) return true;
-    throw new UnauthorizedException(token === null ? 'missing HTTP basic auth (the password is the API token)' : 'wrong API token');
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    const req = ctx.switchToHttp().getRequest<AccessRequest>();
+    const token = tokenOf(req.headers.authorization);
+    if (token === null) throw new UnauthorizedException('missing HTTP basic auth (the password is an API token)');
+    let access;
+    try {
+      access = await this.auth.authenticate({ bearer: token });
+    } catch (err) {
+      if (err instanceof UnauthorizedException) throw new UnauthorizedException(`wrong API token: ${err.message}`);
+      throw err;
+    }
+    if (!access) throw new UnauthorizedException('wrong API token');
+    req.crawlnestAccess = access;
+    return true;
   }
 }

@@ -1,6 +1,6 @@
-import { Controller, Get, Param, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { NotFoundError } from '@crawlnest/node';
@@ -8,6 +8,7 @@ import { ResultsQueryService } from '@crawlnest/results';
 import { TaskService } from '@crawlnest/task';
 import { Public } from '../security/bearer-auth.guard';
 import { jsonStream } from '../http/results-export';
+import { ScrapydAccess } from './scrapyd-access';
 import { ScrapydBasicAuthGuard } from './scrapyd-basic-auth.guard';
 import { ScrapydFileErrorFilter } from './scrapyd-error.filter';
 import { ScrapydService } from './scrapyd.service';
@@ -23,10 +24,18 @@ export class ScrapydFilesHttpController {
     private readonly scrapyd: ScrapydService,
     private readonly tasks: TaskService,
     private readonly results: ResultsQueryService,
+    private readonly access: ScrapydAccess,
   ) {}
 
+  /** A project the caller may not read answers like a missing file. */
+  private async readable(req: Request, project: string): Promise<void> {
+    const visible = await this.access.visibleProjects(req);
+    if (visible && !visible.has(project)) throw new NotFoundError('project', project);
+  }
+
   @Get('logs/:project/:spider/:file')
-  async log(@Param('project') project: string, @Param('spider') spider: string, @Param('file') file: string, @Res() res: Response): Promise<void> {
+  async log(@Req() req: Request, @Param('project') project: string, @Param('spider') spider: string, @Param('file') file: string, @Res() res: Response): Promise<void> {
+    await this.readable(req, project);
     const job = await this.scrapyd.jobTask(project, spider, stripExt(file, '.log'));
     const tasks = this.tasks;
     res.type('text/plain; charset=utf-8');
@@ -47,7 +56,8 @@ export class ScrapydFilesHttpController {
   }
 
   @Get('items/:project/:spider/:file')
-  async items(@Param('project') project: string, @Param('spider') spider: string, @Param('file') file: string, @Res() res: Response): Promise<void> {
+  async items(@Req() req: Request, @Param('project') project: string, @Param('spider') spider: string, @Param('file') file: string, @Res() res: Response): Promise<void> {
+    await this.readable(req, project);
     const job = await this.scrapyd.jobTask(project, spider, stripExt(file, '.jl'));
     const { cursor } = await this.results.exportSource(job.spiderId, job.taskId);
     res.type('application/x-jsonlines; charset=utf-8');

@@ -7,6 +7,7 @@ import { removeStaged } from '@crawlnest/sync';
 import { Public } from '../security/bearer-auth.guard';
 import type { StagedPart } from '../http/upload-staging.storage';
 import { parseSchedule, ScheduleForm, ScrapydInputError } from './scrapyd-args';
+import { ScrapydAccess } from './scrapyd-access';
 import { ScrapydBasicAuthGuard } from './scrapyd-basic-auth.guard';
 import { ScrapydErrorFilter } from './scrapyd-error.filter';
 import { SCRAPYD_OPTIONS, ScrapydOptions } from './scrapyd.options';
@@ -32,7 +33,8 @@ function optional(f: ScheduleForm, name: string): string | null {
 
 /**
  * Scrapyd 1.6's JSON API (docs/scrapyd.md) at /scrapyd/*.json. Answers carry `node_name` and
- * `status`; errors are HTTP 200 with status "error". GET and POST are both accepted.
+ * `status`; errors are HTTP 200 with status "error". GET and POST are both accepted. Each
+ * route checks the caller's role in the project it names (ScrapydAccess).
  */
 @ApiExcludeController()
 @Public()
@@ -42,6 +44,7 @@ function optional(f: ScheduleForm, name: string): string | null {
 export class ScrapydHttpController {
   constructor(
     private readonly scrapyd: ScrapydService,
+    private readonly access: ScrapydAccess,
     @Inject(SCRAPYD_OPTIONS) private readonly opts: ScrapydOptions,
   ) {}
 
@@ -50,8 +53,8 @@ export class ScrapydHttpController {
   }
 
   @All('daemonstatus.json')
-  async daemonStatus() {
-    return this.ok(await this.scrapyd.daemonStatus());
+  async daemonStatus(@Req() req: Request) {
+    return this.ok(await this.scrapyd.daemonStatus(await this.access.visibleProjects(req)));
   }
 
   @All('addversion.json')
@@ -64,7 +67,8 @@ export class ScrapydHttpController {
       const version = required(f, 'version');
       const egg = staged.find((p) => p.fieldname === 'egg');
       if (!egg) throw new ScrapydInputError("'egg' file is required (multipart/form-data)");
-      const r = await this.scrapyd.addVersion(project, version, egg.path);
+      const target = await this.access.deployTarget(req, project);
+      const r = await this.scrapyd.addVersion(project, version, egg.path, target);
       return this.ok({ project, version, spiders: r.spiders, listed_by: r.listedBy });
     } finally {
       await removeStaged(staged.map((p) => ({ file: p.path })));
@@ -73,54 +77,68 @@ export class ScrapydHttpController {
 
   @All('schedule.json')
   async schedule(@Req() req: Request) {
-    const jobid = await this.scrapyd.schedule(parseSchedule(form(req)));
+    const sched = parseSchedule(form(req));
+    await this.access.require(req, sched.project, 'run');
+    const jobid = await this.scrapyd.schedule(sched);
     return this.ok({ jobid });
   }
 
   @All('cancel.json')
   async cancel(@Req() req: Request) {
     const f = form(req);
-    const prevstate = await this.scrapyd.cancel(required(f, 'project'), required(f, 'job'));
+    const project = required(f, 'project');
+    await this.access.require(req, project, 'run');
+    const prevstate = await this.scrapyd.cancel(project, required(f, 'job'));
     return this.ok({ prevstate });
   }
 
   @All('status.json')
   async status(@Req() req: Request) {
     const f = form(req);
-    return this.ok(await this.scrapyd.status(required(f, 'job'), optional(f, 'project')));
+    return this.ok(await this.scrapyd.status(required(f, 'job'), optional(f, 'project'), await this.access.visibleProjects(req)));
   }
 
   @All('listjobs.json')
   async listJobs(@Req() req: Request) {
-    return this.ok(await this.scrapyd.listJobs(optional(form(req), 'project')));
+    const project = optional(form(req), 'project');
+    if (project !== null) await this.access.require(req, project, 'read');
+    return this.ok(await this.scrapyd.listJobs(project, await this.access.visibleProjects(req)));
   }
 
   @All('listprojects.json')
-  async listProjects() {
-    return this.ok({ projects: await this.scrapyd.listProjects() });
+  async listProjects(@Req() req: Request) {
+    return this.ok({ projects: await this.scrapyd.listProjects(await this.access.visibleProjects(req)) });
   }
 
   @All('listversions.json')
   async listVersions(@Req() req: Request) {
-    return this.ok({ versions: await this.scrapyd.listVersions(required(form(req), 'project')) });
+    const project = required(form(req), 'project');
+    await this.access.require(req, project, 'read');
+    return this.ok({ versions: await this.scrapyd.listVersions(project) });
   }
 
   @All('listspiders.json')
   async listSpiders(@Req() req: Request) {
     const f = form(req);
-    return this.ok({ spiders: await this.scrapyd.listSpiders(required(f, 'project'), optional(f, '_version')) });
+    const project = required(f, 'project');
+    await this.access.require(req, project, 'read');
+    return this.ok({ spiders: await this.scrapyd.listSpiders(project, optional(f, '_version')) });
   }
 
   @All('delversion.json')
   async delVersion(@Req() req: Request) {
     const f = form(req);
-    await this.scrapyd.deleteVersion(required(f, 'project'), required(f, 'version'));
+    const project = required(f, 'project');
+    await this.access.require(req, project, 'edit');
+    await this.scrapyd.deleteVersion(project, required(f, 'version'));
     return this.ok({});
   }
 
   @All('delproject.json')
   async delProject(@Req() req: Request) {
-    await this.scrapyd.deleteProject(required(form(req), 'project'));
+    const project = required(form(req), 'project');
+    await this.access.require(req, project, 'edit');
+    await this.scrapyd.deleteProject(project);
     return this.ok({});
   }
 }

@@ -3,6 +3,7 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { MulterModule } from '@nestjs/platform-express';
 import express from 'express';
 import { StagingLimits, UploadStagingStorage } from '../http/upload-staging.storage';
+import { ScrapydAccess } from './scrapyd-access';
 import { ScrapydBasicAuthGuard } from './scrapyd-basic-auth.guard';
 import { ScrapydErrorFilter, ScrapydFileErrorFilter } from './scrapyd-error.filter';
 import { ScrapydFilesHttpController } from './scrapyd-files.http.controller';
@@ -29,7 +30,7 @@ export class ScrapydModule implements NestModule {
         MulterModule.register({ storage: new UploadStagingStorage(upload), limits: { fieldSize: 1024 * 1024 } }),
       ],
       controllers: [ScrapydHttpController, ScrapydFilesHttpController],
-      providers: [{ provide: SCRAPYD_OPTIONS, useValue: opts }, ScrapydRepository, ScrapydService, ScrapydBasicAuthGuard, ScrapydErrorFilter, ScrapydFileErrorFilter],
+      providers: [{ provide: SCRAPYD_OPTIONS, useValue: opts }, ScrapydRepository, ScrapydAccess, ScrapydService, ScrapydBasicAuthGuard, ScrapydErrorFilter, ScrapydFileErrorFilter],
     };
   }
 

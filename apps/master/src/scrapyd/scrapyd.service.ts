@@ -28,18 +28,20 @@ export class ScrapydService {
     @Inject(SCRAPYD_OPTIONS) private readonly opts: ScrapydOptions,
   ) {}
 
-  async daemonStatus(): Promise<{ pending: number; running: number; finished: number }> {
+  /** `visible`: the projects the caller may see (null: all). */
+  async daemonStatus(visible: ReadonlySet<string> | null): Promise<{ pending: number; running: number; finished: number }> {
     const counts = { pending: 0, running: 0, finished: 0 };
-    for (const { task } of await this.jobTasks(null)) counts[jobState(task.status)]++;
+    for (const { job, task } of await this.jobTasks(null)) if (!visible || visible.has(job.project)) counts[jobState(task.status)]++;
     return counts;
   }
 
   /**
    * The egg's files become a new version of the project's tree (the project spider, which runs
    * `scrapy list`), then of each of its spiders `<project>.<spider>`. Staged files are removed
-   * whatever the outcome.
+   * whatever the outcome. `projectId`: the Crawlnest project a new Scrapyd project goes to
+   * (undefined: the default project).
    */
-  async addVersion(project: string, version: string, egg: string): Promise<{ spiders: number; listedBy: string }> {
+  async addVersion(project: string, version: string, egg: string, projectId?: string): Promise<{ spiders: number; listedBy: string }> {
     checkName('project', project);
     checkName('version', version);
     let files: StagedFile[] = [];
@@ -55,11 +57,11 @@ export class ScrapydService {
       files = files.filter((f) => f.path !== ITEMS_PIPELINE_FILE && (f.path !== 'scrapy.cfg' || !entryPoints));
       files.push(await this.stageText('scrapy.cfg', scrapyCfg(settings)), await this.stageText(ITEMS_PIPELINE_FILE, ITEMS_PIPELINE_SOURCE));
 
-      const projectSpider = await this.projectSpider(project);
+      const projectSpider = await this.projectSpider(project, projectId);
       const tree = await this.files.replaceAll(String(projectSpider._id), files);
       const listing = await this.runScrapyList(String(projectSpider._id), files, settings);
       for (const name of listing.names) {
-        const spider = await this.crawlSpider(project, name);
+        const spider = await this.crawlSpider(project, name, projectSpider.projectId);
         await this.files.replaceAll(String(spider._id), files);
       }
       await this.repo.saveVersion({ project, version, spiders: listing.names, treeVersion: tree.version, listedBy: listing.by });
@@ -105,16 +107,16 @@ export class ScrapydService {
     return req.jobid ?? task.id;
   }
 
-  async listJobs(project: string | null): Promise<Record<'pending' | 'running' | 'finished', Record<string, unknown>[]>> {
+  async listJobs(project: string | null, visible: ReadonlySet<string> | null): Promise<Record<'pending' | 'running' | 'finished', Record<string, unknown>[]>> {
     if (project !== null) await this.requireProject(project);
     const out: Record<'pending' | 'running' | 'finished', Record<string, unknown>[]> = { pending: [], running: [], finished: [] };
-    for (const { job, task } of await this.jobTasks(project)) out[jobState(task.status)].push(jobView(this.ref(job), task, SCRAPYD_PREFIX));
+    for (const { job, task } of await this.jobTasks(project)) if (!visible || visible.has(job.project)) out[jobState(task.status)].push(jobView(this.ref(job), task, SCRAPYD_PREFIX));
     return out;
   }
 
-  async status(jobid: string, project: string | null): Promise<{ currstate: string; job?: Record<string, unknown> }> {
+  async status(jobid: string, project: string | null, visible: ReadonlySet<string> | null): Promise<{ currstate: string; job?: Record<string, unknown> }> {
     const job = await this.repo.job(jobid);
-    if (!job || !job.taskId || (project !== null && job.project !== project)) return { currstate: 'unknown' };
+    if (!job || !job.taskId || (project !== null && job.project !== project) || (visible && !visible.has(job.project))) return { currstate: 'unknown' };
     const task = await this.taskOf(job);
     if (!task) return { currstate: 'unknown' };
     return { currstate: jobState(task.status), job: jobView(this.ref(job), task, SCRAPYD_PREFIX) };
@@ -137,8 +139,8 @@ export class ScrapydService {
     return jobState(task.status);
   }
 
-  listProjects(): Promise<string[]> {
-    return this.repo.projectNames();
+  async listProjects(visible: ReadonlySet<string> | null): Promise<string[]> {
+    return (await this.repo.projectNames()).filter((p) => !visible || visible.has(p));
   }
 
   async listVersions(project: string): Promise<string[]> {
@@ -221,7 +223,7 @@ export class ScrapydService {
   }
 
   /** The spider that holds the project's tree and runs `scrapy list` (named like the project). */
-  private async projectSpider(project: string): Promise<SpiderRecord> {
+  private async projectSpider(project: string, projectId: string | undefined): Promise<SpiderRecord> {
     const known = await this.repo.project(project);
     if (known) {
       const s = await this.spiderRecords.findById(known.spiderId);
@@ -229,18 +231,18 @@ export class ScrapydService {
     } else if (await this.spiderRecords.findByName(project)) {
       throw new ScrapydInputError(`project '${project}': a spider of that name exists and was not deployed through this API`);
     }
-    const created = await this.spiders.create({ ...NEW_SPIDER, name: project, cmd: 'scrapy list', description: `Scrapyd project ${project}: its deployed tree; runs \`scrapy list\`` });
+    const created = await this.spiders.create({ ...NEW_SPIDER, projectId, name: project, cmd: 'scrapy list', description: `Scrapyd project ${project}: its deployed tree; runs \`scrapy list\`` });
     await this.repo.saveProject(project, created.id);
     const s = await this.spiderRecords.findById(created.id);
     if (!s) throw new Error(`project spider ${created.id} vanished`);
     return s;
   }
 
-  private async crawlSpider(project: string, name: string): Promise<SpiderRecord> {
+  private async crawlSpider(project: string, name: string, projectId: string | undefined): Promise<SpiderRecord> {
     const full = `${project}.${name}`;
     const found = await this.spiderRecords.findByName(full);
     if (found) return found;
-    const created = await this.spiders.create({ ...NEW_SPIDER, name: full, cmd: `scrapy crawl ${name}`, description: `Scrapy spider ${name} of Scrapyd project ${project}` });
+    const created = await this.spiders.create({ ...NEW_SPIDER, projectId, name: full, cmd: `scrapy crawl ${name}`, description: `Scrapy spider ${name} of Scrapyd project ${project}` });
     const s = await this.spiderRecords.findById(created.id);
     if (!s) throw new Error(`spider ${created.id} vanished`);
     return s;

@@ -1,10 +1,11 @@
 import { clearToken, csrfToken, readToken } from '../auth/token-store';
 import { ApiError, messageOf } from './api-error';
-import type { AuditEvent, CreatedToken, Me, PersonalToken, Project, ProjectRole, User } from './access-types';
+import type { AuditEvent, CreatedToken, LoginResult, Me, PersonalToken, Project, ProjectRole, User, UserInput, UserPatch } from './access-types';
 import { markReachable } from './reachability';
+import type { Channel, ChannelInput, Delivery, DeliveryQuery, Rule, RuleInput, TestOutcome } from './notify-types';
 import type {
-  ActivityBucket, CreateTask, FileList, LogPage, Node, NodeEnvironment, ResultPage, Schedule, ScheduleInput,
-  FilesVersion, Spider, SpiderInput, SpiderVersion, Stats, Task, TaskPage, TaskQuery, TreeUpload, VersionDiff, VersionFile,
+  Activity, CreateTask, FileList, Health, LogPage, Node, NodeEnvironment, NodePatch, ResultPage, Schedule, ScheduleInput, SchedulePatch,
+  FilesVersion, GitPull, GitSource, Spider, SpiderInput, SpiderPatch, SpiderVersion, Stats, Task, TaskPage, TaskQuery, TasksCreated, TreeUpload, VersionDiff, VersionFile,
 } from './types';
 
 /** The one module that talks to the master. Components use the hooks built on it, never fetch. */
@@ -74,6 +75,12 @@ export async function rawGet(path: string, signal?: AbortSignal): Promise<Respon
   return check(await send(path, { headers: authHeaders(), signal }));
 }
 
+/** POST of a multipart form (the file changes batch); the browser sets the boundary itself. */
+export async function postForm<T>(path: string, form: FormData): Promise<T> {
+  const res = await check(await send(path, { method: 'POST', headers: authHeaders(), body: form }));
+  return (await res.json()) as T;
+}
+
 /** PUT with upload progress: fetch cannot report it, XMLHttpRequest can. */
 export function putWithProgress<T>(path: string, body: Blob | FormData, contentType: string | null, onProgress: (fraction: number) => void): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -106,12 +113,12 @@ export function putWithProgress<T>(path: string, body: Blob | FormData, contentT
 const enc = (p: string) => p.split('/').map(encodeURIComponent).join('/');
 
 export const api = {
-  login: (username: string, password: string) => request<{ token: string; csrfToken: string; expiresAt: string; user: Me }>('POST', '/api/auth/login', { username, password }),
+  login: (username: string, password: string) => request<LoginResult>('POST', '/api/auth/login', { username, password }),
   logout: () => request<void>('POST', '/api/auth/logout'),
   me: () => request<Me>('GET', '/api/me'),
   users: () => request<User[]>('GET', '/api/users'),
-  createUser: (input: { username: string; password: string; role: 'admin' | 'member' }) => request<User>('POST', '/api/users', input),
-  patchUser: (id: string, input: { role?: 'admin' | 'member'; disabled?: boolean; password?: string }) => request<User>('PATCH', `/api/users/${id}`, input),
+  createUser: (input: UserInput) => request<User>('POST', '/api/users', input),
+  patchUser: (id: string, input: UserPatch) => request<User>('PATCH', `/api/users/${id}`, input),
   projects: () => request<Project[]>('GET', '/api/projects'),
   createProject: (name: string) => request<Project>('POST', '/api/projects', { name }),
   setMember: (projectId: string, userId: string, role: ProjectRole) => request<User>('PUT', `/api/projects/${projectId}/members/${userId}`, { role }),
@@ -121,12 +128,12 @@ export const api = {
   revokeToken: (id: string) => request<void>('DELETE', `/api/tokens/${id}`),
   audit: (q: { userId?: string; projectId?: string; action?: string }) => request<AuditEvent[]>('GET', withQuery('/api/audit', q)),
 
-  health: () => request<{ status: string; db: string; replica: string }>('GET', '/api/health'),
+  health: () => request<Health>('GET', '/api/health'),
   stats: () => request<Stats>('GET', '/api/stats'),
-  activity: (minutes = 60) => request<{ buckets: ActivityBucket[] }>('GET', withQuery('/api/stats/activity', { minutes })),
+  activity: (minutes = 60) => request<Activity>('GET', withQuery('/api/stats/activity', { minutes })),
 
   nodes: () => request<Node[]>('GET', '/api/nodes'),
-  patchNode: (id: string, patch: { enabled?: boolean; maxRunners?: number; labels?: Record<string, string> }) =>
+  patchNode: (id: string, patch: NodePatch) =>
     request<Node>('PATCH', `/api/nodes/${id}`, patch),
   deleteNode: (id: string) => request<void>('DELETE', `/api/nodes/${id}`),
   nodeEnvironments: (id: string) => request<NodeEnvironment[]>('GET', `/api/nodes/${id}/environments`),
@@ -134,10 +141,12 @@ export const api = {
   spiders: () => request<Spider[]>('GET', '/api/spiders'),
   spider: (id: string) => request<Spider>('GET', `/api/spiders/${id}`),
   createSpider: (input: SpiderInput) => request<Spider>('POST', '/api/spiders', input),
-  patchSpider: (id: string, input: Partial<SpiderInput>) => request<Spider>('PATCH', `/api/spiders/${id}`, input),
+  patchSpider: (id: string, input: SpiderPatch) => request<Spider>('PATCH', `/api/spiders/${id}`, input),
   deleteSpider: (id: string) => request<void>('DELETE', `/api/spiders/${id}`),
   files: (id: string) => request<FileList>('GET', `/api/spiders/${id}/files`),
   versions: (id: string) => request<SpiderVersion[]>('GET', `/api/spiders/${id}/versions`),
+  gitSource: (id: string) => request<GitSource>('GET', `/api/spiders/${id}/git`),
+  gitPull: (id: string) => request<GitPull>('POST', `/api/spiders/${id}/git/pull`),
   fileText: async (id: string, path: string) => (await rawGet(`/api/spiders/${id}/files/${enc(path)}`)).text(),
   /** `baseVersion`: the version the text was read at; the master refuses (409) when the file changed since. */
   saveFile: (id: string, path: string, content: string, baseVersion?: number) =>
@@ -151,16 +160,16 @@ export const api = {
 
   tasks: (q: TaskQuery) => request<TaskPage>('GET', withQuery('/api/tasks', q)),
   task: (id: string) => request<Task>('GET', `/api/tasks/${id}`),
-  createTasks: (input: CreateTask) => request<{ tasks: Task[] }>('POST', '/api/tasks', input),
+  createTasks: (input: CreateTask) => request<TasksCreated>('POST', '/api/tasks', input),
   cancelTask: (id: string) => request<Task>('POST', `/api/tasks/${id}/cancel`),
-  restartTask: (id: string) => request<{ tasks: Task[] }>('POST', `/api/tasks/${id}/restart`),
+  restartTask: (id: string) => request<TasksCreated>('POST', `/api/tasks/${id}/restart`),
   logs: (id: string, after: number, limit = 5000) => request<LogPage>('GET', withQuery(`/api/tasks/${id}/logs`, { after, limit })),
   logStream: (id: string, after: number, signal: AbortSignal) => rawGet(withQuery(`/api/tasks/${id}/logs/stream`, { after }), signal),
   taskResults: (id: string, page: number, size: number) => request<ResultPage>('GET', withQuery(`/api/tasks/${id}/results`, { page, size })),
 
   schedules: () => request<Schedule[]>('GET', '/api/schedules'),
   createSchedule: (input: ScheduleInput) => request<Schedule>('POST', '/api/schedules', input),
-  patchSchedule: (id: string, input: Partial<ScheduleInput>) => request<Schedule>('PATCH', `/api/schedules/${id}`, input),
+  patchSchedule: (id: string, input: SchedulePatch) => request<Schedule>('PATCH', `/api/schedules/${id}`, input),
   deleteSchedule: (id: string) => request<void>('DELETE', `/api/schedules/${id}`),
 
   results: (spiderId: string, q: { taskId?: string; field?: string; value?: string; cursor?: string; page: number; size: number }) =>
@@ -168,4 +177,15 @@ export const api = {
   resultFields: (spiderId: string) => request<string[]>('GET', `/api/spiders/${spiderId}/results/fields`),
   exportResults: (spiderId: string, format: 'csv' | 'json', taskId?: string, bom = false) =>
     rawGet(withQuery(`/api/spiders/${spiderId}/results/export`, { format, taskId, bom: bom ? 1 : undefined })),
+
+  channels: () => request<Channel[]>('GET', '/api/notifications/channels'),
+  createChannel: (input: ChannelInput) => request<Channel>('POST', '/api/notifications/channels', input),
+  deleteChannel: (id: string) => request<void>('DELETE', `/api/notifications/channels/${id}`),
+  testChannel: (id: string) => request<TestOutcome>('POST', `/api/notifications/channels/${id}/test`),
+  rules: (q: { spiderId?: string } = {}) => request<Rule[]>('GET', withQuery('/api/notifications/rules', q)),
+  createRule: (input: RuleInput) => request<Rule>('POST', '/api/notifications/rules', input),
+  patchRule: (id: string, input: RuleInput) => request<Rule>('PATCH', `/api/notifications/rules/${id}`, input),
+  deleteRule: (id: string) => request<void>('DELETE', `/api/notifications/rules/${id}`),
+  deliveries: (q: DeliveryQuery) => request<Delivery[]>('GET', withQuery('/api/notifications/deliveries', q)),
+  retryDelivery: (id: string) => request<Delivery>('POST', `/api/notifications/deliveries/${encodeURIComponent(id)}/retry`),
 };

@@ -21,6 +21,7 @@ const UsersPage = lazy(() => import('../access/UsersPage'));
 const ProjectsPage = lazy(() => import('../access/ProjectsPage'));
 const TokensPage = lazy(() => import('../access/TokensPage'));
 const AuditPage = lazy(() => import('../access/AuditPage'));
+const NotificationsPage = lazy(() => import('../notifications/NotificationsPage'));
 
 const queryClient = makeQueryClient();
 
@@ -55,6 +56,7 @@ export function App() {
                   <Route path="/projects" element={<ProjectsPage />} />
                   <Route path="/tokens" element={<TokensPage />} />
                   <Route path="/audit" element={<AuditPage />} />
+                  <Route path="/notifications" element={<NotificationsPage />} />
                   <Route path="*" element={<Navigate to="/" replace />} />
                 </Routes>
               </Suspense>

@@ -13,6 +13,7 @@ const NAV = [
   ['/tasks', 'Tasks'],
   ['/schedules', 'Schedules'],
   ['/results', 'Results'],
+  ['/notifications', 'Notifications'],
   ['/projects', 'Projects'],
   ['/users', 'Users'],
   ['/tokens', 'Tokens'],

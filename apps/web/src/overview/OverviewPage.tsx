@@ -35,6 +35,10 @@ export function OverviewPage() {
           <Text size="sm" c="dimmed">Items stored</Text>
           <Text size="xl" fw={700}>{items?.toLocaleString() ?? '…'}</Text>
         </Card>
+        <Card withBorder aria-label="Tasks ended today">
+          <Text size="sm" c="dimmed">Tasks ended today (UTC)</Text>
+          <Text size="xl" fw={700}>{s?.tasksEndedToday ?? '…'}</Text>
+        </Card>
         <Card withBorder aria-label="Tasks finished, last hour">
           <Text size="sm" c="dimmed">Finished, last hour</Text>
           <Text size="xl" fw={700}>{activity.data ? activity.data.buckets.reduce((n, b) => n + b.finished, 0) : '…'}</Text>

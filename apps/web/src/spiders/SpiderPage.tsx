@@ -4,14 +4,17 @@ import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { ResultsView } from '../results/ResultsView';
 import { ScheduleList } from '../schedules/ScheduleList';
+import { SpiderAlerts } from '../notifications/SpiderAlerts';
 import { ErrorAlert } from '../shared/ErrorAlert';
 import { TaskList } from '../tasks/TaskList';
 import { FilesPanel } from './FilesPanel';
+import { GitSourcePanel } from './GitSourcePanel';
 import { RunDialog } from './RunDialog';
 import { SpiderForm } from './SpiderForm';
 import { UploadPanel } from './UploadPanel';
 import { useDeleteSpider, useSpider } from './use-spiders';
 import { VersionsPanel } from './VersionsPanel';
+import { StatsPanel } from './StatsPanel';
 import { deniedReason } from '../access/permissions';
 import { useMe } from '../access/use-access';
 
@@ -49,6 +52,7 @@ export default function SpiderPage() {
               <ConfirmButton color="red" variant="light" disabled={!!cannotEdit} question={`Delete spider ${s.name}, its files and versions?`} onConfirm={() => del.mutate(s.id, { onSuccess: () => navigate('/spiders') })}>Delete</ConfirmButton>
             </Group>
           </Group>
+          <GitSourcePanel spiderId={s.id} cannotEdit={cannotEdit} />
           <Tabs defaultValue="files" keepMounted={false}>
             <Tabs.List>
               <Tabs.Tab value="files">Files</Tabs.Tab>
@@ -56,17 +60,21 @@ export default function SpiderPage() {
               <Tabs.Tab value="tasks">Tasks</Tabs.Tab>
               <Tabs.Tab value="schedules">Schedules</Tabs.Tab>
               <Tabs.Tab value="results">Results</Tabs.Tab>
+              <Tabs.Tab value="stats">Stats</Tabs.Tab>
+              <Tabs.Tab value="alerts">Alerts</Tabs.Tab>
             </Tabs.List>
             <Tabs.Panel value="files" pt="md">
               <Stack>
                 <UploadPanel spiderId={s.id} />
-                <FilesPanel spiderId={s.id} />
+                <FilesPanel spiderId={s.id} canEdit={!cannotEdit} />
               </Stack>
             </Tabs.Panel>
             <Tabs.Panel value="versions" pt="md"><VersionsPanel spiderId={s.id} current={s.version} /></Tabs.Panel>
             <Tabs.Panel value="tasks" pt="md"><TaskList fixedSpiderId={s.id} /></Tabs.Panel>
             <Tabs.Panel value="schedules" pt="md"><ScheduleList spiderId={s.id} /></Tabs.Panel>
             <Tabs.Panel value="results" pt="md"><ResultsView spiderId={s.id} /></Tabs.Panel>
+            <Tabs.Panel value="stats" pt="md"><StatsPanel spiderId={s.id} /></Tabs.Panel>
+            <Tabs.Panel value="alerts" pt="md"><SpiderAlerts spiderId={s.id} /></Tabs.Panel>
           </Tabs>
           {editing && <SpiderForm spider={s} onClose={() => setEditing(false)} />}
           {running && <RunDialog spider={s} onClose={() => setRunning(false)} />}

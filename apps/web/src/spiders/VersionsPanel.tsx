@@ -3,6 +3,7 @@ import { useState } from 'react';
 import type { SpiderVersion } from '../api/types';
 import { ErrorAlert, isMissingRoute } from '../shared/ErrorAlert';
 import { formatBytes, formatTime } from '../shared/format';
+import { CommitLine } from './GitSourcePanel';
 import { useRestoreVersion, useSpiderVersions, useVersionDiff, useVersionFiles, useVersionFileText } from './use-spiders';
 
 /** The files of one kept version, and the content of the one chosen (read-only). */
@@ -93,7 +94,7 @@ export function VersionsPanel({ spiderId, current }: { spiderId: string; current
       )}
       <Table aria-label="Versions">
         <Table.Thead>
-          <Table.Tr><Table.Th>Version</Table.Th><Table.Th>Files</Table.Th><Table.Th>Size</Table.Th><Table.Th>Created</Table.Th><Table.Th>Note</Table.Th><Table.Th /></Table.Tr>
+          <Table.Tr><Table.Th>Version</Table.Th><Table.Th>Files</Table.Th><Table.Th>Size</Table.Th><Table.Th>Created</Table.Th><Table.Th>Commit</Table.Th><Table.Th>Note</Table.Th><Table.Th /></Table.Tr>
         </Table.Thead>
         <Table.Tbody>
           {versions.data?.map((v) => (
@@ -102,6 +103,7 @@ export function VersionsPanel({ spiderId, current }: { spiderId: string; current
               <Table.Td>{v.fileCount ?? '—'}</Table.Td>
               <Table.Td>{formatBytes(v.totalBytes)}</Table.Td>
               <Table.Td>{formatTime(v.createdAt)}</Table.Td>
+              <Table.Td aria-label={`Commit of version ${v.version}`}>{v.git ? <CommitLine commit={v.git} /> : ''}</Table.Td>
               <Table.Td>{v.restoredFrom ? `restores version ${v.restoredFrom}` : ''}</Table.Td>
               <Table.Td>
                 <Group gap="xs" justify="flex-end">

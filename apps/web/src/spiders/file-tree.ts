@@ -1,14 +1,16 @@
 /** A flat list of paths (the manifest) as a tree for the file browser. Pure. */
 export type TreeNode = { name: string; path: string; dir: boolean; children: TreeNode[] };
 
-export function buildTree(paths: readonly string[]): TreeNode[] {
+export function buildTree(paths: readonly string[], dirs: readonly string[] = []): TreeNode[] {
   const root: TreeNode = { name: '', path: '', dir: true, children: [] };
-  for (const p of paths) {
+  // A folder with nothing in it yet (made but not saved) is a path whose last part is a folder too.
+  const all = [...paths.map((p) => ({ p, leafDir: false })), ...dirs.map((p) => ({ p, leafDir: true }))];
+  for (const { p, leafDir } of all) {
     const parts = p.split('/').filter(Boolean);
     let node = root;
     parts.forEach((name, i) => {
       const path = parts.slice(0, i + 1).join('/');
-      const dir = i < parts.length - 1;
+      const dir = leafDir || i < parts.length - 1;
       let child = node.children.find((c) => c.name === name && c.dir === dir);
       if (!child) {
         child = { name, path, dir, children: [] };

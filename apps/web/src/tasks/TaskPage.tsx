@@ -12,6 +12,7 @@ import { LogViewer } from './LogViewer';
 import { useTask, useTaskAction } from './use-tasks';
 import { deniedReason } from '../access/permissions';
 import { useMe } from '../access/use-access';
+import { CommitLine } from '../spiders/GitSourcePanel';
 
 const ACTIVE = new Set(['pending', 'assigned', 'running']);
 
@@ -78,6 +79,7 @@ export default function TaskPage() {
           <Card withBorder>
             <SimpleGrid cols={{ base: 2, md: 4 }}>
               <Field label="Spider"><Anchor component={Link} to={`/spiders/${t.spiderId}`}>{spider.data?.name ?? t.spiderId.slice(-8)}</Anchor>{t.spiderVersion ? ` v${t.spiderVersion}` : ''}</Field>
+              {t.git && <Field label="Commit"><span aria-label="Task commit"><CommitLine commit={t.git} /></span></Field>}
               <Field label="Command"><code>{t.cmd} {t.param}</code></Field>
               <Field label="Node">{t.nodeId ? <span title={t.nodeId}>{t.nodeName ?? t.nodeId}</span> : '—'}</Field>
               <Field label="Placement">{t.mode}{Object.keys(t.labels).length ? ` · ${formatPairs(t.labels)}` : ''}</Field>

@@ -19,6 +19,18 @@ export class NotifyConfigRepository {
     return collection<RuleRecord>(this.conn, COLLECTIONS.rules);
   }
 
+  private meta() {
+    return collection<{ _id: string; v: string }>(this.conn, COLLECTIONS.meta);
+  }
+
+  /** The configuration's version: read by `_id` (cheap everywhere), changed by every write below. */
+  async version(): Promise<string | null> {
+    return (await this.meta().findOne({ _id: 'config' }))?.v ?? null;
+  }
+  async bumpVersion(): Promise<void> {
+    await this.meta().replaceOne({ _id: 'config' }, { v: new Types.ObjectId().toHexString() }, { upsert: true });
+  }
+
   async insertChannel(c: Omit<ChannelRecord, '_id'>): Promise<ChannelRecord> {
     const doc = { _id: new Types.ObjectId(), ...c };
     await this.channels().insertOne(doc);

@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import { Connection } from 'mongoose';
 import type { DeliveryRecord, DeliveryStatus } from '../notify.types';
-import { collection, COLLECTIONS, insertOnce } from './notify-collections';
+import { collection, COLLECTIONS, insertManyOnce, insertOnce } from './notify-collections';
 
 export type DueDoc = { _id: string; at: Date };
 export type ClaimDoc = { _id: string; by: string; at: Date };
-export type DeliveryFilter = { ruleId?: string; channelId?: string; status?: DeliveryStatus; after?: Date; spiderId?: string };
+export type DeliveryFilter = { ruleId?: string; channelId?: string; status?: DeliveryStatus; after?: Date; spiderId?: string; projectIds?: ReadonlySet<string> | null };
 
 /**
  * Deliveries (history), the due list and attempt claims. The due list holds one tiny row per
@@ -39,6 +39,18 @@ export class DeliveryRepository {
     return created;
   }
 
+  /**
+   * Deliveries whose first attempt is already made, with its outcome, in one insertMany (one
+   * write lock on FerretDB/SQLite for the whole batch). One already there (a replayed
+   * fan-out) is left as it is; the unsettled ones go on the due list.
+   */
+  async recordMany(ds: DeliveryRecord[]): Promise<void> {
+    if (ds.length === 0) return;
+    await insertManyOnce(this.deliveries(), ds);
+    const due = ds.filter((d) => d.status === 'pending').map((d) => ({ _id: d._id, at: d.nextAttemptAt }));
+    if (due.length) await insertManyOnce(this.dueList(), due);
+  }
+
   async markDue(id: string, at: Date): Promise<void> {
     await this.dueList().replaceOne({ _id: id }, { at }, { upsert: true });
   }
@@ -63,6 +75,25 @@ export class DeliveryRepository {
     await this.deliveries().updateOne({ _id: id }, { $set: set });
   }
 
+  /**
+   * Claims in one unordered insertMany: the ids whose claim this call inserted. FerretDB and
+   * MongoDB both name each duplicate by its index in the batch.
+   */
+  async tryClaimMany(ids: string[], by: string): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const at = new Date();
+    try {
+      await this.claims().insertMany(ids.map((_id) => ({ _id, by, at })), { ordered: false });
+      return new Set(ids);
+    } catch (err) {
+      const raw = (err as { writeErrors?: unknown }).writeErrors;
+      const list = (Array.isArray(raw) ? raw : raw ? [raw] : []) as { index?: number; code?: number }[];
+      if (list.length === 0 || list.some((e) => e.code !== 11000 || typeof e.index !== 'number')) throw err;
+      const lost = new Set(list.map((e) => e.index));
+      return new Set(ids.filter((_, i) => !lost.has(i)));
+    }
+  }
+
   tryClaim(id: string, by: string): Promise<boolean> {
     return insertOnce(this.claims(), { _id: id, by, at: new Date() });
   }
@@ -78,6 +109,17 @@ export class DeliveryRepository {
     return this.claims().findOne({ _id: id });
   }
 
+  /**
+   * Drops settled deliveries created before `cutoff`, and attempt and fan-out claims made
+   * before it (a scan of each on FerretDB, hourly; MongoDB uses the createdAt index). Returns
+   * how many deliveries went.
+   */
+  async pruneBefore(cutoff: Date): Promise<number> {
+    const r = await this.deliveries().deleteMany({ createdAt: { $lt: cutoff }, status: { $in: ['sent', 'failed'] } });
+    await this.claims().deleteMany({ at: { $lt: cutoff } });
+    return r.deletedCount;
+  }
+
   async list(f: DeliveryFilter, limit: number): Promise<DeliveryRecord[]> {
     await this.ensureIndexes();
     const q: Record<string, unknown> = {};
@@ -86,6 +128,7 @@ export class DeliveryRepository {
     if (f.status) q.status = f.status;
     if (f.spiderId) q.spiderId = f.spiderId;
     if (f.after) q.createdAt = { $gt: f.after };
+    if (f.projectIds) q.projectId = { $in: [...f.projectIds] };
     return this.deliveries().find(q).sort({ createdAt: -1 }).limit(limit).toArray();
   }
 

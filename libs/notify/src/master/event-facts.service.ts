@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { NodeCache } from '@crawlnest/node';
-import { SpiderRepository } from '@crawlnest/sync';
+import { DEFAULT_PROJECT_ID, SpiderRepository } from '@crawlnest/sync';
 import { TaskService } from '@crawlnest/task';
 import { ResultsQueryService } from '@crawlnest/results';
 import type { NotifyEvent } from '../notify.types';
@@ -10,6 +10,7 @@ const LOG_PAGE = 1000;
 /** Lines read at most to count error lines and take the tail: a huge log is judged on its first 20k lines. */
 const LOG_READ_CAP = 20_000;
 const TAIL = 20;
+const SPIDER_CACHE_MS = 5000;
 
 /** The fields of a task an event is built from (an ended task's outbox snapshot, or a monitor's view). */
 export type TaskFacts = {
@@ -32,6 +33,10 @@ export type LogFacts = { tail: string[]; lines: { stream: string; text: string }
 @Injectable()
 export class EventFactsService {
   private readonly log = new Logger(EventFactsService.name);
+  /** Counts read for a whole fan-out pass at once (one ledger read, a scan on FerretDB, instead of one per fact); taken once each. */
+  private readonly prefetched = new Map<string, { resultCount: number; resultErrors: number }>();
+  /** Spider names and projects, kept briefly: a burst of facts of one spider reads it once. */
+  private readonly spiderCache = new Map<string, { at: number; v: { name: string | null; projectId: string | null } }>();
 
   constructor(
     private readonly tasks: TaskService,
@@ -47,9 +52,25 @@ export class EventFactsService {
 
   async spider(spiderId: string | null): Promise<{ name: string | null; projectId: string | null }> {
     if (!spiderId) return { name: null, projectId: null };
+    const hit = this.spiderCache.get(spiderId);
+    if (hit && Date.now() - hit.at < SPIDER_CACHE_MS) return hit.v;
     const s = await this.spiders.findById(spiderId).catch(() => null);
-    // projectId: spiders carry it once projects exist; until then every spider is in no project.
-    return { name: s?.name ?? null, projectId: (s as { projectId?: string | null } | null)?.projectId ?? null };
+    // A spider without projectId is in the default project (as the access checks say).
+    const v = { name: s?.name ?? null, projectId: s ? (s.projectId ?? DEFAULT_PROJECT_ID) : null };
+    if (this.spiderCache.size > 1000) this.spiderCache.clear();
+    this.spiderCache.set(spiderId, { at: Date.now(), v });
+    return v;
+  }
+
+  /** Called once per fan-out pass (passes do not overlap): what the previous pass left unused goes. */
+  async prefetchCounts(taskIds: string[]): Promise<void> {
+    this.prefetched.clear();
+    if (taskIds.length < 2) return;
+    const counts = await this.results.countsOfTasks(taskIds).catch((err: unknown) => {
+      this.log.warn({ msg: 'result counts not prefetched', err: String(err) });
+      return new Map<string, { resultCount: number; resultErrors: number }>();
+    });
+    for (const [id, c] of counts) this.prefetched.set(id, { resultCount: c.resultCount, resultErrors: c.resultErrors });
   }
 
   nodeName(nodeId: string | null): string | null {
@@ -57,6 +78,11 @@ export class EventFactsService {
   }
 
   async resultCounts(taskId: string): Promise<{ resultCount: number; resultErrors: number }> {
+    const pre = this.prefetched.get(taskId);
+    if (pre) {
+      this.prefetched.delete(taskId);
+      return pre;
+    }
     const c = (await this.results.countsOfTasks([taskId])).get(taskId);
     return { resultCount: c?.resultCount ?? 0, resultErrors: c?.resultErrors ?? 0 };
   }

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { SecretBox } from '@crawlnest/node';
 import type { ChannelRecord, DeliveryRecord, EventType, NotifyEvent, RuleEvent, RuleRecord } from '../notify.types';
 import { conditionKey, countErrorLines, resultsBelow, ruleCovers, statusEvent } from '../rule-match';
 import { nextAttemptDelayMs } from '../retry-plan';
 import type { Message } from '../message-format';
-import { SecretBox } from '../secret-box';
 import { ChannelSender, SendOutcome } from './channel-sender';
 import { DeliveryRepository } from './delivery.repository';
 import { EventFactsService, LogFacts, TaskFacts } from './event-facts.service';
@@ -13,24 +13,34 @@ import { NotifyConfigCache } from './notify-config.cache';
 import { NOTIFY_MASTER_OPTIONS, NotifyMasterOptions } from './notify-master.options';
 import { NotifyMetrics } from './notify.metrics';
 import { OutboxFact, OutboxRepository } from './outbox.repository';
+import { OutboxSignal } from './outbox-signal';
+import { WriteBatcher } from './write-batcher';
 
 /** A digest is sent this long after its window closes: events fanned out at the window's end still make it in. */
 const DIGEST_GRACE_MS = 2000;
 const FACTS_PER_PASS = 100;
 const FANOUT_CONCURRENCY = 8;
-/** A replica that claimed a fact and died leaves it to the others at the next lease period. */
+/** A replica that claimed a fact and died leaves it to the others this long (plus a send's timeout) after its claim. */
 const FANOUT_LEASE_MS = 30_000;
 const DUE_PER_PASS = 100;
+const MAX_ACTIVE_FACTS = 32;
 
 type Fired = { event: NotifyEvent; rule: RuleRecord };
 
 /**
- * Turns outbox facts into deliveries and sends due deliveries, on every replica, off the
- * dispatch path. Exactly one delivery per event and channel: a delivery's `_id` is
- * `<eventId>:<channelId>` (a replayed fan-out inserts nothing), and each attempt is made by
- * whoever inserts its claim `<deliveryId>:<attempt>:<takeover>`. A claim whose holder died
- * mid-send (older than the timeout and a margin) is taken over by the next takeover number,
- * with the same delivery id, so a receiver can deduplicate the rare resend.
+ * Turns outbox facts into deliveries and sends them, on every replica, off the dispatch path.
+ * Exactly one delivery per event and channel, with few writes (on FerretDB/SQLite every write
+ * waits for the one write lock task dispatch also needs):
+ * - a fact is taken by whoever inserts its claim `fanout:<factId>:0`; that replica matches the
+ *   rules in memory, makes every first attempt at once and records the deliveries with their
+ *   outcomes in batches (one insertMany for many), then drops the fact (one deleteMany for many).
+ *   About two writes per fact however many channels it goes to.
+ * - a replica that died holding a fact leaves a claim older than a send's timeout + 30 s: the
+ *   next takeover number (`fanout:<factId>:1`, …) goes the careful way, one delivery record per
+ *   event and channel (`_id` `<eventId>:<channelId>`: a replayed fan-out inserts nothing) on the
+ *   due list, sent like a retry. Same delivery id, so a receiver can deduplicate the rare resend.
+ * - retries: each later attempt is made by whoever inserts its claim `<deliveryId>:<attempt>:<k>`;
+ *   a claim whose holder died mid-send is taken over by the next `k`.
  */
 @Injectable()
 export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -39,9 +49,20 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
   private looping: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private kicked = false;
+  /** A send pass is due: the poll timer fired or kick() asked for one. */
+  private sendKicked = true;
   private stopped = false;
   private fanningOut: Promise<void> | null = null;
+  private kicks = 0;
+  private backlog = false;
   private readonly inFlight = new Map<string, Promise<void>>();
+  /** Facts this replica holds (claimed, first attempts not all recorded yet), with their completion. */
+  private readonly activeFacts = new Map<string, Promise<void>>();
+  /** Facts whose claim another replica holds, and since when we know: not asked again before its lease ends. */
+  private readonly heldElsewhere = new Map<string, number>();
+  private readonly history: WriteBatcher<DeliveryRecord>;
+  private readonly factsDone: WriteBatcher<string>;
+  private readonly slots: Semaphore;
 
   constructor(
     private readonly outbox: OutboxRepository,
@@ -51,8 +72,13 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly sender: ChannelSender,
     private readonly metrics: NotifyMetrics,
     @Inject(NOTIFY_MASTER_OPTIONS) private readonly opts: NotifyMasterOptions,
+    signal: OutboxSignal,
   ) {
     this.box = new SecretBox(opts.secretsKey);
+    this.history = new WriteBatcher('notify deliveries', (ds) => this.deliveries.recordMany(ds));
+    this.factsDone = new WriteBatcher('notify outbox', (ids) => this.outbox.doneMany(ids));
+    this.slots = new Semaphore(opts.concurrency);
+    signal.listen(() => this.kickFanOut());
   }
 
   onApplicationBootstrap(): void {
@@ -63,11 +89,19 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
     this.stopped = true;
     this.kick();
     await this.looping;
-    await Promise.allSettled([this.fanningOut, ...this.inFlight.values()]);
+    await Promise.allSettled([this.fanningOut, ...this.inFlight.values(), ...this.activeFacts.values()]);
+    await Promise.allSettled([this.history.flush(), this.factsDone.flush()]);
   }
 
-  /** Wakes the loop now (an event was just recorded on this replica, or a retry was asked for). */
+  /** Wakes the loop now for a send pass too (a retry was asked for, a takeover put deliveries on the due list). */
   kick(): void {
+    this.sendKicked = true;
+    this.kickFanOut();
+  }
+
+  /** Wakes the loop for a fan-out only (a fact was just recorded on this replica): the due list is not read for it. */
+  private kickFanOut(): void {
+    this.kicks++;
     this.kicked = true;
     this.wake?.();
   }
@@ -76,10 +110,15 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
   private async loop(): Promise<void> {
     while (!this.stopped) {
       this.kicked = false;
-      await this.pass();
+      const sends = this.sendKicked;
+      this.sendKicked = false;
+      await this.pass(sends);
       if (this.kicked || this.stopped) continue;
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, this.opts.pollMs);
+        const t = setTimeout(() => {
+          this.sendKicked = true;
+          resolve();
+        }, this.opts.pollMs);
         this.wake = () => {
           clearTimeout(t);
           resolve();
@@ -89,16 +128,21 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
     }
   }
 
-  private async pass(): Promise<void> {
+  private async pass(sends: boolean): Promise<void> {
     // A test hook (like libs/task's crash points): while the file exists the outbox is left alone, so a suite can kill the master between an event and its delivery.
     const hold = process.env.CRAWLNEST_TEST_NOTIFY_HOLD_FILE;
     const held = hold !== undefined && hold !== '' && existsSync(hold);
     if (!this.fanningOut && !held) {
+      const kicks = this.kicks;
       this.fanningOut = this.fanOutPass()
         .catch((err: unknown) => this.log.warn({ msg: 'notification fan-out pass failed', err: String(err) }))
-        .finally(() => (this.fanningOut = null));
+        .finally(() => {
+          this.fanningOut = null;
+          // A fact recorded while this pass ran is taken now, not at the next poll.
+          if (this.kicks !== kicks) this.kickFanOut();
+        });
     }
-    await this.sendPass().catch((err: unknown) => this.log.warn({ msg: 'notification send pass failed', err: String(err) }));
+    if (sends) await this.sendPass().catch((err: unknown) => this.log.warn({ msg: 'notification send pass failed', err: String(err) }));
   }
 
   // ---- fan-out: facts -> deliveries
@@ -107,21 +151,73 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
     const facts = await this.outbox.pending(FACTS_PER_PASS);
     const oldest = facts.reduce((m, f) => Math.min(m, new Date(f.at).getTime()), Date.now());
     this.metrics.outboxLag.set((Date.now() - oldest) / 1000);
-    // Replicas take facts in their own random order and claim each for a lease period, so two
-    // replicas rarely build the same fact twice (a duplicate build is harmless: deliveries are keyed).
-    const queue = shuffle(facts);
+    const now = Date.now();
+    for (const [id, since] of this.heldElsewhere) if (now - since > this.leaseMs()) this.heldElsewhere.delete(id);
+    // Replicas take facts in their own random order, so two rarely race for the same claim.
+    // A replica holds at most MAX_ACTIVE_FACTS: their sends start well within the claim's lease,
+    // and what is beyond is left to the other replicas.
+    const room = MAX_ACTIVE_FACTS - this.activeFacts.size;
+    const open = shuffle(facts.filter((f) => !this.activeFacts.has(f._id) && !this.heldElsewhere.has(f._id)));
+    const candidates = open.slice(0, Math.max(0, room));
+    // Facts left for lack of room: the next fact this replica finishes wakes the fan-out again.
+    this.backlog = open.length > candidates.length;
+    if (candidates.length === 0) return;
+    // The first claims of the whole pass in one write; a fact whose first claim exists goes the careful way.
+    const won = await this.deliveries.tryClaimMany(
+      candidates.map((f) => `fanout:${f._id}:0`),
+      this.opts.replicaId,
+    );
+    await this.facts.prefetchCounts(candidates.filter((f) => won.has(`fanout:${f._id}:0`) && f.kind === 'task.ended').map((f) => String((f as Extract<OutboxFact, { kind: 'task.ended' }>).task._id)));
+    const queue = [...candidates];
     const worker = async () => {
       for (let f = queue.shift(); f && !this.stopped; f = queue.shift()) {
+        const fact = f;
         try {
-          if (!(await this.deliveries.tryClaim(`fanout:${f._id}:${Math.floor(Date.now() / FANOUT_LEASE_MS)}`, this.opts.replicaId))) continue;
-          await this.fanOut(f);
-          await this.outbox.done(f._id);
+          const takeover = won.has(`fanout:${fact._id}:0`) ? 0 : await this.claimFact(fact._id, 1);
+          if (takeover === null) continue;
+          const { settled } = await this.fanOut(fact, takeover > 0);
+          // The fact leaves the outbox once every delivery it made is recorded; its sends do not hold this pass.
+          const done = settled
+            .then(() => this.factsDone.add(fact._id))
+            .catch((err: unknown) => this.log.warn({ msg: 'notification fact not fanned out; taken over after its lease', factId: fact._id, err: String(err) }))
+            .finally(() => {
+              this.activeFacts.delete(fact._id);
+              if (this.backlog) this.kickFanOut();
+            });
+          this.activeFacts.set(fact._id, done);
         } catch (err) {
-          this.log.warn({ msg: 'notification fact not fanned out; retried next pass', factId: f._id, err: String(err) });
+          this.log.warn({ msg: 'notification fact not fanned out; retried next pass', factId: fact._id, err: String(err) });
         }
       }
     };
     await Promise.all(Array.from({ length: FANOUT_CONCURRENCY }, worker));
+  }
+
+  private leaseMs(): number {
+    return this.opts.timeoutMs + FANOUT_LEASE_MS;
+  }
+
+  /** The takeover number this replica won for the fact, or null when another replica holds it. */
+  private async claimFact(id: string, from = 0): Promise<number | null> {
+    for (let k = Math.max(0, from - 1); k < 50; k++) {
+      if (k < from) {
+        // Claim k is known taken: is its holder still within its lease?
+        const c = await this.deliveries.claim(`fanout:${id}:${k}`);
+        if (c && Date.now() - new Date(c.at).getTime() < this.leaseMs()) {
+          this.heldElsewhere.set(id, new Date(c.at).getTime());
+          return null;
+        }
+        continue;
+      }
+      const key = `fanout:${id}:${k}`;
+      if (await this.deliveries.tryClaim(key, this.opts.replicaId)) return k;
+      const c = await this.deliveries.claim(key);
+      if (c && Date.now() - new Date(c.at).getTime() < this.leaseMs()) {
+        this.heldElsewhere.set(id, new Date(c.at).getTime());
+        return null;
+      }
+    }
+    return null;
   }
 
   /** Rules that fire on the fact, each with the event it raises. Public for the monitors' tests. */
@@ -204,7 +300,12 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
     return rules.filter((r) => r.events.some((e) => e.type === 'schedule.missed') && r.projectId === null && r.spiderIds.length === 0).map((rule) => ({ event, rule }));
   }
 
-  private async fanOut(f: OutboxFact): Promise<void> {
+  /**
+   * Matches the fact and starts its deliveries: first attempts at once (recorded in batches
+   * as they settle), or after a takeover one pending record per delivery for the senders.
+   * Resolves once everything is started; `settled` once every delivery is recorded.
+   */
+  private async fanOut(f: OutboxFact, takeover: boolean): Promise<{ settled: Promise<void> }> {
     const fired = await this.fired(f);
     const now = Date.now();
     // One delivery per event and channel, whatever the number of rules naming both.
@@ -223,10 +324,24 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
         direct.set(id, d);
       }
     }
-    for (const [id, d] of direct) {
-      await this.deliveries.create(this.newDelivery(id, d.event.id, d.event.type, d.ruleIds, d.channel, d.event.projectId, d.event.task?.spiderId ?? null, [d.event], new Date(now)));
+    const records = [...direct].map(([id, d]) => ({
+      channel: d.channel,
+      record: this.newDelivery(id, d.event.id, d.event.type, d.ruleIds, d.channel, d.event.projectId, d.event.task?.spiderId ?? null, [d.event], new Date(now)),
+    }));
+    if (takeover) {
+      // The replica that held this fact may have sent and recorded some: records are keyed, and the due list sends the rest.
+      for (const r of records) await this.deliveries.create(r.record);
+      if (records.length) this.kick();
+      return { settled: Promise.resolve() };
     }
-    if (direct.size) this.kick();
+    return { settled: Promise.all(records.map((r) => this.firstAttempt(r.record, r.channel))).then(() => undefined) };
+  }
+
+  /** Attempt 1 of a fresh delivery, made by the fact's claimant; the record is written once, with its outcome. */
+  private async firstAttempt(d: DeliveryRecord, channel: ChannelRecord): Promise<void> {
+    const o = await this.slots.run(() => this.sendSafely(channel, { deliveryId: d._id, kind: 'event', events: d.events }, d.eventType));
+    const { set, due } = this.outcome(d, 1, o);
+    await this.history.add({ ...d, ...set, nextAttemptAt: due ?? d.nextAttemptAt });
   }
 
   private async addToDigest(rule: RuleRecord, channel: ChannelRecord, event: NotifyEvent, now: number): Promise<void> {
@@ -355,30 +470,63 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
     return this.sender.send({ type: channel.type, config: channel.config, secrets, eventType }, m, channel.config.timeoutMs ?? this.opts.timeoutMs);
   }
 
+  private async sendSafely(channel: ChannelRecord, m: Message, eventType: string): Promise<SendOutcome> {
+    try {
+      return await this.send(channel, m, eventType);
+    } catch (err) {
+      return { ok: false, retryable: false, responseCode: null, error: `not sent: ${String(err)}`, retryAfterMs: null, latencyMs: 0 };
+    }
+  }
+
   private async settle(d: DeliveryRecord, n: number, o: SendOutcome): Promise<void> {
+    const { set, due } = this.outcome(d, n, o);
+    await this.deliveries.update(d._id, set);
+    if (due) await this.deliveries.markDue(d._id, due);
+    else await this.deliveries.notDue(d._id);
+  }
+
+  /** What attempt `n`'s outcome changes on the delivery, and when it is due again (null: settled); counted and logged. */
+  private outcome(d: DeliveryRecord, n: number, o: SendOutcome): { set: Partial<DeliveryRecord>; due: Date | null } {
     const base = { attempts: n, responseCode: o.responseCode, lastError: o.error, latencyMs: o.latencyMs };
     const type = d.channelType;
     if (o.ok) {
-      await this.deliveries.update(d._id, { ...base, status: 'sent', sentAt: new Date() });
-      await this.deliveries.notDue(d._id);
       this.metrics.sent.inc({ channel_type: type });
       const first = d.events.length ? Math.min(...d.events.map((e) => Date.parse(e.at))) : Date.now();
       if (d.eventType !== 'digest') this.metrics.latency.observe({ channel_type: type }, (Date.now() - first) / 1000);
       this.log.log({ msg: 'notification delivered', deliveryId: d._id, channelId: d.channelId, attempts: n, responseCode: o.responseCode, latencyMs: o.latencyMs });
-      return;
+      return { set: { ...base, status: 'sent', sentAt: new Date() }, due: null };
     }
     if (o.retryable && n < (d.maxAttempts ?? this.opts.maxAttempts)) {
       const at = new Date(Date.now() + nextAttemptDelayMs(n, o.retryAfterMs, this.opts.retryBaseMs, this.opts.retryMaxMs));
-      await this.deliveries.update(d._id, { ...base, status: 'pending', nextAttemptAt: at });
-      await this.deliveries.markDue(d._id, at);
       this.metrics.retried.inc({ channel_type: type });
       this.log.warn({ msg: 'notification attempt failed; will retry', deliveryId: d._id, channelId: d.channelId, attempt: n, responseCode: o.responseCode, err: o.error, nextAttemptAt: at.toISOString() });
-      return;
+      return { set: { ...base, status: 'pending', nextAttemptAt: at }, due: at };
     }
-    await this.deliveries.update(d._id, { ...base, status: 'failed' });
-    await this.deliveries.notDue(d._id);
     this.metrics.failed.inc({ channel_type: type });
     this.log.warn({ msg: 'notification given up', deliveryId: d._id, channelId: d.channelId, attempts: n, responseCode: o.responseCode, err: o.error });
+    return { set: { ...base, status: 'failed' }, due: null };
+  }
+}
+
+/** At most `n` sends in flight: a hanging receiver holds one slot, not the others. */
+class Semaphore {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(n: number) {
+    this.free = Math.max(1, n);
+  }
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((r) => this.waiting.push(r));
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    }
   }
 }
 

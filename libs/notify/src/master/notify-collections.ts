@@ -12,6 +12,8 @@ export const COLLECTIONS = {
   due: 'notify_due',
   /** `<deliveryId>:<attempt>:<takeover>` claims: inserting one is the right to make that attempt. */
   claims: 'notify_claims',
+  /** One document (`_id` "config") whose value changes on every channel or rule write: replicas poll it by `_id`. */
+  meta: 'notify_meta',
   /** Events waiting for their throttle window's digest (`_id` = `<digestId>|<eventId>`). */
   digestItems: 'notify_digest_items',
 } as const;
@@ -29,6 +31,19 @@ export async function insertOnce<T extends mongo.Document>(coll: mongo.Collectio
     return true;
   } catch (err) {
     if (isDuplicateKeyError(err)) return false;
+    throw err;
+  }
+}
+
+/** Inserts by unique `_id`, unordered, in one command; documents already there are skipped. */
+export async function insertManyOnce<T extends mongo.Document>(coll: mongo.Collection<T>, docs: T[]): Promise<void> {
+  try {
+    await coll.insertMany(docs as mongo.OptionalUnlessRequiredId<T>[], { ordered: false });
+  } catch (err) {
+    const errors = (err as { writeErrors?: unknown[] | unknown }).writeErrors;
+    const list = Array.isArray(errors) ? errors : errors ? [errors] : [];
+    if (list.length > 0 && list.every((e) => (e as { code?: number }).code === 11000)) return;
+    if (isDuplicateKeyError(err) && list.length === 0) return;
     throw err;
   }
 }

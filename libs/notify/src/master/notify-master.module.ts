@@ -8,9 +8,11 @@ import { NotifierService } from './notifier.service';
 import { NotifyConfigCache } from './notify-config.cache';
 import { NOTIFY_MASTER_OPTIONS, NotifyMasterOptions } from './notify-master.options';
 import { NotifyMonitorCron } from './notify-monitor.cron';
+import { NotifyRetentionCron } from './notify-retention.cron';
 import { NotifyMetrics } from './notify.metrics';
 import { NotifyService } from './notify.service';
 import { OutboxRepository } from './outbox.repository';
+import { OutboxSignal } from './outbox-signal';
 import { NotifyTaskEventsSink } from './task-events.sink';
 
 /**
@@ -28,12 +30,14 @@ export class NotifyMasterModule {
         { provide: NOTIFY_MASTER_OPTIONS, useValue: options },
         NotifyConfigRepository,
         OutboxRepository,
+        OutboxSignal,
         DeliveryRepository,
         NotifyConfigCache,
         EventFactsService,
         ChannelSender,
         NotifierService,
         NotifyMonitorCron,
+        NotifyRetentionCron,
         NotifyMetrics,
         NotifyService,
         NotifyTaskEventsSink,

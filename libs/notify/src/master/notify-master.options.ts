@@ -12,6 +12,8 @@ export type NotifyMasterOptions = {
   timeoutMs: number;
   /** How often each replica looks at the outbox and due deliveries. */
   pollMs: number;
+  /** Settled deliveries older than this many days are deleted (hourly). */
+  retentionDays: number;
   /** Sends in flight at once per replica: a hanging receiver holds one slot, not the others. */
   concurrency: number;
 };

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { BadInputError, NotFoundError } from '@crawlnest/node';
+import { BadInputError, NotFoundError, SecretBox } from '@crawlnest/node';
 import type { ChannelConfig, ChannelRecord, ChannelSecrets, ChannelType, ChannelView, DeliveryRecord, DeliveryStatus, DeliveryView, RuleEvent, RuleRecord, RuleView } from '../notify.types';
-import { SecretBox } from '../secret-box';
 import { messageTitle } from '../message-format';
 import type { SendOutcome } from './channel-sender';
 import { NotifyConfigRepository } from './config.repository';
@@ -9,12 +8,15 @@ import { DeliveryRepository } from './delivery.repository';
 import { NotifyConfigCache } from './notify-config.cache';
 import { NOTIFY_MASTER_OPTIONS, NotifyMasterOptions } from './notify-master.options';
 import { NotifierService } from './notifier.service';
+import { EventFactsService } from './event-facts.service';
 
 export type ChannelInput = { name: string; type: ChannelType; projectId?: string | null; config: ChannelConfig; secrets?: ChannelSecrets };
 export type ChannelPatch = Partial<Omit<ChannelInput, 'type'>>;
 export type RuleInput = { name: string; projectId?: string | null; spiderIds?: string[]; events: RuleEvent[]; channelIds: string[]; enabled?: boolean; throttle?: { windowSeconds: number } | null };
 export type RulePatch = Partial<RuleInput>;
-export type DeliveryQuery = { ruleId?: string; channelId?: string; status?: DeliveryStatus; after?: Date; spiderId?: string; limit: number };
+export type DeliveryQuery = { ruleId?: string; channelId?: string; status?: DeliveryStatus; after?: Date; spiderId?: string; limit: number; projectIds?: ReadonlySet<string> | null };
+/** What a caller may see: null, everything (admins); otherwise these projects only (global channels and rules are the admins'). */
+export type Visible = ReadonlySet<string> | null;
 export type TestOutcome = { ok: boolean; responseCode: number | null; error: string | null; latencyMs: number; deliveryId: string };
 
 /** What the REST API does with channels, rules and deliveries. */
@@ -27,6 +29,7 @@ export class NotifyService {
     private readonly deliveries: DeliveryRepository,
     private readonly cache: NotifyConfigCache,
     private readonly notifier: NotifierService,
+    private readonly facts: EventFactsService,
     @Inject(NOTIFY_MASTER_OPTIONS) opts: NotifyMasterOptions,
   ) {
     this.box = new SecretBox(opts.secretsKey);
@@ -44,13 +47,23 @@ export class NotifyService {
       createdAt: now,
       updatedAt: now,
     });
-    this.cache.invalidate();
+    await this.cache.changed();
     return this.channelView(c);
   }
 
-  async listChannels(projectId?: string): Promise<ChannelView[]> {
+  async listChannels(projectId?: string, visible: Visible = null): Promise<ChannelView[]> {
     const all = await this.repo.allChannels();
-    return all.filter((c) => projectId === undefined || c.projectId === projectId).map((c) => this.channelView(c));
+    return all
+      .filter((c) => projectId === undefined || c.projectId === projectId)
+      .filter((c) => visible === null || (c.projectId !== null && visible.has(c.projectId)))
+      .map((c) => this.channelView(c));
+  }
+
+  /** The project of a channel, rule or delivery, for the access check: null when it is global or does not exist. */
+  async projectOf(kind: 'channel' | 'rule' | 'delivery', id: string): Promise<string | null> {
+    if (kind === 'channel') return (await this.repo.channel(id))?.projectId ?? null;
+    if (kind === 'rule') return (await this.repo.rule(id))?.projectId ?? null;
+    return (await this.deliveries.get(id))?.projectId ?? null;
   }
 
   async getChannel(id: string): Promise<ChannelView> {
@@ -65,9 +78,13 @@ export class NotifyService {
     const secrets = patch.secrets ? this.seal(dropEmpty({ ...this.open(c.secrets), ...patch.secrets })) : c.secrets;
     const set: Partial<ChannelRecord> = { config, secrets, updatedAt: new Date() };
     if (patch.name !== undefined) set.name = patch.name;
-    if (patch.projectId !== undefined) set.projectId = patch.projectId;
+    if (patch.projectId !== undefined && patch.projectId !== c.projectId) {
+      const users = (await this.repo.allRules()).filter((r) => r.channelIds.includes(id) && r.projectId !== null && r.projectId !== patch.projectId);
+      if (users.length) throw new BadInputError(`channel ${id} is used by rule(s) of its project (${users.map((r) => r.name).join(', ')}): it cannot move`);
+      set.projectId = patch.projectId;
+    }
     await this.repo.updateChannel(id, set);
-    this.cache.invalidate();
+    await this.cache.changed();
     return this.channelView({ ...c, ...set });
   }
 
@@ -75,7 +92,7 @@ export class NotifyService {
     const used = (await this.repo.allRules()).filter((r) => r.channelIds.includes(id));
     if (used.length) throw new BadInputError(`channel ${id} is used by rule(s) ${used.map((r) => r.name).join(', ')}: remove it from them first`);
     if (!(await this.repo.deleteChannel(id))) throw new NotFoundError('channel', id);
-    this.cache.invalidate();
+    await this.cache.changed();
   }
 
   /** Sends a test message now and answers with the outcome (recorded in the history too). */
@@ -107,7 +124,7 @@ export class NotifyService {
   }
 
   async createRule(input: RuleInput): Promise<RuleView> {
-    await this.checkRule(input.events, input.channelIds);
+    await this.checkRule(input.events, input.channelIds, input.projectId ?? null, input.spiderIds ?? []);
     const now = new Date();
     const r = await this.repo.insertRule({
       name: input.name,
@@ -120,14 +137,15 @@ export class NotifyService {
       createdAt: now,
       updatedAt: now,
     });
-    this.cache.invalidate();
+    await this.cache.changed();
     return ruleView(r);
   }
 
-  async listRules(f: { projectId?: string; spiderId?: string } = {}): Promise<RuleView[]> {
+  async listRules(f: { projectId?: string; spiderId?: string } = {}, visible: Visible = null): Promise<RuleView[]> {
     const all = await this.repo.allRules();
     return all
       .filter((r) => f.projectId === undefined || r.projectId === f.projectId)
+      .filter((r) => visible === null || (r.projectId !== null && visible.has(r.projectId)))
       .filter((r) => f.spiderId === undefined || r.spiderIds.length === 0 || r.spiderIds.includes(f.spiderId))
       .map(ruleView);
   }
@@ -144,16 +162,16 @@ export class NotifyService {
       updatedAt: new Date(),
     } as RuleRecord;
     if (patch.throttle === null) next.throttle = null;
-    await this.checkRule(next.events, next.channelIds);
+    await this.checkRule(next.events, next.channelIds, next.projectId ?? null, next.spiderIds ?? []);
     const { _id, ...set } = next;
     await this.repo.updateRule(id, set);
-    this.cache.invalidate();
+    await this.cache.changed();
     return ruleView(next);
   }
 
   async deleteRule(id: string): Promise<void> {
     if (!(await this.repo.deleteRule(id))) throw new NotFoundError('rule', id);
-    this.cache.invalidate();
+    await this.cache.changed();
   }
 
   async listDeliveries(q: DeliveryQuery): Promise<DeliveryView[]> {
@@ -173,8 +191,10 @@ export class NotifyService {
     return deliveryView({ ...d, ...set });
   }
 
-  private async checkRule(events: RuleEvent[], channelIds: string[]): Promise<void> {
+  /** A project's rule listens to its own spiders only and sends to its own channels (or global ones an admin named); node events are for global rules. */
+  private async checkRule(events: RuleEvent[], channelIds: string[], projectId: string | null, spiderIds: string[]): Promise<void> {
     for (const e of events) {
+      if (projectId !== null && e.type.startsWith('node.')) throw new BadInputError(`${e.type}: node events need a global rule (projectId null, admins only)`);
       if (e.type === 'task.results_below' && e.min === undefined && e.belowMedianPercent === undefined) throw new BadInputError('task.results_below needs min or belowMedianPercent');
       if (e.type === 'task.log_errors_above' && e.count === undefined) throw new BadInputError('task.log_errors_above needs count');
       if ((e.type === 'task.running_longer' || e.type === 'task.pending_longer') && !e.seconds) throw new BadInputError(`${e.type} needs seconds`);
@@ -186,7 +206,17 @@ export class NotifyService {
         }
       }
     }
-    for (const id of channelIds) if (!(await this.repo.channel(id))) throw new BadInputError(`channel ${id} does not exist`);
+    for (const id of channelIds) {
+      const c = await this.repo.channel(id);
+      if (!c) throw new BadInputError(`channel ${id} does not exist`);
+      if (projectId !== null && c.projectId !== null && c.projectId !== projectId) throw new BadInputError(`channel ${id} belongs to another project`);
+    }
+    if (projectId !== null) {
+      for (const id of spiderIds) {
+        const s = await this.facts.spider(id);
+        if (s.projectId !== projectId) throw new BadInputError(`spider ${id} is not in project ${projectId}`);
+      }
+    }
   }
 
   private async requireChannel(id: string): Promise<ChannelRecord> {

@@ -42,6 +42,11 @@ export class OutboxRepository {
     await this.facts().deleteOne({ _id: id });
   }
 
+  /** Several fanned-out facts in one write (an `_id` `$in`: a scan of the small outbox on FerretDB). */
+  async doneMany(ids: string[]): Promise<void> {
+    if (ids.length) await this.facts().deleteMany({ _id: { $in: ids } });
+  }
+
   addDigestItem(item: DigestItem): Promise<boolean> {
     return insertOnce(this.items(), item);
   }

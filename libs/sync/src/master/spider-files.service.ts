@@ -8,7 +8,9 @@ import { ManifestCache } from './manifest-cache';
 import { SpiderRepository } from './spider.repository';
 import { SpiderVersionRepository } from './spider-version.repository';
 import { SYNC_MASTER_OPTIONS, SyncMasterOptions } from './sync-master.options';
-import { clearStagingDir, StagedFile } from './upload-staging';
+import { clearStagingDir, removeStaged, StagedFile, stageStream } from './upload-staging';
+import { applyFileChanges, FileChange, rebaseFileChanges } from '../file-changes';
+import { Readable } from 'node:stream';
 
 /** `unchanged`: the change left the tree as it was, so no version was made (`version` is the current one). */
 export type VersionSummary = { version: number; fileCount: number; totalBytes: number; unchanged?: true };
@@ -98,6 +100,61 @@ export class SpiderFilesService implements OnApplicationBootstrap {
     }
     await this.restoreCollected([file]);
     return summary;
+  }
+
+  /**
+   * Applies a batch of changes (put, delete, move, mkdir) read at `baseVersion` as ONE new
+   * version. Everything is checked before any content is stored. The batch is laid over the
+   * current tree: refused (409) when a path it touches changed after the base, so nobody's
+   * newer save is overwritten; other files changed meanwhile are kept.
+   */
+  async applyChanges(spiderId: string, baseVersion: number, changes: FileChange[], staged: StagedFile[]): Promise<VersionSummary> {
+    await this.requireSpider(spiderId);
+    if (changes.length === 0) throw new BadInputError('changes: expected at least one change');
+    this.checkTree(staged);
+    const named = new Set(changes.filter((c) => c.op === 'put').map((c) => (c as { path: string }).path));
+    const stray = staged.find((f) => !named.has(f.path));
+    if (stray) throw new BadInputError(`upload part ${JSON.stringify(stray.path)} is named by no put change; nothing was changed`);
+    const base = await this.versions.find(spiderId, baseVersion);
+    if (!base) throw new ConflictError(`version ${baseVersion} is not kept any more (or never existed): reload the files and apply the changes again`);
+    const puts = new Map(staged.map((f) => [f.path, { path: f.path, size: f.size, mode: permissionBits(f.mode), sha256: f.sha256 }]));
+    const keep = { path: '', size: 0, mode: 0o644, sha256: EMPTY_SHA256 };
+    const result = applyFileChanges(base.files, changes, puts, keep);
+    checkFileDirConflicts(new Set(result.files.map((f) => f.path)));
+    if (result.files.length > this.opts.maxFiles) throw new PayloadTooLargeError(`more than ${this.opts.maxFiles} files`);
+    if (result.files.reduce((n, f) => n + f.size, 0) > this.opts.maxTotalBytes) throw new PayloadTooLargeError(`more than ${this.opts.maxTotalBytes} bytes in total`);
+    await this.store(staged);
+    if (result.files.some((f) => f.sha256 === EMPTY_SHA256)) await this.storeEmpty();
+    // Moved files keep their content: marked as reused so the collector spares it.
+    await this.blobs.touch([...new Set(result.files.filter((f) => result.changed.has(f.path)).map((f) => f.sha256))]);
+    let summary: VersionSummary;
+    try {
+      summary = await this.commit(spiderId, (files, version) => {
+        const merged = rebaseFileChanges(base.files, files, result);
+        if (!merged) throw new StaleBase(version);
+        checkFileDirConflicts(new Set(merged.map((f) => f.path)));
+        return merged;
+      });
+    } catch (err) {
+      if (err instanceof StaleBase) {
+        throw new ConflictError(
+          `a file these changes touch changed after version ${baseVersion}, the version they were made on (current version: ${err.current}); nothing was saved: reload the files and apply the changes again`,
+        );
+      }
+      throw err;
+    }
+    await this.restoreCollected(staged);
+    return summary;
+  }
+
+  private async storeEmpty(): Promise<void> {
+    if (await this.blobs.exists(EMPTY_SHA256)) return;
+    const empty = await stageStream(Readable.from([]), this.opts.uploadDir, 0, 'empty file');
+    try {
+      await this.blobs.putFile(empty.sha256, empty.file, 0);
+    } finally {
+      await removeStaged([empty]);
+    }
   }
 
   /**
@@ -206,6 +263,9 @@ export class SpiderFilesService implements OnApplicationBootstrap {
     if (!(await this.spiders.findById(id))) throw new NotFoundError('spider', id);
   }
 }
+
+/** sha256 of no bytes: the content of a folder's `.keep` marker. */
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 /** Thrown inside a commit: the file changed after the writer's base version (`current` holds the change). */
 class StaleBase extends Error {

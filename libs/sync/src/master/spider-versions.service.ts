@@ -39,6 +39,12 @@ export class SpiderVersionsService {
     return { size: entry.size, chunks: this.blobs.read(entry.sha256) };
   }
 
+  /** Every file of `version` with a way to stream its content (read one file at a time, when asked). */
+  async contents(spiderId: string, version: number): Promise<{ entry: ManifestEntry; read: () => AsyncIterable<Buffer> }[]> {
+    const files = await this.files(spiderId, version);
+    return files.map((entry) => ({ entry, read: () => this.blobs.read(entry.sha256) }));
+  }
+
   /** Files added, removed and changed from `a` to `b`, with a unified diff for changed text files under 1 MiB. */
   async diff(spiderId: string, a: number, b: number): Promise<VersionDiffView> {
     const [from, to] = await Promise.all([this.files(spiderId, a), this.files(spiderId, b)]);

@@ -4,6 +4,7 @@ import { Connection, mongo } from 'mongoose';
 import { applyActivity, applyEnded, emptyCounts, ReplicaCounts, sumCounts } from '../task-counts';
 import { TaskRecord } from '../task.types';
 import { TASK_MASTER_OPTIONS, TaskMasterOptions } from './task-master.options';
+import { TaskDailyService } from './task-daily.service';
 
 const COLLECTION = 'task_counters';
 /** `counting`: tasks counted whose archive insert may not have landed yet (see countEnded). */
@@ -27,6 +28,7 @@ export class TaskCountersService {
   constructor(
     @InjectConnection() private readonly conn: Connection,
     @Inject(TASK_MASTER_OPTIONS) private readonly opts: TaskMasterOptions,
+    private readonly daily: TaskDailyService,
   ) {}
 
   /**
@@ -40,7 +42,8 @@ export class TaskCountersService {
     applyEnded(c, [t], 1);
     applyActivity(c, t.status, Date.now());
     this.counting.add(String(t._id));
-    await this.flush();
+    // The day's counts go with the same count (a replayed close is counted once, see above).
+    await Promise.all([this.flush(), this.daily.countEnded(t)]);
   }
 
   /** The task's archive insert landed: its id leaves `counting` with the next write. */

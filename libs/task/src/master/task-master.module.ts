@@ -17,6 +17,7 @@ import { StaleRunReaper } from './stale-run.reaper';
 import { TaskService } from './task.service';
 import { TaskArchiveRepository } from './task-archive.repository';
 import { TaskCountersService } from './task-counters.service';
+import { TaskDailyService } from './task-daily.service';
 import { OpenTasksSnapshot } from './open-tasks.snapshot';
 import { TaskHistoryService } from './task-history.service';
 import { TaskRetentionCron } from './task-retention.cron';
@@ -60,11 +61,12 @@ export class TaskMasterModule {
         ScheduleService,
         TaskArchiveRepository,
         TaskCountersService,
+        TaskDailyService,
         OpenTasksSnapshot,
         TaskHistoryService,
         TaskRetentionCron,
       ],
-      exports: [TaskService, DispatcherService, ScheduleService, TaskMetrics, TaskRetentionCron],
+      exports: [TaskService, DispatcherService, ScheduleService, TaskMetrics, TaskRetentionCron, TaskDailyService],
     };
   }
 }

@@ -76,6 +76,8 @@ export class StatsDto {
   stuckPending: number;
   @ApiProperty({ description: 'Age of the oldest pending task, ms (0: none)' })
   oldestPendingAgeMs: number;
+  @ApiProperty({ description: 'Tasks that ended today (UTC day), from maintained daily counts', example: 12 })
+  tasksEndedToday: number;
   @ApiProperty({ description: "This replica's node counters since it started", type: NodeEventsDto })
   nodeEvents: NodeEventsDto;
 }

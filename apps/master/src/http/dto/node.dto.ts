@@ -4,6 +4,7 @@ import type { Label, NodeStatus } from '@crawlnest/node';
 import { IsStringMap, OptionalField } from './field-validators';
 import { STRING_MAP_SCHEMA } from './task.dto';
 import { RuntimeDto } from './environment.dto';
+import type { NodeView } from '@crawlnest/node';
 
 const NODE_STATUSES = ['online', 'offline'] as const;
 
@@ -54,7 +55,7 @@ export class NodeResourcesDto {
   diskFreeBytes: number;
 }
 
-export class NodeDto {
+export class NodeDto implements NodeView {
   @ApiProperty({ description: 'Node id', example: '665f1c2e8b3a4d0012345670' })
   id: string;
   @ApiProperty({ description: 'Stable node key (kept in the worker workspace)' })

@@ -21,6 +21,7 @@ import {
 } from 'class-validator';
 import { CHANNEL_TYPES, CHAT_FORMATS, DELIVERY_STATUSES, EVENT_TYPES, type ChannelType, type ChatFormat, type DeliveryStatus, type EventType } from '@crawlnest/notify';
 import { IsObjectId, OptionalField } from './field-validators';
+import type { ChannelView, RuleView } from '@crawlnest/notify';
 
 const SECURITY = ['tls', 'starttls', 'none'] as const;
 
@@ -142,7 +143,7 @@ export class PatchChannelDto extends ChannelFieldsDto {
   config?: ChannelConfigDto;
 }
 
-export class ChannelDto {
+export class ChannelDto implements ChannelView {
   @ApiProperty({ description: 'Id' }) id: string;
   @ApiProperty({ description: 'Name' }) name: string;
   @ApiProperty({ description: 'Type', enum: CHANNEL_TYPES }) type: ChannelType;
@@ -292,7 +293,7 @@ export class PatchRuleDto extends RuleFieldsDto {
   channelIds?: string[];
 }
 
-export class RuleDto {
+export class RuleDto implements RuleView {
   @ApiProperty({ description: 'Id' }) id: string;
   @ApiProperty({ description: 'Name' }) name: string;
   @ApiProperty({ description: 'Project; null: global', type: String, nullable: true }) projectId: string | null;

@@ -4,6 +4,7 @@ import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsObject, IsString, Length, Matches, ValidateIf, ValidateNested } from 'class-validator';
 import { RESULTS_COLLECTION_PATTERN } from '@crawlnest/results';
 import { IsObjectId, OptionalField, PageQueryField, SizeQueryField } from './field-validators';
+import type { DedupBackfillView } from '@crawlnest/results';
 
 export const DEDUP_MODES = ['ignore', 'overwrite'] as const;
 
@@ -136,7 +137,7 @@ export class ResultsDeletedDto {
 
 export const BACKFILL_STATUSES = ['running', 'done', 'failed', 'superseded'] as const;
 
-export class DedupBackfillDto {
+export class DedupBackfillDto implements DedupBackfillView {
   @ApiProperty({ description: 'running (claiming), done, failed (see error), superseded (the dedup setting changed again)', enum: BACKFILL_STATUSES, example: 'running' })
   status: (typeof BACKFILL_STATUSES)[number];
   @ApiProperty({ description: 'The dedup keys it claims', type: [String], example: ['url'] })

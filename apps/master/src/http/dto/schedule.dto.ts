@@ -4,6 +4,7 @@ import type { Label } from '@crawlnest/node';
 import { CATCH_UP_POLICIES, CatchUp, TASK_MODES, TaskMode } from '@crawlnest/task';
 import { IsObjectId, IsStringMap, noLabels, OptionalField } from './field-validators';
 import { PlacementViewDto, STRING_MAP_SCHEMA } from './task.dto';
+import type { ScheduleView } from '@crawlnest/task';
 
 const CRON_EXAMPLE = '*/15 * * * *';
 
@@ -98,7 +99,7 @@ export class CreateScheduleDto extends ScheduleOptionsDto {
   override enabled: boolean = true;
 }
 
-export class ScheduleDto extends PlacementViewDto {
+export class ScheduleDto extends PlacementViewDto implements ScheduleView {
   @ApiProperty({ description: 'Schedule id' })
   id: string;
   @ApiProperty({ description: 'Spider id' })

@@ -1,8 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { GitCommitDto } from '../../git/git-source.dto';
 import { IsDefined, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { asStack, OptionalField } from './field-validators';
 import { DedupBackfillDto, DedupField, DedupSettingDto, ResultsCollectionField } from './results.dto';
 import { MAX_KILL_GRACE_SEC } from './task.dto';
+import type { SpiderView, VersionDiffView } from '@crawlnest/sync';
 
 /** `killGraceSec` on create and PATCH: 0..MAX_KILL_GRACE_SEC, 0 = the worker's default. */
 const SpiderKillGraceField = () =>
@@ -145,7 +147,7 @@ export class TreeUploadQueryDto {
   unwrap?: 'true' | 'false';
 }
 
-export class SpiderDto {
+export class SpiderDto implements SpiderView {
   @ApiProperty({ description: 'Spider id', example: '665f1c2e8b3a4d0012345678' })
   id: string;
   @ApiProperty({ description: 'Display name', example: 'quotes' })
@@ -239,6 +241,8 @@ export class SpiderVersionDto {
   createdAt: string;
   @ApiProperty({ description: 'The version this one restored (POST …/versions/:version/restore), or null', type: Number, nullable: true, example: null })
   restoredFrom: number | null;
+  @ApiProperty({ description: 'The git commit a pull made this version from (docs/git.md); null for an upload', type: GitCommitDto, nullable: true })
+  git: GitCommitDto | null;
 }
 
 export class ChangedFileDto {
@@ -252,7 +256,7 @@ export class ChangedFileDto {
   diff?: string;
 }
 
-export class VersionDiffDto {
+export class VersionDiffDto implements VersionDiffView {
   @ApiProperty({ description: 'The first version', example: 3 })
   from: number;
   @ApiProperty({ description: 'The second version', example: 4 })
@@ -278,4 +282,17 @@ export class UploadLimitsDto {
 export class MultipartFilesDto {
   @ApiProperty({ description: 'One part per file; the part filename is the relative path', type: 'array', items: { type: 'string', format: 'binary' } })
   file: unknown[];
+}
+
+export class FileChangesDto {
+  @ApiProperty({ description: 'The version the changes were made on (the tree the user saw)', example: '4' })
+  baseVersion: string;
+  @ApiProperty({
+    description:
+      'JSON array, applied in order: {"op":"put","path"} (content: the file part whose filename is that path), {"op":"delete","path"} (a file or a whole folder), {"op":"move","from","to"} (rename or move a file or folder; the target must not exist), {"op":"mkdir","path"} (a folder left empty holds a `.keep` file)',
+    example: '[{"op":"mkdir","path":"lib"},{"op":"move","from":"util.py","to":"lib/util.py"},{"op":"delete","path":"old.py"}]',
+  })
+  changes: string;
+  @ApiPropertyOptional({ description: 'One part per put change; the part filename is its path', type: 'array', items: { type: 'string', format: 'binary' } })
+  file?: unknown[];
 }

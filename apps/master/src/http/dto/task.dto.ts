@@ -1,9 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { GitCommitDto } from '../../git/git-source.dto';
 import { Type } from 'class-transformer';
 import { IsDefined, IsIn, IsInt, IsString, Length, Max, MaxLength, Min } from 'class-validator';
 import type { Label } from '@crawlnest/node';
 import { TASK_MODES, TASK_STATUSES, TaskMode, TaskStatus } from '@crawlnest/task';
 import { IsObjectId, IsStringMap, noLabels, OptionalField, PageQueryField, PlacementModeField, PlacementNodeIdsField, SizeQueryField } from './field-validators';
+import type { LogLineView, TaskView } from '@crawlnest/task';
 
 export const STRING_MAP_SCHEMA = { type: 'object', additionalProperties: { type: 'string', maxLength: 4096 }, maxProperties: 100 } as const;
 const MAX_TIMEOUT_SEC = 30 * 24 * 3600;
@@ -156,6 +158,8 @@ export class AttemptDto {
   error: string | null;
   @ApiProperty({ description: 'ISO-8601 time it ended' })
   at: string;
+  @ApiPropertyOptional({ description: 'True: its worker shut down and handed the task back to run elsewhere (this attempt used no retry); absent otherwise' })
+  handedBack?: boolean;
 }
 
 /** Where tasks may run: shared by the task and schedule views. */
@@ -168,7 +172,7 @@ export class PlacementViewDto {
   labels: Record<string, string>;
 }
 
-export class TaskDto extends PlacementViewDto {
+export class TaskDto extends PlacementViewDto implements TaskView {
   @ApiProperty({ description: 'Task id', example: '665f1c2e8b3a4d0012345679' })
   id: string;
   @ApiProperty({ description: 'Result items stored so far (live while it runs)', example: 120 })
@@ -181,6 +185,8 @@ export class TaskDto extends PlacementViewDto {
   spiderId: string;
   @ApiProperty({ description: 'Spider file-tree version the task runs', example: 3 })
   spiderVersion: number;
+  @ApiPropertyOptional({ description: 'GET /api/tasks/:id only: the git commit that version was pulled from (docs/git.md); null for an uploaded version', type: GitCommitDto, nullable: true })
+  git?: GitCommitDto | null;
   @ApiProperty({ description: 'Command run', example: 'python3 main.py' })
   cmd: string;
   @ApiProperty({ description: 'Parameters appended to the command', example: '' })
@@ -263,7 +269,7 @@ export class TaskPageDto {
   nextAfter: string | null;
 }
 
-export class LogLineDto {
+export class LogLineDto implements LogLineView {
   @ApiProperty({ description: 'Line number, from 1, without gaps', example: 1 })
   seq: number;
   @ApiProperty({ description: 'ISO-8601 time the line was read' })

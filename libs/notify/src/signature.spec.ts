@@ -1,25 +1,5 @@
-import { SecretBox } from './secret-box';
 import { signBody, verifySignature } from './signature';
 import { backoffMs, isRetryableStatus, nextAttemptDelayMs, retryAfterMs } from './retry-plan';
-
-describe('SecretBox', () => {
-  const box = new SecretBox('a-key-of-enough-length');
-
-  it('opens what it sealed, and the sealed form does not contain the secret', () => {
-    const sealed = box.seal('hunter2-password');
-    expect(sealed).not.toContain('hunter2');
-    expect(box.open(sealed)).toBe('hunter2-password');
-    expect(box.seal('x')).not.toBe(box.seal('x')); // a fresh IV each time
-  });
-
-  it('refuses a box sealed with another key or changed', () => {
-    const sealed = box.seal('s');
-    expect(() => new SecretBox('another-key-of-enough-length').open(sealed)).toThrow();
-    const parts = sealed.split('.');
-    parts[3] = Buffer.from('t').toString('base64');
-    expect(() => box.open(parts.join('.'))).toThrow();
-  });
-});
 
 describe('signature', () => {
   it('is the hex HMAC-SHA256 of the raw body, verified in constant time', () => {

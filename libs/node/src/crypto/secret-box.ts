@@ -3,7 +3,8 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 const VERSION = 'v1';
 
 /**
- * AES-256-GCM for secrets at rest (webhook secrets, SMTP passwords). The key is derived from
+ * AES-256-GCM for secrets at rest (notification webhook secrets and SMTP passwords, git
+ * credentials and deploy keys). One key for all: CRAWLNEST_SECRETS_KEY. The key is derived from
  * the configured key string by SHA-256, so any long random string works as configuration.
  * Boxed form: `v1.<iv b64>.<tag b64>.<ciphertext b64>`; a wrong key or a changed byte fails to open.
  */
@@ -29,4 +30,12 @@ export class SecretBox {
     d.setAuthTag(Buffer.from(tag, 'base64'));
     return Buffer.concat([d.update(Buffer.from(body, 'base64')), d.final()]).toString('utf8');
   }
+}
+
+/**
+ * The boxed form of a secret git sources stored as `{v, iv, tag, data}` before they used
+ * SecretBox: the same cipher under the same key (SHA-256 of the secrets key), so it opens.
+ */
+export function boxedFromParts(p: { v: number; iv: string; tag: string; data: string }): string {
+  return [`v${p.v}`, p.iv, p.tag, p.data].join('.');
 }
