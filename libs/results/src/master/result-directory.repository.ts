@@ -26,6 +26,17 @@ const PAGES = 'result_pages';
 const DIR = 'result_dir';
 /** `_id` reads run at most this many at once. */
 const PARALLEL = 16;
+/**
+ * On FerretDB a point read costs ~1–3 ms and a scan ~27 µs per document (TOOLCHAIN.md): a page
+ * needing more point reads than 1/SCAN_PER_POINT of the collection is read with one `$in` (a
+ * scan) instead. A page of 1000 of a 20k spider: one scan (~0.5 s) instead of 1000 reads (1–3 s).
+ */
+const SCAN_PER_POINT = 40;
+/** Fewer documents than this are always read by point reads (no collection size asked). */
+const BULK_FROM = 64;
+
+/** The documents a read may cost a scan of (the collection's size, from the spider's directory), asked once. */
+type SizeOf = () => Promise<number>;
 
 /**
  * Page marks and directories beside the results collections. FerretDB 1.24 serves only `_id`
@@ -178,17 +189,27 @@ export class ResultDirectoryRepository {
    * that are gone: the cost grows with `skip`.
    */
   async newest(col: string, scope: Scope, skip: number, limit: number, live: number, holes: boolean): Promise<ResultDoc[] | null> {
-    const { head, slots } = await this.slots(scope);
+    const { head, slots, top } = await this.slots(scope);
     if (slots < live) return null;
     if (head < 0 || limit <= 0) return [];
+    const size = this.sizeOf(scope, slots, top);
     if (slots === live) {
-      const page = await this.addressed(col, scope, head, slots, skip, limit);
+      const page = await this.addressed(col, scope, head, slots, skip, limit, size);
       if (page) return page;
     }
-    return this.walked(col, scope, head, skip, limit, holes);
+    return this.walked(col, scope, head, skip, limit, holes, size);
   }
 
-  private async addressed(col: string, scope: Scope, head: number, slots: number, skip: number, limit: number): Promise<ResultDoc[] | null> {
+  /** The collection's size as far as the directories know it: the spider's placed documents (a task's scope asks its spider's head). */
+  private sizeOf(scope: Scope, slots: number, top: Place | null): SizeOf {
+    let known: Promise<number> | null = null;
+    return () => {
+      known ??= scope.kind === 's' || !top ? Promise.resolve(slots) : this.slots({ kind: 's', id: top.sid }).then((s) => Math.max(s.slots, slots));
+      return known;
+    };
+  }
+
+  private async addressed(col: string, scope: Scope, head: number, slots: number, skip: number, limit: number, size: SizeOf): Promise<ResultDoc[] | null> {
     const hiPos = slots - skip;
     if (hiPos <= 0) return [];
     const loPos = Math.max(0, hiPos - limit);
@@ -219,7 +240,7 @@ export class ResultDirectoryRepository {
         if (pos >= loPos && pos < hiPos) ids.push(mk.ids[k]);
       }
     }
-    const docs = await this.docs(col, ids.reverse());
+    const docs = await this.docs(col, ids.reverse(), size);
     if (docs.some((d) => !d || !inScope(d, scope))) return null;
     return docs as ResultDoc[];
   }
@@ -229,7 +250,7 @@ export class ResultDirectoryRepository {
    * a valid mark counts its `ids` (places left by a crash or a task delete have no valid mark and
    * count nothing), and only the page's own documents are read.
    */
-  private async walked(col: string, scope: Scope, head: number, skip: number, limit: number, holes: boolean): Promise<ResultDoc[]> {
+  private async walked(col: string, scope: Scope, head: number, skip: number, limit: number, holes: boolean, size: SizeOf): Promise<ResultDoc[]> {
     const out: ResultDoc[] = [];
     let seen = 0;
     for (let at = head; at >= 0 && out.length < limit; ) {
@@ -250,7 +271,7 @@ export class ResultDirectoryRepository {
         }
         while (k < ids.length && out.length < limit) {
           const n = Math.max(16, skip + limit - seen);
-          const docs = await this.docs(col, ids.slice(k, k + n));
+          const docs = await this.docs(col, ids.slice(k, k + n), size);
           k += n;
           for (const d of docs) {
             if (!d || !inScope(d, scope)) continue;
@@ -330,10 +351,18 @@ export class ResultDirectoryRepository {
     return marks.map((mk, i) => (mk && (scope.kind === 's' ? mk.m : mk.n) === ats[i] ? mk : null));
   }
 
-  /** Documents by `_id`, one equality read each (an `$in` reads the whole collection on FerretDB); null where gone. */
-  docs(col: string, ids: string[]): Promise<(ResultDoc | null)[]> {
+  /**
+   * Documents by `_id`, in the order asked, null where gone. On MongoDB one `$in` (the `_id`
+   * index). On FerretDB an `$in` reads the whole collection, so a few documents are read one
+   * equality read each, and many (more than 1/SCAN_PER_POINT of `size()`) with one `$in`.
+   */
+  async docs(col: string, ids: string[], size?: SizeOf): Promise<(ResultDoc | null)[]> {
     const c = this.conn.collection<ResultDoc>(col) as unknown as mongo.Collection<ResultDoc>;
-    return mapParallel(ids, (id) => c.findOne({ _id: id }));
+    if (!ids.length) return [];
+    const bulk = !(await this.isFerretDb()) || (ids.length >= BULK_FROM && size !== undefined && ids.length * SCAN_PER_POINT >= (await size()));
+    if (!bulk) return mapParallel(ids, (id) => c.findOne({ _id: id }));
+    const found = new Map((await c.find({ _id: { $in: ids } }).toArray()).map((d) => [d._id, d as ResultDoc]));
+    return ids.map((id) => found.get(id) ?? null);
   }
 
   /** A spider's (or a task's) directory and page marks go with its results (a filter: a scan, like the delete itself). */
