@@ -81,7 +81,7 @@ export function ResultsView({ spiderId, initialTaskId }: { spiderId: string; ini
           {data.total !== null
             ? `${data.total} results`
             : byCursor
-              ? `${data.items.length} results on this page · searched ${(data.searched ?? 0).toLocaleString()} of ${(data.of ?? 0).toLocaleString()} items${data.partial ? ' (search stopped at its time limit)' : ''}`
+              ? `${data.items.length} results on this page · field filter: searched ${(data.searched ?? 0).toLocaleString()} of ${(data.of ?? 0).toLocaleString()} items${data.partial ? ' (search stopped at its time limit)' : ''}`
               : `${data.items.length} results on this page (field filter: not counted)`}
         </Text>
       )}
