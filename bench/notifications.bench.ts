@@ -1,7 +1,10 @@
+import { loadavg } from 'node:os';
 import { Benchmark, Figure, percentile } from './bench-kit';
 import { TestCluster } from '../test/support/cluster';
 import { HookReceiver } from '../test/support/notify-receivers';
 import { waitFor } from '../test/support/wait';
+import { dbCommands, dbSeconds, perTask, timePerTask } from './db-commands';
+import { cpuSeconds, pidListeningOn } from './proc-usage';
 
 const LATENCY_TASKS = Number(process.env.BENCH_NOTIFY_LATENCY_TASKS ?? 100);
 const N = Number(process.env.BENCH_NOTIFY_TASKS ?? 300);
@@ -25,15 +28,38 @@ async function cluster(label: string, hooks: HookReceiver) {
   return { c, m, spiderId, addRules };
 }
 
+/** CPU seconds so far of the master, the workers, the database and this process (which runs the receiver). */
+function cpuNow(c: TestCluster): Record<string, number> {
+  const out: Record<string, number> = { master: cpuSeconds(c.masters[0].proc.pid), workers: c.workers.reduce((a, w) => a + cpuSeconds(w.proc.pid), 0), 'bench+receiver': cpuSeconds(process.pid) };
+  const port = Number(new URL(process.env.CRAWLNEST_E2E_MONGO_URI ?? 'mongodb://127.0.0.1:0/').port);
+  const db = pidListeningOn(port);
+  if (db !== null) out.ferretdb = cpuSeconds(db);
+  return out;
+}
+
+function cpuPerTask(before: Record<string, number>, after: Record<string, number>, n: number): string {
+  return Object.entries(after)
+    .map(([k, v]) => `${k} ${(((v - (before[k] ?? 0)) * 1000) / n).toFixed(1)}`)
+    .join(', ');
+}
+
 /** N `true` tasks created at once (50 REST calls in flight) on 2 workers × 4 slots: create → all finished. */
 async function throughput(label: string, rules: number, hooks: HookReceiver): Promise<{ perSec: number; deliveredMs: number | null }> {
   const { c, m, spiderId, addRules } = await cluster(label, hooks);
   try {
     await addRules(rules);
+    const commands0 = await dbCommands(m);
+    const seconds0 = await dbSeconds(m);
+    const cpu0 = cpuNow(c);
     const t0 = Date.now();
     for (let i = 0; i < N; i += 50) await Promise.all(Array.from({ length: Math.min(50, N - i) }, () => m.api.post('/api/tasks', { spiderId })));
     await waitFor('all finished', async () => ((await m.api.get('/api/stats')).body.tasks.finished ?? 0) >= N, 3_600_000, 1000);
     const total = Date.now() - t0;
+    // The profile of the dispatch phase (create → all finished), deliveries made meanwhile included.
+    const rt = perTask(commands0, await dbCommands(m), N);
+    process.stdout.write(`  (${label}: ${rt.total.toFixed(2)} database round trips per task: ${rt.byName})\n`);
+    process.stdout.write(`  (${label}: database wait per task, ms, top commands: ${timePerTask(seconds0, await dbSeconds(m), N)})\n`);
+    process.stdout.write(`  (${label}: CPU per task, ms: ${cpuPerTask(cpu0, cpuNow(c), N)}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})\n`);
     if (rules) process.stdout.write(`  (${N} tasks with ${rules} rules: ${((N / total) * 1000).toFixed(2)} tasks/s; waiting for the ${N * rules} deliveries)\n`);
     let deliveredMs: number | null = null;
     if (rules) {

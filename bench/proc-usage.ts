@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** CPU seconds (user + system) a process has used, from /proc (Linux; clock ticks of 10 ms). */
 export function cpuSeconds(pid: number): number {
@@ -12,4 +12,17 @@ export function cpuSeconds(pid: number): number {
 export function rssBytes(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) * 1024 : NaN;
+}
+
+/** The process whose command line listens on 127.0.0.1:`port` (`--listen-addr=…`, as the bench's FerretDB), or null. */
+export function pidListeningOn(port: number): number | null {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(`--listen-addr=127.0.0.1:${port}\0`)) return Number(entry);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return null;
 }

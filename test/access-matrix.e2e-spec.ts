@@ -24,6 +24,7 @@ const NEED: Record<string, Need> = {
   'get /api/nodes': 'signed-in',
   'get /api/nodes/{id}': 'signed-in',
   'get /api/nodes/{id}/environments': 'signed-in',
+  'get /api/nodes/{id}/history': 'signed-in',
   'patch /api/nodes/{id}': 'admin',
   'delete /api/nodes/{id}': 'admin',
   'post /api/spiders': 'edit',

@@ -1,9 +1,9 @@
 import { createCipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createConnection } from 'mongoose';
 import { Master, TestCluster } from './support/cluster';
-import { git, gitDaemon, gitHttpServer } from './support/git-servers';
+import { git, gitDaemon, gitHttpServer, commitAndPush } from './support/git-servers';
 import { cliEnv, runCli } from './support/cli-process';
 import { waitFor } from './support/wait';
 
@@ -20,16 +20,7 @@ describe('spiders from git: pull, webhooks, force-push, deleted branch, credenti
   let repoUrl: string;
   const ids: Record<string, string> = {};
 
-  function commit(files: Record<string, string>, message: string): string {
-    for (const [p, content] of Object.entries(files)) {
-      mkdirSync(join(work, p, '..'), { recursive: true });
-      writeFileSync(join(work, p), content);
-    }
-    git(work, 'add', '-A');
-    git(work, 'commit', '-q', '-m', message);
-    git(work, 'push', '-q', 'origin', 'HEAD:main');
-    return git(work, 'rev-parse', 'HEAD');
-  }
+  const commit = (files: Record<string, string>, message: string): string => commitAndPush(work, files, message);
 
   async function spider(name: string): Promise<string> {
     const r = await m.api.post('/api/spiders', { name, cmd: 'python3 main.py' });

@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createConnection } from 'mongoose';
 import { Master, TestCluster } from './support/cluster';
-import { git, SSHD, sshGitServer, sshKeyPair } from './support/git-servers';
+import { git, SSHD, sshGitServer, sshKeyPair, commitAndPush } from './support/git-servers';
 
 /**
  * Spiders from git over ssh against a real sshd on 127.0.0.1 (its own host key, an
@@ -19,16 +19,7 @@ describe('spiders from git over ssh: deploy key, host key pinning', () => {
   let deploy: ReturnType<typeof sshKeyPair>;
   let spiderId: string;
 
-  function commit(files: Record<string, string>, message: string): string {
-    for (const [p, content] of Object.entries(files)) {
-      mkdirSync(join(work, p, '..'), { recursive: true });
-      writeFileSync(join(work, p), content);
-    }
-    git(work, 'add', '-A');
-    git(work, 'commit', '-q', '-m', message);
-    git(work, 'push', '-q', 'origin', 'HEAD:main');
-    return git(work, 'rev-parse', 'HEAD');
-  }
+  const commit = (files: Record<string, string>, message: string): string => commitAndPush(work, files, message);
 
   const pull = () => m.api.post(`/api/spiders/${spiderId}/git/pull`);
   const setSource = (body: object) => m.api.put(`/api/spiders/${spiderId}/git`, JSON.stringify(body), 'application/json');

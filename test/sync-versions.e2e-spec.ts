@@ -108,4 +108,27 @@ describe('a new spider version replaces the worker copy exactly', () => {
     const { out } = await run('cat change.py');
     expect(out).toEqual(['print("v2, longer than before")']);
   });
+
+  it("a run's leftovers and deletions never reach the next run: the same version is repaired, the next version is exact; an untouched version is handed out again without a sync", async () => {
+    const v1 = (await master.api.put(`/api/spiders/${spiderId}/files`, await tarGzTree(withCheck(V1)), 'application/gzip')).body.version as number;
+    expect((await run()).out).toContain('SYNC-OK');
+    // Unchanged since: the worker hands the same directory out again without asking the master.
+    const skipsBefore = (cluster.workers[0].proc.output().match(/unchanged: true|"unchanged":true/g) ?? []).length;
+    const warm = await run();
+    expect(warm.out).toContain('SYNC-OK');
+    expect(warm.t.sync).toMatchObject({ filesTotal: 6, filesTransferred: 0 });
+    expect((cluster.workers[0].proc.output().match(/unchanged: true|"unchanged":true/g) ?? []).length).toBe(skipsBefore + 1);
+    // A run that litters its directory and deletes a file of the version.
+    const dirty = await run('mkdir -p junk/deep && echo x > junk/deep/left.txt && echo x > stray.txt && rm keep.txt && echo DIRTY');
+    expect(dirty.out).toEqual(['DIRTY']);
+    const repaired = await run();
+    expect(repaired.out).toContain('SYNC-OK'); // exactly version 1's files: keep.txt back, no junk
+    expect((await run('echo x > more-junk.txt && echo DIRTY')).out).toEqual(['DIRTY']);
+    const v2 = (await master.api.put(`/api/spiders/${spiderId}/files`, await tarGzTree(withCheck(V2)), 'application/gzip')).body.version as number;
+    expect(v2).toBe(v1 + 1);
+    const next = await run();
+    expect(next.t).toMatchObject({ status: 'finished', exitCode: 0, spiderVersion: v2 });
+    expect(next.out).toContain('SYNC-OK'); // made from the previous directory: nothing of it is left over
+  });
 });
+

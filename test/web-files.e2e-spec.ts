@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { screenshot, signIn, TestBrowser } from './support/browser';
+import { screenshot, signedInPage, type TestBrowser } from './support/browser';
 import { Master, TestCluster } from './support/cluster';
 
 /**
@@ -29,9 +29,7 @@ describe('web dashboard: managing spider files', () => {
     spiderId = (await m.api.post('/api/spiders', { name: 'shop', cmd: 'python3 main.py' })).body.id;
     const up = await m.api.putFiles(`/api/spiders/${spiderId}/files`, { 'main.py': 'import util\n', 'util.py': 'X = 1\n', 'old.py': 'gone\n', 'pkg/a.py': 'A\n' });
     expect(up.body).toMatchObject({ version: 1 });
-    browser = await TestBrowser.launch();
-    page = await browser.newPage();
-    await signIn(page, base, cluster.apiToken);
+    ({ browser, page } = await signedInPage(base, cluster.apiToken));
   }, 180_000);
 
   afterAll(async () => {
@@ -58,7 +56,16 @@ describe('web dashboard: managing spider files', () => {
     await item('lib/util.py').waitFor();
     // Delete old.py.
     await page.getByRole('button', { name: 'Open old.py' }).click();
+    // Delete asks first, in the app's own dialog: "Keep" keeps the file.
     await act('Delete').click();
+    const confirm = page.getByRole('dialog', { name: 'Please confirm' });
+    await confirm.getByText('Delete old.py?', { exact: false }).waitFor();
+    await screenshot(page, 'files', 'confirm-delete');
+    await confirm.getByRole('button', { name: 'Keep' }).click();
+    await confirm.waitFor({ state: 'hidden' });
+    expect(await item('old.py').count()).toBe(1);
+    await act('Delete').click();
+    await confirm.getByRole('button', { name: 'Delete', exact: true }).click();
     await item('old.py').waitFor({ state: 'detached' });
     const pending = page.getByRole('region', { name: 'Changes not saved yet' });
     await pending.getByText('3 changes not saved (made on version 1)').waitFor();
@@ -121,6 +128,8 @@ describe('web dashboard: managing spider files', () => {
     await screenshot(page, 'files', 'stale-refused');
     expect(await paths()).toContain('main.py');
     await page.getByRole('button', { name: 'Discard changes' }).click();
+    await page.getByRole('dialog', { name: 'Please confirm' }).getByText('Discard the change not saved?').waitFor();
+    await page.getByRole('dialog', { name: 'Please confirm' }).getByRole('button', { name: 'Discard', exact: true }).click();
     await item('main.py').waitFor();
   });
 

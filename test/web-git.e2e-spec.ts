@@ -1,9 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { screenshot, signIn, TestBrowser } from './support/browser';
+import { screenshot, signedInPage, type TestBrowser } from './support/browser';
 import { Master, TestCluster } from './support/cluster';
-import { git, gitDaemon } from './support/git-servers';
+import { git, gitDaemon, commitAndPush } from './support/git-servers';
 
 /**
  * Issue 25 in real Chromium: the spider page shows its git source (never a secret), the Pull
@@ -19,16 +19,7 @@ describe('web dashboard: a spider from git', () => {
   let work: string;
   let spiderId: string;
 
-  function commit(files: Record<string, string>, message: string): string {
-    for (const [p, content] of Object.entries(files)) {
-      mkdirSync(join(work, p, '..'), { recursive: true });
-      writeFileSync(join(work, p), content);
-    }
-    git(work, 'add', '-A');
-    git(work, 'commit', '-q', '-m', message);
-    git(work, 'push', '-q', 'origin', 'HEAD:main');
-    return git(work, 'rev-parse', 'HEAD');
-  }
+  const commit = (files: Record<string, string>, message: string): string => commitAndPush(work, files, message);
 
   beforeAll(async () => {
     const bare = join(cluster.dir, 'repos');
@@ -44,9 +35,7 @@ describe('web dashboard: a spider from git', () => {
     spiderId = (await m.api.post('/api/spiders', { name: 'from-git', cmd: 'python3 main.py' })).body.id;
     const set = await m.api.put(`/api/spiders/${spiderId}/git`, JSON.stringify({ url: `git://127.0.0.1:${daemon.port}/shop.git`, ref: 'main', path: 'crawler' }), 'application/json');
     expect(set.status).toBe(200);
-    browser = await TestBrowser.launch();
-    page = await browser.newPage();
-    await signIn(page, base, cluster.apiToken);
+    ({ browser, page } = await signedInPage(base, cluster.apiToken));
   }, 180_000);
 
   afterAll(async () => {

@@ -1,10 +1,11 @@
 import type { Page } from 'playwright-core';
-import { screenshot, signIn, TestBrowser } from './support/browser';
+import { screenshot, signedInPage, type TestBrowser } from './support/browser';
 import { Master, TestCluster } from './support/cluster';
 import { waitFor } from './support/wait';
 
 /**
- * Issue 23, layout check: on every page at 1280×800 and 1920×1080 no badge or button text is
+ * Issue 23, layout check: on every page (the node page with its running task and charts, the
+ * access and notification pages too) at 1280×800 and 1920×1080 no badge or button text is
  * clipped (`scrollWidth <= clientWidth` for every badge and button, and their labels), with the
  * long statuses on screen: ONLINE and OFFLINE nodes, CANCELLED, FINISHED and ERROR tasks.
  */
@@ -15,6 +16,7 @@ describe('web dashboard layout: no clipped badge or button', () => {
   let browser: TestBrowser;
   let page: Page;
   let spider: string;
+  let onlineNode: string;
   const tasks: Record<string, string> = {};
 
   beforeAll(async () => {
@@ -22,7 +24,7 @@ describe('web dashboard layout: no clipped badge or button', () => {
     base = `http://127.0.0.1:${m.httpPort}`;
     await cluster.startWorker({ masters: [m], name: 'layout-online-worker' });
     const gone = await cluster.startWorker({ masters: [m], name: 'layout-gone-worker' });
-    await cluster.waitNodeReady(m.api, 'layout-online-worker');
+    onlineNode = await cluster.waitNodeReady(m.api, 'layout-online-worker');
     await cluster.waitNodeReady(m.api, 'layout-gone-worker');
     await gone.proc.stop();
     await waitFor('a node offline', async () => ((await m.api.get('/api/nodes')).body as { name: string; status: string }[]).some((n) => n.name === 'layout-gone-worker' && n.status === 'offline'), 90_000, 250);
@@ -43,9 +45,7 @@ describe('web dashboard layout: no clipped badge or button', () => {
     tasks.running = await start('long');
     await until(tasks.running, 'running');
     await m.api.post('/api/schedules', { spiderId: spider, cron: '0 0 1 1 *', enabled: false });
-    browser = await TestBrowser.launch();
-    page = await browser.newPage();
-    await signIn(page, base, cluster.apiToken);
+    ({ browser, page } = await signedInPage(base, cluster.apiToken));
   }, 300_000);
 
   afterAll(async () => {
@@ -65,6 +65,7 @@ describe('web dashboard layout: no clipped badge or button', () => {
   const pages = (): [string, string, string?][] => [
     ['overview', '/'],
     ['nodes', '/nodes', 'offline'],
+    ['node', `/nodes/${onlineNode}`, 'running'],
     ['spiders', '/spiders'],
     ['spider', `/spiders/${spider}`],
     ['tasks', '/tasks', 'cancelled'],
@@ -72,6 +73,11 @@ describe('web dashboard layout: no clipped badge or button', () => {
     ['task-error', `/tasks/${tasks.error}`, 'error'],
     ['schedules', '/schedules'],
     ['results', `/results?spiderId=${spider}`],
+    ['notifications', '/notifications'],
+    ['users', '/users'],
+    ['projects', '/projects'],
+    ['tokens', '/tokens'],
+    ['audit', '/audit'],
   ];
 
   for (const [w, h] of [[1280, 800], [1920, 1080]] as const) {

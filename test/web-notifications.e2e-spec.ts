@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { screenshot, signIn, TestBrowser } from './support/browser';
+import { screenshot, signedInPage, type TestBrowser } from './support/browser';
 import { Master, TestCluster } from './support/cluster';
 import { HookReceiver } from './support/notify-receivers';
 import { waitFor } from './support/wait';
@@ -43,9 +43,7 @@ describe('web dashboard: notifications', () => {
     base = `http://127.0.0.1:${m.httpPort}`;
     // No worker: the alert comes from a task cancelled while it waits (task.cancelled).
     spiderId = (await m.api.post('/api/spiders', { name: 'web-notify', cmd: 'true' })).body.id;
-    browser = await TestBrowser.launch();
-    page = await browser.newPage();
-    await signIn(page, base, cluster.apiToken);
+    ({ browser, page } = await signedInPage(base, cluster.apiToken));
   }, 180_000);
 
   afterAll(async () => {

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { screenshot, signIn, TestBrowser } from './support/browser';
+import { screenshot, signedInPage, type TestBrowser } from './support/browser';
 import { Master, TestCluster } from './support/cluster';
 import { waitFor } from './support/wait';
 
@@ -26,9 +26,7 @@ describe('web dashboard: spider stats', () => {
       const st = await Promise.all(ids.map(async (id) => (await m.api.get(`/api/tasks/${id}`)).body.status as string));
       return st.every((s) => s === 'finished' || s === 'error');
     }, 60_000, 250);
-    browser = await TestBrowser.launch();
-    page = await browser.newPage();
-    await signIn(page, base, cluster.apiToken);
+    ({ browser, page } = await signedInPage(base, cluster.apiToken));
   }, 180_000);
 
   afterAll(async () => {
@@ -51,6 +49,9 @@ describe('web dashboard: spider stats', () => {
     await screenshot(page, 'stats', 'thirty-days');
     await page.goto(`${base}/`);
     await page.getByLabel('Tasks ended today').getByText('3', { exact: true }).waitFor();
+    // Two items per run, counted as each batch is stored (maintained daily counts, no scan).
+    expect((await m.api.get('/api/stats')).body.itemsToday).toBe(6);
+    await page.getByLabel('Items today').getByText('6', { exact: true }).waitFor();
     await screenshot(page, 'stats', 'overview-today');
   });
 });

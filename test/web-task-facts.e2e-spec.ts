@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { screenshot, signIn, TestBrowser } from './support/browser';
+import { screenshot, signedInPage, type TestBrowser } from './support/browser';
 import { Master, TestCluster } from './support/cluster';
 import { waitFor } from './support/wait';
 
@@ -41,9 +41,7 @@ describe('web: task durations, node names, offline nodes', () => {
   beforeAll(async () => {
     m = await cluster.startMaster({ CRAWLNEST_NODE_TIMEOUT_MS: '2000', CRAWLNEST_FENCE_MS: '0' });
     base = `http://127.0.0.1:${m.httpPort}`;
-    browser = await TestBrowser.launch();
-    page = await browser.newPage();
-    await signIn(page, base, cluster.apiToken);
+    ({ browser, page } = await signedInPage(base, cluster.apiToken));
   }, 180_000);
 
   afterAll(async () => {

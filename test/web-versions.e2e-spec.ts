@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { screenshot, signIn, TestBrowser } from './support/browser';
+import { screenshot, signedInPage, type TestBrowser } from './support/browser';
 import { Master, TestCluster } from './support/cluster';
 import { tarGzTree } from './support/spider-tree';
 import { waitFor } from './support/wait';
@@ -26,9 +26,7 @@ describe('web dashboard: file editor and versions', () => {
     base = `http://127.0.0.1:${m.httpPort}`;
     spiderId = (await m.api.post('/api/spiders', { name: 'shop', cmd: 'scrapy crawl shop' })).body.id;
     expect((await m.api.putFiles(`/api/spiders/${spiderId}/files`, { 'shop/items.py': ITEMS, 'scrapy.cfg': '[settings]\n' })).body).toMatchObject({ version: 1 });
-    browser = await TestBrowser.launch();
-    page = await browser.newPage();
-    await signIn(page, base, cluster.apiToken);
+    ({ browser, page } = await signedInPage(base, cluster.apiToken));
   }, 180_000);
 
   afterAll(async () => {

@@ -55,3 +55,17 @@ export async function signIn(page: Page, baseUrl: string, token: string): Promis
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Overview' }).waitFor();
 }
+
+/** A fresh browser with a page signed in to the dashboard: where most journeys start. */
+export async function signedInPage(baseUrl: string, token: string): Promise<{ browser: TestBrowser; page: Page }> {
+  const browser = await TestBrowser.launch();
+  try {
+    const page = await browser.newPage();
+    await signIn(page, baseUrl, token);
+    return { browser, page };
+  } catch (err) {
+    // The suite never gets the browser to close in its afterAll: close it here.
+    await browser.close();
+    throw err;
+  }
+}

@@ -7,6 +7,7 @@ import { Connection, createConnection, mongo } from 'mongoose';
  * - nodes.lastHeartbeatAt: rewritten by every heartbeat of the live worker (about 1/s).
  * - nodes.resources: CPU, memory and free disk reported in that same heartbeat.
  * - replica_leases.renewedAt/nodes: each replica's lease, renewed about once a second.
+ * - node_history.samples/writtenAt: a load sample per node every 30 s slot, from heartbeats.
  */
 export const VOLATILE_FIELDS: Record<string, readonly string[]> = {
   nodes: ['lastHeartbeatAt', 'resources'],
@@ -14,6 +15,8 @@ export const VOLATILE_FIELDS: Record<string, readonly string[]> = {
   node_status: ['lastHeartbeatAt', 'resources'],
   // Each replica's lease: renewed every node timeout / 4 with its nodes' live heartbeat state.
   replica_leases: ['renewedAt', 'nodes'],
+  // Each node's load history: a sample per 30 s slot, taken from its heartbeats.
+  node_history: ['samples', 'writtenAt'],
 };
 
 /** Every collection of one database, read whole, as a canonical (key-sorted) JSON string. */

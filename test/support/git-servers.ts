@@ -17,6 +17,18 @@ export function git(cwd: string, ...args: string[]): string {
 }
 
 /** `git daemon` serving every repository under `baseDir` read-only on 127.0.0.1. */
+/** Writes `files` into the work tree `work`, commits them and pushes to origin's main; the new commit's hash. */
+export function commitAndPush(work: string, files: Record<string, string>, message: string): string {
+  for (const [p, content] of Object.entries(files)) {
+    mkdirSync(join(work, p, '..'), { recursive: true });
+    writeFileSync(join(work, p), content);
+  }
+  git(work, 'add', '-A');
+  git(work, 'commit', '-q', '-m', message);
+  git(work, 'push', '-q', 'origin', 'HEAD:main');
+  return git(work, 'rev-parse', 'HEAD');
+}
+
 export async function gitDaemon(baseDir: string): Promise<{ port: number; stop: () => Promise<void> }> {
   const port = await freePort();
   const child: ChildProcess = spawn('git', ['daemon', '--export-all', `--base-path=${baseDir}`, '--listen=127.0.0.1', `--port=${port}`, '--reuseaddr', baseDir], { stdio: 'ignore' });

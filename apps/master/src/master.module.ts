@@ -91,6 +91,7 @@ export class MasterModule {
           nodeTimeoutMs: config.nodeTimeoutMs,
           nodeReloadMs: config.nodeReloadMs,
           fenceMs: config.fenceMs,
+          historySlotMs: config.nodeHistorySlotMs,
         }),
         SyncMasterModule.forRoot({
           clusterSecret: rt.clusterSecret,
@@ -98,6 +99,8 @@ export class MasterModule {
           keepVersions: config.keepVersions,
           storageGcIntervalMs: config.storageGcMs,
           blobGraceMs: config.blobGraceMs,
+          blobCacheDir: join(config.dataDir, 'blob-cache'),
+          blobCacheBytes: config.blobCacheBytes,
         }),
         // Multipart parts are streamed to files under the data dir, never buffered in memory.
         MulterModule.register({ storage: new UploadStagingStorage(upload), limits: { fieldSize: 1024 * 1024 } }),

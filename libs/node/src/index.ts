@@ -32,5 +32,8 @@ export * from './worker/node-worker.module';
 export * from './stop-on-signals';
 export * from './master/node-environments.repository';
 export * from './master/node-environments.recorder';
+export * from './master/node-history.repository';
+export * from './master/node-history.recorder';
+export * from './node-history';
 export * from './replica-lease';
 export * from './master/replica-lease.service';

@@ -104,3 +104,25 @@ export const NodeEnvironmentsSchema = new Schema(
   },
   { collection: 'node_environments', versionKey: false },
 );
+
+export const NODE_HISTORY_MODEL = 'NodeHistory';
+
+const NodeSampleSchema = new Schema(
+  { slot: Number, at: Number, cpuPercent: Number, memoryBytes: Number, runningTasks: Number },
+  { _id: false },
+);
+
+/**
+ * Each node's recent CPU, memory and running tasks (libs/node/src/node-history.ts), one small
+ * document per node (`_id` is the node id, the only cheap read on FerretDB), at most
+ * HISTORY_SLOTS samples: bounded, written whole by the replica holding the node's stream.
+ */
+export const NodeHistorySchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    slotMs: { type: Number, required: true },
+    samples: { type: [NodeSampleSchema], default: [] },
+    writtenAt: { type: Date, required: true },
+  },
+  { collection: 'node_history', versionKey: false },
+);

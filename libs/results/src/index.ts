@@ -6,6 +6,7 @@ export * from './results.schema';
 export * from './master/results-master.options';
 export * from './master/results-master.module';
 export * from './master/results-query.service';
+export * from './master/result-daily.service';
 export type { DedupBackfillView } from './master/dedup-backfill.service';
 export * from './master/results.metrics';
 export * from './worker/results-worker.options';

@@ -22,6 +22,7 @@ const schema = z.object({
   CRAWLNEST_NODE_TIMEOUT_MS: intVar(500, 600_000).default(2500),
   CRAWLNEST_NODE_RELOAD_MS: intVar(100, 600_000).default(2000),
   CRAWLNEST_HEARTBEAT_MS: intVar(100, 60_000).default(1000),
+  CRAWLNEST_NODE_HISTORY_SLOT_MS: intVar(100, 3_600_000).default(30_000),
   CRAWLNEST_DISPATCH_POLL_MS: intVar(50, 60_000).default(500),
   CRAWLNEST_ACK_TIMEOUT_MS: intVar(500, 600_000).default(10_000),
   CRAWLNEST_ORPHAN_GRACE_MS: intVar(0, 3_600_000).default(10_000),
@@ -39,6 +40,7 @@ const schema = z.object({
   CRAWLNEST_KEEP_VERSIONS: intVar(1, 100_000).default(10),
   CRAWLNEST_STORAGE_GC_MS: intVar(500, 86_400_000).default(60_000),
   CRAWLNEST_BLOB_GRACE_MS: intVar(0, 7 * 86_400_000).default(600_000),
+  CRAWLNEST_BLOB_CACHE_MB: intVar(0, 1_048_576).default(2048),
   CRAWLNEST_EMBEDDED_DB_PORT: portVar().optional(),
   CRAWLNEST_GRPC_TLS_CERT: pemFileVar('certificate').optional(),
   CRAWLNEST_GRPC_TLS_KEY: pemFileVar('private key').optional(),
@@ -81,6 +83,8 @@ export type MasterConfig = {
   nodeTimeoutMs: number;
   nodeReloadMs: number;
   heartbeatMs: number;
+  /** One node history sample per slot of this length, 120 slots kept. */
+  nodeHistorySlotMs: number;
   dispatchPollMs: number;
   ackTimeoutMs: number;
   orphanGraceMs: number;
@@ -102,6 +106,8 @@ export type MasterConfig = {
   keepVersions: number;
   storageGcMs: number;
   blobGraceMs: number;
+  /** Disk the master's cache of stored file content may use (0: no cache, every download reads the database). */
+  blobCacheBytes: number;
   embeddedDbPort?: number;
   /** gRPC over TLS when set; with `clientCa`, workers must present a certificate (mTLS). */
   grpcTls?: GrpcServerTls;
@@ -151,6 +157,7 @@ export function loadMasterConfig(env: NodeJS.ProcessEnv = process.env): MasterCo
     nodeTimeoutMs: e.CRAWLNEST_NODE_TIMEOUT_MS,
     nodeReloadMs: e.CRAWLNEST_NODE_RELOAD_MS,
     heartbeatMs: e.CRAWLNEST_HEARTBEAT_MS,
+    nodeHistorySlotMs: e.CRAWLNEST_NODE_HISTORY_SLOT_MS,
     dispatchPollMs: e.CRAWLNEST_DISPATCH_POLL_MS,
     ackTimeoutMs: e.CRAWLNEST_ACK_TIMEOUT_MS,
     orphanGraceMs: e.CRAWLNEST_ORPHAN_GRACE_MS,
@@ -166,6 +173,7 @@ export function loadMasterConfig(env: NodeJS.ProcessEnv = process.env): MasterCo
     keepVersions: e.CRAWLNEST_KEEP_VERSIONS,
     storageGcMs: e.CRAWLNEST_STORAGE_GC_MS,
     blobGraceMs: e.CRAWLNEST_BLOB_GRACE_MS,
+    blobCacheBytes: e.CRAWLNEST_BLOB_CACHE_MB * 1024 * 1024,
     embeddedDbPort: e.CRAWLNEST_EMBEDDED_DB_PORT,
     grpcTls: serverTls(e),
     metricsHost: e.CRAWLNEST_METRICS_HOST,

@@ -91,7 +91,7 @@ function ensureBinary(): string {
         'Either install Go and run `npm run setup`, or set CRAWLNEST_MONGO_URI=mongodb://<host>:27017 to use your MongoDB.',
     );
   }
-  log.log('building the embedded database (FerretDB v1.24.2), first time only');
+  log.log('building the embedded database (FerretDB v1.24.2, with the _id index patch), first time only');
   const r = spawnSync('bash', [join(root, 'scripts', 'build-ferretdb.sh')], { stdio: 'inherit' });
   if (r.status !== 0 || !existsSync(binary)) {
     throw new EmbeddedDatabaseError('building FerretDB failed (see above); or set CRAWLNEST_MONGO_URI to use your MongoDB');

@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { NodeAdminService, NodeEnvironmentsRepository } from '@crawlnest/node';
+import { HISTORY_SLOTS, NodeAdminService, NodeEnvironmentsRepository, NodeHistoryRecorder } from '@crawlnest/node';
 import { NodeEnvironmentDto } from './dto/environment.dto';
 import { ApiErrors, ApiIdParam } from './dto/api-docs.decorators';
-import { ListNodesQueryDto, NodeDto, parseLabelSelector, PatchNodeDto } from './dto/node.dto';
+import { ListNodesQueryDto, NodeDto, NodeHistoryDto, parseLabelSelector, PatchNodeDto } from './dto/node.dto';
 import { ObjectIdPipe } from './object-id.pipe';
 import { Access } from '../access';
 
@@ -15,6 +15,7 @@ export class NodesHttpController {
   constructor(
     private readonly nodes: NodeAdminService,
     private readonly environments: NodeEnvironmentsRepository,
+    private readonly history: NodeHistoryRecorder,
   ) {}
 
   @Access('signed-in')
@@ -46,6 +47,22 @@ export class NodesHttpController {
     await this.nodes.get(id); // 404 for an unknown node
     const list = await this.environments.list(id);
     return list.map((e) => ({ ...e, lastUsedAt: e.lastUsedAt ? new Date(e.lastUsedAt).toISOString() : null }));
+  }
+
+  @Access('signed-in')
+  @Get(':id/history')
+  @ApiOperation({ summary: "The node's CPU, memory and running tasks over the last hour: one sample per 30 s slot, from its heartbeats" })
+  @ApiIdParam('node')
+  @ApiOkResponse({ type: NodeHistoryDto })
+  @ApiErrors(400, 404)
+  async getHistory(@Param('id', ObjectIdPipe) id: string): Promise<NodeHistoryDto> {
+    await this.nodes.get(id); // 404 for an unknown node
+    const samples = await this.history.history(id);
+    return {
+      slotMs: this.history.slotMs,
+      windowMs: this.history.slotMs * HISTORY_SLOTS,
+      samples: samples.map((s) => ({ at: new Date(s.at).toISOString(), cpuPercent: s.cpuPercent, memoryBytes: s.memoryBytes, runningTasks: s.runningTasks })),
+    };
   }
 
   @Access('admin')

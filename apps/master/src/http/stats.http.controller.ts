@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Query, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { NodeAdminService, NodeCounters } from '@crawlnest/node';
+import { ResultDailyService } from '@crawlnest/results';
 import { ALL_SPIDERS, TaskDailyService, TaskService } from '@crawlnest/task';
 import { ApiErrors } from './dto/api-docs.decorators';
 import { ActivityDto, ActivityQueryDto, StatsDto } from './dto/health.dto';
@@ -20,6 +21,7 @@ export class StatsHttpController {
     private readonly tasks: TaskService,
     private readonly nodeCounters: NodeCounters,
     private readonly daily: TaskDailyService,
+    private readonly items: ResultDailyService,
   ) {}
 
   @Access('signed-in')
@@ -28,7 +30,7 @@ export class StatsHttpController {
   @ApiOkResponse({ type: StatsDto })
   async stats(@Req() req: Request) {
     const spiderIds = (await this.visibility.spiderIds(req)) ?? undefined;
-    const [nodes, t, today] = await Promise.all([this.nodes.list({}), this.tasks.stats(spiderIds), this.endedToday(spiderIds)]);
+    const [nodes, t, today, itemsToday] = await Promise.all([this.nodes.list({}), this.tasks.stats(spiderIds), this.endedToday(spiderIds), this.items.today(spiderIds)]);
     const online = nodes.filter((n) => n.status === 'online').length;
     return {
       nodes: { online, offline: nodes.length - online },
@@ -36,6 +38,7 @@ export class StatsHttpController {
       stuckPending: t.stuckPending,
       oldestPendingAgeMs: t.oldestPendingAgeMs,
       tasksEndedToday: today,
+      itemsToday,
       // This replica's own counts since it started (node transitions, heartbeats, node writes).
       nodeEvents: this.nodeCounters.snapshot(),
     };

@@ -1,6 +1,7 @@
 import { Button, Card, Group, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
 import type { Project, ProjectRole } from '../api/access-types';
+import { ConfirmButton } from '../shared/ConfirmButton';
 import { ErrorAlert } from '../shared/ErrorAlert';
 import { deniedReason } from './permissions';
 import { useCreateProject, useMe, useProjects, useRemoveMember, useSetMember, useUsers } from './use-access';
@@ -29,7 +30,7 @@ function Members({ project }: { project: Project }) {
                 <Table.Td>{m.username}</Table.Td>
                 <Table.Td>{m.role}</Table.Td>
                 <Table.Td>
-                  {!denied && <Button size="xs" variant="subtle" color="red" onClick={() => remove.mutate({ projectId: project.id, userId: m.userId })}>Remove</Button>}
+                  {!denied && <ConfirmButton size="xs" variant="subtle" color="red" aria-label={`Remove ${m.username} from ${project.name}`} confirmLabel="Remove" question={`Remove ${m.username} from project ${project.name}?`} onConfirm={() => remove.mutate({ projectId: project.id, userId: m.userId })}>Remove</ConfirmButton>}
                 </Table.Td>
               </Table.Tr>
             ))}

@@ -1,5 +1,6 @@
 import { Alert, Button, Code, Group, NumberInput, Stack, Table, TextInput, Title } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
+import { ConfirmButton } from '../shared/ConfirmButton';
 import { ErrorAlert } from '../shared/ErrorAlert';
 import { formatAgo } from '../shared/format';
 import { useCreateToken, useRevokeToken, useTokens } from './use-access';
@@ -42,7 +43,7 @@ export default function TokensPage() {
               <Table.Td>{formatAgo(t.createdAt)}</Table.Td>
               <Table.Td>{t.expiresAt ?? 'never'}</Table.Td>
               <Table.Td>{t.lastUsedAt ? formatAgo(t.lastUsedAt) : '—'}</Table.Td>
-              <Table.Td><Button size="xs" color="red" variant="light" onClick={() => revoke.mutate(t.id)}>Revoke</Button></Table.Td>
+              <Table.Td><ConfirmButton size="xs" color="red" variant="light" aria-label={`Revoke token ${t.name}`} confirmLabel="Revoke" question={`Revoke token ${t.name}? Anything using it is refused from now on.`} onConfirm={() => revoke.mutate(t.id)}>Revoke</ConfirmButton></Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>

@@ -4,7 +4,7 @@ import type { AuditEvent, CreatedToken, LoginResult, Me, PersonalToken, Project,
 import { markReachable } from './reachability';
 import type { Channel, ChannelInput, Delivery, DeliveryQuery, Rule, RuleInput, TestOutcome } from './notify-types';
 import type {
-  Activity, CreateTask, FileList, Health, LogPage, Node, NodeEnvironment, NodePatch, ResultPage, Schedule, ScheduleInput, SchedulePatch,
+  Activity, CreateTask, FileList, Health, LogPage, Node, NodeEnvironment, NodeHistory, NodePatch, ResultPage, Schedule, ScheduleInput, SchedulePatch,
   FilesVersion, GitPull, GitSource, Spider, SpiderInput, SpiderPatch, SpiderVersion, Stats, Task, TaskPage, TaskQuery, TasksCreated, TreeUpload, VersionDiff, VersionFile,
 } from './types';
 
@@ -133,6 +133,8 @@ export const api = {
   activity: (minutes = 60) => request<Activity>('GET', withQuery('/api/stats/activity', { minutes })),
 
   nodes: () => request<Node[]>('GET', '/api/nodes'),
+  node: (id: string) => request<Node>('GET', `/api/nodes/${id}`),
+  nodeHistory: (id: string) => request<NodeHistory>('GET', `/api/nodes/${id}/history`),
   patchNode: (id: string, patch: NodePatch) =>
     request<Node>('PATCH', `/api/nodes/${id}`, patch),
   deleteNode: (id: string) => request<void>('DELETE', `/api/nodes/${id}`),

@@ -11,6 +11,7 @@ import { PageLoader } from '../shared/PageLoader';
 
 // Pages other than the overview load on first visit: the initial route stays small.
 const NodesPage = lazy(() => import('../nodes/NodesPage'));
+const NodePage = lazy(() => import('../nodes/NodePage'));
 const SpidersPage = lazy(() => import('../spiders/SpidersPage'));
 const SpiderPage = lazy(() => import('../spiders/SpiderPage'));
 const TasksPage = lazy(() => import('../tasks/TasksPage'));
@@ -46,6 +47,7 @@ export function App() {
                 <Routes>
                   <Route path="/" element={<OverviewPage />} />
                   <Route path="/nodes" element={<NodesPage />} />
+                  <Route path="/nodes/:id" element={<NodePage />} />
                   <Route path="/spiders" element={<SpidersPage />} />
                   <Route path="/spiders/:id" element={<SpiderPage />} />
                   <Route path="/tasks" element={<TasksPage />} />

@@ -1,6 +1,7 @@
-import { Button, Group, Modal, NumberInput, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
+import { Anchor, Button, Group, Modal, NumberInput, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
 import { ConfirmButton } from '../shared/ConfirmButton';
 import { useState } from 'react';
+import { Link } from 'react-router-dom';
 import type { Node } from '../api/types';
 import { ErrorAlert, isMissingRoute } from '../shared/ErrorAlert';
 import { formatAgo, formatBytes, formatPairs, parsePairs } from '../shared/format';
@@ -71,7 +72,7 @@ export default function NodesPage() {
         <Table.Tbody>
           {nodes.data?.map((n) => (
             <Table.Tr key={n.id}>
-              <Table.Td>{n.name}<Text size="xs" c="dimmed">{n.hostname} {n.ip}</Text></Table.Td>
+              <Table.Td><Anchor component={Link} to={`/nodes/${n.id}`} aria-label={`Node ${n.name}`}>{n.name}</Anchor><Text size="xs" c="dimmed">{n.hostname} {n.ip}</Text></Table.Td>
               <Table.Td><StatusBadge status={n.status} /></Table.Td>
               <Table.Td>{n.taskReady ? 'yes' : 'no'}</Table.Td>
               {/* An offline node reports nothing: no running count or machine figures (the API gives none). */}

@@ -39,6 +39,10 @@ export function OverviewPage() {
           <Text size="sm" c="dimmed">Tasks ended today (UTC)</Text>
           <Text size="xl" fw={700}>{s?.tasksEndedToday ?? '…'}</Text>
         </Card>
+        <Card withBorder aria-label="Items today">
+          <Text size="sm" c="dimmed">Items today (UTC)</Text>
+          <Text size="xl" fw={700}>{s?.itemsToday?.toLocaleString() ?? '…'}</Text>
+        </Card>
         <Card withBorder aria-label="Tasks finished, last hour">
           <Text size="sm" c="dimmed">Finished, last hour</Text>
           <Text size="xl" fw={700}>{activity.data ? activity.data.buckets.reduce((n, b) => n + b.finished, 0) : '…'}</Text>

@@ -3,6 +3,7 @@ import { javascript } from '@codemirror/lang-javascript';
 import { python } from '@codemirror/lang-python';
 import CodeMirror from '@uiw/react-codemirror';
 import { useMemo, useState } from 'react';
+import { ConfirmButton } from '../shared/ConfirmButton';
 import { ErrorAlert } from '../shared/ErrorAlert';
 import { formatBytes } from '../shared/format';
 import { filesApi } from '../api/files-client';
@@ -27,7 +28,11 @@ function FileEditor({ spiderId, path, currentVersion, size }: { spiderId: string
           {path} <Text span size="xs" c="dimmed">{formatBytes(size)}{ed.opened ? ` · opened at version ${ed.opened.version}` : ''}</Text>
         </Text>
         <Group gap="xs">
-          {ed.dirty && <Button size="xs" variant="default" onClick={ed.discard}>Discard changes</Button>}
+          {ed.dirty && (
+            <ConfirmButton size="xs" variant="default" color="red" question={`Discard your unsaved edits of ${path}?`} confirmLabel="Discard" onConfirm={ed.discard}>
+              Discard changes
+            </ConfirmButton>
+          )}
           <Button size="xs" disabled={!ed.dirty} loading={ed.save.isPending} onClick={ed.submit}>
             Save file
           </Button>
@@ -91,7 +96,11 @@ export function FilesPanel({ spiderId, canEdit = true }: { spiderId: string; can
           </FileButton>
           <Button size="xs" variant="default" disabled={!sel} onClick={() => sel && setDialog({ kind: 'rename', path: sel.path })}>Rename</Button>
           <Button size="xs" variant="default" disabled={!sel} onClick={() => sel && setDialog({ kind: 'move', path: sel.path })}>Move</Button>
-          <Button size="xs" variant="default" color="red" disabled={!sel} onClick={() => sel && changes.stage({ op: 'delete', path: sel.path })}>Delete</Button>
+          <ConfirmButton size="xs" variant="default" color="red" disabled={!sel} confirmLabel="Delete"
+            question={sel ? `Delete ${sel.dir ? `folder ${sel.path} and everything in it` : sel.path}? It goes with the next "Save changes".` : ''}
+            onConfirm={() => sel && changes.stage({ op: 'delete', path: sel.path })}>
+            Delete
+          </ConfirmButton>
           <Button size="xs" variant="default" disabled={!openFile} onClick={() => openFile && fetchFile(() => filesApi.downloadFile(spiderId, version as number, openFile))}>Download file</Button>
         </Group>
       )}
@@ -103,7 +112,10 @@ export function FilesPanel({ spiderId, canEdit = true }: { spiderId: string; can
               {changes.changes.map((c, i) => <Text key={i} size="xs" ff="monospace">{describeChange(c)}</Text>)}
             </Stack>
             <Group gap="xs">
-              <Button size="xs" variant="default" onClick={changes.discard}>Discard changes</Button>
+              <ConfirmButton size="xs" variant="default" color="red" confirmLabel="Discard"
+                question={`Discard ${changes.changes.length === 1 ? 'the change' : `the ${changes.changes.length} changes`} not saved?`} onConfirm={changes.discard}>
+                Discard changes
+              </ConfirmButton>
               <Button size="xs" loading={changes.save.isPending} onClick={changes.submit}>Save changes</Button>
             </Group>
           </Group>

@@ -3,6 +3,7 @@ import { ConflictError, NotFoundError } from '../errors';
 import { Label, labelsMatch, NodeRecord, NodeView, toNodeView } from '../node.types';
 import { ControlStreamRegistry } from './control-stream.registry';
 import { NodeEnvironmentsRepository } from './node-environments.repository';
+import { NodeHistoryRepository } from './node-history.repository';
 import { NodeCache } from './node-cache.service';
 import { NodeRepository } from './node.repository';
 
@@ -19,6 +20,7 @@ export class NodeAdminService {
     private readonly registry: ControlStreamRegistry,
     private readonly cache: NodeCache,
     private readonly environments: NodeEnvironmentsRepository,
+    private readonly history: NodeHistoryRepository,
   ) {}
 
   /**
@@ -72,6 +74,7 @@ export class NodeAdminService {
     }
     this.cache.deleted(id);
     await this.environments.forget(id);
+    await this.history.forget(id);
   }
 
   private async offlineInDatabase(id: string): Promise<NodeRecord | null> {

@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { NODE_ENVIRONMENTS_MODEL, NODE_HOST_MODEL, NODE_MODEL, NODE_STATUS_MODEL, NodeEnvironmentsSchema, NodeHostSchema, NodeSchema, NodeStatusSchema, REPLICA_LEASE_MODEL, ReplicaLeaseSchema } from '../node.schema';
+import { NODE_ENVIRONMENTS_MODEL, NODE_HISTORY_MODEL, NODE_HOST_MODEL, NODE_MODEL, NodeHistorySchema, NODE_STATUS_MODEL, NodeEnvironmentsSchema, NodeHostSchema, NodeSchema, NodeStatusSchema, REPLICA_LEASE_MODEL, ReplicaLeaseSchema } from '../node.schema';
 import { ControlStreamRegistry } from './control-stream.registry';
 import { NodeAdminService } from './node-admin.service';
 import { NodeCache } from './node-cache.service';
@@ -12,6 +12,8 @@ import { NodeMetrics } from './node.metrics';
 import { NodeRepository } from './node.repository';
 import { NodeEnvironmentsRepository } from './node-environments.repository';
 import { NodeEnvironmentsRecorder } from './node-environments.recorder';
+import { NodeHistoryRepository } from './node-history.repository';
+import { NodeHistoryRecorder } from './node-history.recorder';
 import { NodeSessionService } from './node-session.service';
 import { ReplicaLeaseService } from './replica-lease.service';
 import { NODE_MASTER_OPTIONS, NodeMasterOptions } from './node-master.options';
@@ -28,6 +30,7 @@ export class NodeMasterModule {
           { name: NODE_HOST_MODEL, schema: NodeHostSchema },
           { name: NODE_STATUS_MODEL, schema: NodeStatusSchema },
           { name: NODE_ENVIRONMENTS_MODEL, schema: NodeEnvironmentsSchema },
+          { name: NODE_HISTORY_MODEL, schema: NodeHistorySchema },
           { name: REPLICA_LEASE_MODEL, schema: ReplicaLeaseSchema },
         ]),
       ],
@@ -46,8 +49,10 @@ export class NodeMasterModule {
         NodeEnvironmentsRepository,
         NodeEnvironmentsRecorder,
         ReplicaLeaseService,
+        NodeHistoryRepository,
+        NodeHistoryRecorder,
       ],
-      exports: [NodeEnvironmentsRepository, NODE_MASTER_OPTIONS, NodeSessionService, NodeRepository, NodeCache, NodeCounters, ControlStreamRegistry, NodeAdminService, GrpcHealthService, NodeMetrics],
+      exports: [NodeEnvironmentsRepository, NodeHistoryRecorder, NodeHistoryRepository, NODE_MASTER_OPTIONS, NodeSessionService, NodeRepository, NodeCache, NodeCounters, ControlStreamRegistry, NodeAdminService, GrpcHealthService, NodeMetrics],
     };
   }
 }

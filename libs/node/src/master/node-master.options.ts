@@ -12,4 +12,6 @@ export type NodeMasterOptions = {
   nodeReloadMs: number;
   /** Told to workers: stop running tasks after hearing from no master this long (0: off). */
   fenceMs?: number;
+  /** A node's history keeps one sample per slot of this length, 120 slots (default 30 s: the last hour). */
+  historySlotMs?: number;
 };

@@ -13,6 +13,7 @@ import { ControlSession, ControlStreamRegistry } from './control-stream.registry
 import { NodeCache } from './node-cache.service';
 import { NodeEnvironmentsRecorder } from './node-environments.recorder';
 import { NodeCounters } from './node-counters.service';
+import { NodeHistoryRecorder } from './node-history.recorder';
 import { HeartbeatState, NodeRepository } from './node.repository';
 import { NODE_MASTER_OPTIONS, NodeMasterOptions } from './node-master.options';
 import { ReplicaLeaseService } from './replica-lease.service';
@@ -36,6 +37,7 @@ export class NodeSessionService {
     private readonly cache: NodeCache,
     private readonly counters: NodeCounters,
     private readonly lease: ReplicaLeaseService,
+    private readonly history: NodeHistoryRecorder,
     @Inject(NODE_MASTER_OPTIONS) private readonly opts: NodeMasterOptions,
   ) {}
 
@@ -145,6 +147,7 @@ export class NodeSessionService {
     this.counters.wentOffline(cause);
     this.cache.applyLiveness(s.nodeId, { status: 'offline', taskReady: false, offlineAt: at, sessionId: null }, s.sessionId);
     s.pendingWrite = undefined;
+    this.history.forget(s.nodeId, s.sessionId);
     // FerretDB 1.x updates read then write: a heartbeat write still in flight could land after
     // the offline one and set the node online again, so offline goes after it.
     return (s.writing ?? Promise.resolve())
@@ -225,6 +228,7 @@ export class NodeSessionService {
     s.resources = { cpuPercent: hb.cpuPercent, memoryBytes: Number(hb.memoryBytes), diskFreeBytes: Number(hb.diskFreeBytes) };
     this.counters.heartbeat();
     this.environments.record(s.nodeId, hb.environments ?? []);
+    this.history.record(s.nodeId, s.sessionId, { cpuPercent: s.resources.cpuPercent, memoryBytes: s.resources.memoryBytes, runningTasks: hb.runningTasks }, now);
     this.answerHeartbeat(s, hb);
     const state = this.heartbeatState(s);
     this.cache.applyLiveness(s.nodeId, state, s.sessionId);

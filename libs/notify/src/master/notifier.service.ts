@@ -24,6 +24,19 @@ const FANOUT_CONCURRENCY = 8;
 const FANOUT_LEASE_MS = 30_000;
 const DUE_PER_PASS = 100;
 const MAX_ACTIVE_FACTS = 32;
+/**
+ * A fan-out pass starts at least this long after the previous one ended: facts of a burst of
+ * closes share one claim insert, one counts read, one history insert and one outbox delete
+ * (each a turn of the write lock task dispatch waits for on FerretDB/SQLite). A fact after a
+ * quiet spell goes at once.
+ */
+const FANOUT_GATHER_MS = 150;
+/**
+ * Settled first attempts and fanned-out facts are written at most this long after they
+ * happen, many in one insertMany / one bulk delete. Only the history lags by it: the sends are made
+ * before. A master killed within it resends those deliveries after its lease (same delivery id).
+ */
+const WRITE_BATCH_MS = 250;
 
 type Fired = { event: NotifyEvent; rule: RuleRecord };
 
@@ -49,7 +62,7 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
   private looping: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private kicked = false;
-  /** A send pass is due: the poll timer fired or kick() asked for one. */
+  /** A send pass (and an outbox read) is due: kick() asked for one (the poll's own pace is kept by the loop). */
   private sendKicked = true;
   private stopped = false;
   private fanningOut: Promise<void> | null = null;
@@ -60,6 +73,12 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
   private readonly activeFacts = new Map<string, Promise<void>>();
   /** Facts whose claim another replica holds, and since when we know: not asked again before its lease ends. */
   private readonly heldElsewhere = new Map<string, number>();
+  /** Facts this replica recorded and was handed in memory, not taken by a fan-out pass yet: they need no outbox read. */
+  private readonly localFacts = new Map<string, OutboxFact>();
+  /** The next fan-out pass reads the outbox: set by a poll (kept until a pass runs) or by a scan that left facts for lack of room. */
+  private scanDue = true;
+  private lastFanOutEnd = 0;
+  private readonly openedSecrets = new Map<string, { secret?: string; password?: string }>();
   private readonly history: WriteBatcher<DeliveryRecord>;
   private readonly factsDone: WriteBatcher<string>;
   private readonly slots: Semaphore;
@@ -75,10 +94,13 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
     signal: OutboxSignal,
   ) {
     this.box = new SecretBox(opts.secretsKey);
-    this.history = new WriteBatcher('notify deliveries', (ds) => this.deliveries.recordMany(ds));
-    this.factsDone = new WriteBatcher('notify outbox', (ids) => this.outbox.doneMany(ids));
+    this.history = new WriteBatcher('notify deliveries', (ds) => this.deliveries.recordMany(ds), WRITE_BATCH_MS);
+    this.factsDone = new WriteBatcher('notify outbox', (ids) => this.outbox.doneMany(ids), WRITE_BATCH_MS);
     this.slots = new Semaphore(opts.concurrency);
-    signal.listen(() => this.kickFanOut());
+    signal.listen((fact) => {
+      if (fact) this.localFacts.set(fact._id, fact);
+      this.kickFanOut();
+    });
   }
 
   onApplicationBootstrap(): void {
@@ -106,19 +128,23 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
     this.wake?.();
   }
 
-  /** One loop per replica: a pass, then a wait of pollMs unless kicked meanwhile. */
+  /**
+   * One loop per replica: a pass, then a wait until the next poll unless kicked meanwhile. The
+   * poll keeps its pace under a stream of kicks (closes on this replica): facts of the monitors
+   * and of other replicas, and the retries on the due list, are read every pollMs whatever.
+   */
   private async loop(): Promise<void> {
+    let lastPoll = 0;
     while (!this.stopped) {
       this.kicked = false;
+      if (Date.now() - lastPoll >= this.opts.pollMs) this.sendKicked = true;
       const sends = this.sendKicked;
       this.sendKicked = false;
+      if (sends) lastPoll = Date.now();
       await this.pass(sends);
       if (this.kicked || this.stopped) continue;
       await new Promise<void>((resolve) => {
-        const t = setTimeout(() => {
-          this.sendKicked = true;
-          resolve();
-        }, this.opts.pollMs);
+        const t = setTimeout(resolve, Math.max(0, lastPoll + this.opts.pollMs - Date.now()));
         this.wake = () => {
           clearTimeout(t);
           resolve();
@@ -132,12 +158,18 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
     // A test hook (like libs/task's crash points): while the file exists the outbox is left alone, so a suite can kill the master between an event and its delivery.
     const hold = process.env.CRAWLNEST_TEST_NOTIFY_HOLD_FILE;
     const held = hold !== undefined && hold !== '' && existsSync(hold);
+    if (sends) this.scanDue = true;
     if (!this.fanningOut && !held) {
       const kicks = this.kicks;
-      this.fanningOut = this.fanOutPass()
+      // A poll (or an explicit kick) reads the outbox; a fact handed in memory does not need it.
+      const scan = this.scanDue;
+      this.scanDue = false;
+      this.fanningOut = this.gathered()
+        .then(() => this.fanOutPass(scan))
         .catch((err: unknown) => this.log.warn({ msg: 'notification fan-out pass failed', err: String(err) }))
         .finally(() => {
           this.fanningOut = null;
+          this.lastFanOutEnd = Date.now();
           // A fact recorded while this pass ran is taken now, not at the next poll.
           if (this.kicks !== kicks) this.kickFanOut();
         });
@@ -147,10 +179,21 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
 
   // ---- fan-out: facts -> deliveries
 
-  private async fanOutPass(): Promise<void> {
-    const facts = await this.outbox.pending(FACTS_PER_PASS);
-    const oldest = facts.reduce((m, f) => Math.min(m, new Date(f.at).getTime()), Date.now());
-    this.metrics.outboxLag.set((Date.now() - oldest) / 1000);
+  /** Waits out the rest of the gather time since the previous pass (facts handed meanwhile join this one). */
+  private async gathered(): Promise<void> {
+    const wait = this.lastFanOutEnd + FANOUT_GATHER_MS - Date.now();
+    if (wait > 0 && !this.stopped) await new Promise((r) => setTimeout(r, wait));
+  }
+
+  private async fanOutPass(scan: boolean): Promise<void> {
+    const handed = [...this.localFacts.values()];
+    this.localFacts.clear();
+    const scanned = scan ? await this.outbox.pending(FACTS_PER_PASS) : [];
+    const byId = new Map<string, OutboxFact>(handed.map((f) => [f._id, f]));
+    for (const f of scanned) if (!byId.has(f._id)) byId.set(f._id, f);
+    const facts = [...byId.values()];
+    // The lag is known when the outbox was read (handed facts alone would hide an old one left there).
+    if (scan) this.metrics.outboxLag.set((Date.now() - facts.reduce((m, f) => Math.min(m, new Date(f.at).getTime()), Date.now())) / 1000);
     const now = Date.now();
     for (const [id, since] of this.heldElsewhere) if (now - since > this.leaseMs()) this.heldElsewhere.delete(id);
     // Replicas take facts in their own random order, so two rarely race for the same claim.
@@ -160,7 +203,11 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
     const open = shuffle(facts.filter((f) => !this.activeFacts.has(f._id) && !this.heldElsewhere.has(f._id)));
     const candidates = open.slice(0, Math.max(0, room));
     // Facts left for lack of room: the next fact this replica finishes wakes the fan-out again.
-    this.backlog = open.length > candidates.length;
+    // Handed ones wait in memory again; scanned ones are read again then.
+    const left = open.slice(candidates.length);
+    for (const f of left) if (handed.some((h) => h._id === f._id)) this.localFacts.set(f._id, f);
+    if (left.some((f) => !this.localFacts.has(f._id))) this.scanDue = true;
+    this.backlog = left.length > 0;
     if (candidates.length === 0) return;
     // The first claims of the whole pass in one write; a fact whose first claim exists goes the careful way.
     const won = await this.deliveries.tryClaimMany(
@@ -466,8 +513,19 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   async send(channel: ChannelRecord, m: Message, eventType: string): Promise<SendOutcome> {
-    const secrets = channel.secrets ? (JSON.parse(this.box.open(channel.secrets)) as { secret?: string; password?: string }) : {};
+    const secrets = channel.secrets ? this.openSecrets(channel.secrets) : {};
     return this.sender.send({ type: channel.type, config: channel.config, secrets, eventType }, m, channel.config.timeoutMs ?? this.opts.timeoutMs);
+  }
+
+  /** A channel's secrets, opened once per boxed value (not once per send: ten rules make ten sends per event). */
+  private openSecrets(boxed: string): { secret?: string; password?: string } {
+    let s = this.openedSecrets.get(boxed);
+    if (!s) {
+      s = JSON.parse(this.box.open(boxed)) as { secret?: string; password?: string };
+      if (this.openedSecrets.size >= 1000) this.openedSecrets.clear();
+      this.openedSecrets.set(boxed, s);
+    }
+    return s;
   }
 
   private async sendSafely(channel: ChannelRecord, m: Message, eventType: string): Promise<SendOutcome> {

@@ -47,3 +47,16 @@ export async function insertManyOnce<T extends mongo.Document>(coll: mongo.Colle
     throw err;
   }
 }
+
+/**
+ * Deletes documents by `_id` in one command of one statement each (a bulk write of deleteOne):
+ * FerretDB serves each from its `_id` index, where `{_id: {$in: ids}}` scans the collection
+ * (measured: 24 ms of its CPU for one fact in an outbox of a hundred, against 2 ms by `_id`).
+ */
+export async function deleteByIds<T extends mongo.Document & { _id: string }>(coll: mongo.Collection<T>, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await coll.bulkWrite(
+    ids.map((_id) => ({ deleteOne: { filter: { _id } as mongo.Filter<T> } })),
+    { ordered: false },
+  );
+}

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import { Connection } from 'mongoose';
 import type { NotifyEvent } from '../notify.types';
-import { collection, COLLECTIONS, insertOnce } from './notify-collections';
+import { collection, COLLECTIONS, deleteByIds, insertOnce } from './notify-collections';
 
 /** A recorded fact, before rules turn it into events: a task's close, a node's transition, a monitor's finding. */
 export type OutboxFact =
@@ -42,9 +42,12 @@ export class OutboxRepository {
     await this.facts().deleteOne({ _id: id });
   }
 
-  /** Several fanned-out facts in one write (an `_id` `$in`: a scan of the small outbox on FerretDB). */
+  /**
+   * Several fanned-out facts in one command: one delete statement per `_id` (FerretDB finds each
+   * by its `_id` index, where an `_id` `$in` would read and decode every fact in flight).
+   */
   async doneMany(ids: string[]): Promise<void> {
-    if (ids.length) await this.facts().deleteMany({ _id: { $in: ids } });
+    await deleteByIds(this.facts(), ids);
   }
 
   addDigestItem(item: DigestItem): Promise<boolean> {
@@ -62,6 +65,6 @@ export class OutboxRepository {
   }
 
   async dropDigestItems(ids: string[]): Promise<void> {
-    if (ids.length) await this.items().deleteMany({ _id: { $in: ids } });
+    await deleteByIds(this.items(), ids);
   }
 }

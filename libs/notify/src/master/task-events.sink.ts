@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { TaskEventsSink, TaskRecord } from '@crawlnest/task';
-import { OutboxRepository } from './outbox.repository';
+import { OutboxFact, OutboxRepository } from './outbox.repository';
 import { NotifyConfigCache } from './notify-config.cache';
 import { OutboxSignal } from './outbox-signal';
 
@@ -26,7 +26,7 @@ export function taskSnapshot(t: Pick<TaskRecord, 'spiderId' | 'attempt' | 'statu
  * task and attempt (a replayed close writes nothing more). Skipped while no enabled rule
  * listens to task events, so a cluster without notifications pays nothing on its close path.
  * Rules are matched and deliveries made later, off the close path; the notifier of this
- * replica is woken right after the insert (its poll is only the fallback).
+ * replica is handed the fact right after the insert (its poll of the outbox is only the fallback).
  */
 @Injectable()
 export class NotifyTaskEventsSink implements TaskEventsSink {
@@ -39,12 +39,12 @@ export class NotifyTaskEventsSink implements TaskEventsSink {
   async taskEnded(task: TaskRecord): Promise<void> {
     const rules = this.config.peekRules();
     if (rules && !rules.some((r) => r.enabled && r.events.some((e) => e.type.startsWith('task.')))) return;
-    await this.outbox.record({ _id: `task:${String(task._id)}:${task.attempt}`, kind: 'task.ended', at: new Date(), task: taskSnapshot(task) });
-    this.signal.raise();
+    const fact: OutboxFact = { _id: `task:${String(task._id)}:${task.attempt}`, kind: 'task.ended', at: new Date(), task: taskSnapshot(task) };
+    this.signal.raise((await this.outbox.record(fact)) ? fact : null);
   }
 
   async scheduleMissed(fact: { scheduleId: string; tick: Date; error: string }): Promise<void> {
-    await this.outbox.record({ _id: `sched:${fact.scheduleId}:${fact.tick.getTime()}`, kind: 'schedule.missed', at: new Date(), ...fact });
-    this.signal.raise();
+    const f: OutboxFact = { _id: `sched:${fact.scheduleId}:${fact.tick.getTime()}`, kind: 'schedule.missed', at: new Date(), ...fact };
+    this.signal.raise((await this.outbox.record(f)) ? f : null);
   }
 }

@@ -11,6 +11,7 @@ import { LedgerRecord, ResultMetaRepository } from './result-meta.repository';
 import { ResultDirectoryRepository } from './result-directory.repository';
 import { ResultDoc } from './result-store.repository';
 import { ResultsMetrics } from './results.metrics';
+import { ResultDailyService } from './result-daily.service';
 import { RESULTS_MASTER_OPTIONS, ResultsMasterOptions } from './results-master.options';
 
 export type AttemptRef = { taskId: string; attempt: number; nodeId: string };
@@ -49,6 +50,7 @@ export class ResultIngestService {
     private readonly meta: ResultMetaRepository,
     private readonly directory: ResultDirectoryRepository,
     private readonly metrics: ResultsMetrics,
+    private readonly daily: ResultDailyService,
     @Inject(RESULTS_MASTER_OPTIONS) private readonly opts: ResultsMasterOptions,
   ) {}
 
@@ -137,6 +139,7 @@ export class ResultIngestService {
     };
     if (await this.meta.insertLedger(ledger)) {
       this.metrics.stored.inc(outcome.stored);
+      this.daily.countStored(task.spiderId, outcome.stored);
       this.metrics.duplicates.inc(outcome.duplicates);
       this.metrics.rejected.inc(refused.length);
     }

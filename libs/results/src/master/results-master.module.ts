@@ -29,6 +29,8 @@ import { ResultsQueryService } from './results-query.service';
 import { RESULTS_MASTER_OPTIONS, ResultsMasterOptions } from './results-master.options';
 
 /** Master side of results: the gRPC ingest, reads for the REST controller, counts, dedup backfills, metrics. */
+import { ResultDailyRepository } from './result-daily.repository';
+import { ResultDailyService } from './result-daily.service';
 @Module({})
 export class ResultsMasterModule {
   static forRoot(options: ResultsMasterOptions): DynamicModule {
@@ -59,8 +61,10 @@ export class ResultsMasterModule {
         ResultIngestService,
         ResultsQueryService,
         ResultsMetrics,
+        ResultDailyRepository,
+        ResultDailyService,
       ],
-      exports: [ResultsQueryService, ResultsMetrics, RESULTS_MASTER_OPTIONS],
+      exports: [ResultsQueryService, ResultDailyService, ResultsMetrics, RESULTS_MASTER_OPTIONS],
     };
   }
 }

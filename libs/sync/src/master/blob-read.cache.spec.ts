@@ -1,5 +1,6 @@
-import { BlobReadCache } from './blob-read.cache';
+import { BlobReadCache, SMALL_CACHE_BYTES } from './blob-read.cache';
 import { BlobRecord, BlobRepository } from './blob.repository';
+import { BlobDiskCache } from './blob-disk.cache';
 
 /** Counts database reads; chunk content is the chunk's id. */
 class CountingBlobs {
@@ -29,7 +30,7 @@ describe('BlobReadCache: N workers fetching the same content cost one database r
   let cache: BlobReadCache;
   beforeEach(() => {
     repo = new CountingBlobs();
-    cache = new BlobReadCache(repo as unknown as BlobRepository);
+    cache = new BlobReadCache(repo as unknown as BlobRepository, new BlobDiskCache({ dir: '/nonexistent', maxBytes: 0 }));
   });
 
   it('4 concurrent downloads of a small file share one chunk read and one record lookup', async () => {
@@ -55,12 +56,13 @@ describe('BlobReadCache: N workers fetching the same content cost one database r
   });
 
   it('evicts the least recently used small chunks beyond its byte budget', async () => {
-    const size = 200 * 1024; // 16 MB budget → 81 of these fit
-    for (let i = 0; i < 100; i++) await readAll(cache, blob(`b${i}`, size));
-    expect(repo.chunkReads).toBe(100);
-    await readAll(cache, blob('b99', size)); // recent: still cached
-    expect(repo.chunkReads).toBe(100);
+    const size = 200 * 1024;
+    const n = Math.floor(SMALL_CACHE_BYTES / size) + 20; // 20 more than the budget holds
+    for (let i = 0; i < n; i++) await readAll(cache, blob(`b${i}`, size));
+    expect(repo.chunkReads).toBe(n);
+    await readAll(cache, blob(`b${n - 1}`, size)); // recent: still cached
+    expect(repo.chunkReads).toBe(n);
     await readAll(cache, blob('b0', size)); // oldest: evicted
-    expect(repo.chunkReads).toBe(101);
+    expect(repo.chunkReads).toBe(n + 1);
   });
 });

@@ -2,6 +2,7 @@ import { ConflictError, NotFoundError } from '@crawlnest/node';
 import { ManifestEntry } from '../manifest';
 import { SpiderVersionRecord } from '../spider.types';
 import { BlobRepository } from './blob.repository';
+import { BlobReadCache } from './blob-read.cache';
 import { ManifestCache } from './manifest-cache';
 import { SpiderFilesService } from './spider-files.service';
 import { SpiderRepository } from './spider.repository';
@@ -46,6 +47,7 @@ class FakeStore {
   } as unknown as ManifestCache;
 }
 
+const NO_DISK_CACHE = { adopt: async () => undefined } as unknown as BlobReadCache;
 const OPTS: SyncMasterOptions = { clusterSecret: 'x', maxUploadBytes: 1e6, maxTotalBytes: 1e7, maxFiles: 100, uploadDir: '/tmp/unused' };
 const staged = (path: string, sha256: string, mode?: number): StagedFile => ({ path, file: `/tmp/${sha256}`, size: sha256.length, sha256, mode });
 
@@ -55,7 +57,7 @@ describe('SpiderFilesService versions', () => {
 
   beforeEach(() => {
     store = new FakeStore();
-    svc = new SpiderFilesService(store.spiderRepo, store.versionRepo, store.blobRepo, store.manifests, OPTS);
+    svc = new SpiderFilesService(store.spiderRepo, store.versionRepo, store.blobRepo, store.manifests, NO_DISK_CACHE, OPTS);
   });
 
   it('an upload equal to the current tree makes no version and says unchanged', async () => {

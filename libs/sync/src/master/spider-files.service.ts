@@ -4,6 +4,7 @@ import { assertSafePath } from '../path-check';
 import { ManifestEntry, permissionBits } from '../manifest';
 import { sameEntry, sameTree } from '../version-diff';
 import { BlobRepository } from './blob.repository';
+import { BlobReadCache } from './blob-read.cache';
 import { ManifestCache } from './manifest-cache';
 import { SpiderRepository } from './spider.repository';
 import { SpiderVersionRepository } from './spider-version.repository';
@@ -30,6 +31,7 @@ export class SpiderFilesService implements OnApplicationBootstrap {
     private readonly versions: SpiderVersionRepository,
     private readonly blobs: BlobRepository,
     private readonly manifests: ManifestCache,
+    private readonly contentCache: BlobReadCache,
     @Inject(SYNC_MASTER_OPTIONS) private readonly opts: SyncMasterOptions,
   ) {}
 
@@ -233,6 +235,9 @@ export class SpiderFilesService implements OnApplicationBootstrap {
     const entries: ManifestEntry[] = [];
     for (const f of files) {
       await this.blobs.putFile(f.sha256, f.file, f.size);
+      // The staged file was hashed on its way in: it becomes the disk-cached copy workers
+      // download from, so a cold sync after an upload reads no content from the database.
+      await this.contentCache.adopt(f.sha256, f.file, f.size);
       entries.push({ path: f.path, size: f.size, mode: permissionBits(f.mode), sha256: f.sha256 });
     }
     return entries;

@@ -14,6 +14,8 @@ import {
 } from '../sync.schema';
 import { BlobRepository } from './blob.repository';
 import { BlobReadCache } from './blob-read.cache';
+import { BlobDiskCache } from './blob-disk.cache';
+import { dirname, join } from 'node:path';
 import { ManifestCache } from './manifest-cache';
 import { SpiderFilesService } from './spider-files.service';
 import { SpiderVersionsService } from './spider-versions.service';
@@ -24,6 +26,8 @@ import { SyncGrpcController } from './sync.grpc.controller';
 import { SyncMetrics } from './sync.metrics';
 import { StorageGcService } from './storage-gc.service';
 import { SYNC_MASTER_OPTIONS, SyncMasterOptions } from './sync-master.options';
+
+const DEFAULT_BLOB_CACHE_BYTES = 2 * 1024 ** 3;
 
 @Module({})
 export class SyncMasterModule {
@@ -46,6 +50,11 @@ export class SyncMasterModule {
         SpiderRepository,
         SpiderVersionRepository,
         BlobRepository,
+        {
+          provide: BlobDiskCache,
+          useFactory: () =>
+            new BlobDiskCache({ dir: options.blobCacheDir ?? join(dirname(options.uploadDir), 'blob-cache'), maxBytes: options.blobCacheBytes ?? DEFAULT_BLOB_CACHE_BYTES }),
+        },
         BlobReadCache,
         ManifestCache,
         SpiderService,

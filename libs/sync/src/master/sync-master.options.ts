@@ -16,4 +16,8 @@ export type SyncMasterOptions = {
   storageGcIntervalMs?: number;
   /** Content stored or reused by an upload this recently is never collected; default 10 min. */
   blobGraceMs?: number;
+  /** Where the master keeps verified copies of stored content (blob-disk.cache.ts); default `<uploadDir>/../blob-cache`. */
+  blobCacheDir?: string;
+  /** Bytes that cache may hold; default 2 GiB, 0 turns it off. */
+  blobCacheBytes?: number;
 };

@@ -4,7 +4,7 @@ import { Metadata, ServerWritableStream, status } from '@grpc/grpc-js';
 import { EMPTY, Observable } from 'rxjs';
 import { assertClusterSecret, NotFoundError } from '@crawlnest/node';
 import { chunkManifest } from '../manifest';
-import { BlobReadCache } from './blob-read.cache';
+import { BlobReadCache, BlobSource } from './blob-read.cache';
 import { ManifestCache } from './manifest-cache';
 import { SYNC_MASTER_OPTIONS, SyncMasterOptions } from './sync-master.options';
 import { SyncMetrics } from './sync.metrics';
@@ -15,6 +15,12 @@ type DownloadManyRequest = { sha256: string[] };
 
 /** Most items one DownloadMany call may ask for. */
 export const MAX_DOWNLOAD_MANY_ITEMS = 64;
+/**
+ * DownloadMany reads the next single-chunk files while earlier ones are sent (a disk read, or
+ * a database round trip when the master's disk cache lacks the content). Bounded by bytes and count.
+ */
+const READ_AHEAD_BYTES = 2 * 1024 * 1024;
+const READ_AHEAD_ITEMS = 16;
 const SHA256 = /^[0-9a-f]{64}$/;
 
 /**
@@ -48,13 +54,14 @@ export class SyncGrpcController {
   async download(req: DownloadRequest, md: Metadata, call: ServerWritableStream<DownloadRequest, unknown>): Promise<Observable<never>> {
     this.authorize(md, 'Download');
     if (!SHA256.test(req.sha256)) throw new RpcException({ code: status.INVALID_ARGUMENT, message: 'bad sha256' });
-    const blob = await this.blobs.find(req.sha256);
-    if (!blob) throw new RpcException({ code: status.NOT_FOUND, message: `content ${req.sha256} not found` });
+    const src = await this.blobs.open(req.sha256);
+    if (!src) throw new RpcException({ code: status.NOT_FOUND, message: `content ${req.sha256} not found` });
     this.metrics.downloadOpened(call);
-    // One stored chunk (<= 1 MB) in memory at a time: the next is read only once the
-    // previous one has left (drain), whatever the file size.
-    for await (const data of this.blobs.chunks(blob)) {
+    // One chunk (<= 1 MB) in memory at a time: the next is read only once the previous one
+    // has left (drain), whatever the file size.
+    for (let i = 0; i < src.chunks; i++) {
       if (call.cancelled) break;
+      const data = await src.chunk(i);
       await writeWithBackpressure(call, { data });
       this.metrics.sent(data.length);
     }
@@ -68,16 +75,44 @@ export class SyncGrpcController {
     if (wanted.length === 0 || wanted.length > MAX_DOWNLOAD_MANY_ITEMS || !wanted.every((h) => SHA256.test(h))) {
       throw new RpcException({ code: status.INVALID_ARGUMENT, message: `expected 1..${MAX_DOWNLOAD_MANY_ITEMS} sha256 values` });
     }
-    const blobs = await Promise.all(wanted.map((h) => this.blobs.find(h)));
-    const missing = wanted.find((_, i) => !blobs[i]);
+    const sources = await Promise.all(wanted.map((h) => this.blobs.open(h)));
+    const missing = wanted.find((_, i) => !sources[i]);
     if (missing) throw new RpcException({ code: status.NOT_FOUND, message: `content ${missing} not found` });
     this.metrics.downloadOpened(call);
-    for (let item = 0; item < blobs.length; item++) {
-      const blob = blobs[item] as NonNullable<(typeof blobs)[number]>;
-      let n = 0;
-      for await (const data of this.blobs.chunks(blob)) {
+    const found = sources as BlobSource[];
+    const ahead = new Map<number, Promise<Buffer>>();
+    let aheadBytes = 0;
+    let nextRead = 0;
+    const readAhead = () => {
+      while (nextRead < found.length && ahead.size < READ_AHEAD_ITEMS) {
+        const b = found[nextRead];
+        if (b.chunks !== 1) break; // multi-chunk files stream in order, one chunk at a time
+        if (ahead.size > 0 && aheadBytes + b.size > READ_AHEAD_BYTES) break;
+        const p = b.chunk(0);
+        p.catch(() => undefined); // awaited (and its error thrown) when its turn comes
+        ahead.set(nextRead++, p);
+        aheadBytes += b.size;
+      }
+    };
+    for (let item = 0; item < found.length; item++) {
+      const src = found[item];
+      if (nextRead === item && src.chunks !== 1) nextRead++; // not read ahead: streamed below
+      readAhead();
+      const early = ahead.get(item);
+      if (early) {
+        const data = await early;
+        ahead.delete(item);
+        aheadBytes -= src.size;
         if (call.cancelled) return EMPTY;
-        await writeWithBackpressure(call, { data, item, itemEnd: ++n === blob.chunks });
+        readAhead();
+        await writeWithBackpressure(call, { data, item, itemEnd: true });
+        this.metrics.sent(data.length);
+        continue;
+      }
+      for (let i = 0; i < src.chunks; i++) {
+        if (call.cancelled) return EMPTY;
+        const data = await src.chunk(i);
+        await writeWithBackpressure(call, { data, item, itemEnd: i + 1 === src.chunks });
         this.metrics.sent(data.length);
       }
     }

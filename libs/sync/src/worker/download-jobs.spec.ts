@@ -10,7 +10,7 @@ describe('downloadJobs: small files travel in batches, large ones alone', () => 
     ['one small file', [f('a', 10)], [['a']]],
     ['a large file alone, small ones batched around it', [f('a', 1), f('big', 300 * KB), f('b', 1)], [['big'], ['a', 'b']]],
     ['exactly the small-file limit still batches', [f('a', 256 * KB), f('b', 1)], [['a', 'b']]],
-    ['batches close at 32 files', Array.from({ length: 33 }, (_, i) => f(`f${i}`, 1)), [Array.from({ length: 32 }, (_, i) => `f${i}`), ['f32']]],
+    ['batches close at 64 files', Array.from({ length: 65 }, (_, i) => f(`f${i}`, 1)), [Array.from({ length: 64 }, (_, i) => `f${i}`), ['f64']]],
     ['batches close before 2 MB', Array.from({ length: 9 }, (_, i) => f(`f${i}`, 250 * KB)), [['f0', 'f1', 'f2', 'f3', 'f4', 'f5', 'f6', 'f7'], ['f8']]],
   ])('%s', (_what, entries, want) => {
     const jobs = downloadJobs(entries);

@@ -2,7 +2,8 @@ import { ManifestEntry } from '../manifest';
 
 /** Files up to this size go in DownloadMany batches; larger ones get a call each. */
 const SMALL_FILE_BYTES = 256 * 1024;
-const BATCH_FILES = 32;
+/** At most the master's MAX_DOWNLOAD_MANY_ITEMS (64), which masters of every release accept. */
+const BATCH_FILES = 64;
 const BATCH_BYTES = 2 * 1024 * 1024;
 
 /** Groups small files into batches (bounded by count and bytes); large files stay alone. */

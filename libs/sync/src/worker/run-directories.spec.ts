@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { RunDirectories } from './run-directories';
+import { FileStamp, RunDirectories, unchangedSince } from './run-directories';
 
 describe('RunDirectories', () => {
   let root: string;
@@ -64,7 +64,7 @@ describe('RunDirectories', () => {
     mkdirSync(join(root, 'versions', '5.1'), { recursive: true });
     const d = await dirs.ensure(root, store, 9, ['sub/a.txt']);
     expect(readdirSync(d)).toEqual(['sub']);
-    expect(listed()).toEqual(['9.1']);
+    await eventually(['9.1']); // moved aside at once, deleted in the background
   });
 
   it('keeps the directory handed out last when its run releases it', async () => {
@@ -74,5 +74,72 @@ describe('RunDirectories', () => {
     dirs.acquire(root, d)();
     await new Promise((r) => setTimeout(r, 50));
     expect(listed()).toEqual(['3.1']);
+  });
+
+  it('builds the next version from the previous directory no run holds: only what changed is linked again, strays and removed paths go', async () => {
+    const dirs = new RunDirectories();
+    const paths = Array.from({ length: 50 }, (_, i) => `sub/d${i % 5}/f${i}.txt`);
+    for (const p of paths) {
+      mkdirSync(join(store, p, '..'), { recursive: true });
+      replace(p, `v1 ${p}`);
+    }
+    replace('gone.txt', 'old');
+    const d1 = await dirs.ensure(root, store, 1, [...paths, 'gone.txt']);
+    dirs.acquire(root, d1)(); // ran and ended: nobody holds it
+    writeFileSync(join(d1, 'sub/d0/left-by-a-run.txt'), 'stray');
+    mkdirSync(join(d1, 'sub/d1/f1.txt.dir'), { recursive: true });
+    const inodeBefore = lstatSync(join(d1, paths[7])).ino;
+    replace(paths[3], 'v2 changed');
+    rmSync(join(store, 'gone.txt'));
+    mkdirSync(join(store, 'gone.txt'));
+    replace('gone.txt/now-a-dir.txt', 'new');
+    const next = [...paths, 'gone.txt/now-a-dir.txt'];
+    const d2 = await dirs.ensure(root, store, 2, next);
+    expect(basename(d2)).toBe('2.1');
+    expect(listed()).toEqual(['2.1']); // the previous directory became this one
+    expect(readFileSync(join(d2, paths[3]), 'utf8')).toBe('v2 changed');
+    expect(readFileSync(join(d2, paths[7]), 'utf8')).toBe(`v1 ${paths[7]}`);
+    expect(lstatSync(join(d2, paths[7])).ino).toBe(inodeBefore);
+    expect(readFileSync(join(d2, 'gone.txt/now-a-dir.txt'), 'utf8')).toBe('new');
+    const all = readdirSync(d2, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(d2.length + 1));
+    expect(all.sort()).toEqual([...next].sort());
+    expect(readdirSync(join(d2, 'sub/d1')).sort()).toEqual(paths.filter((p) => p.startsWith('sub/d1/')).map((p) => basename(p)).sort());
+  });
+
+  it('never takes a directory a run still holds: that run keeps its version', async () => {
+    const dirs = new RunDirectories();
+    replace('sub/a.txt', 'v1');
+    const d1 = await dirs.ensure(root, store, 1, ['sub/a.txt']);
+    const release = dirs.acquire(root, d1);
+    replace('sub/a.txt', 'v2');
+    const d2 = await dirs.ensure(root, store, 2, ['sub/a.txt']);
+    expect(readFileSync(join(d1, 'sub/a.txt'), 'utf8')).toBe('v1');
+    expect(readFileSync(join(d2, 'sub/a.txt'), 'utf8')).toBe('v2');
+    release();
+    await eventually(['2.1']);
+  });
+
+  it('unchangedSince: a file a run edited, replaced or removed is noticed', async () => {
+    const dirs = new RunDirectories();
+    replace('sub/a.txt', 'a');
+    replace('sub/b.txt', 'b');
+    const d = await dirs.ensure(root, store, 1, ['sub/a.txt', 'sub/b.txt']);
+    const stamp = (p: string): FileStamp => {
+      const st = lstatSync(join(d, p));
+      return { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
+    };
+    const stamps = () => new Map([['sub/a.txt', stamp('sub/a.txt')], ['sub/b.txt', stamp('sub/b.txt')]]);
+    let s = stamps();
+    expect(await unchangedSince(d, s)).toBe(true);
+    await new Promise((r) => setTimeout(r, 20));
+    writeFileSync(join(d, 'sub/a.txt'), 'A'); // same size, in place
+    expect(await unchangedSince(d, s)).toBe(false);
+    s = stamps();
+    writeFileSync(join(d, 'sub/b.tmp'), 'b');
+    renameSync(join(d, 'sub/b.tmp'), join(d, 'sub/b.txt')); // replaced
+    expect(await unchangedSince(d, s)).toBe(false);
+    s = stamps();
+    rmSync(join(d, 'sub/a.txt'));
+    expect(await unchangedSince(d, s)).toBe(false);
   });
 });

@@ -78,6 +78,8 @@ export class StatsDto {
   oldestPendingAgeMs: number;
   @ApiProperty({ description: 'Tasks that ended today (UTC day), from maintained daily counts', example: 12 })
   tasksEndedToday: number;
+  @ApiProperty({ description: 'Result items stored today (UTC day), from maintained daily counts', example: 3400 })
+  itemsToday: number;
   @ApiProperty({ description: "This replica's node counters since it started", type: NodeEventsDto })
   nodeEvents: NodeEventsDto;
 }

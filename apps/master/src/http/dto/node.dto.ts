@@ -99,3 +99,23 @@ export class NodeDto implements NodeView {
   @ApiProperty({ description: 'The last machine resources the node reported, online or not (as of lastHeartbeatAt)', type: NodeResourcesDto, nullable: true })
   lastResources: NodeResourcesDto | null;
 }
+
+export class NodeSampleDto {
+  @ApiProperty({ description: 'When the heartbeat that made this sample arrived (ISO 8601)', example: '2026-12-06T10:00:01.000Z' })
+  at: string;
+  @ApiProperty({ description: 'CPU use of the machine, percent', example: 12.5 })
+  cpuPercent: number;
+  @ApiProperty({ description: 'Memory in use, bytes', example: 1073741824 })
+  memoryBytes: number;
+  @ApiProperty({ description: 'Tasks running on the node', example: 1 })
+  runningTasks: number;
+}
+
+export class NodeHistoryDto {
+  @ApiProperty({ description: 'One sample per slot of this length (the first heartbeat in it)', example: 30000 })
+  slotMs: number;
+  @ApiProperty({ description: 'The span kept: 120 slots (the last hour at the default slot)', example: 3600000 })
+  windowMs: number;
+  @ApiProperty({ description: 'Samples of the window, oldest first; none for the slots the node was offline', type: [NodeSampleDto] })
+  samples: NodeSampleDto[];
+}
