@@ -3,13 +3,17 @@ import { join } from 'node:path';
 import { Benchmark, Figure, percentile } from './bench-kit';
 import { TestCluster, Master } from '../test/support/cluster';
 import { waitFor } from '../test/support/wait';
+import { dbCommands, dbSeconds, perTask, timePerTask } from './db-commands';
 
 /** Items in the big spider (the rest of BURST seeded straight into the layout the ingest writes). */
 const N = Number(process.env.BENCH_BROWSE_ITEMS ?? 1_000_000);
 /** Items one task writes through the real path (worker → gRPC → ingest), in seconds. */
 const BURST = Number(process.env.BENCH_BROWSE_BURST ?? 100_000);
+/** BENCH_BROWSE_READS=0: ingest figures only. */
 const SMALL = Number(process.env.BENCH_BROWSE_SMALL ?? 10_000);
 const READS = Number(process.env.BENCH_BROWSE_READS ?? 30);
+/** Items one task writes into a spider without dedup (the ingest ratio of the plain path; 0: skipped). */
+const PLAIN = Number(process.env.BENCH_BROWSE_PLAIN ?? 20_000);
 /** Items per seeded task (the background tasks before the burst). */
 const SEED_TASK = 100_000;
 
@@ -63,11 +67,23 @@ async function seedDirect(L: Libs, conn: mongoose.Connection, col: string, sid: 
 }
 
 /** Runs one task of the spider printing items from..from+count-1, one crawlab-sdk line each; ms to store them all. */
-async function burst(m: Master, sid: string, from: number, count: number): Promise<{ tid: string; ms: number }> {
+async function burst(m: Master, sid: string, from: number, count: number): Promise<{ tid: string; ms: number; profile: Figure[] }> {
+  const [c0, s0] = [await dbCommands(m), await dbSeconds(m)];
   const t0 = Date.now();
   const tid = (await m.api.post('/api/tasks', { spiderId: sid, param: `${from} ${count}` })).body.tasks[0].id as string;
   await waitFor('burst stored', async () => (await m.api.get(`/api/tasks/${tid}`)).body.resultCount === count, 1_800_000, 100);
-  return { tid, ms: Date.now() - t0 };
+  const ms = Date.now() - t0;
+  // Where an ingest batch's time goes: the master's database commands per 1000 items, by kind
+  // (the polling reads of this bench and the task's own start and close are in it too).
+  const [c1, s1] = [await dbCommands(m), await dbSeconds(m)];
+  const batches = count / 1000;
+  const cmds = perTask(c0, c1, batches);
+  const waited = Object.entries(s1).reduce((a, [k, v]) => a + v - (s0[k] ?? 0), 0);
+  const profile: Figure[] = [
+    { name: `  per 1000 items: database commands (${cmds.byName})`, value: cmds.total, unit: 'commands' },
+    { name: `  per 1000 items: database wait (${timePerTask(s0, s1, batches, 10)} ms)`, value: (waited * 1000) / batches, unit: 'ms' },
+  ];
+  return { tid, ms, profile };
 }
 
 async function timeReads(m: Master, paths: () => string, check: (b: { items: unknown[]; searched?: number }) => void): Promise<{ p50: number; p99: number; searched: number }> {
@@ -139,38 +155,62 @@ const bench: Benchmark = {
       await cluster.waitNodeReady(m.api, 'rbb');
       const conn = await mongoose.createConnection(cluster.mongoUri, { dbName: cluster.dbName, retryWrites: false }).asPromise();
       const script = `const item = ${item.toString()};\nconst [from, count] = process.argv.slice(2).map(Number);\nfor (let n = from; n < from + count; n++) process.stdout.write(JSON.stringify({ type: 'data', payload: [item(n)], ipc: true }) + '\\n');\n`;
-      const spider = async (name: string) => {
-        const id = (await m.api.post('/api/spiders', { name, cmd: `${process.execPath} emit.js`, dedup: DEDUP })).body.id as string;
+      const spider = async (name: string, dedup: typeof DEDUP | null = DEDUP) => {
+        const id = (await m.api.post('/api/spiders', { name, cmd: `${process.execPath} emit.js`, dedup })).body.id as string;
         await m.api.putFiles(`/api/spiders/${id}/files`, { 'emit.js': script });
         return id;
       };
       const figures: Figure[] = [];
+      const baseline = async (count: number, from: number): Promise<number> => {
+        // The same items, insertMany batches of 1000, same database, same run.
+        const base = conn.collection('baseline_insertmany');
+        const b0 = Date.now();
+        for (let i = 0; i < count; i += 1000) await base.insertMany(Array.from({ length: Math.min(1000, count - i) }, (_, k) => item(from + i + k)));
+        const ms = Date.now() - b0;
+        await base.drop();
+        return ms;
+      };
 
-      const small = await spider('browse small');
-      const s = await burst(m, small, 1, SMALL);
-      figures.push(...(await readsOf(m, small, s.tid, SMALL, SMALL, `${SMALL} items`)));
+      if (PLAIN > 0) {
+        const plain = await spider('browse plain', null);
+        // What a task costs before and after its items (dispatch, sync, process start, close, this bench's poll): one item.
+        const one = await burst(m, plain, 0, 1);
+        figures.push({ name: 'a task of one item (task start → stored): the fixed part of each burst below', value: one.ms, unit: 'ms' });
+        const baseMs = await baseline(PLAIN, 1);
+        const p = await burst(m, plain, 1, PLAIN);
+        figures.push({
+          name: `plain ingest (no dedup): ${PLAIN} items by one task (task start → all stored)`,
+          value: (PLAIN / p.ms) * 1000,
+          unit: 'items/s',
+          goal: '>= 1.0 × baseline',
+          baseline: { name: 'insertMany ×1000, same items', value: (PLAIN / baseMs) * 1000 },
+        });
+        figures.push(...p.profile);
+      }
+
+      if (SMALL > 0 && READS > 0) {
+        const small = await spider('browse small');
+        const s = await burst(m, small, 1, SMALL);
+        figures.push(...(await readsOf(m, small, s.tid, SMALL, SMALL, `${SMALL} items`)));
+      }
 
       const big = await spider('browse big');
       const col = (await m.api.get(`/api/spiders/${big}`)).body.resultsCollection as string;
       const s0 = Date.now();
       await seedDirect(L, conn, col, big, 1, N - BURST);
       const seedMs = Date.now() - s0;
-      // Baseline: the same items, insertMany batches of 1000, same database, same run.
-      const base = conn.collection('baseline_insertmany');
-      const b0 = Date.now();
-      for (let i = 0; i < BURST; i += 1000) await base.insertMany(Array.from({ length: Math.min(1000, BURST - i) }, (_, k) => item(N - BURST + 1 + i + k)));
-      const baselineMs = Date.now() - b0;
-      await base.drop();
+      const baselineMs = await baseline(BURST, N - BURST + 1);
       const b = await burst(m, big, N - BURST + 1, BURST);
       figures.push({ name: `seeded ${N - BURST} items straight into the layout`, value: seedMs, unit: 'ms' });
       figures.push({
-        name: `burst ingest: ${BURST} items by one task (task start → all stored)`,
+        name: `burst ingest (dedup ignore): ${BURST} items by one task (task start → all stored)`,
         value: (BURST / b.ms) * 1000,
         unit: 'items/s',
         goal: '>= 1.0 × baseline',
         baseline: { name: 'insertMany ×1000, same items', value: (BURST / baselineMs) * 1000 },
       });
-      figures.push(...(await readsOf(m, big, b.tid, N, BURST, `${N} items`)));
+      figures.push(...b.profile);
+      if (READS > 0) figures.push(...(await readsOf(m, big, b.tid, N, BURST, `${N} items`)));
       await conn.close();
       return figures;
     } finally {

@@ -80,12 +80,17 @@ export class ResultDirectoryRepository {
   /**
    * Records a stored batch: a place in its spider's and its task's directory, then its page mark.
    * A batch placed before (a resend) is left as it is; a crash between the places and the mark
-   * leaves places without a mark, which readers skip (the resend takes new ones).
+   * leaves places without a mark, which readers skip (the resend takes new ones). The mark check
+   * and both newest places are read in one round trip, and the newest place read there is the
+   * one the new place follows (no second read): 3 round trips per batch in the common case.
    */
   async place(batch: string, col: string, sid: string, tid: string, ids: string[]): Promise<void> {
     if (!ids.length) return;
-    if (await this.pagesCol().findOne({ _id: batch })) return;
-    const [m, n] = await Promise.all([this.take({ kind: 's', id: sid }, batch, sid, tid, ids.length), this.take({ kind: 't', id: tid }, batch, sid, tid, ids.length)]);
+    const s: Scope = { kind: 's', id: sid };
+    const t: Scope = { kind: 't', id: tid };
+    const [mark, sHead, tHead] = await Promise.all([this.pagesCol().findOne({ _id: batch }, { projection: { _id: 1 } }), this.headPlace(s), this.headPlace(t)]);
+    if (mark) return;
+    const [m, n] = await Promise.all([this.take(s, batch, sid, tid, ids.length, sHead), this.take(t, batch, sid, tid, ids.length, tHead)]);
     try {
       await this.pagesCol().insertOne({ _id: batch, sid, tid, col, m, n, ids, at: new Date() });
     } catch (err) {
@@ -93,13 +98,15 @@ export class ResultDirectoryRepository {
     }
   }
 
-  /** Takes the next free place of a scope (unique insert after reading the place before it). */
-  private async take(scope: Scope, batch: string, sid: string, tid: string, count: number): Promise<number> {
-    let at = (await this.head(scope)) + 1;
+  /** Takes the next free place of a scope (unique insert after the place before it, read by the caller when known). */
+  private async take(scope: Scope, batch: string, sid: string, tid: string, count: number, known: { at: number; place: Place | null }): Promise<number> {
+    let at = known.at + 1;
+    let prev: Place | null | undefined = known.at < 0 ? null : known.place ?? undefined;
     for (;;) {
-      const prev = at > 0 ? await this.read(scope, at - 1) : null;
+      if (prev === undefined) prev = at > 0 ? await this.read(scope, at - 1) : null;
       if (at > 0 && !prev) {
         at = (await this.head(scope, true)) + 1; // the hint ran ahead of a delete: look again
+        prev = undefined;
         continue;
       }
       const before = prev ? prev.before + prev.count : 0;
@@ -110,8 +117,19 @@ export class ResultDirectoryRepository {
       } catch (err) {
         if (!isDuplicateKeyError(err)) throw err;
         at++;
+        prev = undefined;
       }
     }
+  }
+
+  /** The newest place of a scope with its document when the hint's read had it (one round trip then). */
+  private async headPlace(scope: Scope): Promise<{ at: number; place: Place | null }> {
+    const hint = this.heads.get(key(scope));
+    if (hint !== undefined && hint >= 0) {
+      const [h, next] = await Promise.all([this.read(scope, hint), this.read(scope, hint + 1)]);
+      if (h && !next) return { at: hint, place: h };
+    }
+    return { at: await this.head(scope), place: null };
   }
 
   /** The newest place of a scope (-1: none), from this replica's hint when it still holds. */

@@ -67,21 +67,21 @@ export class ResultIngestService {
   private async appendOnce(ref: AttemptRef, rawItems: ItemIn[]): Promise<AppendAnswer> {
     const items = rawItems.map((i) => ({ ...i, seq: Number(i.seq), tsMs: Number(i.tsMs) }));
     if (items.length === 0) return answer(0, 0, []);
-    let task;
-    try {
-      task = await this.tasks.get(ref.taskId);
-    } catch (err) {
-      if (err instanceof NotFoundError) return stale('unknown task');
-      throw err;
-    }
-    if (task.attempt !== ref.attempt) return stale(`attempt ${ref.attempt} is superseded by ${task.attempt}`);
-    if (task.nodeId !== ref.nodeId) return stale('attempt belongs to another node');
-
     // Taken before the spider is read: a batch that read a dedup setting since replaced stores
     // its items with a time the backfill of the new setting covers.
     const storedAt = new Date();
     const ledgerId = `${ref.taskId}:${ref.attempt}:${items[0].seq}`;
-    const done = await this.meta.findLedger(ledgerId);
+    // The task and the batch's ledger in one round trip (a resend answers from its ledger).
+    const [task, done] = await Promise.all([
+      this.tasks.get(ref.taskId).catch((err: unknown) => {
+        if (err instanceof NotFoundError) return null;
+        throw err;
+      }),
+      this.meta.findLedger(ledgerId),
+    ]);
+    if (!task) return stale('unknown task');
+    if (task.attempt !== ref.attempt) return stale(`attempt ${ref.attempt} is superseded by ${task.attempt}`);
+    if (task.nodeId !== ref.nodeId) return stale('attempt belongs to another node');
     if (done) return answer(done.stored, done.duplicates, done.refusals);
 
     const spider = await this.spiders.require(task.spiderId).catch((err: unknown) => {

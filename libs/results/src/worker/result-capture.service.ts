@@ -6,7 +6,13 @@ import { parseResultLine } from '../result-line';
 import { ResultsClient, WireItem } from './results.client';
 import { RESULTS_WORKER_OPTIONS, ResultsWorkerOptions } from './results-worker.options';
 
-const MAX_BATCH_ITEMS = 1000;
+/**
+ * Items per batch when the spider prints faster than the master stores. Each batch costs the
+ * master a fixed dozen small round trips (task, ledger, spider, page places, page mark, ledger
+ * insert) beside its item writes; 5000 items (~1.5 MB of crawlab-sdk items, still bounded by
+ * MAX_BATCH_BYTES) spread them five times thinner than 1000 did.
+ */
+const MAX_BATCH_ITEMS = 5000;
 /** Far below the 8 MiB gRPC message limit, whatever the items. */
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 const MEMORY_ITEMS = 20_000;
