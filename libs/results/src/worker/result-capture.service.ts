@@ -7,12 +7,11 @@ import { ResultsClient, WireItem } from './results.client';
 import { RESULTS_WORKER_OPTIONS, ResultsWorkerOptions } from './results-worker.options';
 
 /**
- * Items per batch when the spider prints faster than the master stores. Each batch costs the
- * master a fixed dozen small round trips (task, ledger, spider, page places, page mark, ledger
- * insert) beside its item writes; 5000 items (~1.5 MB of crawlab-sdk items, still bounded by
- * MAX_BATCH_BYTES) spread them five times thinner than 1000 did.
+ * Items per batch. A batch is one page mark (its `_id`s) that page reads load whole: 1000 keeps
+ * a mark ~45 KB. Batches of 5000 (tried 2026-12-06, docs/results.md) did not store measurably
+ * faster on FerretDB and made deep page reads slower.
  */
-const MAX_BATCH_ITEMS = 5000;
+const MAX_BATCH_ITEMS = 1000;
 /** Far below the 8 MiB gRPC message limit, whatever the items. */
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 const MEMORY_ITEMS = 20_000;
