@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliEnv, runCli } from './support/cli-process';
 import { Master, TestCluster } from './support/cluster';
-import { endedWithCounts, exportedItems, runTask, spiderWithFiles } from './support/results-helpers';
+import { endedWithCounts, expectPagesAgree, exportedItems, runTask, spiderWithFiles } from './support/results-helpers';
 import { waitFor } from './support/wait';
 
 const NODE = process.execPath;
@@ -63,6 +63,8 @@ describe('results dedup: who owns an overwritten item, and turning dedup on over
       cli: expected,
     });
     for (const i of page.items) expect(i._tid).toBe(tid);
+    // Every page of the task, newest first, against the items it holds (an item taken over left it).
+    await expectPagesAgree(m.api, `/api/tasks/${tid}/results`, owned, 7, true);
   }
 
   it('overwrite: an overwritten item belongs to the task that wrote it last; every task view and count agrees, for three tasks and two at once', async () => {
@@ -109,6 +111,8 @@ describe('results dedup: who owns an overwritten item, and turning dedup on over
       expect({ tid, total: (await m.api.get(`/api/tasks/${tid}/results?size=1`)).body.total }).toEqual({ tid, total: owned });
     }
     expect((await m.api.get(`/api/spiders/${sid}`)).body.resultCount).toBe(200);
+    await expectPagesAgree(m.api, `/api/spiders/${sid}/results`, all, 30);
+    for (const tid of [a, b]) await expectPagesAgree(m.api, `/api/tasks/${tid}/results`, all.filter((i) => i._tid === tid), 45, true);
   }, 240_000);
 
   it('overwrite across a master SIGKILL mid-ingest: resent batches move each item and its count once', async () => {
@@ -129,6 +133,8 @@ describe('results dedup: who owns an overwritten item, and turning dedup on over
     expect((await m.api.get(`/api/tasks/${t1}`)).body).toMatchObject({ resultCount: 0 });
     expect((await m.api.get(`/api/tasks/${t1}/results?size=5`)).body).toEqual({ items: [], total: 0 });
     expect((await m.api.get(`/api/spiders/${sid}`)).body.resultCount).toBe(N);
+    await expectPagesAgree(m.api, `/api/tasks/${t2}/results`, items, 1000, true);
+    await expectPagesAgree(m.api, `/api/spiders/${sid}/results`, items, 1000);
   }, 300_000);
 
   it('turning dedup on claims the keys of the items already stored: the next run stores only new keys; duplicates already stored are kept', async () => {

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { Master, TestCluster } from './support/cluster';
 import { memoryOf } from './support/proc-memory';
-import { allLogLines, EMIT_JS, endedWithCounts, exportedItems, runTask, spiderWithFiles, StoredItem } from './support/results-helpers';
+import { allLogLines, EMIT_JS, endedWithCounts, expectPagesAgree, exportedItems, runTask, spiderWithFiles, StoredItem } from './support/results-helpers';
 import { waitFor } from './support/wait';
 
 const NODE = process.execPath;
@@ -17,6 +17,23 @@ describe('results: capture, storage, REST, export', () => {
     await cluster.waitNodeReady(m.api, 'rw2');
   });
   afterAll(() => cluster.stop());
+
+  /** Follows a field filter's cursor until every item was searched; each answer moves on. */
+  async function searchAll(path: string): Promise<{ items: StoredItem[]; searched: number }> {
+    const items: StoredItem[] = [];
+    let cursor: string | null = null;
+    let searched = 0;
+    for (let round = 0; round < 500; round++) {
+      const r: { status: number; body: { items: StoredItem[]; cursor: string | null; searched: number } } = await m.api.get(`${path}${cursor === null ? '' : `&cursor=${cursor}`}`);
+      expect(r.status).toBe(200);
+      expect(r.body.searched).toBeGreaterThan(searched);
+      searched = r.body.searched;
+      items.push(...r.body.items);
+      cursor = r.body.cursor;
+      if (cursor === null) break;
+    }
+    return { items, searched };
+  }
 
   it('a Node.js spider printing the crawlab-sdk line: every item stored once with _tid/_sid, counts, fields, pages, CSV round trip', async () => {
     const N = 3000;
@@ -52,10 +69,25 @@ describe('results: capture, storage, REST, export', () => {
     expect(p1.items).toHaveLength(50);
     expect(p1.items[0]._id > p1.items[49]._id).toBe(true);
     expect(p1.items[49]._id > p2.items[0]._id).toBe(true);
-    const filtered = (await m.api.get(`/api/spiders/${sid}/results?field=n&value=42`)).body;
+    // A field filter answers within its time budget: a page, or what it found so far and a cursor to go on.
+    const first = (await m.api.get(`/api/spiders/${sid}/results?field=n&value=2990`)).body;
+    expect(first).toMatchObject({ total: null, of: N });
+    const filtered = await searchAll(`/api/spiders/${sid}/results?field=n&value=2990`);
     expect(filtered.items).toHaveLength(1);
-    expect(filtered.items[0]).toMatchObject({ n: 42, kind: 'author' });
+    expect(filtered.items[0]).toMatchObject({ n: 2990, kind: 'author' });
     expect((await m.api.get(`/api/spiders/${sid}/results?field=$where&value=1`)).status).toBe(400);
+
+    // Every page, of the spider and of the task, against the export: none missing or repeated, newest first.
+    await expectPagesAgree(m.api, `/api/spiders/${sid}/results`, items, 1000, true);
+    await expectPagesAgree(m.api, `/api/tasks/${tid}/results`, items, 1000, true);
+    const deep = (await m.api.get(`/api/tasks/${tid}/results?page=59&size=50`)).body;
+    expect(deep.items.map((i: StoredItem) => i._id)).toEqual([...items].map((i) => i._id).sort().reverse().slice(58 * 50, 59 * 50));
+
+    // A field filter goes on from its cursor until every item was searched: the matches are the export's.
+    const { items: books, searched } = await searchAll(`/api/spiders/${sid}/results?field=kind&value=book&size=400`);
+    expect(searched).toBe(N);
+    expect(books.map((i) => i._id)).toEqual(items.filter((i) => i.kind === 'book').map((i) => i._id).sort().reverse());
+    expect((await m.api.get(`/api/spiders/${sid}/results?field=kind&value=book&cursor=x1`)).status).toBe(400);
     const bad = await m.api.get(`/api/spiders/${sid}/results/export?format=xml`);
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('format');
@@ -87,7 +119,7 @@ describe('results: capture, storage, REST, export', () => {
     expect((await m.api.get(`/api/spiders/${sid}`)).body.resultCount).toBe(0);
     expect((await m.api.get(`/api/tasks/${tid}`)).body.resultCount).toBe(0);
     expect(await exportedItems(m.api, sid)).toHaveLength(0);
-  });
+  }, 300_000);
 
   it('hostile output: each bad line gets its own outcome, good items around it are stored, worker and master stay healthy', async () => {
     const script = `
@@ -190,6 +222,13 @@ for (let i = 0; i < out.length; i += 10) process.stdout.write(JSON.stringify({ t
       expect(items).toHaveLength(K);
       expect(new Set(items.map((i) => i.key)).size).toBe(K);
       expect((await m.api.get(`/api/spiders/${sid}`)).body.resultCount).toBe(K);
+      // Pages agree with the export, for the spider and for each task (an overwritten item left its first task's pages).
+      await expectPagesAgree(m.api, `/api/spiders/${sid}/results`, items, 40);
+      for (const t of [t1, t2]) await expectPagesAgree(m.api, `/api/tasks/${t}/results`, items.filter((i) => i._tid === t), 33, true);
+      // A filter on the dedup key finds the key's one document through its claim.
+      const byKey = (await m.api.get(`/api/spiders/${sid}/results?field=key&value=77`)).body;
+      expect(byKey).toMatchObject({ total: 1, items: [items.find((i) => i.key === 77)] });
+      expect((await m.api.get(`/api/spiders/${sid}/results?field=key&value=9999`)).body).toMatchObject({ total: 0, items: [] });
       if (mode === 'overwrite') {
         // Every key was written by both: a duplicate replaced the first one's document.
         const marks = new Set(items.map((i) => i.mark));

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import type { ApiClient } from './api-client';
 import { waitFor } from './wait';
 
@@ -60,3 +61,28 @@ for (let i = 1; i <= count; i++) {
 }
 if (buf.length) line(buf);
 `;
+
+/**
+ * Walks every page of a results listing (`path` with its query, without page/size) and checks it
+ * against `expected` (the export of the same scope): no item missing or repeated across pages,
+ * `total` equal to the count on every page, and, with `ordered`, newest first (`_id` descending:
+ * one task's items, read in order). Returns the pages' items.
+ */
+export async function expectPagesAgree(api: ApiClient, path: string, expected: StoredItem[], size: number, ordered = false): Promise<StoredItem[]> {
+  const sep = path.includes('?') ? '&' : '?';
+  const seen: StoredItem[] = [];
+  const pages = Math.ceil(expected.length / size) + 1;
+  for (let page = 1; page <= pages; page++) {
+    const r = await api.get<{ items: StoredItem[]; total: number }>(`${path}${sep}page=${page}&size=${size}`);
+    if (r.status !== 200) throw new Error(`${path} page ${page}: ${r.status} ${r.text.slice(0, 300)}`);
+    expect({ path, page, total: r.body.total }).toEqual({ path, page, total: expected.length });
+    const want = Math.max(0, Math.min(size, expected.length - (page - 1) * size));
+    expect({ path, page, items: r.body.items.length }).toEqual({ path, page, items: want });
+    seen.push(...r.body.items);
+  }
+  const ids = seen.map((i) => i._id);
+  expect({ path, repeated: ids.length - new Set(ids).size }).toEqual({ path, repeated: 0 });
+  expect([...ids].sort()).toEqual(expected.map((i) => i._id).sort());
+  if (ordered) expect(ids).toEqual([...ids].sort().reverse());
+  return seen;
+}

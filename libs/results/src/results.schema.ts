@@ -26,6 +26,10 @@ export const ResultLedgerSchema = new Schema(
     rejected: { type: Number, required: true },
     /** The first refusals of the batch, so a resent batch gets the same answer. */
     refusals: { type: [{ seq: Number, reason: String, _id: false }], default: [] },
+    /** Documents the batch deleted because a newer item of their key replaced them. */
+    replaced: { type: Number, default: 0 },
+    /** Of those, documents of the batch's own task. */
+    replacedOwn: { type: Number, default: 0 },
     at: { type: Date, required: true },
   },
   { collection: 'result_ledgers', versionKey: false },

@@ -35,7 +35,7 @@ export class ResultsHttpController {
   @ApiOkResponse({ type: ResultPageDto })
   @ApiErrors(400, 404)
   spiderResults(@Param('id', ObjectIdPipe) id: string, @Query() q: SpiderResultQueryDto) {
-    return this.results.spiderPage(id, { taskId: q.taskId, field: q.field, value: q.value }, q.page, q.size);
+    return this.results.spiderPage(id, { taskId: q.taskId, field: q.field, value: q.value, cursor: q.cursor }, q.page, q.size);
   }
 
   @Access('read', param('spider'))

@@ -174,7 +174,7 @@ export const api = {
   patchSchedule: (id: string, input: SchedulePatch) => request<Schedule>('PATCH', `/api/schedules/${id}`, input),
   deleteSchedule: (id: string) => request<void>('DELETE', `/api/schedules/${id}`),
 
-  results: (spiderId: string, q: { taskId?: string; field?: string; value?: string; page: number; size: number }) =>
+  results: (spiderId: string, q: { taskId?: string; field?: string; value?: string; cursor?: string; page: number; size: number }) =>
     request<ResultPage>('GET', withQuery(`/api/spiders/${spiderId}/results`, q)),
   resultFields: (spiderId: string) => request<string[]>('GET', `/api/spiders/${spiderId}/results/fields`),
   exportResults: (spiderId: string, format: 'csv' | 'json', taskId?: string, bom = false) =>

@@ -26,7 +26,14 @@ export function ResultsView({ spiderId, initialTaskId }: { spiderId: string; ini
   // A short id waits for the recent tasks before it is called unknown.
   const taskError = resolved.error && !recent.isLoading ? resolved.error : undefined;
   const filter = { taskId: resolved.taskId, field: field && value !== '' ? field : undefined, value: field && value !== '' ? value : undefined };
-  const results = useResults(spiderId, { ...filter, page, size: SIZE });
+  // A field filter pages by cursor (the master searches for a bounded time and says where it
+  // stopped): the cursor of each page shown so far, for this filter.
+  const filterKey = JSON.stringify(filter);
+  const [cursors, setCursors] = useState<{ key: string; list: (string | undefined)[] }>({ key: filterKey, list: [undefined] });
+  const cursorList = cursors.key === filterKey ? cursors.list : [undefined];
+  const searching = filter.field !== undefined;
+  const cursor = searching ? cursorList[page - 1] : undefined;
+  const results = useResults(spiderId, { ...filter, cursor, page: searching && cursor !== undefined ? 1 : page, size: SIZE });
   const [exportError, setExportError] = useState<unknown>(null);
   const [exporting, setExporting] = useState<string | null>(null);
   if (isMissingRoute(results.error)) return <Text c="dimmed">This master has no results API yet.</Text>;
@@ -47,7 +54,13 @@ export function ResultsView({ spiderId, initialTaskId }: { spiderId: string; ini
   };
   const taskOptions = (recent.data?.items ?? []).map((t) => ({ value: t.id.slice(-8), label: `${t.id.slice(-8)} · ${t.status} · ${formatAgo(t.createdAt)}` }));
   const data = results.data;
+  const byCursor = searching && data !== undefined && data.searched !== undefined;
   const pages = data ? (data.total === null ? page + (data.items.length === SIZE ? 1 : 0) : Math.ceil(data.total / SIZE)) : 0;
+  const searchOn = () => {
+    if (!data?.cursor) return;
+    setCursors({ key: filterKey, list: [...cursorList.slice(0, page), data.cursor] });
+    setPage(page + 1);
+  };
   return (
     <Stack gap="xs">
       <Group align="flex-end" gap="xs">
@@ -65,11 +78,23 @@ export function ResultsView({ spiderId, initialTaskId }: { spiderId: string; ini
       <ErrorAlert error={results.error ?? fields.error ?? exportError} />
       {data && (
         <Text size="sm" c="dimmed" role="status" aria-label="Result count">
-          {data.total === null ? `${data.items.length} results on this page (field filter: not counted)` : `${data.total} results`}
+          {data.total !== null
+            ? `${data.total} results`
+            : byCursor
+              ? `${data.items.length} results on this page · field filter: searched ${(data.searched ?? 0).toLocaleString()} of ${(data.of ?? 0).toLocaleString()} items${data.partial ? ' (search stopped at its time limit)' : ''}`
+              : `${data.items.length} results on this page (field filter: not counted)`}
         </Text>
       )}
       {data && <ResultsTable columns={columns} items={data.items} maxHeight="calc(100vh - 290px)" />}
-      {data && pages > 1 && (
+      {byCursor && (
+        <Group gap="xs">
+          <Button size="xs" variant="default" disabled={page === 1} onClick={() => setPage(page - 1)}>Newer</Button>
+          <Button size="xs" variant="default" disabled={!data?.cursor} onClick={searchOn}>
+            {data?.partial ? 'Search further' : 'Older'}
+          </Button>
+        </Group>
+      )}
+      {data && !byCursor && pages > 1 && (
         <Pagination total={pages} value={page} onChange={setPage} size="sm"
           getControlProps={(c) => ({ 'aria-label': `${c} page` })} getItemProps={(p) => ({ 'aria-label': `Results page ${p}` })} />
       )}

@@ -2,7 +2,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { api } from '../api/client';
 import { exportFileName } from './result-columns';
 
-export type ResultFilter = { taskId?: string; field?: string; value?: string };
+export type ResultFilter = { taskId?: string; field?: string; value?: string; cursor?: string };
 
 export const useResultFields = (spiderId: string) => useQuery({ queryKey: ['results', spiderId, 'fields'], queryFn: () => api.resultFields(spiderId), refetchInterval: 5000 });
 export const useResults = (spiderId: string, q: ResultFilter & { page: number; size: number }) =>

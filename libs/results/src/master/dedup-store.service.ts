@@ -14,6 +14,10 @@ export type StoreOutcome = {
   /** Documents written (for the field list). */
   written: ResultDoc[];
   losses: Loss[];
+  /** Documents this batch deleted because a newer item of their key replaced them (holes in the spider's page marks). */
+  replaced?: number;
+  /** Of those, the documents of this batch's own task (holes in the task's page marks). */
+  replacedOwn?: number;
 };
 
 /**
@@ -76,6 +80,7 @@ export class DedupStoreService {
     let stored = 0;
     let duplicates = 0;
     const replaced: string[] = [];
+    let own = 0;
     const losses = new Map<string, Loss>();
     for (const { t } of taken) {
       if (!t.prev) {
@@ -84,7 +89,10 @@ export class DedupStoreService {
       }
       duplicates++;
       replaced.push(t.prev.doc);
-      if (t.prev.tid === ref.taskId) continue; // its own item, written again: no count moves
+      if (t.prev.tid === ref.taskId) {
+        own++;
+        continue; // its own item, written again: no count moves
+      }
       stored++;
       const sid = t.prev.sid ?? spiderId;
       const l = losses.get(t.prev.tid) ?? { tid: t.prev.tid, sid, n: 0 };
@@ -93,12 +101,15 @@ export class DedupStoreService {
     }
     await this.store.deleteIds(col, replaced);
     // A resend may write again a document that a newer item has replaced since the first try.
+    let gone = replaced.length;
     if (resent) {
       const next = new Map(taken.map(({ claim, t }) => [slotId(claim._id, t.gen + 1), claim.doc]));
       const newer = await this.claims.findClaims([...next.keys()]);
       await this.store.deleteIds(col, newer.map((c) => next.get(c._id)!));
+      gone += newer.length;
+      own += newer.length;
     }
-    return { stored, duplicates, refused: out.refused, written: out.written, losses: [...losses.values()] };
+    return { stored, duplicates, refused: out.refused, written: out.written, losses: [...losses.values()], replaced: gone, replacedOwn: own };
   }
 
   private claimOf(col: string, ref: AttemptRef, p: Prepared): KeyClaim {

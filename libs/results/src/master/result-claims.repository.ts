@@ -136,6 +136,11 @@ export class ResultClaimsRepository {
     await this.marks.deleteMany({ tid });
   }
 
+  /** The item holding a key now (null: unclaimed): its newest slot. */
+  async holder(base: string): Promise<KeyClaim | null> {
+    return (await this.newest(base))?.rec ?? null;
+  }
+
   /** The newest holder of a key (null: unclaimed), in O(log n) `_id` reads (slots are contiguous). */
   private async newest(base: string): Promise<{ gen: number; rec: KeyClaim } | null> {
     const first = await this.read(base);

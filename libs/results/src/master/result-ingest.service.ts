@@ -8,6 +8,7 @@ import { DedupSetting, defaultResultsCollection, SPIDER_ID_FIELD, STORED_AT_FIEL
 import { DedupBackfillService } from './dedup-backfill.service';
 import { DedupStoreService, Prepared, StoreOutcome } from './dedup-store.service';
 import { LedgerRecord, ResultMetaRepository } from './result-meta.repository';
+import { ResultDirectoryRepository } from './result-directory.repository';
 import { ResultDoc } from './result-store.repository';
 import { ResultsMetrics } from './results.metrics';
 import { ResultDailyService } from './result-daily.service';
@@ -47,6 +48,7 @@ export class ResultIngestService {
     private readonly dedup: DedupStoreService,
     private readonly backfill: DedupBackfillService,
     private readonly meta: ResultMetaRepository,
+    private readonly directory: ResultDirectoryRepository,
     private readonly metrics: ResultsMetrics,
     private readonly daily: ResultDailyService,
     @Inject(RESULTS_MASTER_OPTIONS) private readonly opts: ResultsMasterOptions,
@@ -65,21 +67,21 @@ export class ResultIngestService {
   private async appendOnce(ref: AttemptRef, rawItems: ItemIn[]): Promise<AppendAnswer> {
     const items = rawItems.map((i) => ({ ...i, seq: Number(i.seq), tsMs: Number(i.tsMs) }));
     if (items.length === 0) return answer(0, 0, []);
-    let task;
-    try {
-      task = await this.tasks.get(ref.taskId);
-    } catch (err) {
-      if (err instanceof NotFoundError) return stale('unknown task');
-      throw err;
-    }
-    if (task.attempt !== ref.attempt) return stale(`attempt ${ref.attempt} is superseded by ${task.attempt}`);
-    if (task.nodeId !== ref.nodeId) return stale('attempt belongs to another node');
-
     // Taken before the spider is read: a batch that read a dedup setting since replaced stores
     // its items with a time the backfill of the new setting covers.
     const storedAt = new Date();
     const ledgerId = `${ref.taskId}:${ref.attempt}:${items[0].seq}`;
-    const done = await this.meta.findLedger(ledgerId);
+    // The task and the batch's ledger in one round trip (a resend answers from its ledger).
+    const [task, done] = await Promise.all([
+      this.tasks.get(ref.taskId).catch((err: unknown) => {
+        if (err instanceof NotFoundError) return null;
+        throw err;
+      }),
+      this.meta.findLedger(ledgerId),
+    ]);
+    if (!task) return stale('unknown task');
+    if (task.attempt !== ref.attempt) return stale(`attempt ${ref.attempt} is superseded by ${task.attempt}`);
+    if (task.nodeId !== ref.nodeId) return stale('attempt belongs to another node');
     if (done) return answer(done.stored, done.duplicates, done.refusals);
 
     const spider = await this.spiders.require(task.spiderId).catch((err: unknown) => {
@@ -110,6 +112,9 @@ export class ResultIngestService {
       else outcome = await this.dedup.storeOverwriting(col, ref, task.spiderId, prepared, ledgerId);
       refused.push(...outcome.refused);
       await this.rememberFields(col, outcome.written);
+      // The batch's page mark and directory places, before its ledger: a page never counts
+      // items it cannot reach (a resend after a crash places a batch once).
+      await this.directory.place(ledgerId, col, task.spiderId, ref.taskId, outcome.written.map((d) => d._id));
     }
 
     refused.sort((a, b) => a.seq - b.seq);
@@ -129,6 +134,8 @@ export class ResultIngestService {
       duplicates: outcome.duplicates,
       rejected: refused.length,
       refusals: refused.slice(0, KEPT_REFUSALS),
+      replaced: outcome.replaced ?? 0,
+      replacedOwn: outcome.replacedOwn ?? 0,
     };
     if (await this.meta.insertLedger(ledger)) {
       this.metrics.stored.inc(outcome.stored);

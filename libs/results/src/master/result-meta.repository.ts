@@ -17,6 +17,10 @@ export type LedgerRecord = {
   duplicates: number;
   rejected: number;
   refusals: { seq: number; reason: string }[];
+  /** Documents the batch deleted (replaced by a newer item of their key): page marks then hold holes. */
+  replaced?: number;
+  /** Of those, documents of the batch's own task. */
+  replacedOwn?: number;
   at: Date;
 };
 type FieldRecord = { _id: string; col: string; field: string; at: Date; ord: number };
@@ -51,12 +55,12 @@ export class ResultMetaRepository {
     if (failed) throw new Error(`ledger insert failed: ${failed}`);
   }
 
-  ledgersOfTasks(tids: string[]): Promise<Pick<LedgerRecord, 'tid' | 'stored' | 'duplicates' | 'rejected'>[]> {
-    return this.ledgers.find({ tid: { $in: tids } }, { tid: 1, stored: 1, duplicates: 1, rejected: 1 }).lean();
+  ledgersOfTasks(tids: string[]): Promise<Pick<LedgerRecord, 'tid' | 'stored' | 'duplicates' | 'rejected' | 'replacedOwn'>[]> {
+    return this.ledgers.find({ tid: { $in: tids } }, { tid: 1, stored: 1, duplicates: 1, rejected: 1, replacedOwn: 1 }).lean();
   }
 
-  ledgersOfSpiders(sids: string[]): Promise<Pick<LedgerRecord, 'sid' | 'stored'>[]> {
-    return this.ledgers.find({ sid: { $in: sids } }, { sid: 1, stored: 1 }).lean();
+  ledgersOfSpiders(sids: string[]): Promise<Pick<LedgerRecord, 'sid' | 'stored' | 'replaced'>[]> {
+    return this.ledgers.find({ sid: { $in: sids } }, { sid: 1, stored: 1, replaced: 1 }).lean();
   }
 
   async deleteLedgers(filter: { sid: string; tid?: string }): Promise<void> {

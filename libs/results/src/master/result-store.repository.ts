@@ -118,20 +118,28 @@ function projectionOf(fields: string[]): Record<string, 1> {
   return Object.fromEntries(['_id', '_tid', '_sid', ...fields].map((f) => [f, 1 as const]));
 }
 
-/** insertMany({ordered: false}), mapping its write errors back to the documents. */
+/**
+ * Documents per insert command. FerretDB 1.24 stores a 5000-document insertMany slower per
+ * document than five of 1000 (measured in the results-browse bench: 130–170 ms against 100–120 ms
+ * per 1000 items on a loaded machine), so a big batch is written in commands of this size.
+ */
+const INSERT_CHUNK = 1000;
+
+/** insertMany({ordered: false}) in commands of INSERT_CHUNK, mapping write errors back to the documents. */
 export async function unorderedInsert<T extends Document>(
   col: Collection<T>,
   docs: T[],
   harmless: (code: number | undefined) => boolean,
 ): Promise<InsertOutcome> {
   const out: InsertOutcome = docs.map(() => null);
-  if (docs.length === 0) return out;
-  try {
-    await col.insertMany(docs as never[], { ordered: false });
-  } catch (err) {
-    const writeErrors = bulkWriteErrors(err);
-    if (!writeErrors) throw err;
-    for (const e of writeErrors) if (!harmless(e.code)) out[e.index] = e.errmsg ?? `error ${e.code}`;
+  for (let from = 0; from < docs.length; from += INSERT_CHUNK) {
+    try {
+      await col.insertMany(docs.slice(from, from + INSERT_CHUNK) as never[], { ordered: false });
+    } catch (err) {
+      const writeErrors = bulkWriteErrors(err);
+      if (!writeErrors) throw err;
+      for (const e of writeErrors) if (!harmless(e.code)) out[from + e.index] = e.errmsg ?? `error ${e.code}`;
+    }
   }
   return out;
 }

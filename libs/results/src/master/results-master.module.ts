@@ -21,6 +21,7 @@ import { DedupStoreService } from './dedup-store.service';
 import { ResultClaimsRepository } from './result-claims.repository';
 import { ResultIngestService } from './result-ingest.service';
 import { ResultMetaRepository } from './result-meta.repository';
+import { ResultDirectoryRepository } from './result-directory.repository';
 import { ResultStoreRepository } from './result-store.repository';
 import { ResultsGrpcController } from './results.grpc.controller';
 import { ResultsMetrics } from './results.metrics';
@@ -50,6 +51,7 @@ export class ResultsMasterModule {
       providers: [
         { provide: RESULTS_MASTER_OPTIONS, useValue: options },
         ResultStoreRepository,
+        ResultDirectoryRepository,
         ResultMetaRepository,
         ResultClaimsRepository,
         DedupBackfillRepository,

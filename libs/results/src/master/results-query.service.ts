@@ -2,15 +2,32 @@ import { Injectable } from '@nestjs/common';
 import { BadInputError } from '@crawlnest/node';
 import { SpiderService } from '@crawlnest/sync';
 import { TaskService } from '@crawlnest/task';
+import { dedupHash } from '../dedup-key';
 import { DedupSetting, ResultCounts, SPIDER_ID_FIELD, TASK_ID_FIELD, ZERO_COUNTS } from '../results.types';
 import { DedupBackfillService, DedupBackfillView } from './dedup-backfill.service';
 import { ResultClaimsRepository } from './result-claims.repository';
+import { ResultDirectoryRepository, Scope } from './result-directory.repository';
 import { ResultMetaRepository } from './result-meta.repository';
 import { ResultDoc, ResultStoreRepository } from './result-store.repository';
 import { ResultIngestService } from './result-ingest.service';
 
-export type ResultPage = { items: Record<string, unknown>[]; total: number | null };
-export type ResultFilter = { taskId?: string; field?: string; value?: string };
+/**
+ * A page. With a field filter that is not a dedup key, `partial` says the search stopped at its
+ * time budget: `cursor` continues it (null: searched to the oldest item), `searched` items of
+ * `of` were looked at so far (newest first).
+ */
+export type ResultPage = {
+  items: Record<string, unknown>[];
+  total: number | null;
+  cursor?: string | null;
+  searched?: number;
+  of?: number;
+  partial?: boolean;
+};
+export type ResultFilter = { taskId?: string; field?: string; value?: string; cursor?: string };
+
+/** How long one request searches items for a field filter before answering with what it has. */
+const SEARCH_BUDGET_MS = 700;
 
 /**
  * Reads of stored results. Totals come from the batch ledgers (a count of the collection
@@ -26,6 +43,7 @@ export class ResultsQueryService {
     private readonly ingest: ResultIngestService,
     private readonly claims: ResultClaimsRepository,
     private readonly backfill: DedupBackfillService,
+    private readonly directory: ResultDirectoryRepository,
   ) {}
 
   /**
@@ -73,21 +91,103 @@ export class ResultsQueryService {
     return out;
   }
 
+  /**
+   * A spider's or task's live item count (the ledgers') and whether its page marks may list
+   * documents deleted since (an `overwrite` replaced them): then pages check each document.
+   */
+  private async tally(scope: Scope): Promise<{ total: number; holes: boolean }> {
+    let total = 0;
+    let holes = false;
+    if (scope.kind === 't') {
+      // A task's marks lose documents that another task took over (its negative ledgers) or that it replaced itself.
+      for (const l of await this.meta.ledgersOfTasks([scope.id])) {
+        total += l.stored;
+        if (l.stored < 0 || (l.replacedOwn ?? 0) > 0) holes = true;
+      }
+    } else {
+      for (const l of await this.meta.ledgersOfSpiders([scope.id])) {
+        total += l.stored;
+        if ((l.replaced ?? 0) > 0) holes = true;
+      }
+    }
+    return { total, holes };
+  }
+
   async taskPage(taskId: string, page: number, size: number): Promise<ResultPage> {
     const task = await this.tasks.get(taskId);
     const spider = await this.spiders.get(task.spiderId);
-    const items = await this.store.page(spider.resultsCollection, { [TASK_ID_FIELD]: taskId }, (page - 1) * size, size);
-    const total = (await this.countsOfTasks([taskId])).get(taskId)?.resultCount ?? 0;
+    const scope: Scope = { kind: 't', id: taskId };
+    const { total, holes } = await this.tally(scope);
+    const items = await this.newestOf(spider.resultsCollection, scope, { [TASK_ID_FIELD]: taskId }, page, size, total, holes);
     return { items: items.map(view), total };
   }
 
   async spiderPage(spiderId: string, f: ResultFilter, page: number, size: number): Promise<ResultPage> {
     const spider = await this.spiders.get(spiderId);
-    const items = await this.store.page(spider.resultsCollection, this.filter(spiderId, f), (page - 1) * size, size);
-    let total: number | null = null;
-    if (!f.field && f.taskId) total = (await this.countsOfTasks([f.taskId])).get(f.taskId)?.resultCount ?? 0;
-    else if (!f.field) total = (await this.countsOfSpiders([spiderId])).get(spiderId) ?? 0;
-    return { items: items.map(view), total };
+    const col = spider.resultsCollection;
+    if (f.field === undefined) {
+      const scope: Scope = f.taskId ? { kind: 't', id: f.taskId } : { kind: 's', id: spiderId };
+      const { total, holes } = await this.tally(scope);
+      const items = await this.newestOf(col, scope, this.filter(spiderId, f), page, size, total, holes);
+      return { items: items.map(view), total };
+    }
+    const filter = this.filter(spiderId, f);
+    const byKey = await this.byDedupKey(spiderId, spider, f);
+    if (byKey) return { items: byKey.slice((page - 1) * size, page * size).map(view), total: byKey.length };
+    const values = candidates(f.value ?? '');
+    const field = f.field;
+    const match = (d: ResultDoc) => d[SPIDER_ID_FIELD] === spiderId && (!f.taskId || d[TASK_ID_FIELD] === f.taskId) && values.some((v) => d[field] === v);
+    const scope: Scope = f.taskId ? { kind: 't', id: f.taskId } : { kind: 's', id: spiderId };
+    const cursor = f.cursor === undefined ? null : parseCursor(f.cursor);
+    if (!(await this.directory.isFerretDb())) {
+      // MongoDB walks the `_id` index newest first and filters as it goes: the database answers.
+      const items = await this.store.page(col, filter, (page - 1) * size, size);
+      return { items: items.map(view), total: null, cursor: null, partial: false };
+    }
+    const skip = cursor === null ? (page - 1) * size : 0;
+    const found = await this.directory.search(col, scope, match, cursor, skip, size, SEARCH_BUDGET_MS);
+    if (found.slots === 0) {
+      // Nothing placed in the directory (items stored before page marks existed): the database filters.
+      const items = await this.store.page(col, filter, (page - 1) * size, size);
+      return { items: items.map(view), total: null, cursor: null, searched: 0, of: 0, partial: false };
+    }
+    const partial = found.next !== null && found.docs.length < size;
+    return {
+      items: found.docs.map(view),
+      total: null,
+      cursor: found.next === null ? null : String(found.next),
+      searched: found.searched,
+      of: found.slots,
+      partial,
+    };
+  }
+
+  /** A scope's page, newest first: through the page marks, or the old way for items stored before them. */
+  private async newestOf(col: string, scope: Scope, filter: Record<string, unknown>, page: number, size: number, total: number, holes: boolean): Promise<ResultDoc[]> {
+    const skip = (page - 1) * size;
+    if (skip >= total) return [];
+    const items = await this.directory.newest(col, scope, skip, size, total, holes);
+    return items ?? this.store.page(col, filter, skip, size);
+  }
+
+  /**
+   * A filter on a spider's single dedup key: the key's holder, read through its claim (`_id`
+   * reads only), for each value the query string may stand for. Not used when a backfill kept
+   * stored duplicates of a key (only one of them holds the claim).
+   */
+  private async byDedupKey(spiderId: string, spider: { dedup?: DedupSetting | null; resultsCollection: string }, f: ResultFilter): Promise<ResultDoc[] | null> {
+    const dedup = spider.dedup;
+    if (!dedup || dedup.keys.length !== 1 || dedup.keys[0] !== f.field) return null;
+    const bf = (await this.backfill.views([spiderId])).get(spiderId);
+    if (bf && (bf.status !== 'done' || bf.duplicates > 0)) return null;
+    const out: ResultDoc[] = [];
+    for (const v of candidates(f.value ?? '')) {
+      const holder = await this.claims.holder(`${spider.resultsCollection}:${dedupHash({ [f.field]: v }, dedup)}`);
+      if (!holder) continue;
+      const [doc] = await this.directory.docs(spider.resultsCollection, [holder.doc]);
+      if (doc && doc[SPIDER_ID_FIELD] === spiderId && (!f.taskId || doc[TASK_ID_FIELD] === f.taskId) && doc[f.field] === v) out.push(doc);
+    }
+    return out.sort((a, b) => (a._id < b._id ? 1 : -1));
   }
 
   async fields(spiderId: string): Promise<string[]> {
@@ -107,6 +207,7 @@ export class ResultsQueryService {
     const col = spider.resultsCollection;
     const deleted = await this.store.deleteMany(col, this.filter(spiderId, { taskId }));
     await this.meta.deleteLedgers(taskId ? { sid: spiderId, tid: taskId } : { sid: spiderId });
+    await this.directory.deleteOf(taskId ? { sid: spiderId, tid: taskId } : { sid: spiderId });
     if (taskId) await this.claims.releaseHeldBy(col, taskId);
     else await this.claims.deleteOfCollection(col);
     if (!taskId) {
@@ -133,6 +234,12 @@ function candidates(v: string): unknown[] {
   if (v.trim() !== '' && Number.isFinite(Number(v))) out.push(Number(v));
   if (v === 'true' || v === 'false') out.push(v === 'true');
   return out;
+}
+
+function parseCursor(c: string): number {
+  const n = Number(c);
+  if (!/^[0-9]+$/.test(c) || !Number.isSafeInteger(n)) throw new BadInputError('cursor: expected the cursor of a previous page');
+  return n;
 }
 
 function view(d: ResultDoc): Record<string, unknown> {

@@ -71,6 +71,12 @@ export class SpiderResultQueryDto extends ResultPageQueryDto {
   @IsString()
   @Length(0, 4096, { message: 'at most 4096 characters' })
   value?: string;
+
+  @ApiPropertyOptional({ description: 'With field+value: go on searching where the previous answer stopped (its `cursor`); page is then ignored', example: '812345' })
+  @OptionalField()
+  @IsString()
+  @Matches(/^[0-9]{1,16}$/, { message: 'expected the cursor of a previous answer' })
+  cursor?: string;
 }
 
 export const EXPORT_FORMATS = ['csv', 'json', 'jsonl'] as const;
@@ -109,6 +115,19 @@ export class ResultPageDto {
   items: Record<string, unknown>[];
   @ApiProperty({ description: 'Items in all pages (null with a field filter: counting it would scan the collection)', nullable: true, type: Number, example: 120 })
   total: number | null;
+  @ApiPropertyOptional({
+    description:
+      'With a field filter that is not the dedup key: where to go on searching (pass as `cursor`); null when every item was searched',
+    nullable: true,
+    type: String,
+  })
+  cursor?: string | null;
+  @ApiPropertyOptional({ description: 'With a field filter: items searched so far, newest first (of `of`)', type: Number, example: 240000 })
+  searched?: number;
+  @ApiPropertyOptional({ description: 'With a field filter: items there are to search', type: Number, example: 1000000 })
+  of?: number;
+  @ApiPropertyOptional({ description: 'With a field filter: true when the search stopped at its time budget with fewer than `size` items; `cursor` continues it', type: Boolean })
+  partial?: boolean;
 }
 
 export class ResultsDeletedDto {
