@@ -8,6 +8,7 @@ import { OverviewPage } from '../overview/OverviewPage';
 import { Layout } from './Layout';
 import { makeQueryClient } from './query-client';
 import { PageLoader } from '../shared/PageLoader';
+import { prefetchResultsRoute } from '../results/results-route.prefetch';
 
 // Pages other than the overview load on first visit: the initial route stays small.
 const NodesPage = lazy(() => import('../nodes/NodesPage'));
@@ -25,6 +26,8 @@ const AuditPage = lazy(() => import('../access/AuditPage'));
 const NotificationsPage = lazy(() => import('../notifications/NotificationsPage'));
 
 const queryClient = makeQueryClient();
+// A deep link's data is asked for while its lazy page still loads.
+if (isSignedIn()) prefetchResultsRoute(queryClient, new URL(window.location.href));
 
 export function App() {
   const [token, setToken] = useState(isSignedIn());

@@ -1,14 +1,13 @@
 import { Button, Checkbox, Group, Pagination, Select, Stack, Text, TextInput } from '@mantine/core';
+import { useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { ErrorAlert, isMissingRoute } from '../shared/ErrorAlert';
 import { formatAgo } from '../shared/format';
-import { useSpider } from '../spiders/use-spiders';
 import { ColumnPicker } from './ColumnPicker';
 import { loadChoice, resolveTaskRef, saveChoice, toggleColumn, visibleColumns, type ColumnChoice } from './result-columns';
 import { ResultsTable } from './ResultsTable';
-import { downloadExport, useRecentTasks, useResultFields, useResults } from './use-results';
-
-const SIZE = 50;
+import { RESULTS_PAGE_SIZE as SIZE } from './results-route.prefetch';
+import { downloadExport, spiderName, useRecentTasks, useResultFields, useResults } from './use-results';
 
 /** One spider's results: column picker, task and field filters, table, export. */
 export function ResultsView({ spiderId, initialTaskId }: { spiderId: string; initialTaskId?: string }) {
@@ -18,13 +17,15 @@ export function ResultsView({ spiderId, initialTaskId }: { spiderId: string; ini
   const [page, setPage] = useState(1);
   const [bom, setBom] = useState(false);
   const [choice, setChoice] = useState<ColumnChoice>(() => loadChoice(spiderId));
-  const spider = useSpider(spiderId);
+  const [pickerOpened, setPickerOpened] = useState(false);
+  const client = useQueryClient();
   const fields = useResultFields(spiderId);
-  const recent = useRecentTasks(spiderId);
+  // A full id needs no lookup; a short one, or the picker, needs the spider's recent tasks.
+  const recent = useRecentTasks(spiderId, pickerOpened || (taskRef.trim() !== '' && !/^[0-9a-f]{24}$/i.test(taskRef.trim())));
   const recentIds = useMemo(() => (recent.data?.items ?? []).map((t) => t.id), [recent.data]);
   const resolved = resolveTaskRef(taskRef, recentIds);
   // A short id waits for the recent tasks before it is called unknown.
-  const taskError = resolved.error && !recent.isLoading ? resolved.error : undefined;
+  const taskError = resolved.error && !recent.isPending ? resolved.error : undefined;
   const filter = { taskId: resolved.taskId, field: field && value !== '' ? field : undefined, value: field && value !== '' ? value : undefined };
   // A field filter pages by cursor (the master searches for a bounded time and says where it
   // stopped): the cursor of each page shown so far, for this filter.
@@ -48,7 +49,8 @@ export function ResultsView({ spiderId, initialTaskId }: { spiderId: string; ini
   const exp = (format: 'csv' | 'json') => {
     setExporting(format);
     setExportError(null);
-    downloadExport({ id: spiderId, name: spider.data?.name ?? spiderId }, format, resolved.taskId, format === 'csv' && bom)
+    spiderName(client, spiderId)
+      .then((name) => downloadExport({ id: spiderId, name }, format, resolved.taskId, format === 'csv' && bom))
       .catch(setExportError)
       .finally(() => setExporting(null));
   };
@@ -67,7 +69,8 @@ export function ResultsView({ spiderId, initialTaskId }: { spiderId: string; ini
         <TextInput label="Task filter" placeholder="short id (8 chars) or full id" value={taskRef} w={200} error={taskError}
           onChange={(e) => { setTaskRef(e.currentTarget.value); setPage(1); }} />
         <Select label="Recent task" placeholder="pick" data={taskOptions} value={taskOptions.some((o) => o.value === taskRef) ? taskRef : null}
-          onChange={(v) => { setTaskRef(v ?? ''); setPage(1); }} clearable searchable w={250} comboboxProps={{ width: 320 }} />
+          onChange={(v) => { setTaskRef(v ?? ''); setPage(1); }} onDropdownOpen={() => setPickerOpened(true)}
+          clearable searchable w={250} comboboxProps={{ width: 320 }} />
         <Select label="Field" placeholder="field" data={allFields} value={field} onChange={(v) => { setField(v); setPage(1); }} clearable searchable w={160} />
         <TextInput label="Value" placeholder="equals" value={value} onChange={(e) => { setValue(e.currentTarget.value); setPage(1); }} w={180} disabled={!field} />
         <ColumnPicker fields={allFields} visible={columns} onToggle={toggle} />
@@ -83,6 +86,8 @@ export function ResultsView({ spiderId, initialTaskId }: { spiderId: string; ini
             : byCursor
               ? `${data.items.length} results on this page · field filter: searched ${(data.searched ?? 0).toLocaleString()} of ${(data.of ?? 0).toLocaleString()} items${data.partial ? ' (search stopped at its time limit)' : ''}`
               : `${data.items.length} results on this page (field filter: not counted)`}
+          {/* The previous answer stays on screen while the next one comes: say it is not this one's yet. */}
+          {results.isPlaceholderData ? ' · loading…' : ''}
         </Text>
       )}
       {data && <ResultsTable columns={columns} items={data.items} maxHeight="calc(100vh - 290px)" />}
