@@ -54,9 +54,11 @@ export class DevRun {
 
   async ready(): Promise<{ pid: number; cmd: string }[]> {
     try {
-      await waitFor('dev mode: master ready and worker online', () => {
+      // Both: the worker dials while the master boots, so it can be online before the master
+      // has printed its banner (which comes after the ports open).
+      await waitFor('dev mode: master banner printed and worker online', () => {
         if (this.child.exitCode !== null) throw new Error(`npm run dev exited:\n${this.output}`);
-        return /"msg":"node online"/.test(this.output) || undefined;
+        return (/"msg":"node online"/.test(this.output) && /Crawlnest master ready\n[\s\S]*?\n\n/.test(this.output)) || undefined;
       }, 180_000, 100);
     } catch (err) {
       // What dev mode printed says where it stuck (a rebuild, the master, the worker's link).
