@@ -174,7 +174,9 @@ export class TaskArchiveRepository {
     for (const id of ids) {
       const place = placeOfId(String(id));
       const name = place.bucket === bucket ? placeCollection(place) : archiveCollection(bucket);
-      byColl.set(name, [...(byColl.get(name) ?? []), id]);
+      const list = byColl.get(name);
+      if (list) list.push(id);
+      else byColl.set(name, [id]);
     }
     for (const [name, list] of byColl) await this.db().collection(name).deleteMany({ _id: { $in: list } });
   }
