@@ -39,7 +39,7 @@ type Libs = typeof import('../libs/task/src/master/task-archive.repository') &
   typeof import('../libs/task/src/master/task-daily.service') &
   typeof import('../libs/task/src/master/task.repository') &
   typeof import('../libs/task/src/master/claim.repository') &
-  typeof import('../libs/task/src/master/db-flavor') &
+  typeof import('../libs/node/src/db-flavor') &
   typeof import('../libs/task/src/task.schema') &
   typeof import('../libs/task/src/archive-shelf') &
   typeof import('../libs/task/src/archive-bucket') &
@@ -56,7 +56,7 @@ async function loadLibs(): Promise<Libs> {
     ...(await import('../libs/task/src/master/task-daily.service')),
     ...(await import('../libs/task/src/master/task.repository')),
     ...(await import('../libs/task/src/master/claim.repository')),
-    ...(await import('../libs/task/src/master/db-flavor')),
+    ...(await import('../libs/node/src/db-flavor')),
     ...(await import('../libs/task/src/task.schema')),
     ...(await import('../libs/task/src/archive-shelf')),
     ...(await import('../libs/task/src/archive-bucket')),

@@ -22,14 +22,14 @@ const PAGE = 1000;
 
 type Libs = typeof import('../libs/task/src/master/task-archive.repository') &
   typeof import('../libs/task/src/master/task-log.repository') &
-  typeof import('../libs/task/src/master/db-flavor');
+  typeof import('../libs/node/src/db-flavor');
 
 /** The libs import each other as `@crawlnest/*`; map that onto their compiled copies beside the bench. */
 async function loadLibs(): Promise<Libs> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const tsconfigPaths = require('tsconfig-paths') as typeof import('tsconfig-paths');
   tsconfigPaths.register({ baseUrl: join(__dirname, '..'), paths: { '@crawlnest/*': ['libs/*/src'] } });
-  return { ...(await import('../libs/task/src/master/task-archive.repository')), ...(await import('../libs/task/src/master/task-log.repository')), ...(await import('../libs/task/src/master/db-flavor')) };
+  return { ...(await import('../libs/task/src/master/task-archive.repository')), ...(await import('../libs/task/src/master/task-log.repository')), ...(await import('../libs/node/src/db-flavor')) };
 }
 
 /** Ids of one hour: the same 4-byte timestamp, a counter in the rest. */

@@ -19,14 +19,20 @@ const SEED_TASK = 100_000;
 
 const item = (n: number): Record<string, unknown> => ({ n, title: 'Product number ' + n, url: 'http://127.0.0.1:8000/item/' + n, price: n / 4, desc: 'd'.repeat(180), tags: ['a', 'b'] });
 
-type Libs = typeof import('../libs/results/src/master/result-directory.repository') & typeof import('../libs/results/src/dedup-key');
+type Libs = typeof import('../libs/results/src/master/result-directory.repository') &
+  typeof import('../libs/results/src/dedup-key') &
+  typeof import('../libs/node/src/db-flavor');
 
 /** The libs import each other as `@crawlnest/*`; map that onto their compiled copies beside the bench. */
 async function loadLibs(): Promise<Libs> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const tsconfigPaths = require('tsconfig-paths') as typeof import('tsconfig-paths');
   tsconfigPaths.register({ baseUrl: join(__dirname, '..'), paths: { '@crawlnest/*': ['libs/*/src'] } });
-  return { ...(await import('../libs/results/src/master/result-directory.repository')), ...(await import('../libs/results/src/dedup-key')) };
+  return {
+    ...(await import('../libs/results/src/master/result-directory.repository')),
+    ...(await import('../libs/results/src/dedup-key')),
+    ...(await import('../libs/node/src/db-flavor')),
+  };
 }
 
 const DEDUP = { keys: ['url'], mode: 'ignore' as const };
@@ -38,7 +44,7 @@ const DEDUP = { keys: ['url'], mode: 'ignore' as const };
  * million items fit in a bench run.
  */
 async function seedDirect(L: Libs, conn: mongoose.Connection, col: string, sid: string, fromN: number, count: number): Promise<void> {
-  const dir = new L.ResultDirectoryRepository(conn);
+  const dir = new L.ResultDirectoryRepository(conn, new L.DbFlavor(conn));
   const docs = conn.collection(col);
   const keys = conn.collection('result_keys');
   const ledgers = conn.collection('result_ledgers');

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection, mongo } from 'mongoose';
-import { isDuplicateKeyError } from '@crawlnest/node';
+import { DbFlavor, isDuplicateKeyError } from '@crawlnest/node';
 import type { ResultDoc } from './result-store.repository';
 
 /**
@@ -52,21 +52,15 @@ type SizeOf = () => Promise<number>;
 export class ResultDirectoryRepository {
   /** The newest place seen per scope on this replica: a hint, checked on every use. */
   private readonly heads = new Map<string, number>();
-  private ferret: Promise<boolean> | null = null;
 
-  constructor(@InjectConnection() private readonly conn: Connection) {}
+  constructor(
+    @InjectConnection() private readonly conn: Connection,
+    private readonly flavor: DbFlavor,
+  ) {}
 
-  /** FerretDB answers buildInfo with `ferretdbVersion`; MongoDB does not. Asked once (again after a failure). */
+  /** Which server serves the reads (libs/node's DbFlavor, asked once per process). */
   isFerretDb(): Promise<boolean> {
-    this.ferret ??= this.conn
-      .asPromise()
-      .then((c) => (c.db as NonNullable<typeof c.db>).admin().command({ buildInfo: 1 }))
-      .then((info) => 'ferretdbVersion' in info)
-      .catch((err: unknown) => {
-        this.ferret = null;
-        throw err;
-      });
-    return this.ferret;
+    return this.flavor.isFerretDb();
   }
 
   private pagesCol(): mongo.Collection<PageMark> {

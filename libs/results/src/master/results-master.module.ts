@@ -1,3 +1,4 @@
+import { DbFlavor } from '@crawlnest/node';
 import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import {
@@ -52,6 +53,7 @@ export class ResultsMasterModule {
         { provide: RESULTS_MASTER_OPTIONS, useValue: options },
         ResultStoreRepository,
         ResultDirectoryRepository,
+        DbFlavor,
         ResultMetaRepository,
         ResultClaimsRepository,
         DedupBackfillRepository,

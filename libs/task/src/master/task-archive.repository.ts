@@ -1,10 +1,9 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import { Connection, mongo, Types } from 'mongoose';
-import { isDuplicateKeyError } from '@crawlnest/node';
+import { DbFlavor, isDuplicateKeyError } from '@crawlnest/node';
 import { ARCHIVE_PREFIX, archiveCollection, bucketOfCollection, bucketOfId, bucketOfLogTable, LOG_PREFIX, logCollection, logTableCollection } from '../archive-bucket';
 import { TaskRecord } from '../task.types';
-import { DbFlavor } from './db-flavor';
 import { TASK_MASTER_OPTIONS, TaskMasterOptions } from './task-master.options';
 import {
   ArchivePlace,
@@ -175,7 +174,9 @@ export class TaskArchiveRepository {
     for (const id of ids) {
       const place = placeOfId(String(id));
       const name = place.bucket === bucket ? placeCollection(place) : archiveCollection(bucket);
-      byColl.set(name, [...(byColl.get(name) ?? []), id]);
+      const list = byColl.get(name);
+      if (list) list.push(id);
+      else byColl.set(name, [id]);
     }
     for (const [name, list] of byColl) await this.db().collection(name).deleteMany({ _id: { $in: list } });
   }

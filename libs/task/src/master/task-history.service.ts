@@ -20,8 +20,8 @@ const PARALLEL_READS = 4;
 /** Above every hex id: the cursor of a walk from the newest task. */
 const ABOVE_ALL = 'g';
 
-/** An archive place still to read: an hour (`shelf` null) or one of its shelves; it holds only ids below `upper` (and from `lower`, when known). */
-type Source = { bucket: string; shelf: string | null; lower: string | null; upper: string };
+/** An archive place still to read: an hour (`shelf` null) or one of its shelves; it holds only ids below `upper`. */
+type Source = { bucket: string; shelf: string | null; upper: string };
 
 function min(a: string, b: string): string {
   return a < b ? a : b;
@@ -92,7 +92,7 @@ export class TaskHistoryService {
     // Places still to read, each holding only ids below its `upper`: hours not opened yet, and shelves of opened ones.
     const frontier: Source[] = archived
       .filter((b) => bucketFloorId(b) < cursor)
-      .map((b) => ({ bucket: b, shelf: null, lower: null, upper: min(cursor, bucketCeilId(b)) }));
+      .map((b) => ({ bucket: b, shelf: null, upper: min(cursor, bucketCeilId(b)) }));
     let parallel = 1;
     for (;;) {
       frontier.sort((a, b) => (a.upper < b.upper ? 1 : a.upper > b.upper ? -1 : 0));
@@ -135,7 +135,7 @@ export class TaskHistoryService {
       for (const m of shelves) {
         const b = bounds.get(m.shelf)!;
         if (b.lower !== null && b.lower >= s.upper) continue; // every id of the shelf is at or above the cursor
-        more.push({ bucket: s.bucket, shelf: m.shelf, lower: b.lower, upper: b.upper === null ? s.upper : min(s.upper, b.upper) });
+        more.push({ bucket: s.bucket, shelf: m.shelf, upper: b.upper === null ? s.upper : min(s.upper, b.upper) });
       }
       return { ended: rows, more };
     }

@@ -1,3 +1,4 @@
+import { DbFlavor } from '@crawlnest/node';
 import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { SCHEDULE_MODEL, SCHEDULE_STATE_MODEL, ScheduleSchema, ScheduleStateSchema, TASK_CLAIM_MODEL, TASK_MODEL, TASK_QUEUE_MODEL, TaskClaimSchema, TaskQueueSchema, TaskSchema } from '../task.schema';
@@ -22,7 +23,6 @@ import { OpenTasksSnapshot } from './open-tasks.snapshot';
 import { TaskHistoryService } from './task-history.service';
 import { TaskRetentionCron } from './task-retention.cron';
 import { TaskMetrics } from './task.metrics';
-import { DbFlavor } from './db-flavor';
 import { TASK_MASTER_OPTIONS, TaskMasterOptions } from './task-master.options';
 
 @Module({})
