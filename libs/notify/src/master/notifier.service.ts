@@ -475,6 +475,11 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
       return;
     }
     let events = d.events;
+    if (d.eventType !== 'digest' && events.length === 0) {
+      // A record stored slim whose holder is gone (retention dropped it): nothing left to send.
+      await this.settle(d, n, { ok: false, retryable: false, responseCode: null, error: 'event no longer stored: nothing sent', retryAfterMs: null, latencyMs: 0 });
+      return;
+    }
     if (d.eventType === 'digest' && events.length === 0) {
       const items = await this.outbox.digestItems(id);
       events = items.map((i) => i.event).sort((a, b) => a.at.localeCompare(b.at));
