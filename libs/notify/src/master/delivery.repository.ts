@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import { Connection } from 'mongoose';
 import type { DeliveryRecord, DeliveryStatus } from '../notify.types';
-import { collection, COLLECTIONS, insertManyOnce, insertOnce } from './notify-collections';
+import { collection, COLLECTIONS, insertManyOnce, insertManyReport, insertOnce } from './notify-collections';
 import { holdersToRead, joinEvents, slimForStorage } from './delivery-events';
 
 export type DueDoc = { _id: string; at: Date };
@@ -90,18 +90,9 @@ export class DeliveryRepository {
    * MongoDB both name each duplicate by its index in the batch.
    */
   async tryClaimMany(ids: string[], by: string): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
     const at = new Date();
-    try {
-      await this.claims().insertMany(ids.map((_id) => ({ _id, by, at })), { ordered: false });
-      return new Set(ids);
-    } catch (err) {
-      const raw = (err as { writeErrors?: unknown }).writeErrors;
-      const list = (Array.isArray(raw) ? raw : raw ? [raw] : []) as { index?: number; code?: number }[];
-      if (list.length === 0 || list.some((e) => e.code !== 11000 || typeof e.index !== 'number')) throw err;
-      const lost = new Set(list.map((e) => e.index));
-      return new Set(ids.filter((_, i) => !lost.has(i)));
-    }
+    const won = await insertManyReport(this.claims(), ids.map((_id) => ({ _id, by, at })));
+    return new Set(ids.filter((_, i) => won[i]));
   }
 
   tryClaim(id: string, by: string): Promise<boolean> {

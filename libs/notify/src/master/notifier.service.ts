@@ -214,7 +214,12 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
       candidates.map((f) => `fanout:${f._id}:0`),
       this.opts.replicaId,
     );
-    await this.facts.prefetchCounts(candidates.filter((f) => won.has(`fanout:${f._id}:0`) && f.kind === 'task.ended').map((f) => String((f as Extract<OutboxFact, { kind: 'task.ended' }>).task._id)));
+    await this.facts.prefetchCounts(
+      candidates
+        .filter((f) => won.has(`fanout:${f._id}:0`) && f.kind === 'task.ended')
+        .map((f) => (f as Extract<OutboxFact, { kind: 'task.ended' }>).task as unknown as TaskFacts)
+        .map((t) => ({ id: String(t._id), attempt: t.attempt })),
+    );
     const queue = [...candidates];
     const worker = async () => {
       for (let f = queue.shift(); f && !this.stopped; f = queue.shift()) {
