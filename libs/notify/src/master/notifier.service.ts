@@ -561,7 +561,8 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
       this.metrics.sent.inc({ channel_type: type });
       const first = d.events.length ? Math.min(...d.events.map((e) => Date.parse(e.at))) : Date.now();
       if (d.eventType !== 'digest') this.metrics.latency.observe({ channel_type: type }, (Date.now() - first) / 1000);
-      this.log.log({ msg: 'notification delivered', deliveryId: d._id, channelId: d.channelId, attempts: n, responseCode: o.responseCode, latencyMs: o.latencyMs });
+      // Debug: ten channels make ten of these per task, and the deliveries history records each; failures and retries are warnings.
+      this.log.debug({ msg: 'notification delivered', deliveryId: d._id, channelId: d.channelId, attempts: n, responseCode: o.responseCode, latencyMs: o.latencyMs });
       return { set: { ...base, status: 'sent', sentAt: new Date() }, due: null };
     }
     if (o.retryable && n < (d.maxAttempts ?? this.opts.maxAttempts)) {
