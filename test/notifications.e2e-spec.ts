@@ -1,5 +1,6 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { mongo } from 'mongoose';
 import { Master, TestCluster } from './support/cluster';
 import { HookReceiver, MailReceiver, Received } from './support/notify-receivers';
 import { cliEnv, runCli } from './support/cli-process';
@@ -7,6 +8,7 @@ import { runTask } from './support/results-helpers';
 import { taskEnded } from './support/spider-tree';
 import { waitFor } from './support/wait';
 
+const { MongoClient } = mongo;
 const FAKE_NODE = '0123456789abcdef01234567';
 const items = (n: number) => `for i in $(seq 1 ${n}); do echo '{"type":"data","payload":{"i":'$i'},"ipc":true}'; done`;
 
@@ -295,6 +297,53 @@ describe('notifications', () => {
     const rs = await got('/gone', 2);
     expect(rs[1].headers['x-crawlnest-delivery']).toBe(d.id);
     await waitFor('sent after retry', async () => (await m.api.get(`/api/notifications/deliveries?channelId=${ch}&status=sent`)).body[0]);
+    await m.api.delete(`/api/notifications/rules/${r}`);
+  });
+
+  it('an event sent to three channels is stored once: each channel\'s delivery reads whole, a retry resends the event, a record of the old shape reads', async () => {
+    const paths = ['/once-a', '/once-b', '/once-c'];
+    for (const p of paths) hooks.script(p, [{ status: 404 }]);
+    const chs: string[] = [];
+    for (const p of paths) chs.push(await channel(p));
+    const s = await spider('notify-once');
+    const r = await rule({ spiderIds: [s], events: [{ type: 'task.finished' }], channelIds: chs });
+    await run(s, 'echo ok');
+    const views = await Promise.all(chs.map((ch) => waitFor(`failed delivery on ${ch}`, async () => (await m.api.get(`/api/notifications/deliveries?channelId=${ch}`)).body[0])));
+    // Each channel's answer is whole (filtered by channel: the record holding the event is read apart), in the same shape as before.
+    for (const v of views) {
+      expect(v).toMatchObject({ eventType: 'task.finished', status: 'failed', eventCount: 1, summary: views[0].summary, spiderId: s });
+      expect(v).not.toHaveProperty('eventsIn');
+      expect(v).not.toHaveProperty('events');
+    }
+    expect(views[0].summary).toContain('notify-once');
+    const client = new MongoClient(cluster.mongoUri);
+    try {
+      const col = client.db(cluster.dbName).collection<{ _id: string; events: unknown[]; eventsIn?: string }>('notify_deliveries');
+      const stored = await Promise.all(views.map((v) => col.findOne({ _id: v.id })));
+      // Settled together, the three records carry the event once (twice at most when the history batch is cut between them).
+      const copies = stored.filter((d) => d && d.events.length > 0).length;
+      expect(copies).toBeGreaterThanOrEqual(1);
+      expect(copies).toBeLessThan(3);
+      const slim = stored.find((d) => d && d.events.length === 0 && d.eventsIn);
+      expect(slim).toBeTruthy();
+      // A retry of a record without its own copy sends the event again, with the same delivery id.
+      const slimAt = views.findIndex((v) => v.id === slim!._id);
+      const slimPath = paths[slimAt];
+      expect((await m.api.post(`/api/notifications/deliveries/${encodeURIComponent(slim!._id)}/retry`)).status).toBe(200);
+      const rs = await got(slimPath, 2);
+      expect(rs[1].headers['x-crawlnest-delivery']).toBe(slim!._id);
+      expect(rs[1].body.event).toEqual(rs[0].body.event);
+      expect(rs[1].body.event.task.spiderId).toBe(s);
+      await waitFor('sent after retry', async () => (await m.api.get(`/api/notifications/deliveries?channelId=${chs[slimAt]}&status=sent`)).body[0]);
+      // A record written before events were stored once (the event on every record) reads as it did.
+      const old = { ...(await col.findOne({ _id: views[0].id })), _id: `old-shape:${Date.now()}`, createdAt: new Date(), events: [rs[0].body.event] } as Record<string, unknown>;
+      delete old.eventsIn;
+      await client.db(cluster.dbName).collection('notify_deliveries').insertOne(old as never);
+      const listed = (await m.api.get(`/api/notifications/deliveries?channelId=${views[0].channelId}`)).body.find((d: { id: string }) => d.id === old._id);
+      expect(listed).toMatchObject({ eventCount: 1, summary: views[0].summary, status: 'failed' });
+    } finally {
+      await client.close();
+    }
     await m.api.delete(`/api/notifications/rules/${r}`);
   });
 

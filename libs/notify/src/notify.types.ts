@@ -154,11 +154,16 @@ export type DeliveryRecord = {
   createdAt: Date;
   nextAttemptAt: Date;
   sentAt: Date | null;
-  /** What is sent: the event, or a digest's events. */
+  /** What is sent: the event, or a digest's events. Empty on a stored record that names `eventsIn`. */
   events: NotifyEvent[];
+  /**
+   * Storage only (never in the API): the record that holds this one's event, written in the
+   * same batch (another channel's delivery of the same event). Read back by `_id`.
+   */
+  eventsIn?: string;
 };
 
-export type DeliveryView = Omit<DeliveryRecord, '_id' | 'createdAt' | 'nextAttemptAt' | 'sentAt' | 'events'> & {
+export type DeliveryView = Omit<DeliveryRecord, '_id' | 'createdAt' | 'nextAttemptAt' | 'sentAt' | 'events' | 'eventsIn'> & {
   id: string;
   createdAt: string;
   nextAttemptAt: string | null;

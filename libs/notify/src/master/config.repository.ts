@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import { Connection, Types } from 'mongoose';
+import { isDuplicateKeyError } from '@crawlnest/node';
 import type { ChannelRecord, RuleRecord } from '../notify.types';
 import { collection, COLLECTIONS } from './notify-collections';
 
@@ -28,7 +29,15 @@ export class NotifyConfigRepository {
     return (await this.meta().findOne({ _id: 'config' }))?.v ?? null;
   }
   async bumpVersion(): Promise<void> {
-    await this.meta().replaceOne({ _id: 'config' }, { v: new Types.ObjectId().toHexString() }, { upsert: true });
+    const bump = () => this.meta().replaceOne({ _id: 'config' }, { v: new Types.ObjectId().toHexString() }, { upsert: true });
+    try {
+      await bump();
+    } catch (err) {
+      // Two first writes at once both insert the missing document (an upsert is not atomic on
+      // FerretDB, nor between two upserts on MongoDB): the loser replaces the one now there.
+      if (!isDuplicateKeyError(err)) throw err;
+      await bump();
+    }
   }
 
   async insertChannel(c: Omit<ChannelRecord, '_id'>): Promise<ChannelRecord> {

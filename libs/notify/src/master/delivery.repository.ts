@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import { Connection } from 'mongoose';
 import type { DeliveryRecord, DeliveryStatus } from '../notify.types';
-import { collection, COLLECTIONS, insertManyOnce, insertOnce } from './notify-collections';
+import { collection, COLLECTIONS, insertManyOnce, insertManyReport, insertOnce } from './notify-collections';
+import { holdersToRead, joinEvents, slimForStorage } from './delivery-events';
 
 export type DueDoc = { _id: string; at: Date };
 export type ClaimDoc = { _id: string; by: string; at: Date };
@@ -12,7 +13,9 @@ export type DeliveryFilter = { ruleId?: string; channelId?: string; status?: Del
  * Deliveries (history), the due list and attempt claims. The due list holds one tiny row per
  * unsettled delivery, so the senders' scan of it (FerretDB has no index on `at`) stays small
  * however long the history grows. History reads filter by fields (indexed on MongoDB, a scan
- * on FerretDB).
+ * on FerretDB). A batch of first attempts stores each event once (delivery-events.ts): the other
+ * channels' records name the record holding it, and every read joins it back by `_id` (the one
+ * read FerretDB serves from an index), so callers always get whole records.
  */
 @Injectable()
 export class DeliveryRepository {
@@ -46,7 +49,7 @@ export class DeliveryRepository {
    */
   async recordMany(ds: DeliveryRecord[]): Promise<void> {
     if (ds.length === 0) return;
-    await insertManyOnce(this.deliveries(), ds);
+    await insertManyOnce(this.deliveries(), slimForStorage(ds));
     const due = ds.filter((d) => d.status === 'pending').map((d) => ({ _id: d._id, at: d.nextAttemptAt }));
     if (due.length) await insertManyOnce(this.dueList(), due);
   }
@@ -67,8 +70,15 @@ export class DeliveryRepository {
     return this.dueList().find({}).toArray();
   }
 
+  /** A delivery with its events (joined back from the record holding them when it is stored slim). */
   async get(id: string): Promise<DeliveryRecord | null> {
-    return this.deliveries().findOne({ _id: id });
+    const d = await this.deliveries().findOne({ _id: id });
+    return d ? (await this.withEvents([d]))[0] : null;
+  }
+
+  /** The project of a delivery, without its events. */
+  async projectOf(id: string): Promise<string | null> {
+    return (await this.deliveries().findOne({ _id: id }, { projection: { projectId: 1 } }))?.projectId ?? null;
   }
 
   async update(id: string, set: Partial<DeliveryRecord>): Promise<void> {
@@ -80,18 +90,9 @@ export class DeliveryRepository {
    * MongoDB both name each duplicate by its index in the batch.
    */
   async tryClaimMany(ids: string[], by: string): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
     const at = new Date();
-    try {
-      await this.claims().insertMany(ids.map((_id) => ({ _id, by, at })), { ordered: false });
-      return new Set(ids);
-    } catch (err) {
-      const raw = (err as { writeErrors?: unknown }).writeErrors;
-      const list = (Array.isArray(raw) ? raw : raw ? [raw] : []) as { index?: number; code?: number }[];
-      if (list.length === 0 || list.some((e) => e.code !== 11000 || typeof e.index !== 'number')) throw err;
-      const lost = new Set(list.map((e) => e.index));
-      return new Set(ids.filter((_, i) => !lost.has(i)));
-    }
+    const won = await insertManyReport(this.claims(), ids.map((_id) => ({ _id, by, at })));
+    return new Set(ids.filter((_, i) => won[i]));
   }
 
   tryClaim(id: string, by: string): Promise<boolean> {
@@ -129,7 +130,18 @@ export class DeliveryRepository {
     if (f.spiderId) q.spiderId = f.spiderId;
     if (f.after) q.createdAt = { $gt: f.after };
     if (f.projectIds) q.projectId = { $in: [...f.projectIds] };
-    return this.deliveries().find(q).sort({ createdAt: -1 }).limit(limit).toArray();
+    return this.withEvents(await this.deliveries().find(q).sort({ createdAt: -1 }).limit(limit).toArray());
+  }
+
+  /** Slim records get their events back: holders on the same page are used as they are, the others read by `_id`. */
+  private async withEvents(ds: DeliveryRecord[]): Promise<DeliveryRecord[]> {
+    const ids = holdersToRead(ds);
+    const holders = new Map<string, DeliveryRecord>();
+    for (let i = 0; i < ids.length; i += 16) {
+      const found = await Promise.all(ids.slice(i, i + 16).map((id) => this.deliveries().findOne({ _id: id }, { projection: { events: 1 } })));
+      for (const h of found) if (h) holders.set(h._id, h as DeliveryRecord);
+    }
+    return joinEvents(ds, holders);
   }
 
   /** MongoDB gets the indexes the history filters use; FerretDB accepts them and scans anyway. */

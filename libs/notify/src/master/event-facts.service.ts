@@ -33,7 +33,7 @@ export type LogFacts = { tail: string[]; lines: { stream: string; text: string }
 @Injectable()
 export class EventFactsService {
   private readonly log = new Logger(EventFactsService.name);
-  /** Counts read for a whole fan-out pass at once (one ledger read, a scan on FerretDB, instead of one per fact); taken once each. */
+  /** Counts read for a whole fan-out pass at once (by `_id`, in parallel; one scan for tasks with many batches); taken once each. */
   private readonly prefetched = new Map<string, { resultCount: number; resultErrors: number }>();
   /** Spider names and projects, kept briefly: a burst of facts of one spider reads it once. */
   private readonly spiderCache = new Map<string, { at: number; v: { name: string | null; projectId: string | null } }>();
@@ -63,26 +63,41 @@ export class EventFactsService {
   }
 
   /** Called once per fan-out pass (passes do not overlap): what the previous pass left unused goes. */
-  async prefetchCounts(taskIds: string[]): Promise<void> {
+  async prefetchCounts(tasks: { id: string; attempt: number }[]): Promise<void> {
     this.prefetched.clear();
-    if (taskIds.length < 2) return;
-    const counts = await this.results.countsOfTasks(taskIds).catch((err: unknown) => {
+    const counts = await Promise.all(tasks.map(async (t) => [t.id, await this.countsByIds(t.id, t.attempt)] as const));
+    for (const [id, c] of counts) if (c) this.prefetched.set(id, c);
+    // Tasks with too many batches to read one by one: one ledger scan for all of them.
+    const long = counts.filter(([, c]) => c === null).map(([id]) => id);
+    if (long.length === 0) return;
+    const scanned = await this.results.countsOfTasks(long).catch((err: unknown) => {
       this.log.warn({ msg: 'result counts not prefetched', err: String(err) });
       return new Map<string, { resultCount: number; resultErrors: number }>();
     });
-    for (const [id, c] of counts) this.prefetched.set(id, { resultCount: c.resultCount, resultErrors: c.resultErrors });
+    for (const [id, c] of scanned) this.prefetched.set(id, { resultCount: c.resultCount, resultErrors: c.resultErrors });
+  }
+
+  /** A task's counts read by `_id` (its batches' ledgers); null when it has too many batches or the read failed. */
+  private async countsByIds(taskId: string, attempt: number): Promise<{ resultCount: number; resultErrors: number } | null> {
+    const c = await this.results.countsOfEndedTask(taskId, attempt).catch((err: unknown) => {
+      this.log.warn({ msg: 'result counts not read by id', taskId, err: String(err) });
+      return null;
+    });
+    return c ? { resultCount: c.resultCount, resultErrors: c.resultErrors } : null;
   }
 
   nodeName(nodeId: string | null): string | null {
     return nodeId ? (this.nodes.get(nodeId)?.name ?? null) : null;
   }
 
-  async resultCounts(taskId: string): Promise<{ resultCount: number; resultErrors: number }> {
+  async resultCounts(taskId: string, attempt: number): Promise<{ resultCount: number; resultErrors: number }> {
     const pre = this.prefetched.get(taskId);
     if (pre) {
       this.prefetched.delete(taskId);
       return pre;
     }
+    const byIds = await this.countsByIds(taskId, attempt);
+    if (byIds) return byIds;
     const c = (await this.results.countsOfTasks([taskId])).get(taskId);
     return { resultCount: c?.resultCount ?? 0, resultErrors: c?.resultErrors ?? 0 };
   }
@@ -90,9 +105,11 @@ export class EventFactsService {
   /** Item counts of the spider's previous finished runs, newest first (the median rule's base). */
   async previousCounts(spiderId: string, excludeTaskId: string, runs: number): Promise<number[]> {
     const page = await this.tasks.list({ spiderId, status: 'finished' }, 1, runs + 1);
-    const ids = page.items.map((t) => t.id).filter((id) => id !== excludeTaskId).slice(0, runs);
-    const counts = await this.results.countsOfTasks(ids);
-    return ids.map((id) => counts.get(id)?.resultCount ?? 0);
+    const prev = page.items.filter((t) => t.id !== excludeTaskId).slice(0, runs);
+    const byIds = await Promise.all(prev.map((t) => this.countsByIds(t.id, t.attempt)));
+    const long = prev.filter((_, i) => byIds[i] === null).map((t) => t.id);
+    const scanned = long.length ? await this.results.countsOfTasks(long) : new Map<string, { resultCount: number }>();
+    return prev.map((t, i) => byIds[i]?.resultCount ?? scanned.get(t.id)?.resultCount ?? 0);
   }
 
   async logs(taskId: string): Promise<LogFacts> {
@@ -114,7 +131,7 @@ export class EventFactsService {
   /** The task part of an event, from the task as it was recorded at its close (or by a monitor). */
   async taskEvent(t: TaskFacts, base: Pick<NotifyEvent, 'id' | 'type' | 'at'>, extra: Partial<NotifyEvent> = {}): Promise<NotifyEvent> {
     const taskId = String(t._id);
-    const [spider, counts] = await Promise.all([this.spider(t.spiderId), this.resultCounts(taskId)]);
+    const [spider, counts] = await Promise.all([this.spider(t.spiderId), this.resultCounts(taskId, t.attempt)]);
     const started = t.startedAt ? new Date(t.startedAt).getTime() : null;
     const ended = t.finishedAt ? new Date(t.finishedAt).getTime() : null;
     return {

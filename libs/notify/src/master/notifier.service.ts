@@ -214,7 +214,12 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
       candidates.map((f) => `fanout:${f._id}:0`),
       this.opts.replicaId,
     );
-    await this.facts.prefetchCounts(candidates.filter((f) => won.has(`fanout:${f._id}:0`) && f.kind === 'task.ended').map((f) => String((f as Extract<OutboxFact, { kind: 'task.ended' }>).task._id)));
+    await this.facts.prefetchCounts(
+      candidates
+        .filter((f) => won.has(`fanout:${f._id}:0`) && f.kind === 'task.ended')
+        .map((f) => (f as Extract<OutboxFact, { kind: 'task.ended' }>).task as unknown as TaskFacts)
+        .map((t) => ({ id: String(t._id), attempt: t.attempt })),
+    );
     const queue = [...candidates];
     const worker = async () => {
       for (let f = queue.shift(); f && !this.stopped; f = queue.shift()) {
@@ -475,6 +480,11 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
       return;
     }
     let events = d.events;
+    if (d.eventType !== 'digest' && events.length === 0) {
+      // A record stored slim whose holder is gone (retention dropped it): nothing left to send.
+      await this.settle(d, n, { ok: false, retryable: false, responseCode: null, error: 'event no longer stored: nothing sent', retryAfterMs: null, latencyMs: 0 });
+      return;
+    }
     if (d.eventType === 'digest' && events.length === 0) {
       const items = await this.outbox.digestItems(id);
       events = items.map((i) => i.event).sort((a, b) => a.at.localeCompare(b.at));
@@ -551,7 +561,8 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
       this.metrics.sent.inc({ channel_type: type });
       const first = d.events.length ? Math.min(...d.events.map((e) => Date.parse(e.at))) : Date.now();
       if (d.eventType !== 'digest') this.metrics.latency.observe({ channel_type: type }, (Date.now() - first) / 1000);
-      this.log.log({ msg: 'notification delivered', deliveryId: d._id, channelId: d.channelId, attempts: n, responseCode: o.responseCode, latencyMs: o.latencyMs });
+      // Debug: ten channels make ten of these per task, and the deliveries history records each; failures and retries are warnings.
+      this.log.debug({ msg: 'notification delivered', deliveryId: d._id, channelId: d.channelId, attempts: n, responseCode: o.responseCode, latencyMs: o.latencyMs });
       return { set: { ...base, status: 'sent', sentAt: new Date() }, due: null };
     }
     if (o.retryable && n < (d.maxAttempts ?? this.opts.maxAttempts)) {

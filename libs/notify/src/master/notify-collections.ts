@@ -49,6 +49,25 @@ export async function insertManyOnce<T extends mongo.Document>(coll: mongo.Colle
 }
 
 /**
+ * Inserts by unique `_id`, unordered, in one command: for each document, whether this call
+ * inserted it (false: its `_id` was there already). FerretDB and MongoDB both name each
+ * duplicate by its index in the batch.
+ */
+export async function insertManyReport<T extends mongo.Document>(coll: mongo.Collection<T>, docs: T[]): Promise<boolean[]> {
+  if (docs.length === 0) return [];
+  try {
+    await coll.insertMany(docs as mongo.OptionalUnlessRequiredId<T>[], { ordered: false });
+    return docs.map(() => true);
+  } catch (err) {
+    const raw = (err as { writeErrors?: unknown }).writeErrors;
+    const list = (Array.isArray(raw) ? raw : raw ? [raw] : []) as { index?: number; code?: number }[];
+    if (list.length === 0 || list.some((e) => e.code !== 11000 || typeof e.index !== 'number')) throw err;
+    const dup = new Set(list.map((e) => e.index));
+    return docs.map((_, i) => !dup.has(i));
+  }
+}
+
+/**
  * Deletes documents by `_id` in one command of one statement each (a bulk write of deleteOne):
  * FerretDB serves each from its `_id` index, where `{_id: {$in: ids}}` scans the collection
  * (measured: 24 ms of its CPU for one fact in an outbox of a hundred, against 2 ms by `_id`).

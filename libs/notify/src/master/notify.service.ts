@@ -63,7 +63,7 @@ export class NotifyService {
   async projectOf(kind: 'channel' | 'rule' | 'delivery', id: string): Promise<string | null> {
     if (kind === 'channel') return (await this.repo.channel(id))?.projectId ?? null;
     if (kind === 'rule') return (await this.repo.rule(id))?.projectId ?? null;
-    return (await this.deliveries.get(id))?.projectId ?? null;
+    return this.deliveries.projectOf(id);
   }
 
   async getChannel(id: string): Promise<ChannelView> {
@@ -184,7 +184,8 @@ export class NotifyService {
     if (!d) throw new NotFoundError('delivery', id);
     if (d.eventType === 'test') throw new BadInputError('a test delivery is not retried: test the channel again');
     const now = new Date();
-    const set: Partial<DeliveryRecord> = { status: 'pending', nextAttemptAt: now, maxAttempts: d.attempts + (d.maxAttempts ?? 1) };
+    // The events go back on the record itself: a record stored slim no longer depends on the one holding them, which retention may drop.
+    const set: Partial<DeliveryRecord> = { status: 'pending', nextAttemptAt: now, maxAttempts: d.attempts + (d.maxAttempts ?? 1), ...(d.events.length ? { events: d.events } : {}) };
     await this.deliveries.update(id, set);
     await this.deliveries.markDue(id, now);
     this.notifier.kick();
@@ -286,7 +287,7 @@ function ruleView(r: RuleRecord): RuleView {
 }
 
 function deliveryView(d: DeliveryRecord): DeliveryView {
-  const { _id, createdAt, nextAttemptAt, sentAt, events, ...rest } = d;
+  const { _id, createdAt, nextAttemptAt, sentAt, events, eventsIn: _storage, ...rest } = d;
   return {
     ...rest,
     id: _id,

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import { Connection } from 'mongoose';
 import type { NotifyEvent } from '../notify.types';
-import { collection, COLLECTIONS, deleteByIds, insertOnce } from './notify-collections';
+import { collection, COLLECTIONS, deleteByIds, insertManyReport, insertOnce } from './notify-collections';
+import { GroupInsert } from './group-insert';
 
 /** A recorded fact, before rules turn it into events: a task's close, a node's transition, a monitor's finding. */
 export type OutboxFact =
@@ -21,6 +22,9 @@ export type DigestItem = { _id: string; digestId: string; event: NotifyEvent; at
  */
 @Injectable()
 export class OutboxRepository {
+  /** Facts recorded while one insert is in flight go together next (task closes come in bursts). */
+  private readonly grouped = new GroupInsert<OutboxFact>((facts) => insertManyReport(this.facts(), facts));
+
   constructor(@InjectConnection() private readonly conn: Connection) {}
 
   private facts() {
@@ -30,8 +34,9 @@ export class OutboxRepository {
     return collection<DigestItem>(this.conn, COLLECTIONS.digestItems);
   }
 
+  /** False when the fact was recorded already (a replayed close, another replica's monitor). */
   record(fact: OutboxFact): Promise<boolean> {
-    return insertOnce(this.facts(), fact);
+    return this.grouped.insert(fact);
   }
 
   async pending(limit: number): Promise<OutboxFact[]> {

@@ -55,6 +55,11 @@ export class ResultMetaRepository {
     if (failed) throw new Error(`ledger insert failed: ${failed}`);
   }
 
+  /** One batch ledger's counts and where the next batch of its attempt starts, by `_id`. */
+  ledgerCounts(id: string): Promise<Pick<LedgerRecord, 'lastSeq' | 'stored' | 'duplicates' | 'rejected'> | null> {
+    return this.ledgers.findById(id, { lastSeq: 1, stored: 1, duplicates: 1, rejected: 1 }).lean();
+  }
+
   ledgersOfTasks(tids: string[]): Promise<Pick<LedgerRecord, 'tid' | 'stored' | 'duplicates' | 'rejected' | 'replacedOwn'>[]> {
     return this.ledgers.find({ tid: { $in: tids } }, { tid: 1, stored: 1, duplicates: 1, rejected: 1, replacedOwn: 1 }).lean();
   }

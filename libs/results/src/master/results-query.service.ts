@@ -71,6 +71,31 @@ export class ResultsQueryService {
     return this.backfill.views(spiderIds);
   }
 
+  /**
+   * The counts of a task's own batches, read by `_id` alone (FerretDB's one indexed read, where
+   * `countsOfTasks` scans every ledger): an attempt numbers its items from 1 and ships them in
+   * batches one after the other, and a batch's ledger is `<task>:<attempt>:<first seq>`, so
+   * each attempt's ledgers chain from seq 1 to the previous one's `lastSeq + 1`. Items other
+   * tasks took over later (overwrite) are not subtracted: the counts of a task as it ended.
+   * Null when the chain is longer than `maxReads` (the caller reads `countsOfTasks`).
+   */
+  async countsOfEndedTask(taskId: string, attempts: number, maxReads = 32): Promise<ResultCounts | null> {
+    const c = { ...ZERO_COUNTS };
+    let reads = 0;
+    for (let a = 1; a <= Math.max(1, attempts); a++) {
+      for (let seq = 1; ; ) {
+        if (++reads > maxReads) return null;
+        const l = await this.meta.ledgerCounts(`${taskId}:${a}:${seq}`);
+        if (!l) break;
+        c.resultCount += l.stored;
+        c.resultDuplicates += l.duplicates;
+        c.resultErrors += l.rejected;
+        seq = l.lastSeq + 1;
+      }
+    }
+    return c;
+  }
+
   async countsOfTasks(ids: string[]): Promise<Map<string, ResultCounts>> {
     const out = new Map<string, ResultCounts>(ids.map((id) => [id, { ...ZERO_COUNTS }]));
     if (!ids.length) return out;
