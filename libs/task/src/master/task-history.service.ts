@@ -118,7 +118,10 @@ export class TaskHistoryService {
       }
       // A sparse stretch (rare matches, quiet hours): read more places at once. A round that found
       // a page's worth keeps to one place a round: on a busy FerretDB parallel scans share its time.
-      if (got < need) parallel = Math.min(PARALLEL_READS, parallel * 2);
+      // Opening an hour that only gave its shelves (its collection holds marks) is not sparse: its
+      // newest shelf alone may fill the page.
+      const onlyOpened = read.every((r, i) => batch[i].shelf === null && r.ended.length === 0 && r.more.length > 0);
+      if (got < need && !onlyOpened) parallel = Math.min(PARALLEL_READS, parallel * 2);
     }
   }
 
