@@ -169,9 +169,25 @@ describe('TaskHistoryService.list over a crowded hour (shelves)', () => {
     const svc = service(tasks, [], emptyCounts(), reads, marks);
     const p = await svc.list({}, { size: 5, page: 1 });
     expect(p.items.map((t) => String(t._id))).toEqual(tasks.map((t) => String(t._id)).sort().reverse().slice(0, 5));
-    // The hour (its marks), then the newest shelves one at a time: no round of parallel reads, of 50 shelves.
-    expect(reads.length).toBeLessThanOrEqual(3);
+    // The hour, then at most two rounds of newest shelves (1 + 2 + 4 reads), of 50 shelves.
+    expect(reads.length).toBeLessThanOrEqual(7);
     expect(marks.get('2026120612')!.length).toBeGreaterThan(40);
+  });
+
+  it('one replica: the first page reads the hour (only marks) and the newest shelf, when that shelf fills the page', async () => {
+    const gen = new TaskIdGenerator(8);
+    const tasks: TaskRecord[] = [];
+    const list: ShelfMark[] = [];
+    for (let i = 0; i < 406; i++) {
+      const { id, opens } = gen.next(HOUR_START + i * 50);
+      if (opens) list.push({ shelf: opens.shelf, stamp: opens.stamp, n: opens.n, first: opens.first });
+      tasks.push({ _id: new Types.ObjectId(id), status: 'finished', spiderId: 's1', nodeId: 'n1', createdAt: new Date(HOUR_START + i * 50) } as TaskRecord);
+    }
+    const reads: string[] = [];
+    const svc = service(tasks, [], emptyCounts(), reads, new Map([['2026120612', list]]));
+    const p = await svc.list({}, { size: 5, page: 1 });
+    expect(p.items.map((t) => String(t._id))).toEqual(tasks.map((t) => String(t._id)).sort().reverse().slice(0, 5));
+    expect(reads).toEqual(['2026120612', `2026120612/${list[list.length - 1].shelf}`]);
   });
 
   it('a shelf whose creator mark is missing (only the archiver wrote it) is still listed, in order', async () => {
