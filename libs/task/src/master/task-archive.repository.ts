@@ -321,6 +321,8 @@ export class TaskArchiveRepository {
       await this.db()
         .collection(archiveCollection(bucket))
         .insertOne({ _id: `${SHELF_MARK_PREFIX}${m.shelf}`, shelfMark: true, shelf: m.shelf, first: m.first } as unknown as mongo.Document);
+      // An archiver's mark (its creator's write failed) may name ids older than a kept copy of the hour's marks covers.
+      if (m.first === null) this.hourMarks.forget(bucket);
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
     }
