@@ -157,11 +157,12 @@ describe('task history: counts, cursor walk and retention on two replicas', () =
   it('archives written before this version (first shelf in the hour collection, plain ids) and now (every task on a shelf) list exactly, and an open task of a marks-only hour is listed once archived', async () => {
     const d = db.db(cluster.dbName);
     const sp = new ObjectId().toHexString();
+    const [node1, node2] = [new ObjectId().toHexString(), new ObjectId().toHexString()];
     const base = { spiderId: sp, spiderVersion: 1, cmd: 'true', param: '', mode: 'random', nodeIds: [], labels: [], env: [], priority: 5, attempt: 1, maxRetries: 0, timeoutSec: 0, scheduleId: null, parentId: null, sync: null, attempts: [] };
     const ended = (id: string, i: number) => {
       const at = new ObjectId(id).getTimestamp();
       const status = i % 3 === 0 ? 'error' : 'finished';
-      return { ...base, _id: new ObjectId(id), status, nodeId: i % 2 ? 'up-node-1' : 'up-node-2', exitCode: status === 'finished' ? 0 : 1, error: null, createdAt: at, finishedAt: at };
+      return { ...base, _id: new ObjectId(id), status, nodeId: i % 2 ? node1 : node2, exitCode: status === 'finished' ? 0 : 1, error: null, createdAt: at, finishedAt: at };
     };
     const secHex = (hoursAgo: number, plus: number) => (Math.floor((Date.now() - hoursAgo * 3_600_000) / 1000) + plus).toString(16).padStart(8, '0');
     const seeded: string[] = [];
@@ -199,7 +200,7 @@ describe('task history: counts, cursor walk and retention on two replicas', () =
     for (let round = 0; round < 2; round++) {
       expect(await walk(`&spiderId=${sp}`, 3)).toEqual(everything);
       expect(await walk(`&spiderId=${sp}&status=error`, 2)).toEqual(want((t) => t.status === 'error'));
-      expect(await walk(`&spiderId=${sp}&nodeId=up-node-1`, 4)).toEqual(want((t) => t.nodeId === 'up-node-1'));
+      expect(await walk(`&spiderId=${sp}&nodeId=${node1}`, 4)).toEqual(want((t) => t.nodeId === node1));
       expect(await walk(`&spiderId=${sp}&status=finished`, 20)).toEqual(want((t) => t.status === 'finished'));
     }
     for (const id of [oldIds[2], oldIds[6], newIds[1], oldPlain[0]]) expect((await b.api.get(`/api/tasks/${id}`)).body.id).toBe(id);

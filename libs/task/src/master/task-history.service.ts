@@ -15,7 +15,7 @@ export type ActivityBucket = { minute: string; finished: number; error: number; 
 
 /** A list call stops reading older places past this and returns the page so far, with a cursor. */
 const LIST_BUDGET_MS = 120;
-/** Places (hours, shelves) read at once while walking back, at most; one at first, twice as many after a round that found no row. */
+/** Places (hours, shelves) read at once while walking back, at most; one at first, twice as many after a round that found less than a page. */
 const PARALLEL_READS = 4;
 /** Above every hex id: the cursor of a walk from the newest task. */
 const ABOVE_ALL = 'g';
@@ -117,13 +117,12 @@ export class TaskHistoryService {
         }
         frontier.push(...more);
       }
-      // A sparse stretch (rare matches, quiet hours): a round that found nothing reads more places
-      // at once next. A round that found some keeps to one place a round: on a busy FerretDB
-      // parallel scans share its time, and a second shelf read at once is often not needed (each
-      // is up to 256 documents). Opening an hour that only gave its shelves (its collection holds
-      // marks) is not sparse: its newest shelf alone may fill the page.
+      // A sparse stretch (rare matches, quiet hours): read more places at once. A round that found
+      // a page's worth keeps to one place a round: on a busy FerretDB parallel scans share its time.
+      // Opening an hour that only gave its shelves (its collection holds marks) is not sparse: its
+      // newest shelf alone may fill the page.
       const onlyOpened = read.every((r, i) => batch[i].shelf === null && r.ended.length === 0 && r.more.length > 0);
-      if (got === 0 && !onlyOpened) parallel = Math.min(PARALLEL_READS, parallel * 2);
+      if (got < need && !onlyOpened) parallel = Math.min(PARALLEL_READS, parallel * 2);
     }
   }
 
