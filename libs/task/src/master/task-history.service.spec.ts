@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { bucketCeilId } from '../archive-bucket';
 import { placeOfId, ShelfMark, TaskIdGenerator } from '../archive-shelf';
 import { emptyCounts, ReplicaCounts } from '../task-counts';
 import { TaskRecord, TaskStatus } from '../task.types';
@@ -119,6 +120,26 @@ describe('TaskHistoryService.list', () => {
     const p = await svc.list({}, { size: 25, page: 1 });
     expect(p.items.map(String)).toEqual([...quiet, ...busy].map(String).sort().reverse().slice(0, 25));
     expect(new Set(reads).size).toBe(reads.length); // no hour read twice
+  });
+});
+
+describe('TaskHistoryService.list: how hours are read', () => {
+  it('tells the archive the ids it reads are below the place bound, and which hours an open task will be archived into (its id names the hour collection)', async () => {
+    const legacyOpen = task(30, 'pending');
+    const done = [task(30, 'finished'), task(40, 'finished')];
+    const calls: { bucket: string; below?: string; openInHour?: boolean }[] = [];
+    const svc = service(done, [legacyOpen]);
+    const archive = (svc as unknown as { archive: { readHour: (b: string, f: ArchiveFilter, how?: { below?: string; openInHour?: boolean }) => Promise<unknown> } }).archive;
+    const read = archive.readHour;
+    archive.readHour = (b, f, how) => {
+      calls.push({ bucket: b, ...how });
+      return read(b, f, how);
+    };
+    await svc.list({}, { size: 10, page: 1 });
+    const hourOf = (t: TaskRecord) => placeOfId(String(t._id)).bucket;
+    expect(calls.find((c) => c.bucket === hourOf(legacyOpen))?.openInHour).toBe(true);
+    expect(calls.find((c) => c.bucket === hourOf(done[1]))?.openInHour).toBe(false);
+    for (const c of calls) expect(c.below && c.below <= bucketCeilId(c.bucket)).toBeTruthy();
   });
 });
 
