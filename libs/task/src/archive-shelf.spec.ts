@@ -14,24 +14,33 @@ describe('task ids and archive shelves', () => {
     expect(placeOfId(ids[49]).bucket).toBe('2026120614');
   });
 
-  it('the first `size` ids of an hour go to the hour collection, then one shelf per `size`, each opened by its first id', () => {
+  it('every id goes to a shelf of `size` tasks, from shelf 0, each opened by its first id: the hour collection holds only marks', () => {
     const g = new TaskIdGenerator(4);
     const made = Array.from({ length: 13 }, () => g.next(T0 - 60_000));
-    expect(made.slice(0, 4).map((m) => placeOfId(m.id).shelf)).toEqual([null, null, null, null]);
     const shelves = made.map((m) => placeOfId(m.id).shelf);
-    expect(new Set(shelves.slice(4, 8)).size).toBe(1);
-    expect(shelves[8]).not.toBe(shelves[4]);
-    expect(made.filter((m) => m.opens).map((m) => m.opens!.first)).toEqual([made[4].id, made[8].id, made[12].id]);
+    expect(shelves.every((s) => s !== null)).toBe(true);
+    expect(new Set(shelves.slice(0, 4)).size).toBe(1);
+    expect(shelves[4]).not.toBe(shelves[0]);
+    expect(shelves[0]).toMatch(/_0$/);
+    expect(made.filter((m) => m.opens).map((m) => m.opens!.first)).toEqual([made[0].id, made[4].id, made[8].id, made[12].id]);
     expect(made[4].opens!.shelf).toBe(shelves[4]);
     expect(placeCollection(placeOfId(made[5].id))).toBe(`task_archive_2026120613_${shelves[5]}`);
-    expect(bucketOfShelfCollection(placeCollection(placeOfId(made[5].id)))).toBe('2026120613');
+    expect(bucketOfShelfCollection(placeCollection(placeOfId(made[1].id)))).toBe('2026120613');
+  });
+
+  it('ids of the earlier shape (a) keep their place: the first `size` in the hour collection, then shelves from 1', () => {
+    const sec = Math.floor(T0 / 1000).toString(16);
+    expect(placeOfId(`${sec}c5a2abcdef000003`)).toEqual({ bucket: '2026120613', shelf: null });
+    expect(placeOfId(`${sec}c5a2abcdef000005`)).toEqual({ bucket: '2026120613', shelf: 'abcdef_1' });
+    expect(placeOfId(`${sec}c5b2abcdef000003`)).toEqual({ bucket: '2026120613', shelf: 'abcdef_0' });
   });
 
   it('the counter restarts in a new hour, and a clock stepped back keeps ids increasing', () => {
     const g = new TaskIdGenerator(4);
     for (let i = 0; i < 6; i++) g.next(T0 - 60_000);
     const next = g.next(T0 + 5_000).id;
-    expect(placeOfId(next)).toEqual({ bucket: '2026120614', shelf: null });
+    expect(placeOfId(next).bucket).toBe('2026120614');
+    expect(placeOfId(next).shelf).toMatch(/_0$/);
     const back = g.next(T0 - 3_600_000).id;
     expect(back > next).toBe(true);
   });

@@ -4,28 +4,34 @@ import { archiveCollection, bucketOfTime } from './archive-bucket';
 /**
  * Shelves: how a crowded archive hour stays readable 20 rows at a time on FerretDB.
  *
- * FerretDB scans a whole collection for any read but an `_id` lookup, so an hour holding
- * 30,000 ended tasks costs ~800 ms to read whatever the page needs. So a task id says, by
- * itself, where its ended copy lives: the master makes task ids as ObjectIds of the usual
- * shape (creation second first, so the order of ids is creation order) whose middle bytes
- * carry a tag, the shelf size (as a power of two) and a random process stamp, and whose last
- * three bytes count the tasks this process created in the id's hour. The first `size` tasks a
- * process creates in an hour go to the hour collection (`task_archive_<hour>`); the next
- * `size` to the shelf `task_archive_<hour>_<stamp>_1`, and so on. A shelf holds at most `size`
- * tasks, its place is fixed by the id before the task is ever archived (a replayed archive
- * lands on the same `_id` and conflicts), and `GET /api/tasks/:id` reads one collection.
+ * FerretDB scans a whole collection for any read but an `_id` lookup (~150–400 µs a task
+ * document on a busy machine), so an hour holding 30,000 ended tasks costs seconds to read
+ * whatever the page needs. So a task id says, by itself, where its ended copy lives: the master
+ * makes task ids as ObjectIds of the usual shape (creation second first, so the order of ids is
+ * creation order) whose middle bytes carry a tag, a shape letter, the shelf size (as a power of
+ * two) and a random process stamp, and whose last three bytes count the tasks this process
+ * created in the id's hour. Counter `c` puts the task on shelf `c >> bits` of that stamp,
+ * `task_archive_<hour>_<stamp>_<n>`. A shelf holds at most `size` tasks, its place is fixed by
+ * the id before the task is ever archived (a replayed archive lands on the same `_id` and
+ * conflicts), and `GET /api/tasks/:id` reads one collection.
  *
- * The hour collection also holds one mark per shelf (`_id: "shelf:<stamp>_<n>"`): written by
- * the creator before the first task of the shelf exists, with that task's id (`first`), and by
- * an archiver before its first insert into the shelf (no `first`), whichever comes first. The
- * ids of a shelf are below the `first` of the process's next shelf (a process makes its ids in
- * increasing order), which lets a list read shelves newest first and stop early.
+ * The hour collection (`task_archive_<hour>`) holds one mark per shelf (`_id:
+ * "shelf:<stamp>_<n>"`): written by the creator before the first task of the shelf exists, with
+ * that task's id (`first`), and by an archiver before its first insert into the shelf (no
+ * `first`), whichever comes first. The ids of a shelf are below the `first` of the process's
+ * next shelf (a process makes its ids in increasing order), which lets a list read shelves
+ * newest first and stop early.
  *
- * Ids made elsewhere (older versions, any plain ObjectId) carry no tag: they live in the hour
- * collection, as before.
+ * Shapes: `b` (made now) puts every task on a shelf, the first `size` of a process's hour on
+ * shelf 0, so the hour collection holds only marks: a list opening an hour reads small mark
+ * documents, not tasks. `a` (made before) kept the first `size` in the hour collection itself,
+ * shelves from 1. Ids made elsewhere (older versions, any plain ObjectId) carry no tag: they
+ * live in the hour collection. Both still read where their id says.
  */
 const TAG = 'c5';
-const SHAPE = 'a';
+/** The shape made now (every task on a shelf); `a`: the first shelf's tasks in the hour collection. */
+const SHAPE = 'b';
+const LEGACY_SHAPE = 'a';
 const MAX_COUNTER = 0xffffff;
 export const SHELF_MARK_PREFIX = 'shelf:';
 export const DEFAULT_SHELF_SIZE = 256;
@@ -45,11 +51,11 @@ export function shelfBits(size: number): number {
 /** The archive place of a task id (hex). */
 export function placeOfId(id: string): ArchivePlace {
   const bucket = bucketOfTime(parseInt(id.slice(0, 8), 16) * 1000);
-  if (id.slice(8, 10) !== TAG || id[10] !== SHAPE) return { bucket, shelf: null };
+  if (id.slice(8, 10) !== TAG || (id[10] !== SHAPE && id[10] !== LEGACY_SHAPE)) return { bucket, shelf: null };
   const bits = parseInt(id[11], 16);
   if (!(bits >= 1 && bits <= 15)) return { bucket, shelf: null };
   const n = parseInt(id.slice(18, 24), 16) >> bits;
-  return { bucket, shelf: n === 0 ? null : shelfName(id.slice(12, 18), n) };
+  return { bucket, shelf: n === 0 && id[10] === LEGACY_SHAPE ? null : shelfName(id.slice(12, 18), n) };
 }
 
 export function shelfName(stamp: string, n: number): string {
@@ -107,7 +113,7 @@ export class TaskIdGenerator {
     const c = this.counter++;
     const id = sec.toString(16).padStart(8, '0') + TAG + SHAPE + this.bits.toString(16) + this.stamp + c.toString(16).padStart(6, '0');
     const n = c >> this.bits;
-    const opens = n > 0 && c % 2 ** this.bits === 0 ? { bucket: hour, shelf: shelfName(this.stamp, n), stamp: this.stamp, n, first: id } : null;
+    const opens = c % 2 ** this.bits === 0 ? { bucket: hour, shelf: shelfName(this.stamp, n), stamp: this.stamp, n, first: id } : null;
     return { id, opens };
   }
 }

@@ -3,6 +3,7 @@ import { InjectConnection } from '@nestjs/mongoose';
 import { Connection, mongo, Types } from 'mongoose';
 import { DbFlavor, isDuplicateKeyError } from '@crawlnest/node';
 import { ARCHIVE_PREFIX, archiveCollection, bucketOfCollection, bucketOfId, bucketOfLogTable, LOG_PREFIX, logCollection, logTableCollection } from '../archive-bucket';
+import { HourMarksCache } from '../archive-marks-cache';
 import { TaskRecord } from '../task.types';
 import { TASK_MASTER_OPTIONS, TaskMasterOptions } from './task-master.options';
 import {
@@ -29,6 +30,17 @@ function query(f: ArchiveFilter): Record<string, unknown> {
   return q;
 }
 
+/** `query(f)` applied in memory. */
+function fits(f: ArchiveFilter): (t: TaskRecord) => boolean {
+  return (t) =>
+    (!f.status || t.status === f.status) &&
+    (f.spiderId ? t.spiderId === f.spiderId : !f.spiderIds || f.spiderIds.includes(t.spiderId)) &&
+    (!f.nodeId || t.nodeId === f.nodeId);
+}
+
+/** How a list reads an hour: ids below `below` only; `openInHour`: an open task's id names the hour collection (it will be archived there). */
+export type HourRead = { below?: string; openInHour?: boolean };
+
 /** listCollections costs ~1 s with a month of hours on a busy FerretDB: refreshed in the background this often. */
 const BUCKET_LIST_REFRESH_MS = 10_000;
 
@@ -43,6 +55,10 @@ export class TaskArchiveRepository {
   private readonly indexed = new Set<string>();
   /** Shelves (`<hour>:<shelf>`) whose mark this replica wrote or found. */
   private readonly marked = new Set<string>();
+  /** Marks of hour collections that hold nothing else (FerretDB; see archive-marks-cache.ts). */
+  private readonly hourMarks = new HourMarksCache();
+  /** Hours whose collection held tasks when read (ids of older versions): read filtered, never copied. */
+  private readonly hoursWithRows = new Set<string>();
   private readonly ids: TaskIdGenerator;
   /** Hours known to hold tasks or logs: listed from the database, plus every hour this replica wrote or saw open tasks in. */
   private readonly known = new Set<string>();
@@ -124,13 +140,22 @@ export class TaskArchiveRepository {
   }
 
   /**
-   * One hour's collection: its tasks matching `filter` (the hour's first `shelfSize` tasks of
-   * each creating process, and every task made before shelves), and the marks of its shelves.
-   * On FerretDB a scan of a collection bounded by the shelf size times the creating replicas;
-   * on MongoDB the same (a bounded collection; no index needed).
+   * One hour's collection: its tasks matching `filter` (only ids of older versions: the first
+   * `shelfSize` tasks of each creating process, tasks made before shelves) and the marks of its
+   * shelves. MongoDB: a scan of that small collection, filtered. FerretDB (a scan whatever the
+   * filter): an hour never seen holding tasks is read whole, and if it holds only marks they are
+   * kept (HourMarksCache) and serve later reads of ids well below the time of that read, which
+   * then read nothing.
    */
-  async readHour(bucket: string, filter: ArchiveFilter): Promise<{ rows: TaskRecord[]; shelves: ShelfMark[] }> {
-    return this.readHourDocs(bucket, { $or: [{ shelfMark: true }, query(filter)] });
+  async readHour(bucket: string, filter: ArchiveFilter, how: HourRead = {}): Promise<{ rows: TaskRecord[]; shelves: ShelfMark[] }> {
+    if (!(await this.flavor.isFerretDb()) || this.hoursWithRows.has(bucket)) return this.readHourDocs(bucket, { $or: [{ shelfMark: true }, query(filter)] });
+    const cached = how.below ? this.hourMarks.get(bucket, how.below) : null;
+    if (cached) return { rows: [], shelves: cached };
+    const at = Date.now();
+    const { rows, shelves } = await this.readHourDocs(bucket, {});
+    if (rows.length > 0) this.hoursWithRows.add(bucket);
+    else if (how.below && !how.openInHour) this.hourMarks.put(bucket, shelves, at);
+    return { rows: rows.filter(fits(filter)), shelves };
   }
 
   private async readHourDocs(bucket: string, q: mongo.Filter<mongo.Document>): Promise<{ rows: TaskRecord[]; shelves: ShelfMark[] }> {
@@ -241,6 +266,8 @@ export class TaskArchiveRepository {
       this.indexed.delete(name);
     }
     this.known.delete(bucket);
+    this.hourMarks.forget(bucket);
+    this.hoursWithRows.delete(bucket);
   }
 
   /** The log collection of a task's hour, indexed for MongoDB on first use. */
@@ -277,6 +304,10 @@ export class TaskArchiveRepository {
       const p = parseShelf(place.shelf);
       if (p) await this.writeMark(place.bucket, { shelf: place.shelf, stamp: p.stamp, n: p.n, first: null });
     }
+    if (!place.shelf) {
+      this.hourMarks.forget(place.bucket);
+      this.hoursWithRows.add(place.bucket);
+    }
     const name = placeCollection(place);
     const coll = this.db().collection(name);
     await this.ensureIndexes(name, coll, [{ status: 1, _id: -1 }, { spiderId: 1, _id: -1 }, { nodeId: 1, _id: -1 }]);
@@ -290,6 +321,8 @@ export class TaskArchiveRepository {
       await this.db()
         .collection(archiveCollection(bucket))
         .insertOne({ _id: `${SHELF_MARK_PREFIX}${m.shelf}`, shelfMark: true, shelf: m.shelf, first: m.first } as unknown as mongo.Document);
+      // An archiver's mark (its creator's write failed) may name ids older than a kept copy of the hour's marks covers.
+      if (m.first === null) this.hourMarks.forget(bucket);
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
     }

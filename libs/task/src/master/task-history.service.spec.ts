@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { bucketCeilId } from '../archive-bucket';
 import { placeOfId, ShelfMark, TaskIdGenerator } from '../archive-shelf';
 import { emptyCounts, ReplicaCounts } from '../task-counts';
 import { TaskRecord, TaskStatus } from '../task.types';
@@ -122,6 +123,26 @@ describe('TaskHistoryService.list', () => {
   });
 });
 
+describe('TaskHistoryService.list: how hours are read', () => {
+  it('tells the archive the ids it reads are below the place bound, and which hours an open task will be archived into (its id names the hour collection)', async () => {
+    const legacyOpen = task(30, 'pending');
+    const done = [task(30, 'finished'), task(40, 'finished')];
+    const calls: { bucket: string; below?: string; openInHour?: boolean }[] = [];
+    const svc = service(done, [legacyOpen]);
+    const archive = (svc as unknown as { archive: { readHour: (b: string, f: ArchiveFilter, how?: { below?: string; openInHour?: boolean }) => Promise<unknown> } }).archive;
+    const read = archive.readHour;
+    archive.readHour = (b, f, how) => {
+      calls.push({ bucket: b, ...how });
+      return read(b, f, how);
+    };
+    await svc.list({}, { size: 10, page: 1 });
+    const hourOf = (t: TaskRecord) => placeOfId(String(t._id)).bucket;
+    expect(calls.find((c) => c.bucket === hourOf(legacyOpen))?.openInHour).toBe(true);
+    expect(calls.find((c) => c.bucket === hourOf(done[1]))?.openInHour).toBe(false);
+    for (const c of calls) expect(c.below && c.below <= bucketCeilId(c.bucket)).toBeTruthy();
+  });
+});
+
 describe('TaskHistoryService.list over a crowded hour (shelves)', () => {
   const HOUR_START = Date.parse('2026-12-06T12:00:00Z');
   const statuses: TaskStatus[] = ['finished', 'finished', 'error', 'cancelled'];
@@ -169,9 +190,25 @@ describe('TaskHistoryService.list over a crowded hour (shelves)', () => {
     const svc = service(tasks, [], emptyCounts(), reads, marks);
     const p = await svc.list({}, { size: 5, page: 1 });
     expect(p.items.map((t) => String(t._id))).toEqual(tasks.map((t) => String(t._id)).sort().reverse().slice(0, 5));
-    // The hour, then at most two rounds of newest shelves (1 + 2 + 4 reads), of 48 shelves.
+    // The hour, then at most two rounds of newest shelves (1 + 2 + 4 reads), of 50 shelves.
     expect(reads.length).toBeLessThanOrEqual(7);
     expect(marks.get('2026120612')!.length).toBeGreaterThan(40);
+  });
+
+  it('one replica: the first page reads the hour (only marks) and the newest shelf, when that shelf fills the page', async () => {
+    const gen = new TaskIdGenerator(8);
+    const tasks: TaskRecord[] = [];
+    const list: ShelfMark[] = [];
+    for (let i = 0; i < 406; i++) {
+      const { id, opens } = gen.next(HOUR_START + i * 50);
+      if (opens) list.push({ shelf: opens.shelf, stamp: opens.stamp, n: opens.n, first: opens.first });
+      tasks.push({ _id: new Types.ObjectId(id), status: 'finished', spiderId: 's1', nodeId: 'n1', createdAt: new Date(HOUR_START + i * 50) } as TaskRecord);
+    }
+    const reads: string[] = [];
+    const svc = service(tasks, [], emptyCounts(), reads, new Map([['2026120612', list]]));
+    const p = await svc.list({}, { size: 5, page: 1 });
+    expect(p.items.map((t) => String(t._id))).toEqual(tasks.map((t) => String(t._id)).sort().reverse().slice(0, 5));
+    expect(reads).toEqual(['2026120612', `2026120612/${list[list.length - 1].shelf}`]);
   });
 
   it('a shelf whose creator mark is missing (only the archiver wrote it) is still listed, in order', async () => {

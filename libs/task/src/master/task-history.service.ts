@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { bucketCeilId, bucketFloorId, bucketOfId } from '../archive-bucket';
-import { shelfBounds } from '../archive-shelf';
+import { placeOfId, shelfBounds } from '../archive-shelf';
 import { ACTIVITY_MINUTES, endedTotal, ReplicaCounts } from '../task-counts';
 import { TASK_STATUSES, TaskRecord, TaskStatus, TERMINAL_STATUSES } from '../task.types';
 import { OpenSnapshot, OpenTasksSnapshot } from './open-tasks.snapshot';
@@ -48,7 +48,7 @@ function matches(t: TaskRecord, f: HistoryFilter): boolean {
 export class TaskHistoryService {
   private noted: OpenSnapshot | null = null;
   /** The open tasks of the last snapshot with their ids and hours, worked out once per snapshot (10k pending: ~10 ms a call). */
-  private keyed: { snap: OpenSnapshot; rows: Keyed[] } | null = null;
+  private keyed: { snap: OpenSnapshot; rows: Keyed[]; inHourCollection: Set<string> } | null = null;
 
   constructor(
     private readonly archive: TaskArchiveRepository,
@@ -62,6 +62,7 @@ export class TaskHistoryService {
     const wantOpen = !filter.status || !TERMINAL_STATUSES.includes(filter.status);
     const [snap, counts] = await Promise.all([this.open.get(), this.counters.totals()]);
     const openRows = this.keyedOpen(snap);
+    const inHourCollection = this.keyed!.inHourCollection;
     if (snap !== this.noted) {
       this.archive.noteHours(new Set(openRows.map((r) => r.bucket)));
       this.noted = snap;
@@ -104,7 +105,7 @@ export class TaskHistoryService {
       // Bounded work per call: the caller continues below `bound` (below its own cursor, so a walk always moves on).
       if (Date.now() > deadline && bound < cursor) return page(known.slice(skip), bound);
       const batch = frontier.splice(0, parallel);
-      const read = await Promise.all(batch.map((s) => this.readPlace(s, af, need)));
+      const read = await Promise.all(batch.map((s) => this.readPlace(s, af, need, inHourCollection.has(s.bucket))));
       let got = 0;
       for (const { ended, more } of read) {
         for (const t of ended) {
@@ -118,7 +119,10 @@ export class TaskHistoryService {
       }
       // A sparse stretch (rare matches, quiet hours): read more places at once. A round that found
       // a page's worth keeps to one place a round: on a busy FerretDB parallel scans share its time.
-      if (got < need) parallel = Math.min(PARALLEL_READS, parallel * 2);
+      // Opening an hour that only gave its shelves (its collection holds marks) is not sparse: its
+      // newest shelf alone may fill the page.
+      const onlyOpened = read.every((r, i) => batch[i].shelf === null && r.ended.length === 0 && r.more.length > 0);
+      if (got < need && !onlyOpened) parallel = Math.min(PARALLEL_READS, parallel * 2);
     }
   }
 
@@ -127,9 +131,9 @@ export class TaskHistoryService {
    * become places to read) or a shelf (its newest `limit` rows below `upper`; when it gives
    * `limit`, the rest of it stays to read).
    */
-  private async readPlace(s: Source, af: ArchiveFilter, limit: number): Promise<{ ended: TaskRecord[]; more: Source[] }> {
+  private async readPlace(s: Source, af: ArchiveFilter, limit: number, openInHour: boolean): Promise<{ ended: TaskRecord[]; more: Source[] }> {
     if (s.shelf === null) {
-      const { rows, shelves } = await this.archive.readHour(s.bucket, af);
+      const { rows, shelves } = await this.archive.readHour(s.bucket, af, { below: s.upper, openInHour });
       const bounds = shelfBounds(shelves);
       const more: Source[] = [];
       for (const m of shelves) {
@@ -146,13 +150,13 @@ export class TaskHistoryService {
 
   private keyedOpen(snap: OpenSnapshot): Keyed[] {
     if (this.keyed?.snap !== snap) {
-      this.keyed = {
-        snap,
-        rows: snap.tasks.map((t) => {
-          const id = String(t._id);
-          return { t, id, bucket: bucketOfId(id) };
-        }),
-      };
+      const rows = snap.tasks.map((t) => {
+        const id = String(t._id);
+        return { t, id, bucket: bucketOfId(id) };
+      });
+      // Hours an open task will be archived into the hour collection of (ids of older versions): their marks are not copied.
+      const inHourCollection = new Set(rows.filter((r) => placeOfId(r.id).shelf === null).map((r) => r.bucket));
+      this.keyed = { snap, rows, inHourCollection };
     }
     return this.keyed.rows;
   }
