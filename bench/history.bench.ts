@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { insertArchived } from './archive-seed';
 import { Benchmark, Figure, formatFigure, percentile } from './bench-kit';
 import { Master, TestCluster } from '../test/support/cluster';
 import { waitFor } from '../test/support/wait';
@@ -177,7 +178,7 @@ async function seed(uri: string, dbName: string): Promise<{ ms: number; oldId: s
     const gen = new L.TaskIdGenerator(SHELF_SIZE);
     let oldId = '';
     if (FAST_SEED) {
-      oldId = await seedFast(L, conn, gen, t0, counters, archive);
+      oldId = await seedFast(conn, gen, t0, counters, archive);
       await seedPending(tasks, now());
       return { ms: Date.now() - start, oldId };
     }
@@ -243,36 +244,23 @@ async function seedPending(tasks: { insertMany(t: object[]): Promise<unknown> },
  * through the archive's log collection. Returns the probed task's id.
  */
 async function seedFast(
-  L: Libs,
   conn: import('mongoose').Connection,
   gen: InstanceType<Libs['TaskIdGenerator']>,
   t0: number,
   counters: InstanceType<Libs['TaskCountersService']>,
   archive: InstanceType<Libs['TaskArchiveRepository']>,
 ): Promise<string> {
-  const { Types } = await import('mongoose');
-  const db = conn.db!;
   let oldId = '';
   for (let b = 0; b < ENDED / 1000; b++) {
-    const batch = [];
-    const marks = new Map<string, object[]>();
-    for (let i = b * 1000; i < Math.min(ENDED, (b + 1) * 1000); i++) {
-      const created = new Date(t0 + Math.floor((i * SPAN_MS) / ENDED));
-      const made = gen.next(created.getTime());
-      if (made.opens) {
-        const hourColl = L.archiveCollection(made.opens.bucket);
-        marks.set(hourColl, [...(marks.get(hourColl) ?? []), { _id: `shelf:${made.opens.shelf}`, shelfMark: true, shelf: made.opens.shelf, first: made.opens.first }]);
-      }
-      if (i === Math.floor(ENDED / 10)) oldId = made.id;
-      batch.push(endedTask(new Types.ObjectId(made.id), i, created, spiderOf(i)));
-    }
-    for (const [coll, docs] of marks) await db.collection(coll).insertMany(docs as never[], { ordered: false });
-    const byPlace = new Map<string, object[]>();
-    for (const t of batch) {
-      const coll = L.placeCollection(L.placeOfId(String(t._id)));
-      byPlace.set(coll, [...(byPlace.get(coll) ?? []), t]);
-    }
-    for (const [coll, docs] of byPlace) await db.collection(coll).insertMany(docs as never[], { ordered: false });
+    const from = b * 1000;
+    const created = Array.from({ length: Math.min(ENDED, from + 1000) - from }, (_, k) => new Date(t0 + Math.floor(((from + k) * SPAN_MS) / ENDED)));
+    const batch: ReturnType<typeof endedTask>[] = [];
+    const ids = await insertArchived(conn.db!, gen, created, (id, k, at) => {
+      const t = endedTask(id, from + k, at, spiderOf(from + k));
+      batch.push(t);
+      return t;
+    });
+    if (from <= ENDED / 10 && ENDED / 10 < from + ids.length) oldId = ids[Math.floor(ENDED / 10) - from];
     await counters.recordEndedMany(batch as never);
     if (b % 100 === 99) process.stdout.write(`~seeded ${(b + 1) * 1000} of ${ENDED} ended tasks\n`);
   }

@@ -1,14 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { Types, createConnection } from 'mongoose';
+import { createConnection } from 'mongoose';
 import type { Page } from 'playwright-core';
 import { Benchmark, Figure, percentile } from './bench-kit';
 import { TestBrowser } from '../test/support/browser';
 import { TestCluster } from '../test/support/cluster';
 import { PROJECT_ROOT } from '../test/support/ferretdb-server';
 import { waitFor } from '../test/support/wait';
-import { archiveCollection, bucketOfId } from '../libs/task/src/archive-bucket';
+import { TaskIdGenerator } from '../libs/task/src/archive-shelf';
+import { insertArchived } from './archive-seed';
 
 // Ended tasks seeded into the archive's hour collections for the real-master list figures
 // (BENCH_WEB_TASKS=100000 for issue 21's size); the UI alone is measured at 100k below.
@@ -44,30 +45,23 @@ async function timed(f: () => Promise<unknown>): Promise<number> {
 }
 
 /**
- * Ended tasks straight into the archive (a seed, not the API path), `spacingS` apart up to now:
- * each goes to the hour collection its id names (`task_archive_<YYYYMMDDHH>`,
- * libs/task/src/archive-bucket.ts), as the master archives them. The maintained counts do not
- * see them (list `total` stays low); the list's cursor walk over the hours does.
+ * Ended tasks straight into the archive (a seed, not the API path), `spacingS` apart up to now,
+ * where a master of this version puts them (bench/archive-seed.ts: ids from its id generator,
+ * shelves of 256 and their marks). The maintained counts do not see them (list `total` stays
+ * low); the list's cursor walk over the hours does.
  */
 async function seedTasks(uri: string, dbName: string, spiderId: string, n: number, spacingS: number): Promise<void> {
   const conn = await createConnection(uri, { dbName, retryWrites: false }).asPromise();
   try {
     const t0 = Date.now() - n * spacingS * 1000;
+    const gen = new TaskIdGenerator();
     for (let i = 0; i < n; i += 5000) {
-      const byHour = new Map<string, Record<string, unknown>[]>();
-      for (let j = i; j < Math.min(i + 5000, n); j++) {
-        const ms = t0 + j * spacingS * 1000;
-        const at = new Date(ms);
-        // The id's first 4 bytes are its creation second: the hour and the list order follow from it.
-        const id = Math.floor(ms / 1000).toString(16).padStart(8, '0') + new Types.ObjectId().toHexString().slice(8);
-        const hour = bucketOfId(id);
-        byHour.set(hour, [...(byHour.get(hour) ?? []), {
-          _id: new Types.ObjectId(id), spiderId, spiderVersion: 1, cmd: 'true', param: '', mode: 'random', nodeIds: [], labels: [], env: [],
-          priority: 5, status: 'finished', nodeId: null, attempt: 1, maxRetries: 0, timeoutSec: 0, exitCode: 0, error: null,
-          createdAt: at, assignedAt: at, ackedAt: at, startedAt: at, finishedAt: at, scheduleId: null, parentId: null, attempts: [], sync: null,
-        }]);
-      }
-      for (const [hour, docs] of byHour) await conn.collection(archiveCollection(hour)).insertMany(docs, { ordered: false });
+      const created = Array.from({ length: Math.min(i + 5000, n) - i }, (_, k) => new Date(t0 + (i + k) * spacingS * 1000));
+      await insertArchived(conn.db!, gen, created, (_id, _k, at) => ({
+        _id, spiderId, spiderVersion: 1, cmd: 'true', param: '', mode: 'random', nodeIds: [], labels: [], env: [],
+        priority: 5, status: 'finished', nodeId: null, attempt: 1, maxRetries: 0, timeoutSec: 0, exitCode: 0, error: null,
+        createdAt: at, assignedAt: at, ackedAt: at, startedAt: at, finishedAt: at, scheduleId: null, parentId: null, attempts: [], sync: null,
+      }));
     }
   } finally {
     await conn.close();
