@@ -10,6 +10,8 @@ export type SpiderFields = Pick<SpiderRecord, 'name' | 'cmd' | 'param' | 'descri
 /** The user's spider document; documents stored before the split may still hold the head fields. */
 type SpiderUserDoc = Omit<SpiderRecord, 'version' | 'fileCount' | 'totalBytes'> & Partial<Pick<SpiderRecord, 'version' | 'fileCount' | 'totalBytes'>>;
 type SpiderHeadDoc = { _id: string; version: number; fileCount: number; totalBytes: number; updatedAt: Date };
+/** Spiders remembered by findRecent at most (the oldest read forgotten first). */
+const RECENT_MAX = 1000;
 
 /**
  * Spiders as two single-writer documents (docs/consistency.md): `spiders` (what users edit,
@@ -19,6 +21,8 @@ type SpiderHeadDoc = { _id: string; version: number; fileCount: number; totalByt
 @Injectable()
 export class SpiderRepository implements OnModuleInit {
   private readonly log = new Logger(SpiderRepository.name);
+  /** id → a read and when it started (findRecent); dropped by every write of the spider made here. */
+  private readonly recent = new Map<string, { at: number; read: Promise<SpiderRecord | null> }>();
 
   constructor(
     @InjectModel(SPIDER_MODEL) private readonly model: Model<SpiderUserDoc>,
@@ -54,6 +58,30 @@ export class SpiderRepository implements OnModuleInit {
     return user ? (user.projectId ?? null) : undefined;
   }
 
+  /**
+   * The spider from a read that started at most `maxAgeMs` ago on this replica, else read now
+   * (callers within the age share one read). Every write of the spider through this replica
+   * drops it, before and after the write, so after an edit or upload here the next call reads
+   * the new spider; an edit made through another replica is seen within `maxAgeMs`.
+   */
+  async findRecent(id: string, maxAgeMs: number): Promise<SpiderRecord | null> {
+    const now = Date.now();
+    const hit = this.recent.get(id);
+    if (hit && now - hit.at <= maxAgeMs) return hit.read;
+    const entry = { at: now, read: this.findById(id) };
+    this.recent.delete(id);
+    this.recent.set(id, entry);
+    if (this.recent.size > RECENT_MAX) this.recent.delete(this.recent.keys().next().value as string);
+    entry.read.catch(() => {
+      if (this.recent.get(id) === entry) this.recent.delete(id); // a failed read is not remembered
+    });
+    return entry.read;
+  }
+
+  private forgetRecent(id: string): void {
+    this.recent.delete(String(id));
+  }
+
   async findById(id: string): Promise<SpiderRecord | null> {
     if (!Types.ObjectId.isValid(id)) return null;
     const [user, head] = await Promise.all([this.model.findById(id).lean<SpiderUserDoc>(), this.heads.findById(id).lean<SpiderHeadDoc>()]);
@@ -68,7 +96,12 @@ export class SpiderRepository implements OnModuleInit {
 
   /** A user's edit: the only update of a `spiders` document. */
   async update(id: string, set: Partial<SpiderFields>): Promise<SpiderRecord | null> {
-    await this.model.updateOne({ _id: new Types.ObjectId(id) }, { $set: set });
+    this.forgetRecent(id);
+    try {
+      await this.model.updateOne({ _id: new Types.ObjectId(id) }, { $set: set });
+    } finally {
+      this.forgetRecent(id);
+    }
     return this.findById(id);
   }
 
@@ -78,6 +111,15 @@ export class SpiderRepository implements OnModuleInit {
    * the version documents, claimed by unique insert, stay the authority for content.
    */
   async advanceVersion(id: string, version: number, fileCount: number, totalBytes: number): Promise<void> {
+    this.forgetRecent(id);
+    try {
+      await this.writeHead(id, version, fileCount, totalBytes);
+    } finally {
+      this.forgetRecent(id);
+    }
+  }
+
+  private async writeHead(id: string, version: number, fileCount: number, totalBytes: number): Promise<void> {
     const set = { version, fileCount, totalBytes, updatedAt: new Date() };
     const res = await this.heads.updateOne({ _id: id, version: { $lt: version } }, { $set: set });
     if (res.matchedCount > 0) return;
@@ -91,8 +133,13 @@ export class SpiderRepository implements OnModuleInit {
   }
 
   async delete(id: string): Promise<void> {
-    await this.model.deleteOne({ _id: new Types.ObjectId(id) });
-    await this.heads.deleteOne({ _id: id });
+    this.forgetRecent(id);
+    try {
+      await this.model.deleteOne({ _id: new Types.ObjectId(id) });
+      await this.heads.deleteOne({ _id: id });
+    } finally {
+      this.forgetRecent(id);
+    }
   }
 }
 

@@ -53,6 +53,15 @@ export class SpiderSyncService {
   }
 
   /**
+   * Whether this worker's last sync of the spider produced `version`: its next sync is a local
+   * check (the manifest against the files in place), milliseconds. A hint for the caller's
+   * planning only; `sync` still verifies.
+   */
+  holds(spiderId: string, version: number): boolean {
+    return this.lastSynced.get(spiderId) ?.version === version;
+  }
+
+  /**
    * Syncs and holds the version's run directory (`<root>/versions/<v>.<n>`) for one run: it does
    * not change while held, whatever syncs meanwhile. The caller releases it when the run ends.
    */

@@ -38,6 +38,10 @@ export class TaskReportService {
     return this.explainMiss(ref, ['assigned', 'running']);
   }
 
+  /**
+   * From `assigned`, acknowledged or not: a worker that holds the spider's version sends no Ack
+   * and lets this report carry it (it starts the command only once this is accepted).
+   */
   async started(ref: AttemptRef, sync: SyncStatsRecord | null, environment: EnvStatsRecord | null = null): Promise<ReportResult> {
     const set = { status: 'running' as const, startedAt: new Date(), ackedAt: new Date(), sync, ...(environment ? { environment } : {}) };
     const before = await this.tasks.markStarted(ref.taskId, ref.attempt, ref.nodeId, set);

@@ -9,7 +9,8 @@ import { crashPoint } from './crash-point';
 import { CLOSE_IN_FLIGHT_MS, closeKey, CloseIntent } from './close-intent';
 import { TaskArchiveRepository } from './task-archive.repository';
 import { TaskCountersService } from './task-counters.service';
-import { Guard, matchesGuard } from './guarded-update';
+import { Guard } from './guarded-update';
+import { StartedCopies } from './started-copies';
 import { TASK_MASTER_OPTIONS, TaskMasterOptions } from './task-master.options';
 import { TASK_EVENTS_SINK, TaskEventsSink } from '../task-events.sink';
 
@@ -54,6 +55,8 @@ export class TaskRepository implements OnModuleDestroy {
   private sweepTimer: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
   private sweepDelayMs = QUEUE_SWEEP_MS;
+  /** Attempts started here, as their start left them: a close made here plans from the copy (started-copies.ts). */
+  private readonly started = new StartedCopies();
 
   constructor(
     @InjectModel(TASK_MODEL) private readonly open: Model<TaskRecord>,
@@ -227,9 +230,8 @@ export class TaskRepository implements OnModuleDestroy {
    *
    * A created task (`t` as read from the queue, which never changes it) moves: inserted into
    * `tasks` as assigned; its queue copy is deleted by the next sweep (QUEUE_SWEEP_MS). A re-queued attempt already waits in
-   * `tasks` and is updated there: on MongoDB under a filter that keeps a closed attempt
-   * closed; on FerretDB by the bare `_id` (see guarded-update.ts), where a re-queued attempt
-   * marked assigned here is refused at the worker's ack (wrong attempt) and re-queued again.
+   * `tasks` and is updated there under a filter that keeps a closed attempt closed (on
+   * FerretDB a small scan of `tasks`, see guarded-update.ts).
    */
   async markAssigned(t: TaskRecord, nodeId: string, spiderVersion: number): Promise<boolean> {
     const _id = new Types.ObjectId(String(t._id));
@@ -245,8 +247,7 @@ export class TaskRepository implements OnModuleDestroy {
         // Already in `tasks`: moved by an earlier try, or put there directly; update it there.
       }
     }
-    if (await this.flavor.isFerretDb()) return (await this.open.updateOne({ _id }, { $set: set })).matchedCount === 1;
-    return (await this.open.updateOne({ _id, attempt: t.attempt, status: 'pending' }, { $set: set })).modifiedCount === 1;
+    return (await this.open.updateOne({ _id, attempt: t.attempt, status: 'pending' }, { $set: set })).matchedCount === 1;
   }
 
   /**
@@ -267,19 +268,20 @@ export class TaskRepository implements OnModuleDestroy {
   /** The worker's start of an assigned attempt; answers the task as it was before (its creation time, for the dispatch latency), or null when refused. */
   async markStarted(id: string, attempt: number, nodeId: string, set: Partial<TaskRecord>): Promise<TaskRecord | null> {
     if (!Types.ObjectId.isValid(id)) return null;
-    return this.updateGuarded(new Types.ObjectId(id), { attempt, nodeId, status: 'assigned' }, { $set: { ...set, status: 'running' } });
+    const started = { ...set, status: 'running' as const };
+    const before = await this.updateGuarded(new Types.ObjectId(id), { attempt, nodeId, status: 'assigned' }, { $set: started });
+    if (before) this.started.remember({ ...before, ...started });
+    return before;
   }
 
   /**
-   * `update` applied while `guard` holds: in the filter on MongoDB, by a read first on FerretDB
-   * (guarded-update.ts). Answers the task as it was just before the write, or null when the
-   * guard did not hold.
+   * `update` applied while `guard` holds, the guard in the filter of one findOneAndUpdate
+   * (guarded-update.ts): atomic on MongoDB; on FerretDB a read then a write inside one command,
+   * a scan of `tasks`, which holds only open attempts. Answers the task as it was just before
+   * the write, or null when the guard did not hold.
    */
   private async updateGuarded(_id: Types.ObjectId, guard: Guard, update: UpdateQuery<TaskRecord>): Promise<TaskRecord | null> {
-    if (!(await this.flavor.isFerretDb())) return this.open.findOneAndUpdate({ _id, ...guard }, update, { returnDocument: 'before' }).lean<TaskRecord>();
-    const cur = await this.open.findById(_id).lean<TaskRecord>();
-    if (!cur || !matchesGuard(cur as unknown as Record<string, unknown>, guard)) return null;
-    return (await this.open.updateOne({ _id }, update)).matchedCount === 1 ? cur : null;
+    return this.open.findOneAndUpdate({ _id, ...guard }, update, { returnDocument: 'before' }).lean<TaskRecord>();
   }
 
   /**
@@ -326,12 +328,16 @@ export class TaskRepository implements OnModuleDestroy {
    * finished here, and the answer is `taken`: this caller's own change was not made.
    */
   private async close(id: string, attempt: number, ok: (t: TaskRecord) => boolean, intent: (t: TaskRecord) => CloseIntent): Promise<CloseOutcome> {
-    const cur = await this.current(id);
+    // An attempt started here is planned from its copy: a stale copy means the attempt was closed, and the claim below is lost.
+    const copy = this.started.get(id, attempt);
+    const cur: Located | null = copy ? { ...copy, queued: false } : await this.current(id);
     if (!cur || cur.attempt !== attempt || !ok(cur)) return 'taken';
     const planned = intent(cur);
     if (!(await this.claims.tryClaim(closeKey(id, attempt), 'close', planned))) {
+      this.started.forget(id, attempt); // closed, or being closed, elsewhere
       return (await this.replayLeftover(id, attempt)) === 'in-flight' ? 'in-flight' : 'taken';
     }
+    this.started.forget(id, attempt);
     await crashPoint('after-close-claim');
     await this.apply(cur, attempt, planned, true);
     return 'closed';
