@@ -12,6 +12,8 @@ type SpiderUserDoc = Omit<SpiderRecord, 'version' | 'fileCount' | 'totalBytes'> 
 type SpiderHeadDoc = { _id: string; version: number; fileCount: number; totalBytes: number; updatedAt: Date };
 /** Spiders remembered by findRecent at most (the oldest read forgotten first). */
 const RECENT_MAX = 1000;
+/** How old a read an access check may use (findProjectId): the create path's SPIDER_READ_MS. */
+const PROJECT_READ_MS = 1000;
 
 /**
  * Spiders as two single-writer documents (docs/consistency.md): `spiders` (what users edit,
@@ -51,11 +53,17 @@ export class SpiderRepository implements OnModuleInit {
     return joinSpider((await this.model.create(fields)).toObject<SpiderUserDoc>(), undefined);
   }
 
-  /** The spider's project (what an access check needs), from `spiders` alone: one read, not the head too. undefined: no such spider. */
+  /**
+   * The spider's project (what an access check needs). undefined: no such spider. Served from
+   * a read of this replica at most PROJECT_READ_MS old (findRecent), the one a task create
+   * right after the check uses too: a burst of creates reads the spider about once a second,
+   * not twice per create. A move to another project made through this replica drops the read
+   * at once; one made through another replica reaches this replica's checks within that time.
+   */
   async findProjectId(id: string): Promise<string | null | undefined> {
     if (!Types.ObjectId.isValid(id)) return undefined;
-    const user = await this.model.findById(id, { projectId: 1 }).lean<Pick<SpiderUserDoc, 'projectId'>>();
-    return user ? (user.projectId ?? null) : undefined;
+    const spider = await this.findRecent(id, PROJECT_READ_MS);
+    return spider ? (spider.projectId ?? null) : undefined;
   }
 
   /**

@@ -285,13 +285,19 @@ export class TaskRepository implements OnModuleDestroy {
   }
 
   /**
-   * The filter for deleting attempt `attempt` of task `_id` once archived. Its close claim
-   * guards it and a repeated delete changes nothing, so FerretDB gets the bare `_id` it serves
-   * from its index; MongoDB keeps the attempt as a second check.
+   * Deletes of archived attempts from `tasks`, batched: closes landing while a delete is in
+   * flight go out together in the next one (BatchedWrites), one command instead of one per
+   * task. Each close still returns only after its own delete landed. Each delete is guarded by
+   * its close claim and a repeated one changes nothing, so FerretDB gets the `_id`s alone (an
+   * `$in`, a scan of `tasks`, which holds only open attempts); MongoDB keeps the attempt as a
+   * second check (one `{_id, attempt}` pair per task, served by the `_id` index).
    */
-  private async deleteFilter(_id: Types.ObjectId, attempt: number): Promise<{ _id: Types.ObjectId; attempt?: number }> {
-    return (await this.flavor.isFerretDb()) ? { _id } : { _id, attempt };
-  }
+  private readonly openDeletes = new BatchedWrites<{ _id: Types.ObjectId; attempt: number }, void>(async (items) => {
+    if (items.length === 1 && (await this.flavor.isFerretDb())) await this.open.deleteOne({ _id: items[0]._id });
+    else if (await this.flavor.isFerretDb()) await this.open.deleteMany({ _id: { $in: items.map((i) => i._id) } });
+    else await this.open.deleteMany({ $or: items.map((i) => ({ _id: i._id, attempt: i.attempt })) });
+    return items.map(() => undefined);
+  });
 
   /** Closes the attempt and puts the task back to pending as the next attempt. */
   async requeue(t: TaskRecord, from: readonly TaskStatus[], ended: AttemptRecord): Promise<boolean> {
@@ -376,7 +382,7 @@ export class TaskRepository implements OnModuleDestroy {
       this.counters.settled(id);
       await crashPoint('mid-archive-move');
       if (cur.queued) await this.queue.deleteOne({ _id });
-      else await this.open.deleteOne(await this.deleteFilter(_id, attempt));
+      else await this.openDeletes.push([{ _id, attempt }]);
       return;
     }
     // requeuedAt: other replicas' dispatchers find the new attempt by it (findPendingSince).
