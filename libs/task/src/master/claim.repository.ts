@@ -4,7 +4,7 @@ import { Model } from 'mongoose';
 import { BatchedWrites } from '@crawlnest/node';
 import { TASK_CLAIM_MODEL } from '../task.schema';
 import type { CloseIntent } from './close-intent';
-import { claimOutcomes } from './claim-outcomes';
+import { insertOutcomes } from './insert-outcomes';
 
 export type ClaimDoc = { _id: string; by: string; at: Date; intent?: CloseIntent };
 
@@ -16,7 +16,7 @@ export type ClaimDoc = { _id: string; by: string; at: Date; intent?: CloseIntent
  *
  * Claims asked for while an insert is in flight go out together in the next one, an
  * unordered insertMany (BatchedWrites): each document is still its own atomic insert, and the
- * answer says per document whether it landed or hit a duplicate (claim-outcomes.ts). A lone
+ * answer says per document whether it landed or hit a duplicate (insert-outcomes.ts). A lone
  * claim goes out at once. Under a stream of dispatches and closes that is fewer round trips
  * than claims (FerretDB 1.24 and MongoDB 7 both report unordered duplicates per document).
  */
@@ -27,7 +27,7 @@ export class ClaimRepository {
       await this.model.collection.insertMany(docs as never[], { ordered: false });
       return docs.map(() => true);
     } catch (err) {
-      return claimOutcomes(err, docs.length);
+      return insertOutcomes(err, docs.length);
     }
   });
 

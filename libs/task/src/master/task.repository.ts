@@ -11,6 +11,7 @@ import { TaskArchiveRepository } from './task-archive.repository';
 import { TaskCountersService } from './task-counters.service';
 import { Guard } from './guarded-update';
 import { StartedCopies } from './started-copies';
+import { insertOutcomes } from './insert-outcomes';
 import { TASK_MASTER_OPTIONS, TaskMasterOptions } from './task-master.options';
 import { TASK_EVENTS_SINK, TaskEventsSink } from '../task-events.sink';
 
@@ -78,6 +79,21 @@ export class TaskRepository implements OnModuleDestroy {
     // After the insert: a replica that sees the mark finds the tasks (see findPendingSince).
     await this.marks().replaceOne({ _id: this.opts.replicaId }, { at: new Date() }, { upsert: true });
     return docs.map((d) => d.toObject<TaskRecord>());
+  });
+
+  /**
+   * Moves into `tasks` (markAssigned) asked for while one is in flight go out together, an
+   * unordered insertMany: one command for the assignments of a dispatch pass. Per document:
+   * inserted, already there (duplicate `_id`), or failed (insert-outcomes.ts).
+   */
+  private readonly moves = new BatchedWrites<TaskRecord, boolean | Error>(async (docs) => {
+    try {
+      // Cast and defaulted by the schema as Model.insertMany would; sent raw for the per-document outcome.
+      await this.open.collection.insertMany(docs.map((d) => new this.open(d).toObject()) as never[], { ordered: false });
+      return docs.map(() => true);
+    } catch (err) {
+      return insertOutcomes(err, docs.length);
+    }
   });
 
   /** A graceful stop deletes what it moved; a crash leaves copies that reads drop (see the class comment). */
@@ -237,15 +253,14 @@ export class TaskRepository implements OnModuleDestroy {
     const _id = new Types.ObjectId(String(t._id));
     const set = { status: 'assigned' as const, nodeId, spiderVersion, assignedAt: new Date(), ackedAt: null };
     if (t.attempt === 1 && !t.requeuedAt) {
-      try {
-        await this.open.insertMany([{ ...t, ...set }]);
+      const [moved] = await this.moves.push([{ ...t, ...set }]);
+      if (moved instanceof Error) throw moved;
+      if (moved) {
         await crashPoint('mid-queue-move');
         this.queueDeleteLater(String(_id));
         return true;
-      } catch (err) {
-        if (!isDuplicateKeyError(err)) throw err;
-        // Already in `tasks`: moved by an earlier try, or put there directly; update it there.
       }
+      // Already in `tasks`: moved by an earlier try, or put there directly; update it there.
     }
     return (await this.open.updateOne({ _id, attempt: t.attempt, status: 'pending' }, { $set: set })).matchedCount === 1;
   }
