@@ -284,6 +284,7 @@ export class DispatcherService implements OnModuleInit, OnModuleDestroy {
         env: t.env,
         timeoutSec: t.timeoutSec,
         killGraceSec: t.killGraceSec ?? 0,
+        ackTimeoutMs: this.opts.ackTimeoutMs,
       },
     });
     // Not sent: the stream just closed. The ack timeout re-queues the attempt.

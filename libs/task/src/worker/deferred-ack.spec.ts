@@ -1,4 +1,4 @@
-import { DeferredAck } from './deferred-ack';
+import { ackFoldWindowMs, DeferredAck } from './deferred-ack';
 
 const accepted = { accepted: true, reason: '' };
 
@@ -41,5 +41,18 @@ describe('DeferredAck', () => {
     await Promise.all([d.ackNow(), d.ackNow()]);
     jest.advanceTimersByTime(1000);
     expect(send).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('ackFoldWindowMs', () => {
+  it.each([
+    [undefined, 250], // a master that does not say its ack timeout
+    [0, 250],
+    [500, 250], // the smallest ack timeout a master accepts: never above the old window's floor
+    [1500, 375],
+    [3000, 750],
+    [10_000, 2000], // the default timeout: capped
+  ])('master ack timeout %p → %p ms', (timeout, want) => {
+    expect(ackFoldWindowMs(timeout)).toBe(want);
   });
 });

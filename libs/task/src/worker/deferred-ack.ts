@@ -6,6 +6,16 @@ import type { ShipResult } from './seq-shipper';
  * ack sent when the window ends still lands in time.
  */
 export const ACK_FOLD_WINDOW_MS = 250;
+/** With the master's ack timeout known, the Ack may wait this share of it (the rest covers its own trip), */
+const ACK_TIMEOUT_SHARE = 0.25;
+/** but never longer than this: a start slower than that is not milliseconds away. */
+const ACK_FOLD_MAX_MS = 2000;
+
+/** How long to wait for the start before acking alone: a quarter of the master's ack timeout when it says it, else ACK_FOLD_WINDOW_MS. */
+export function ackFoldWindowMs(masterAckTimeoutMs: number | undefined): number {
+  if (!masterAckTimeoutMs || masterAckTimeoutMs <= 0) return ACK_FOLD_WINDOW_MS;
+  return Math.min(ACK_FOLD_MAX_MS, Math.max(ACK_FOLD_WINDOW_MS, Math.floor(masterAckTimeoutMs * ACK_TIMEOUT_SHARE)));
+}
 
 /**
  * The acknowledgement of an assignment whose spider version the worker already holds: the

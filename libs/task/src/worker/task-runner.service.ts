@@ -9,7 +9,7 @@ import { killGraceMsOf } from './kill-grace';
 import { RESULT_CAPTURE_FACTORY, ResultCaptureFactory } from './result-capture';
 import { readTaskOutput } from './task-output.reader';
 import { Ref, TaskReporterClient } from './task-reporter.client';
-import { DeferredAck } from './deferred-ack';
+import { ackFoldWindowMs, DeferredAck } from './deferred-ack';
 import { TASK_WORKER_OPTIONS, TaskWorkerOptions } from './task-worker.options';
 
 /**
@@ -211,7 +211,7 @@ export class TaskRunnerService implements OnModuleInit, OnApplicationBootstrap, 
     const sendAck = () => this.reporter.untilAnswered('ack', () => this.reporter.ack(ref), () => !this.accepting);
     if (this.sync.holds(a.spiderId, a.spiderVersion)) {
       // The start is milliseconds away: its report carries the ack (one report instead of two).
-      run.deferredAck = new DeferredAck(sendAck);
+      run.deferredAck = new DeferredAck(sendAck, ackFoldWindowMs(a.ackTimeoutMs));
     } else {
       const ack = await sendAck();
       if (!ack.accepted) {
