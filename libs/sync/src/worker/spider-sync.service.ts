@@ -45,6 +45,8 @@ export class SpiderSyncService {
   private readonly runDirs = new RunDirectories();
   /** Per spider: the run directory the last sync handed out, and its files as they were then. */
   private readonly lastSynced = new Map<string, { version: number; dir: string; stamps: Map<string, FileStamp> }>();
+  /** Per spider: the version the last finished sync produced (kept while the next one runs, unlike lastSynced). */
+  private readonly lastVersion = new Map<string, number>();
 
   constructor(private readonly link: MasterLinkClient) {}
 
@@ -82,6 +84,7 @@ export class SpiderSyncService {
     this.inflight.set(key, p);
     try {
       const r = await p;
+      this.lastVersion.set(spiderId, r.version);
       return { ...r, release: this.runDirs.acquire(root, r.dir) };
     } finally {
       this.inflight.delete(key);
