@@ -290,6 +290,16 @@ export class TaskRepository implements OnModuleDestroy {
   }
 
   /**
+   * When this replica's start write found attempt `attempt` current on `nodeId` (ms), while
+   * no close of it was made here since: a check of the attempt the stale-run reaper need not
+   * repeat before its own recheck interval. undefined otherwise.
+   */
+  startConfirmedAt(taskId: string, attempt: number, nodeId: string): number | undefined {
+    const c = this.started.get(taskId, attempt);
+    return c && c.nodeId === nodeId && c.startedAt ? new Date(c.startedAt).getTime() : undefined;
+  }
+
+  /**
    * `update` applied while `guard` holds, the guard in the filter of one findOneAndUpdate
    * (guarded-update.ts): atomic on MongoDB; on FerretDB a read then a write inside one command,
    * a scan of `tasks`, which holds only open attempts. Answers the task as it was just before
