@@ -60,7 +60,7 @@ export class SpiderSyncService {
    * planning only; `sync` still verifies.
    */
   holds(spiderId: string, version: number): boolean {
-    return this.lastSynced.get(spiderId) ?.version === version;
+    return this.lastVersion.get(spiderId) === version;
   }
 
   /**
