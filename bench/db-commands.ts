@@ -44,3 +44,13 @@ export function timePerTask(before: Record<string, number>, after: Record<string
     .map(([k, v]) => `${k} ${((v * 1000) / tasks).toFixed(1)}`)
     .join(', ');
 }
+
+/** crawlnest_task_reports_total of a master: worker reports handled, by `kind outcome`. */
+export async function taskReports(m: Master): Promise<Record<string, number>> {
+  const text = (await m.api.get('/metrics')).text;
+  const out: Record<string, number> = {};
+  for (const match of text.matchAll(/^crawlnest_task_reports_total\{kind="([^"]+)",outcome="([^"]+)"\} (\d+(?:\.\d+)?)$/gm)) {
+    out[`${match[1]} ${match[2]}`] = Number(match[3]);
+  }
+  return out;
+}

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Benchmark, Figure, percentile } from './bench-kit';
 import { TestCluster } from '../test/support/cluster';
-import { dbCommands, perTask } from './db-commands';
+import { dbCommands, perTask, taskReports } from './db-commands';
 import { freePort, waitFor } from '../test/support/wait';
 
 const LATENCY_TASKS = 200;
@@ -33,6 +33,7 @@ async function crawlnest(): Promise<Result> {
       latencies.push(new Date(t.startedAt).getTime() - new Date(t.createdAt).getTime());
     }
     const commands0 = await dbCommands(m);
+    const reports0 = await taskReports(m);
     let statsPolls = 0;
     const t0 = Date.now();
     for (let i = 0; i < THROUGHPUT_TASKS; i += 50) {
@@ -46,6 +47,8 @@ async function crawlnest(): Promise<Result> {
     const rt = perTask(commands0, await dbCommands(m), THROUGHPUT_TASKS);
     // The bench's own /api/stats polls are included (each a few commands); printed so they can be told apart.
     process.stdout.write(`  (crawlnest: ${rt.total.toFixed(2)} database round trips per task over ${THROUGHPUT_TASKS} tasks: ${rt.byName}; ${statsPolls} /api/stats polls included)\n`);
+    // Worker reports per task (an Ack beside the Started means the start did not carry it).
+    process.stdout.write(`  (crawlnest: worker reports per task: ${perTask(reports0, await taskReports(m), THROUGHPUT_TASKS).byName})\n`);
     return { latencies, throughputMs, roundTripsPerTask: rt.total };
   } finally {
     await cluster.stop();

@@ -53,6 +53,8 @@ export type AssignmentMsg = {
   timeoutSec: number;
   /** 0: the worker's default grace. */
   killGraceSec: number;
+  /** The master's ack timeout; 0 or absent from a master that does not send it. */
+  ackTimeoutMs?: number;
 };
 
 export type CancelMsg = { taskId: string; attempt: number; reason: string };

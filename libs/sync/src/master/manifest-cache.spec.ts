@@ -23,6 +23,7 @@ class FakeStore {
 
   spiders = {
     findById: async (id: string) => (id === 'missing' ? null : { _id: id, version: this.current }),
+    findRecent: async (id: string) => (id === 'missing' ? null : { _id: id, version: this.current }),
   } as unknown as SpiderRepository;
 
   versions = {

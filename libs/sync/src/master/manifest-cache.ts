@@ -4,6 +4,9 @@ import { ManifestEntry } from '../manifest';
 import { SpiderVersionRepository } from './spider-version.repository';
 import { SpiderRepository } from './spider.repository';
 
+/** How old a read of the spider may answer which version is current (the dispatcher's bound too). */
+const CURRENT_READ_MS = 1000;
+
 export type BuiltManifest = { spiderId: string; version: number; files: ManifestEntry[] };
 
 /**
@@ -43,8 +46,13 @@ export class ManifestCache {
     return p;
   }
 
+  /**
+   * The spider's current version, from a read at most CURRENT_READ_MS old on this replica
+   * (SpiderRepository.findRecent, dropped by an upload through this replica): a worker asks for
+   * version 0 on every run of a spider without files, and each ask read the spider twice.
+   */
   private async currentVersion(spiderId: string): Promise<number> {
-    const s = await this.spiders.findById(spiderId);
+    const s = await this.spiders.findRecent(spiderId, CURRENT_READ_MS);
     if (!s) throw new NotFoundError('spider', spiderId);
     return s.version;
   }

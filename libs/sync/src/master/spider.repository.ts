@@ -10,6 +10,10 @@ export type SpiderFields = Pick<SpiderRecord, 'name' | 'cmd' | 'param' | 'descri
 /** The user's spider document; documents stored before the split may still hold the head fields. */
 type SpiderUserDoc = Omit<SpiderRecord, 'version' | 'fileCount' | 'totalBytes'> & Partial<Pick<SpiderRecord, 'version' | 'fileCount' | 'totalBytes'>>;
 type SpiderHeadDoc = { _id: string; version: number; fileCount: number; totalBytes: number; updatedAt: Date };
+/** Spiders remembered by findRecent at most (the oldest read forgotten first). */
+const RECENT_MAX = 1000;
+/** How old a read an access check may use (findProjectId): the create path's SPIDER_READ_MS. */
+const PROJECT_READ_MS = 1000;
 
 /**
  * Spiders as two single-writer documents (docs/consistency.md): `spiders` (what users edit,
@@ -19,6 +23,8 @@ type SpiderHeadDoc = { _id: string; version: number; fileCount: number; totalByt
 @Injectable()
 export class SpiderRepository implements OnModuleInit {
   private readonly log = new Logger(SpiderRepository.name);
+  /** id → a read and when it started (findRecent); dropped by every write of the spider made here. */
+  private readonly recent = new Map<string, { at: number; read: Promise<SpiderRecord | null> }>();
 
   constructor(
     @InjectModel(SPIDER_MODEL) private readonly model: Model<SpiderUserDoc>,
@@ -47,11 +53,41 @@ export class SpiderRepository implements OnModuleInit {
     return joinSpider((await this.model.create(fields)).toObject<SpiderUserDoc>(), undefined);
   }
 
-  /** The spider's project (what an access check needs), from `spiders` alone: one read, not the head too. undefined: no such spider. */
+  /**
+   * The spider's project (what an access check needs). undefined: no such spider. Served from
+   * a read of this replica at most PROJECT_READ_MS old (findRecent), the one a task create
+   * right after the check uses too: a burst of creates reads the spider about once a second,
+   * not twice per create. A move to another project made through this replica drops the read
+   * at once; one made through another replica reaches this replica's checks within that time.
+   */
   async findProjectId(id: string): Promise<string | null | undefined> {
     if (!Types.ObjectId.isValid(id)) return undefined;
-    const user = await this.model.findById(id, { projectId: 1 }).lean<Pick<SpiderUserDoc, 'projectId'>>();
-    return user ? (user.projectId ?? null) : undefined;
+    const spider = await this.findRecent(id, PROJECT_READ_MS);
+    return spider ? (spider.projectId ?? null) : undefined;
+  }
+
+  /**
+   * The spider from a read that started at most `maxAgeMs` ago on this replica, else read now
+   * (callers within the age share one read). Every write of the spider through this replica
+   * drops it, before and after the write, so after an edit or upload here the next call reads
+   * the new spider; an edit made through another replica is seen within `maxAgeMs`.
+   */
+  async findRecent(id: string, maxAgeMs: number): Promise<SpiderRecord | null> {
+    const now = Date.now();
+    const hit = this.recent.get(id);
+    if (hit && now - hit.at <= maxAgeMs) return hit.read;
+    const entry = { at: now, read: this.findById(id) };
+    this.recent.delete(id);
+    this.recent.set(id, entry);
+    if (this.recent.size > RECENT_MAX) this.recent.delete(this.recent.keys().next().value as string);
+    entry.read.catch(() => {
+      if (this.recent.get(id) === entry) this.recent.delete(id); // a failed read is not remembered
+    });
+    return entry.read;
+  }
+
+  private forgetRecent(id: string): void {
+    this.recent.delete(String(id));
   }
 
   async findById(id: string): Promise<SpiderRecord | null> {
@@ -68,7 +104,12 @@ export class SpiderRepository implements OnModuleInit {
 
   /** A user's edit: the only update of a `spiders` document. */
   async update(id: string, set: Partial<SpiderFields>): Promise<SpiderRecord | null> {
-    await this.model.updateOne({ _id: new Types.ObjectId(id) }, { $set: set });
+    this.forgetRecent(id);
+    try {
+      await this.model.updateOne({ _id: new Types.ObjectId(id) }, { $set: set });
+    } finally {
+      this.forgetRecent(id);
+    }
     return this.findById(id);
   }
 
@@ -78,6 +119,15 @@ export class SpiderRepository implements OnModuleInit {
    * the version documents, claimed by unique insert, stay the authority for content.
    */
   async advanceVersion(id: string, version: number, fileCount: number, totalBytes: number): Promise<void> {
+    this.forgetRecent(id);
+    try {
+      await this.writeHead(id, version, fileCount, totalBytes);
+    } finally {
+      this.forgetRecent(id);
+    }
+  }
+
+  private async writeHead(id: string, version: number, fileCount: number, totalBytes: number): Promise<void> {
     const set = { version, fileCount, totalBytes, updatedAt: new Date() };
     const res = await this.heads.updateOne({ _id: id, version: { $lt: version } }, { $set: set });
     if (res.matchedCount > 0) return;
@@ -91,8 +141,13 @@ export class SpiderRepository implements OnModuleInit {
   }
 
   async delete(id: string): Promise<void> {
-    await this.model.deleteOne({ _id: new Types.ObjectId(id) });
-    await this.heads.deleteOne({ _id: id });
+    this.forgetRecent(id);
+    try {
+      await this.model.deleteOne({ _id: new Types.ObjectId(id) });
+      await this.heads.deleteOne({ _id: id });
+    } finally {
+      this.forgetRecent(id);
+    }
   }
 }
 

@@ -45,11 +45,22 @@ export class SpiderSyncService {
   private readonly runDirs = new RunDirectories();
   /** Per spider: the run directory the last sync handed out, and its files as they were then. */
   private readonly lastSynced = new Map<string, { version: number; dir: string; stamps: Map<string, FileStamp> }>();
+  /** Per spider: the version the last finished sync produced (kept while the next one runs, unlike lastSynced). */
+  private readonly lastVersion = new Map<string, number>();
 
   constructor(private readonly link: MasterLinkClient) {}
 
   spiderRoot(workspace: string, spiderId: string): string {
     return join(workspace, 'spiders', spiderId);
+  }
+
+  /**
+   * Whether this worker's last sync of the spider produced `version`: its next sync is a local
+   * check (the manifest against the files in place), milliseconds. A hint for the caller's
+   * planning only; `sync` still verifies.
+   */
+  holds(spiderId: string, version: number): boolean {
+    return this.lastVersion.get(spiderId) === version;
   }
 
   /**
@@ -73,6 +84,7 @@ export class SpiderSyncService {
     this.inflight.set(key, p);
     try {
       const r = await p;
+      this.lastVersion.set(spiderId, r.version);
       return { ...r, release: this.runDirs.acquire(root, r.dir) };
     } finally {
       this.inflight.delete(key);

@@ -197,20 +197,31 @@ export class DispatcherService implements OnModuleInit, OnModuleDestroy {
     if (slots.length === 0) return false;
     const now = Date.now();
     const pending = this.pool.window(PENDING_WINDOW);
-    let assigned = 0;
+    // Plan the whole pass, then assign concurrently: the claims and the moves into `tasks` of
+    // one pass go out as one insert each (ClaimRepository, TaskRepository batch what overlaps).
+    // Assignments go out in about dispatch order (the first claim goes alone, the rest together).
+    const planned: { t: TaskRecord; slot: Slot; version: number | null }[] = [];
     for (const t of pending) {
       const key = `${String(t._id)}:${t.attempt}`;
       if ((this.recheckAt.get(key) ?? 0) > now) continue;
       const spider = await this.spiderFor(t);
       const slot = chooseNode(t, slots, spider.tools);
       if (!slot) continue;
-      if (await this.assign(t, slot.nodeId, spider.version)) {
-        slot.free--;
-        assigned++;
-      }
+      slot.free--;
+      planned.push({ t, slot, version: spider.version });
       if (slots.every((s) => s.free <= 0)) break;
     }
-    return pending.length === PENDING_WINDOW && assigned > 0;
+    const outcomes = await Promise.allSettled(planned.map((p) => this.assign(p.t, p.slot.nodeId, p.version)));
+    let assigned = 0;
+    let lost = 0;
+    for (const o of outcomes) {
+      if (o.status === 'fulfilled' && o.value) assigned++;
+      else if (o.status === 'fulfilled') lost++;
+    }
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) throw failed.reason; // as before: the pass ends, the next kick tries again
+    // A lost claim leaves its slot free: another pass fills it (only after progress, never a spin).
+    return assigned > 0 && (lost > 0 || pending.length === PENDING_WINDOW);
   }
 
   /**
@@ -273,6 +284,7 @@ export class DispatcherService implements OnModuleInit, OnModuleDestroy {
         env: t.env,
         timeoutSec: t.timeoutSec,
         killGraceSec: t.killGraceSec ?? 0,
+        ackTimeoutMs: this.opts.ackTimeoutMs,
       },
     });
     // Not sent: the stream just closed. The ack timeout re-queues the attempt.

@@ -40,7 +40,8 @@ export class StaleRunReaper {
       for (const s of sessions) {
         for (const r of s.running) {
           const key = `${s.nodeId}:${r.taskId}:${r.attempt}`;
-          const last = this.checkedAt.get(key);
+          // A start written here found the attempt current: that counts as its first check.
+          const last = this.checkedAt.get(key) ?? this.tasks.startConfirmedAt(r.taskId, r.attempt, s.nodeId);
           if (last !== undefined && now - last < RECHECK_MS) {
             checked.set(key, last);
             continue;

@@ -25,6 +25,7 @@ export class TaskDailyService {
   private readonly docs = new Map<string, Promise<DailyDoc>>();
   private readonly dirty = new Set<string>();
   private running: Promise<void> = Promise.resolve();
+  private queued: Promise<void> | null = null;
 
   constructor(
     @InjectConnection() private readonly conn: Connection,
@@ -80,23 +81,34 @@ export class TaskDailyService {
     }
   }
 
-  /** Writes the changed documents, one write after another, so the last one holds every change. */
+  /**
+   * Writes the changed documents in one command (a bulk of whole-document replaces), one write
+   * at a time. Callers arriving while a write is in flight share the one queued after it, which
+   * takes every document changed by then: under a stream of closes the writes per task fall
+   * below one, and each caller still returns only once a write holding its change landed.
+   */
   private flush(): Promise<void> {
-    this.running = this.running.then(async () => {
+    if (this.queued) return this.queued;
+    const p = this.running.then(async () => {
+      this.queued = null;
       const ids = [...this.dirty];
       this.dirty.clear();
-      for (const id of ids) {
-        const doc = await this.docs.get(id);
-        if (!doc) continue;
-        try {
-          await this.coll().replaceOne({ _id: id }, { ...doc, at: new Date() }, { upsert: true });
-        } catch (err) {
-          // Stays in memory and goes out with the next write.
-          this.dirty.add(id);
-          this.log.warn({ msg: 'daily task counts write failed', id, err: String(err) });
-        }
+      const docs = (await Promise.all(ids.map((id) => this.docs.get(id)))).filter((d): d is DailyDoc => d !== undefined);
+      if (docs.length === 0) return;
+      try {
+        const at = new Date();
+        await this.coll().bulkWrite(
+          docs.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: { ...doc, at }, upsert: true } })),
+          { ordered: false },
+        );
+      } catch (err) {
+        // Stays in memory and goes out with the next write.
+        for (const d of docs) this.dirty.add(d._id);
+        this.log.warn({ msg: 'daily task counts write failed', ids: docs.map((d) => d._id), err: String(err) });
       }
     });
+    this.queued = p;
+    this.running = p.catch((err: unknown) => this.log.warn({ msg: 'daily task counts write failed', err: String(err) }));
     return this.running;
   }
 

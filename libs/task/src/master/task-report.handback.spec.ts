@@ -31,7 +31,7 @@ function setup(status: TaskStatus, attempt = 1, nodeId = 'node-a') {
     },
   } as unknown as TaskRepository;
   const dispatcher = { released: (n: string) => released.push(n), kick: () => undefined } as unknown as DispatcherService;
-  const svc = new TaskReportService(tasks, {} as TaskLogRepository, dispatcher, {} as TaskMetrics);
+  const svc = new TaskReportService(tasks, {} as TaskLogRepository, dispatcher, { reportHandled: () => undefined } as unknown as TaskMetrics);
   const handback = (a: number, n = 'node-a') =>
     svc.finished({ taskId: id, attempt: a, nodeId: n }, { status: 'handback', exitCode: null, error: 'worker shutting down: drained', sync: null });
   return { svc, handback, task: () => task, released };

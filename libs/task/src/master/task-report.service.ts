@@ -33,12 +33,24 @@ export class TaskReportService {
   ) {}
 
   async ack(ref: AttemptRef): Promise<ReportResult> {
+    return this.counted('ack', this.ackNow(ref));
+  }
+
+  private async ackNow(ref: AttemptRef): Promise<ReportResult> {
     // The common case is one conditional write; the read only explains a miss.
     if (await this.tasks.updateOnNode(ref.taskId, ref.attempt, ref.nodeId, ['assigned'], { ackedAt: new Date() })) return ACCEPTED;
     return this.explainMiss(ref, ['assigned', 'running']);
   }
 
+  /**
+   * From `assigned`, acknowledged or not: a worker that holds the spider's version sends no Ack
+   * and lets this report carry it (it starts the command only once this is accepted).
+   */
   async started(ref: AttemptRef, sync: SyncStatsRecord | null, environment: EnvStatsRecord | null = null): Promise<ReportResult> {
+    return this.counted('started', this.startedNow(ref, sync, environment));
+  }
+
+  private async startedNow(ref: AttemptRef, sync: SyncStatsRecord | null, environment: EnvStatsRecord | null): Promise<ReportResult> {
     const set = { status: 'running' as const, startedAt: new Date(), ackedAt: new Date(), sync, ...(environment ? { environment } : {}) };
     const before = await this.tasks.markStarted(ref.taskId, ref.attempt, ref.nodeId, set);
     if (before) {
@@ -49,6 +61,19 @@ export class TaskReportService {
   }
 
   async finished(
+    ref: AttemptRef,
+    report: { status: string; exitCode: number | null; error: string | null; sync: SyncStatsRecord | null; environment?: EnvStatsRecord | null },
+  ): Promise<ReportResult> {
+    return this.counted('finished', this.finishedNow(ref, report));
+  }
+
+  private async counted(kind: 'ack' | 'started' | 'finished', r: Promise<ReportResult>): Promise<ReportResult> {
+    const out = await r;
+    this.metrics.reportHandled(kind, out.accepted);
+    return out;
+  }
+
+  private async finishedNow(
     ref: AttemptRef,
     report: { status: string; exitCode: number | null; error: string | null; sync: SyncStatsRecord | null; environment?: EnvStatsRecord | null },
   ): Promise<ReportResult> {

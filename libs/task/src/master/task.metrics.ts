@@ -31,6 +31,13 @@ export class TaskMetrics {
     registers: [],
   });
 
+  private readonly reports = new Counter({
+    name: 'crawlnest_task_reports_total',
+    help: 'Worker reports handled by this replica, by kind (ack, started, finished, logs) and outcome (accepted or refused)',
+    labelNames: ['kind', 'outcome'],
+    registers: [],
+  });
+
   constructor(service: TaskService) {
     this.stats = new LastGoodSnapshot(() => service.stats(), STATS_TIMEOUT_MS, (err) =>
       this.log.warn({ msg: 'task counts unavailable for metrics; serving the last ones', err: String(err) }),
@@ -70,11 +77,16 @@ export class TaskMetrics {
     this.dispatchLatency.observe(Math.max(0, startedAt.getTime() - new Date(createdAt).getTime()) / 1000);
   }
 
+  /** A worker report handled here (the dispatch benchmark reads these beside the round trips). */
+  reportHandled(kind: 'ack' | 'started' | 'finished' | 'logs', accepted: boolean): void {
+    this.reports.inc({ kind, outcome: accepted ? 'accepted' : 'refused' });
+  }
+
   logLinesStored(count: number): void {
     if (count > 0) this.logLines.inc(count);
   }
 
   metrics(): Metric[] {
-    return [this.byStatus, this.stuckPending, this.oldestPending, this.dispatchLatency, this.logLines];
+    return [this.byStatus, this.stuckPending, this.oldestPending, this.dispatchLatency, this.logLines, this.reports];
   }
 }

@@ -9,7 +9,9 @@ import { crashPoint } from './crash-point';
 import { CLOSE_IN_FLIGHT_MS, closeKey, CloseIntent } from './close-intent';
 import { TaskArchiveRepository } from './task-archive.repository';
 import { TaskCountersService } from './task-counters.service';
-import { Guard, matchesGuard } from './guarded-update';
+import { Guard } from './guarded-update';
+import { StartedCopies } from './started-copies';
+import { insertOutcomes } from './insert-outcomes';
 import { TASK_MASTER_OPTIONS, TaskMasterOptions } from './task-master.options';
 import { TASK_EVENTS_SINK, TaskEventsSink } from '../task-events.sink';
 
@@ -54,6 +56,8 @@ export class TaskRepository implements OnModuleDestroy {
   private sweepTimer: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
   private sweepDelayMs = QUEUE_SWEEP_MS;
+  /** Attempts started here, as their start left them: a close made here plans from the copy (started-copies.ts). */
+  private readonly started = new StartedCopies();
 
   constructor(
     @InjectModel(TASK_MODEL) private readonly open: Model<TaskRecord>,
@@ -75,6 +79,21 @@ export class TaskRepository implements OnModuleDestroy {
     // After the insert: a replica that sees the mark finds the tasks (see findPendingSince).
     await this.marks().replaceOne({ _id: this.opts.replicaId }, { at: new Date() }, { upsert: true });
     return docs.map((d) => d.toObject<TaskRecord>());
+  });
+
+  /**
+   * Moves into `tasks` (markAssigned) asked for while one is in flight go out together, an
+   * unordered insertMany: one command for the assignments of a dispatch pass. Per document:
+   * inserted, already there (duplicate `_id`), or failed (insert-outcomes.ts).
+   */
+  private readonly moves = new BatchedWrites<TaskRecord, boolean | Error>(async (docs) => {
+    try {
+      // Cast and defaulted by the schema as Model.insertMany would; sent raw for the per-document outcome.
+      await this.open.collection.insertMany(docs.map((d) => new this.open(d).toObject()) as never[], { ordered: false });
+      return docs.map(() => true);
+    } catch (err) {
+      return insertOutcomes(err, docs.length);
+    }
   });
 
   /** A graceful stop deletes what it moved; a crash leaves copies that reads drop (see the class comment). */
@@ -227,26 +246,23 @@ export class TaskRepository implements OnModuleDestroy {
    *
    * A created task (`t` as read from the queue, which never changes it) moves: inserted into
    * `tasks` as assigned; its queue copy is deleted by the next sweep (QUEUE_SWEEP_MS). A re-queued attempt already waits in
-   * `tasks` and is updated there: on MongoDB under a filter that keeps a closed attempt
-   * closed; on FerretDB by the bare `_id` (see guarded-update.ts), where a re-queued attempt
-   * marked assigned here is refused at the worker's ack (wrong attempt) and re-queued again.
+   * `tasks` and is updated there under a filter that keeps a closed attempt closed (on
+   * FerretDB a small scan of `tasks`, see guarded-update.ts).
    */
   async markAssigned(t: TaskRecord, nodeId: string, spiderVersion: number): Promise<boolean> {
     const _id = new Types.ObjectId(String(t._id));
     const set = { status: 'assigned' as const, nodeId, spiderVersion, assignedAt: new Date(), ackedAt: null };
     if (t.attempt === 1 && !t.requeuedAt) {
-      try {
-        await this.open.insertMany([{ ...t, ...set }]);
+      const [moved] = await this.moves.push([{ ...t, ...set }]);
+      if (moved instanceof Error) throw moved;
+      if (moved) {
         await crashPoint('mid-queue-move');
         this.queueDeleteLater(String(_id));
         return true;
-      } catch (err) {
-        if (!isDuplicateKeyError(err)) throw err;
-        // Already in `tasks`: moved by an earlier try, or put there directly; update it there.
       }
+      // Already in `tasks`: moved by an earlier try, or put there directly; update it there.
     }
-    if (await this.flavor.isFerretDb()) return (await this.open.updateOne({ _id }, { $set: set })).matchedCount === 1;
-    return (await this.open.updateOne({ _id, attempt: t.attempt, status: 'pending' }, { $set: set })).modifiedCount === 1;
+    return (await this.open.updateOne({ _id, attempt: t.attempt, status: 'pending' }, { $set: set })).matchedCount === 1;
   }
 
   /**
@@ -267,29 +283,46 @@ export class TaskRepository implements OnModuleDestroy {
   /** The worker's start of an assigned attempt; answers the task as it was before (its creation time, for the dispatch latency), or null when refused. */
   async markStarted(id: string, attempt: number, nodeId: string, set: Partial<TaskRecord>): Promise<TaskRecord | null> {
     if (!Types.ObjectId.isValid(id)) return null;
-    return this.updateGuarded(new Types.ObjectId(id), { attempt, nodeId, status: 'assigned' }, { $set: { ...set, status: 'running' } });
+    const started = { ...set, status: 'running' as const };
+    const before = await this.updateGuarded(new Types.ObjectId(id), { attempt, nodeId, status: 'assigned' }, { $set: started });
+    if (before) this.started.remember({ ...before, ...started });
+    return before;
   }
 
   /**
-   * `update` applied while `guard` holds: in the filter on MongoDB, by a read first on FerretDB
-   * (guarded-update.ts). Answers the task as it was just before the write, or null when the
-   * guard did not hold.
+   * When this replica's start write found attempt `attempt` current on `nodeId` (ms), while
+   * no close of it was made here since: a check of the attempt the stale-run reaper need not
+   * repeat before its own recheck interval. undefined otherwise.
+   */
+  startConfirmedAt(taskId: string, attempt: number, nodeId: string): number | undefined {
+    const c = this.started.get(taskId, attempt);
+    return c && c.nodeId === nodeId && c.startedAt ? new Date(c.startedAt).getTime() : undefined;
+  }
+
+  /**
+   * `update` applied while `guard` holds, the guard in the filter of one findOneAndUpdate
+   * (guarded-update.ts): atomic on MongoDB; on FerretDB a read then a write inside one command,
+   * a scan of `tasks`, which holds only open attempts. Answers the task as it was just before
+   * the write, or null when the guard did not hold.
    */
   private async updateGuarded(_id: Types.ObjectId, guard: Guard, update: UpdateQuery<TaskRecord>): Promise<TaskRecord | null> {
-    if (!(await this.flavor.isFerretDb())) return this.open.findOneAndUpdate({ _id, ...guard }, update, { returnDocument: 'before' }).lean<TaskRecord>();
-    const cur = await this.open.findById(_id).lean<TaskRecord>();
-    if (!cur || !matchesGuard(cur as unknown as Record<string, unknown>, guard)) return null;
-    return (await this.open.updateOne({ _id }, update)).matchedCount === 1 ? cur : null;
+    return this.open.findOneAndUpdate({ _id, ...guard }, update, { returnDocument: 'before' }).lean<TaskRecord>();
   }
 
   /**
-   * The filter for deleting attempt `attempt` of task `_id` once archived. Its close claim
-   * guards it and a repeated delete changes nothing, so FerretDB gets the bare `_id` it serves
-   * from its index; MongoDB keeps the attempt as a second check.
+   * Deletes of archived attempts from `tasks`, batched: closes landing while a delete is in
+   * flight go out together in the next one (BatchedWrites), one command instead of one per
+   * task. Each close still returns only after its own delete landed. Each delete is guarded by
+   * its close claim and a repeated one changes nothing, so FerretDB gets the `_id`s alone (an
+   * `$in`, a scan of `tasks`, which holds only open attempts); MongoDB keeps the attempt as a
+   * second check (one `{_id, attempt}` pair per task, served by the `_id` index).
    */
-  private async deleteFilter(_id: Types.ObjectId, attempt: number): Promise<{ _id: Types.ObjectId; attempt?: number }> {
-    return (await this.flavor.isFerretDb()) ? { _id } : { _id, attempt };
-  }
+  private readonly openDeletes = new BatchedWrites<{ _id: Types.ObjectId; attempt: number }, void>(async (items) => {
+    if (items.length === 1 && (await this.flavor.isFerretDb())) await this.open.deleteOne({ _id: items[0]._id });
+    else if (await this.flavor.isFerretDb()) await this.open.deleteMany({ _id: { $in: items.map((i) => i._id) } });
+    else await this.open.deleteMany({ $or: items.map((i) => ({ _id: i._id, attempt: i.attempt })) });
+    return items.map(() => undefined);
+  });
 
   /** Closes the attempt and puts the task back to pending as the next attempt. */
   async requeue(t: TaskRecord, from: readonly TaskStatus[], ended: AttemptRecord): Promise<boolean> {
@@ -326,12 +359,16 @@ export class TaskRepository implements OnModuleDestroy {
    * finished here, and the answer is `taken`: this caller's own change was not made.
    */
   private async close(id: string, attempt: number, ok: (t: TaskRecord) => boolean, intent: (t: TaskRecord) => CloseIntent): Promise<CloseOutcome> {
-    const cur = await this.current(id);
+    // An attempt started here is planned from its copy: a stale copy means the attempt was closed, and the claim below is lost.
+    const copy = this.started.get(id, attempt);
+    const cur: Located | null = copy ? { ...copy, queued: false } : await this.current(id);
     if (!cur || cur.attempt !== attempt || !ok(cur)) return 'taken';
     const planned = intent(cur);
     if (!(await this.claims.tryClaim(closeKey(id, attempt), 'close', planned))) {
+      this.started.forget(id, attempt); // closed, or being closed, elsewhere
       return (await this.replayLeftover(id, attempt)) === 'in-flight' ? 'in-flight' : 'taken';
     }
+    this.started.forget(id, attempt);
     await crashPoint('after-close-claim');
     await this.apply(cur, attempt, planned, true);
     return 'closed';
@@ -370,7 +407,7 @@ export class TaskRepository implements OnModuleDestroy {
       this.counters.settled(id);
       await crashPoint('mid-archive-move');
       if (cur.queued) await this.queue.deleteOne({ _id });
-      else await this.open.deleteOne(await this.deleteFilter(_id, attempt));
+      else await this.openDeletes.push([{ _id, attempt }]);
       return;
     }
     // requeuedAt: other replicas' dispatchers find the new attempt by it (findPendingSince).

@@ -8,9 +8,8 @@ import {
   NodeCache,
   NodeRepository,
   NotFoundError,
-  SharedCalls,
 } from '@crawlnest/node';
-import { SpiderRecord, SpiderRepository } from '@crawlnest/sync';
+import { SpiderRepository } from '@crawlnest/sync';
 import { ClaimRepository } from './claim.repository';
 import { DispatcherService } from './dispatcher.service';
 import { TaskLogRepository } from './task-log.repository';
@@ -42,11 +41,18 @@ export type TaskStats = { tasks: Record<string, number>; stuckPending: number; o
 export type TaskListPage = { items: TaskView[]; total: number; totalExact: boolean; nextAfter: string | null };
 export type LogPage = { lines: LogLineView[]; nextAfter: number; done: boolean };
 
+/**
+ * A create takes the spider (its version, command, kill grace) from a read at most this old on
+ * this replica, the same bound the dispatcher applies to versions (dispatcher.service.ts). An
+ * edit or upload through this replica drops the read (SpiderRepository.findRecent), so on one
+ * replica a deploy followed by a create always runs the new files; through another replica it
+ * reaches creates within this time. At 45 creates a second this was 1.8 reads per task.
+ */
+const SPIDER_READ_MS = 1000;
+
 /** What the REST API does with tasks. */
 @Injectable()
 export class TaskService {
-  private readonly spiderReads = new SharedCalls<SpiderRecord | null>();
-
   constructor(
     private readonly tasks: TaskRepository,
     private readonly logLines: TaskLogRepository,
@@ -61,8 +67,7 @@ export class TaskService {
   ) {}
 
   async create(input: CreateTaskInput): Promise<TaskView[]> {
-    // A burst of creates for one spider reads it once (the reads overlap, so each sees a current spider).
-    const spider = await this.spiderReads.run(input.spiderId, () => this.spiders.findById(input.spiderId));
+    const spider = await this.spiders.findRecent(input.spiderId, SPIDER_READ_MS);
     if (!spider) throw new BadInputError(`spiderId: spider ${input.spiderId} does not exist`);
     const targets = await this.targets(input);
     const now = new Date();

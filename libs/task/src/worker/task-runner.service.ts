@@ -9,6 +9,7 @@ import { killGraceMsOf } from './kill-grace';
 import { RESULT_CAPTURE_FACTORY, ResultCaptureFactory } from './result-capture';
 import { readTaskOutput } from './task-output.reader';
 import { Ref, TaskReporterClient } from './task-reporter.client';
+import { ackFoldWindowMs, DeferredAck } from './deferred-ack';
 import { TASK_WORKER_OPTIONS, TaskWorkerOptions } from './task-worker.options';
 
 /**
@@ -32,6 +33,10 @@ type Run = {
   /** When SIGKILL is due, once SIGTERM was sent (a fence may bring it forward). */
   killDueAt?: number;
   killTimer?: NodeJS.Timeout;
+  /** The Ack waiting to ride on the Started report (the worker held the spider's version). */
+  deferredAck?: DeferredAck;
+  /** The Started report was sent (and accepted) before the command started. */
+  startReported?: boolean;
   done: Promise<void>;
 };
 
@@ -203,10 +208,16 @@ export class TaskRunnerService implements OnModuleInit, OnApplicationBootstrap, 
 
   private async execute(run: Run): Promise<void> {
     const { a, ref } = run;
-    const ack = await this.reporter.untilAnswered('ack', () => this.reporter.ack(ref), () => !this.accepting);
-    if (!ack.accepted) {
-      this.log.warn({ msg: 'assignment refused by master', taskId: a.taskId, attempt: a.attempt, reason: ack.reason });
-      return;
+    const sendAck = () => this.reporter.untilAnswered('ack', () => this.reporter.ack(ref), () => !this.accepting);
+    if (this.sync.holds(a.spiderId, a.spiderVersion)) {
+      // The start is milliseconds away: its report carries the ack (one report instead of two).
+      run.deferredAck = new DeferredAck(sendAck, ackFoldWindowMs(a.ackTimeoutMs));
+    } else {
+      const ack = await sendAck();
+      if (!ack.accepted) {
+        this.log.warn({ msg: 'assignment refused by master', taskId: a.taskId, attempt: a.attempt, reason: ack.reason });
+        return;
+      }
     }
     let synced: HeldSync;
     try {
@@ -255,6 +266,20 @@ export class TaskRunnerService implements OnModuleInit, OnApplicationBootstrap, 
       await this.finish(run, 'error', null, `environment build failed: ${err instanceof Error ? err.message : String(err)}`, stats);
       return;
     }
+    run.environment = envs.stats;
+    let admitted: boolean;
+    try {
+      admitted = await this.admitted(run, stats);
+    } catch (err) {
+      envs.release();
+      await shipper.close();
+      throw err;
+    }
+    if (!admitted) {
+      envs.release();
+      await shipper.close();
+      return;
+    }
     const stoppedDuringEnv = run.stopReason as Run['stopReason'];
     if (stoppedDuringEnv) {
       envs.release();
@@ -263,7 +288,6 @@ export class TaskRunnerService implements OnModuleInit, OnApplicationBootstrap, 
       return;
     }
     envs.apply(env);
-    run.environment = envs.stats;
     const proc = startTaskProcess(a.command, dir, env, Math.min(killGraceMsOf(a, this.opts.killGraceMs), LIFELINE_GRACE_CAP_MS));
     void proc.exited.finally(() => envs.release());
     run.proc = proc;
@@ -288,7 +312,9 @@ export class TaskRunnerService implements OnModuleInit, OnApplicationBootstrap, 
 
     // Reports of one attempt go one at a time: on FerretDB an update is a read then a
     // write, so a Started landing after Finished could turn an ended task back to running.
-    const startedReported = this.reporter
+    const startedReported = run.startReported
+      ? Promise.resolve()
+      : this.reporter
       .untilAnswered('started', () => this.reporter.started(ref, pgid ?? 0, stats, run.environment), () => run.abandoned)
       .then((r) => {
         if (!r.accepted) {
@@ -319,7 +345,27 @@ export class TaskRunnerService implements OnModuleInit, OnApplicationBootstrap, 
     else await this.finish(run, 'error', exit.code, `exit code ${exit.code}`, stats);
   }
 
+  /**
+   * Whether the master accepted the attempt before its command starts, for a run whose ack was
+   * deferred: the folded Started report's answer, or the Ack's when the window ran out first.
+   * A run acknowledged before its sync is accepted already.
+   */
+  private async admitted(run: Run, stats: SyncStats): Promise<boolean> {
+    const deferred = run.deferredAck;
+    if (!deferred) return true;
+    const next = deferred.takeForStart();
+    const r = next.fold
+      ? await this.reporter.untilAnswered('started', () => this.reporter.started(run.ref, 0, stats, run.environment), () => !this.accepting)
+      : await next.ack;
+    if (next.fold) run.startReported = true;
+    if (r.accepted) return true;
+    run.abandoned = true;
+    this.log.warn({ msg: 'assignment refused by master', taskId: run.a.taskId, attempt: run.a.attempt, reason: r.reason, folded: next.fold });
+    return false;
+  }
+
   private async finish(run: Run, status: FinalStatus, exitCode: number | null, error: string | null, sync: SyncStats | null): Promise<void> {
+    run.deferredAck?.cancel();
     if (run.abandoned) {
       this.log.log({ msg: 'task ended; the master refused the attempt (stale), nothing to report', taskId: run.a.taskId, attempt: run.a.attempt, status });
       return;
