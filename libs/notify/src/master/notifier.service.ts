@@ -55,6 +55,16 @@ type Fired = { event: NotifyEvent; rule: RuleRecord };
  * - retries: each later attempt is made by whoever inserts its claim `<deliveryId>:<attempt>:<k>`;
  *   a claim whose holder died mid-send is taken over by the next `k`.
  */
+/**
+ * A test hook (like libs/task's crash points): while the file named by
+ * CRAWLNEST_TEST_NOTIFY_HOLD_FILE exists the outbox is left alone, so a suite can kill the
+ * master between an event and its delivery.
+ */
+function testHold(): boolean {
+  const hold = process.env.CRAWLNEST_TEST_NOTIFY_HOLD_FILE;
+  return hold !== undefined && hold !== '' && existsSync(hold);
+}
+
 @Injectable()
 export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = new Logger(NotifierService.name);
@@ -155,11 +165,8 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   private async pass(sends: boolean): Promise<void> {
-    // A test hook (like libs/task's crash points): while the file exists the outbox is left alone, so a suite can kill the master between an event and its delivery.
-    const hold = process.env.CRAWLNEST_TEST_NOTIFY_HOLD_FILE;
-    const held = hold !== undefined && hold !== '' && existsSync(hold);
     if (sends) this.scanDue = true;
-    if (!this.fanningOut && !held) {
+    if (!this.fanningOut && !testHold()) {
       const kicks = this.kicks;
       // A poll (or an explicit kick) reads the outbox; a fact handed in memory does not need it.
       const scan = this.scanDue;
@@ -186,6 +193,11 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   private async fanOutPass(scan: boolean): Promise<void> {
+    // Checked again after the gather wait: a hold set meanwhile leaves the facts where they are.
+    if (testHold()) {
+      this.scanDue ||= scan;
+      return;
+    }
     const handed = [...this.localFacts.values()];
     this.localFacts.clear();
     const scanned = scan ? await this.outbox.pending(FACTS_PER_PASS) : [];
