@@ -3,7 +3,7 @@ import { InjectConnection } from '@nestjs/mongoose';
 import { Connection } from 'mongoose';
 import type { NotifyEvent } from '../notify.types';
 import { collection, COLLECTIONS, deleteByIds, insertManyReport, insertOnce } from './notify-collections';
-import { GroupInsert } from './group-insert';
+import { BatchedWrites } from '@crawlnest/node';
 
 /** A recorded fact, before rules turn it into events: a task's close, a node's transition, a monitor's finding. */
 export type OutboxFact =
@@ -23,7 +23,7 @@ export type DigestItem = { _id: string; digestId: string; event: NotifyEvent; at
 @Injectable()
 export class OutboxRepository {
   /** Facts recorded while one insert is in flight go together next (task closes come in bursts). */
-  private readonly grouped = new GroupInsert<OutboxFact>((facts) => insertManyReport(this.facts(), facts));
+  private readonly grouped = new BatchedWrites<OutboxFact, boolean>((facts) => insertManyReport(this.facts(), facts), 100);
 
   constructor(@InjectConnection() private readonly conn: Connection) {}
 
@@ -35,8 +35,9 @@ export class OutboxRepository {
   }
 
   /** False when the fact was recorded already (a replayed close, another replica's monitor). */
-  record(fact: OutboxFact): Promise<boolean> {
-    return this.grouped.insert(fact);
+  async record(fact: OutboxFact): Promise<boolean> {
+    const [inserted] = await this.grouped.push([fact]);
+    return inserted;
   }
 
   async pending(limit: number): Promise<OutboxFact[]> {
