@@ -1,4 +1,4 @@
-import { isDuplicateKeyError } from '@crawlnest/node';
+import { insertOutcomes, isDuplicateKeyError } from '@crawlnest/node';
 import type { Connection, mongo } from 'mongoose';
 
 export const COLLECTIONS = {
@@ -59,11 +59,10 @@ export async function insertManyReport<T extends mongo.Document>(coll: mongo.Col
     await coll.insertMany(docs as mongo.OptionalUnlessRequiredId<T>[], { ordered: false });
     return docs.map(() => true);
   } catch (err) {
-    const raw = (err as { writeErrors?: unknown }).writeErrors;
-    const list = (Array.isArray(raw) ? raw : raw ? [raw] : []) as { index?: number; code?: number }[];
-    if (list.length === 0 || list.some((e) => e.code !== 11000 || typeof e.index !== 'number')) throw err;
-    const dup = new Set(list.map((e) => e.index));
-    return docs.map((_, i) => !dup.has(i));
+    // Per document: inserted or duplicate; any other or unaccounted outcome fails the call.
+    const out = insertOutcomes(err, docs.length);
+    if (out.some((o) => o instanceof Error)) throw err;
+    return out as boolean[];
   }
 }
 

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
-import { BatchedWrites } from '@crawlnest/node';
+import { BatchedWrites, insertOutcomes } from '@crawlnest/node';
 import { TASK_CLAIM_MODEL } from '../task.schema';
 import type { CloseIntent } from './close-intent';
-import { insertOutcomes } from './insert-outcomes';
 
 export type ClaimDoc = { _id: string; by: string; at: Date; intent?: CloseIntent };
 

@@ -3,7 +3,7 @@ import { InjectConnection, InjectModel } from '@nestjs/mongoose';
 import { Connection, Model, Types, UpdateQuery } from 'mongoose';
 import { TASK_MODEL, TASK_QUEUE_MODEL } from '../task.schema';
 import { AttemptRecord, TaskRecord, TaskStatus, TERMINAL_STATUSES } from '../task.types';
-import { BatchedWrites, DbFlavor, isDuplicateKeyError } from '@crawlnest/node';
+import { BatchedWrites, DbFlavor, insertOutcomes, isDuplicateKeyError } from '@crawlnest/node';
 import { ClaimRepository } from './claim.repository';
 import { crashPoint } from './crash-point';
 import { CLOSE_IN_FLIGHT_MS, closeKey, CloseIntent } from './close-intent';
@@ -11,7 +11,6 @@ import { TaskArchiveRepository } from './task-archive.repository';
 import { TaskCountersService } from './task-counters.service';
 import { Guard } from './guarded-update';
 import { StartedCopies } from './started-copies';
-import { insertOutcomes } from './insert-outcomes';
 import { TASK_MASTER_OPTIONS, TaskMasterOptions } from './task-master.options';
 import { TASK_EVENTS_SINK, TaskEventsSink } from '../task-events.sink';
 

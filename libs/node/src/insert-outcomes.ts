@@ -1,4 +1,4 @@
-import { isDuplicateKeyError } from '@crawlnest/node';
+import { isDuplicateKeyError } from './errors';
 
 const DUPLICATE_KEY = 11000;
 
