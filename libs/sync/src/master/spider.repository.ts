@@ -86,8 +86,14 @@ export class SpiderRepository implements OnModuleInit {
     return entry.read;
   }
 
-  private forgetRecent(id: string): void {
+  /** A write of the spider: the remembered read is dropped before it (no read started meanwhile outlives it) and after it. */
+  private async writing<T>(id: string, write: () => Promise<T>): Promise<T> {
     this.recent.delete(String(id));
+    try {
+      return await write();
+    } finally {
+      this.recent.delete(String(id));
+    }
   }
 
   async findById(id: string): Promise<SpiderRecord | null> {
@@ -104,12 +110,7 @@ export class SpiderRepository implements OnModuleInit {
 
   /** A user's edit: the only update of a `spiders` document. */
   async update(id: string, set: Partial<SpiderFields>): Promise<SpiderRecord | null> {
-    this.forgetRecent(id);
-    try {
-      await this.model.updateOne({ _id: new Types.ObjectId(id) }, { $set: set });
-    } finally {
-      this.forgetRecent(id);
-    }
+    await this.writing(id, () => this.model.updateOne({ _id: new Types.ObjectId(id) }, { $set: set }));
     return this.findById(id);
   }
 
@@ -119,12 +120,7 @@ export class SpiderRepository implements OnModuleInit {
    * the version documents, claimed by unique insert, stay the authority for content.
    */
   async advanceVersion(id: string, version: number, fileCount: number, totalBytes: number): Promise<void> {
-    this.forgetRecent(id);
-    try {
-      await this.writeHead(id, version, fileCount, totalBytes);
-    } finally {
-      this.forgetRecent(id);
-    }
+    await this.writing(id, () => this.writeHead(id, version, fileCount, totalBytes));
   }
 
   private async writeHead(id: string, version: number, fileCount: number, totalBytes: number): Promise<void> {
@@ -141,13 +137,10 @@ export class SpiderRepository implements OnModuleInit {
   }
 
   async delete(id: string): Promise<void> {
-    this.forgetRecent(id);
-    try {
+    await this.writing(id, async () => {
       await this.model.deleteOne({ _id: new Types.ObjectId(id) });
       await this.heads.deleteOne({ _id: id });
-    } finally {
-      this.forgetRecent(id);
-    }
+    });
   }
 }
 
