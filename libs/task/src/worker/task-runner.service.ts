@@ -267,19 +267,17 @@ export class TaskRunnerService implements OnModuleInit, OnApplicationBootstrap, 
       return;
     }
     run.environment = envs.stats;
-    let admitted: boolean;
+    let admitted = false;
     try {
       admitted = await this.admitted(run, stats);
-    } catch (err) {
-      envs.release();
-      await shipper.close();
-      throw err;
+    } finally {
+      // Refused or failed: nothing runs, so what was held for the run goes now.
+      if (!admitted) {
+        envs.release();
+        await shipper.close();
+      }
     }
-    if (!admitted) {
-      envs.release();
-      await shipper.close();
-      return;
-    }
+    if (!admitted) return;
     const stoppedDuringEnv = run.stopReason as Run['stopReason'];
     if (stoppedDuringEnv) {
       envs.release();
