@@ -30,12 +30,10 @@ function query(f: ArchiveFilter): Record<string, unknown> {
   return q;
 }
 
-/** `query(f)` applied in memory. */
-function fits(f: ArchiveFilter): (t: TaskRecord) => boolean {
-  return (t) =>
-    (!f.status || t.status === f.status) &&
-    (f.spiderId ? t.spiderId === f.spiderId : !f.spiderIds || f.spiderIds.includes(t.spiderId)) &&
-    (!f.nodeId || t.nodeId === f.nodeId);
+/** `query(f)` applied in memory (also the history's filter of open tasks). */
+export function matchesFilter(t: TaskRecord, f: { status?: string; spiderId?: string; nodeId?: string; spiderIds?: ReadonlySet<string> | readonly string[] }): boolean {
+  const inSpiders = (id: string) => (f.spiderIds instanceof Set ? f.spiderIds.has(id) : (f.spiderIds as readonly string[]).includes(id));
+  return (!f.status || t.status === f.status) && (!f.spiderId || t.spiderId === f.spiderId) && (!f.spiderIds || inSpiders(t.spiderId)) && (!f.nodeId || t.nodeId === f.nodeId);
 }
 
 /** How a list reads an hour: ids below `below` only; `openInHour`: an open task's id names the hour collection (it will be archived there). */
@@ -155,7 +153,7 @@ export class TaskArchiveRepository {
     const { rows, shelves } = await this.readHourDocs(bucket, {});
     if (rows.length > 0) this.hoursWithRows.add(bucket);
     else if (how.below && !how.openInHour) this.hourMarks.put(bucket, shelves, at);
-    return { rows: rows.filter(fits(filter)), shelves };
+    return { rows: rows.filter((t) => matchesFilter(t, filter)), shelves };
   }
 
   private async readHourDocs(bucket: string, q: mongo.Filter<mongo.Document>): Promise<{ rows: TaskRecord[]; shelves: ShelfMark[] }> {

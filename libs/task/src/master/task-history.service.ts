@@ -4,7 +4,7 @@ import { placeOfId, shelfBounds } from '../archive-shelf';
 import { ACTIVITY_MINUTES, endedTotal, ReplicaCounts } from '../task-counts';
 import { TASK_STATUSES, TaskRecord, TaskStatus, TERMINAL_STATUSES } from '../task.types';
 import { OpenSnapshot, OpenTasksSnapshot } from './open-tasks.snapshot';
-import { ArchiveFilter, TaskArchiveRepository } from './task-archive.repository';
+import { ArchiveFilter, matchesFilter, TaskArchiveRepository } from './task-archive.repository';
 import { TaskCountersService } from './task-counters.service';
 
 /** `spiderIds`: only tasks of these spiders (what a caller may see; absent: all). */
@@ -32,10 +32,6 @@ type Keyed = { t: TaskRecord; id: string; bucket: string };
 
 function byIdNewestFirst(a: { id: string }, b: { id: string }): number {
   return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
-}
-
-function matches(t: TaskRecord, f: HistoryFilter): boolean {
-  return (!f.status || t.status === f.status) && (!f.spiderId || t.spiderId === f.spiderId) && (!f.nodeId || t.nodeId === f.nodeId) && (!f.spiderIds || f.spiderIds.has(t.spiderId));
 }
 
 /**
@@ -74,7 +70,7 @@ export class TaskHistoryService {
     let openTotal = 0;
     if (wantOpen) {
       for (const r of openRows) {
-        if (!matches(r.t, filter)) continue;
+        if (!matchesFilter(r.t, filter)) continue;
         openTotal++;
         if (r.id < cursor) rows.set(r.id, r);
       }
@@ -110,7 +106,7 @@ export class TaskHistoryService {
       for (const { ended, more } of read) {
         for (const t of ended) {
           const id = String(t._id);
-          if (id < cursor && matches(t, filter)) {
+          if (id < cursor && matchesFilter(t, filter)) {
             rows.set(id, { t, id, bucket: '' });
             got++;
           }
