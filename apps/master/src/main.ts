@@ -84,9 +84,6 @@ async function bootstrap(): Promise<void> {
       grpcHealth.addToServer(server, definition),
   });
   app.connectMicroservice({ strategy: grpcServer }, { inheritAppConfig: true });
-  // The dev admin exists before the ports open, so a sign-in with the bannered password never
-  // meets a master that does not know it yet.
-  const devAdmin = config.devAdmin ? await ensureDevAdmin(app.get(UsersService), config.dataDir) : null;
   await app.startAllMicroservices();
   await app.listen(config.httpPort, config.httpHost);
   grpcHealth.markStarted();
@@ -102,6 +99,8 @@ async function bootstrap(): Promise<void> {
     }),
   );
 
+  // After the ports open (the worker, started alongside, links at once), before the banner that shows the password.
+  const devAdmin = config.devAdmin ? await ensureDevAdmin(app.get(UsersService), config.dataDir) : null;
   const shownHost = config.httpHost === '0.0.0.0' ? '127.0.0.1' : config.httpHost;
   log.log({ msg: 'master ready', replica: replicaId, http: config.httpPort, grpc: config.grpcPort, grpcTls: grpcTlsMode(config), db: embedded ? 'embedded FerretDB' : 'CRAWLNEST_MONGO_URI' });
   // Printed plainly so a person (and the test harness) can read it at a glance; on stderr,
