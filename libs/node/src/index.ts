@@ -2,6 +2,7 @@ export * from './errors';
 export * from './crypto/secret-box';
 export * from './backoff';
 export * from './shared-call';
+export * from './one-pass';
 export * from './insert-outcomes';
 export * from './db-flavor';
 export * from './fence';

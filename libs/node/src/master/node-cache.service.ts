@@ -30,9 +30,11 @@ export class NodeCache implements OnModuleInit, OnModuleDestroy {
     this.timer = setInterval(() => this.reloadLogged(), this.opts.nodeReloadMs);
   }
 
-  onModuleDestroy(): void {
+  /** Waits for a reload in flight, which would otherwise run into the connection closing after this. */
+  async onModuleDestroy(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    await this.reloading?.catch(() => undefined);
   }
 
   all(): NodeRecord[] {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import { ControlStreamRegistry } from './control-stream.registry';
 import { NodeCounters } from './node-counters.service';
@@ -7,6 +7,7 @@ import { NodeRepository } from './node.repository';
 import { NODE_MASTER_OPTIONS, NodeMasterOptions } from './node-master.options';
 import { leaseStaleMs, livenessActions } from '../replica-lease';
 import { ReplicaLeaseService } from './replica-lease.service';
+import { OnePass } from '../one-pass';
 
 /**
  * The pessimistic side of liveness. Local streams whose heartbeats stopped are ended. Once a
@@ -18,9 +19,9 @@ import { ReplicaLeaseService } from './replica-lease.service';
  * Every write is fenced by the row's session.
  */
 @Injectable()
-export class NodeLivenessCron {
+export class NodeLivenessCron implements OnModuleDestroy {
   private readonly log = new Logger(NodeLivenessCron.name);
-  private sweeping = false;
+  private readonly sweep = new OnePass();
 
   constructor(
     private readonly sessions: NodeSessionService,
@@ -36,10 +37,16 @@ export class NodeLivenessCron {
     this.sessions.expireSilentSessions();
   }
 
+  onModuleDestroy(): Promise<void> {
+    return this.sweep.stop();
+  }
+
   @Interval(1000)
-  async sweepStale(): Promise<void> {
-    if (this.sweeping) return;
-    this.sweeping = true;
+  sweepStale(): Promise<void> {
+    return this.sweep.run(() => this.sweepOnce());
+  }
+
+  private async sweepOnce(): Promise<void> {
     try {
       const [rows, leases] = await Promise.all([this.nodes.statusRows(), this.nodes.allLeases(false)]);
       const act = livenessActions({
@@ -61,8 +68,6 @@ export class NodeLivenessCron {
       for (const leaseId of act.forget) await this.nodes.dropLease(leaseId);
     } catch (err) {
       this.log.warn({ msg: 'stale node sweep failed', err: String(err) });
-    } finally {
-      this.sweeping = false;
     }
   }
 

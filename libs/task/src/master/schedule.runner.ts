@@ -59,14 +59,17 @@ export class ScheduleRunner implements OnApplicationBootstrap, OnModuleDestroy {
     this.pass();
   }
 
-  onModuleDestroy(): void {
+  /** Waits for a reload in flight: it would otherwise run into the database connection closing after this. */
+  async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    await this.syncing?.catch(() => undefined);
   }
 
   @Interval(2000)
   async reload(): Promise<void> {
+    if (this.stopped) return;
     try {
       await this.sync();
     } catch (err) {

@@ -1,6 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
-import { ControlStreamRegistry } from '@crawlnest/node';
+import { ControlStreamRegistry, OnePass } from '@crawlnest/node';
 import { TaskRepository } from './task.repository';
 import { ACTIVE_STATUSES } from '../task.types';
 
@@ -18,9 +18,9 @@ const RECHECK_MS = 2000;
  * cancel made on replica B reaches a worker connected to replica A.
  */
 @Injectable()
-export class StaleRunReaper {
+export class StaleRunReaper implements OnModuleDestroy {
   private readonly log = new Logger(StaleRunReaper.name);
-  private busy = false;
+  private readonly pass = new OnePass();
   /** `<node>:<task>:<attempt>` → when it was last found current. */
   private checkedAt = new Map<string, number>();
 
@@ -29,10 +29,16 @@ export class StaleRunReaper {
     private readonly tasks: TaskRepository,
   ) {}
 
+  onModuleDestroy(): Promise<void> {
+    return this.pass.stop();
+  }
+
   @Interval(500)
-  async reap(): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
+  reap(): Promise<void> {
+    return this.pass.run(() => this.reapOnce());
+  }
+
+  private async reapOnce(): Promise<void> {
     try {
       const sessions = this.registry.all().filter((s) => s.running.length > 0);
       const now = Date.now();
@@ -60,8 +66,6 @@ export class StaleRunReaper {
       this.checkedAt = checked; // runs no longer listed are forgotten
     } catch (err) {
       this.log.warn({ msg: 'stale run check failed', err: String(err) });
-    } finally {
-      this.busy = false;
     }
   }
 }

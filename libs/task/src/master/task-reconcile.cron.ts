@@ -1,6 +1,6 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
-import { ControlStreamRegistry, NodeRecord, NodeRepository, orphanGraceFor } from '@crawlnest/node';
+import { ControlStreamRegistry, NodeRecord, NodeRepository, OnePass, orphanGraceFor } from '@crawlnest/node';
 import { DispatcherService } from './dispatcher.service';
 import { TaskRepository } from './task.repository';
 import { ClaimRepository } from './claim.repository';
@@ -34,9 +34,9 @@ const MAX_READ_SHARE = 0.2;
  * passes are spaced so reads take at most a fifth of the time.
  */
 @Injectable()
-export class TaskReconcileCron {
+export class TaskReconcileCron implements OnModuleDestroy {
   private readonly log = new Logger(TaskReconcileCron.name);
-  private busy = false;
+  private readonly pass = new OnePass();
   /** Passes wait this long after a slow one, so reads take at most MAX_READ_SHARE of the time. */
   private nextPassAt = 0;
   private passes = 0;
@@ -53,10 +53,17 @@ export class TaskReconcileCron {
     this.unheld = new UnheldRunDetector(opts.ackTimeoutMs);
   }
 
+  onModuleDestroy(): Promise<void> {
+    return this.pass.stop();
+  }
+
   @Interval(1000)
-  async reconcile(): Promise<void> {
-    if (this.busy || Date.now() < this.nextPassAt) return;
-    this.busy = true;
+  reconcile(): Promise<void> {
+    if (Date.now() < this.nextPassAt) return Promise.resolve();
+    return this.pass.run(() => this.reconcileOnce());
+  }
+
+  private async reconcileOnce(): Promise<void> {
     const startedAt = Date.now();
     try {
       const [active, nodes] = await Promise.all([this.tasks.findActive(), this.nodes.list({})]);
@@ -81,7 +88,6 @@ export class TaskReconcileCron {
     } finally {
       const took = Date.now() - startedAt;
       this.nextPassAt = Date.now() + took * (1 / MAX_READ_SHARE - 1);
-      this.busy = false;
     }
   }
 

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { OnePass } from '@crawlnest/node';
 import { bucketEndMs, bucketOfId } from '../archive-bucket';
 import { endedTotal } from '../task-counts';
 import { TaskRecord } from '../task.types';
@@ -36,7 +37,7 @@ export type RetentionResult = { hoursDropped: number; tasksRemoved: number };
 export class TaskRetentionCron implements OnModuleInit, OnModuleDestroy {
   private readonly log = new Logger(TaskRetentionCron.name);
   private timer: NodeJS.Timeout | null = null;
-  private running = false;
+  private readonly pass = new OnePass();
 
   constructor(
     private readonly archive: TaskArchiveRepository,
@@ -50,17 +51,16 @@ export class TaskRetentionCron implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     const r = this.opts.retention;
     if (!r || (r.days === 0 && r.max === 0)) return;
-    this.timer = setInterval(() => void this.tick(), r.intervalMs);
+    this.timer = setInterval(() => void this.pass.run(() => this.tick()), r.intervalMs);
     this.timer.unref();
   }
 
-  onModuleDestroy(): void {
+  onModuleDestroy(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    return this.pass.stop();
   }
 
   private async tick(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
     try {
       const slot = Math.floor(Date.now() / this.opts.retention.intervalMs);
       if (!(await this.claims.tryClaim(`retention:${slot}`, this.opts.replicaId))) return;
@@ -68,8 +68,6 @@ export class TaskRetentionCron implements OnModuleInit, OnModuleDestroy {
       if (r.tasksRemoved > 0) this.log.log({ msg: 'task retention pass', ...r });
     } catch (err) {
       this.log.warn({ msg: 'task retention pass failed; retried next interval', err: String(err) });
-    } finally {
-      this.running = false;
     }
   }
 
