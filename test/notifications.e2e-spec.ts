@@ -216,9 +216,11 @@ describe('notifications', () => {
     expect(byType('task.log_errors_above')[0].body.event).toMatchObject({ task: { id: noisy.id }, condition: { errorLines: 3, count: 2 } });
     // One more run that fires on nothing is followed by one that fires: nothing came in between.
     await run(s, items(9));
-    await run(s, items(1));
+    // One item stored and one refused (a payload that is no object): the counts the worker's
+    // Finished report carries, which the event takes without reading the task's ledgers.
+    await run(s, `${items(1)}; echo '{"type":"data","payload":[7],"ipc":true}'`);
     const after = await got('/monitors', 5);
-    expect(after.slice(3).every((x) => x.body.type === 'task.results_below' && x.body.event.task.resultCount === 1)).toBe(true);
+    expect(after.slice(3).every((x) => x.body.type === 'task.results_below' && x.body.event.task.resultCount === 1 && x.body.event.task.resultErrors === 1)).toBe(true);
     for (const id of [median, min, logs]) await m.api.delete(`/api/notifications/rules/${id}`);
   });
 

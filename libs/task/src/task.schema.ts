@@ -54,6 +54,11 @@ export const TaskSchema = new Schema(
       type: new Schema({ keys: [String], cached: Boolean, buildMs: Number }, { _id: false }),
       default: null,
     },
+    // The ending attempt's items as its worker was answered (stored, duplicates, rejected).
+    attemptResults: {
+      type: new Schema({ stored: Number, duplicates: Number, rejected: Number }, { _id: false }),
+      default: null,
+    },
   },
   { collection: 'tasks', versionKey: false },
 );

@@ -60,8 +60,16 @@ export type TaskRecord = {
   parentId: string | null;
   sync: SyncStatsRecord | null;
   environment?: EnvStatsRecord | null;
+  /**
+   * The ending attempt's items as the master answered its worker (its Finished report): the
+   * counts of its batch ledgers, known without reading them. Absent when the worker captured
+   * no results, predates the field, or the attempt ended without a report (orphan, timeout).
+   */
+  attemptResults?: AttemptResults | null;
   attempts?: AttemptRecord[];
 };
+
+export type AttemptResults = { stored: number; duplicates: number; rejected: number };
 
 export type TaskView = {
   id: string;

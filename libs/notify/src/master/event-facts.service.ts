@@ -25,7 +25,21 @@ export type TaskFacts = {
   startedAt: Date | string | null;
   finishedAt: Date | string | null;
   scheduleId: string | null;
+  /** The ending attempt's items as its worker was answered (absent on monitors' views and older facts). */
+  attemptResults?: { stored: number; rejected: number } | null;
 };
+
+type Counts = { resultCount: number; resultErrors: number };
+
+/**
+ * A task's counts known from its fact alone: a first attempt whose Finished report carried
+ * its items' answers (those are its batch ledgers' counts). A later attempt's task also holds
+ * what earlier attempts stored, which only the ledgers know.
+ */
+export function countsInFact(t: Pick<TaskFacts, 'attempt' | 'attemptResults'>): Counts | null {
+  if (t.attempt !== 1 || !t.attemptResults) return null;
+  return { resultCount: t.attemptResults.stored, resultErrors: t.attemptResults.rejected };
+}
 
 export type LogFacts = { tail: string[]; lines: { stream: string; text: string }[] };
 
@@ -62,9 +76,13 @@ export class EventFactsService {
     return v;
   }
 
-  /** Called once per fan-out pass (passes do not overlap): what the previous pass left unused goes. */
-  async prefetchCounts(tasks: { id: string; attempt: number }[]): Promise<void> {
+  /**
+   * Called once per fan-out pass (passes do not overlap): what the previous pass left unused goes.
+   * Tasks whose fact carries their counts read nothing.
+   */
+  async prefetchCounts(facts: TaskFacts[]): Promise<void> {
     this.prefetched.clear();
+    const tasks = facts.filter((t) => !countsInFact(t)).map((t) => ({ id: String(t._id), attempt: t.attempt }));
     const counts = await Promise.all(tasks.map(async (t) => [t.id, await this.countsByIds(t.id, t.attempt)] as const));
     for (const [id, c] of counts) if (c) this.prefetched.set(id, c);
     // Tasks with too many batches to read one by one: one ledger scan for all of them.
@@ -90,7 +108,11 @@ export class EventFactsService {
     return nodeId ? (this.nodes.get(nodeId)?.name ?? null) : null;
   }
 
-  async resultCounts(taskId: string, attempt: number): Promise<{ resultCount: number; resultErrors: number }> {
+  async resultCounts(t: TaskFacts): Promise<Counts> {
+    const known = countsInFact(t);
+    if (known) return known;
+    const taskId = String(t._id);
+    const attempt = t.attempt;
     const pre = this.prefetched.get(taskId);
     if (pre) {
       this.prefetched.delete(taskId);
@@ -131,7 +153,7 @@ export class EventFactsService {
   /** The task part of an event, from the task as it was recorded at its close (or by a monitor). */
   async taskEvent(t: TaskFacts, base: Pick<NotifyEvent, 'id' | 'type' | 'at'>, extra: Partial<NotifyEvent> = {}): Promise<NotifyEvent> {
     const taskId = String(t._id);
-    const [spider, counts] = await Promise.all([this.spider(t.spiderId), this.resultCounts(taskId, t.attempt)]);
+    const [spider, counts] = await Promise.all([this.spider(t.spiderId), this.resultCounts(t)]);
     const started = t.startedAt ? new Date(t.startedAt).getTime() : null;
     const ended = t.finishedAt ? new Date(t.finishedAt).getTime() : null;
     return {

@@ -229,8 +229,7 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
     await this.facts.prefetchCounts(
       candidates
         .filter((f) => won.has(`fanout:${f._id}:0`) && f.kind === 'task.ended')
-        .map((f) => (f as Extract<OutboxFact, { kind: 'task.ended' }>).task as unknown as TaskFacts)
-        .map((t) => ({ id: String(t._id), attempt: t.attempt })),
+        .map((f) => (f as Extract<OutboxFact, { kind: 'task.ended' }>).task as unknown as TaskFacts),
     );
     const queue = [...candidates];
     const worker = async () => {

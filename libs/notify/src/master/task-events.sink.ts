@@ -5,7 +5,9 @@ import { NotifyConfigCache } from './notify-config.cache';
 import { OutboxSignal } from './outbox-signal';
 
 /** What the outbox keeps of an ended task: enough to build its event without reading it again. */
-export function taskSnapshot(t: Pick<TaskRecord, 'spiderId' | 'attempt' | 'status' | 'nodeId' | 'exitCode' | 'error' | 'createdAt' | 'startedAt' | 'finishedAt' | 'scheduleId'> & { _id: unknown }) {
+export function taskSnapshot(
+  t: Pick<TaskRecord, 'spiderId' | 'attempt' | 'status' | 'nodeId' | 'exitCode' | 'error' | 'createdAt' | 'startedAt' | 'finishedAt' | 'scheduleId' | 'attemptResults'> & { _id: unknown },
+) {
   return {
     _id: String(t._id),
     spiderId: t.spiderId,
@@ -18,6 +20,7 @@ export function taskSnapshot(t: Pick<TaskRecord, 'spiderId' | 'attempt' | 'statu
     startedAt: t.startedAt ?? null,
     finishedAt: t.finishedAt ?? null,
     scheduleId: t.scheduleId ?? null,
+    attemptResults: t.attemptResults ?? null,
   };
 }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { join } from 'node:path';
 import { backoffDelay } from '@crawlnest/node';
-import { ResultCapture, ResultCaptureContext, ResultCaptureFactory, SeqShipper } from '@crawlnest/task';
+import { ResultCapture, ResultCaptureContext, ResultCaptureFactory, ResultTally, SeqShipper } from '@crawlnest/task';
 import { parseResultLine } from '../result-line';
 import { ResultsClient, WireItem } from './results.client';
 import { RESULTS_WORKER_OPTIONS, ResultsWorkerOptions } from './results-worker.options';
@@ -99,6 +99,10 @@ class AttemptResults implements ResultCapture {
     this.ctx.log(
       `[crawlnest] results: ${this.sent} items read, ${this.stored} stored, ${this.duplicates} duplicates, ${this.refusedHere + this.refusedThere} refused`,
     );
+  }
+
+  tally(): ResultTally {
+    return { stored: this.stored, duplicates: this.duplicates, rejected: this.refusedHere + this.refusedThere };
   }
 
   private refuse(reason: string): void {

@@ -5,11 +5,19 @@ import { DispatcherService } from './dispatcher.service';
 import { TaskMetrics } from './task.metrics';
 import { CurrentAttempts } from './current-attempts';
 import { mayRetry } from '../retries';
-import { EnvStatsRecord, SyncStatsRecord, TaskRecord, TaskStatus } from '../task.types';
+import { AttemptResults, EnvStatsRecord, SyncStatsRecord, TaskRecord, TaskStatus } from '../task.types';
 
 export type AttemptRef = { taskId: string; attempt: number; nodeId: string };
 export type ReportResult = { accepted: boolean; reason: string };
 export type LogLineIn = { seq: number; tsMs: number; stream: string; text: string };
+export type FinishedReport = {
+  status: string;
+  exitCode: number | null;
+  error: string | null;
+  sync: SyncStatsRecord | null;
+  environment?: EnvStatsRecord | null;
+  results?: AttemptResults | null;
+};
 
 const ACCEPTED: ReportResult = { accepted: true, reason: '' };
 const FINAL_REPORT_STATUSES: readonly TaskStatus[] = ['finished', 'error', 'cancelled'];
@@ -62,7 +70,7 @@ export class TaskReportService {
 
   async finished(
     ref: AttemptRef,
-    report: { status: string; exitCode: number | null; error: string | null; sync: SyncStatsRecord | null; environment?: EnvStatsRecord | null },
+    report: FinishedReport,
   ): Promise<ReportResult> {
     return this.counted('finished', this.finishedNow(ref, report));
   }
@@ -75,13 +83,13 @@ export class TaskReportService {
 
   private async finishedNow(
     ref: AttemptRef,
-    report: { status: string; exitCode: number | null; error: string | null; sync: SyncStatsRecord | null; environment?: EnvStatsRecord | null },
+    report: FinishedReport,
   ): Promise<ReportResult> {
     const status = report.status as TaskStatus;
     if (status === 'abnormal') return this.fencedAttempt(ref, report.error ?? 'stopped by the worker');
     if (report.status === 'handback') return this.handedBack(ref, report.error ?? 'worker shutting down');
     if (!FINAL_REPORT_STATUSES.includes(status)) return stale(`bad final status ${report.status}`);
-    const set = { status, exitCode: report.exitCode, error: report.error, finishedAt: new Date(), ...(report.sync ? { sync: report.sync } : {}), ...(report.environment ? { environment: report.environment } : {}) };
+    const set = { status, exitCode: report.exitCode, error: report.error, finishedAt: new Date(), ...(report.sync ? { sync: report.sync } : {}), ...(report.environment ? { environment: report.environment } : {}), ...(report.results ? { attemptResults: report.results } : {}) };
     this.logsAccepted.forget(ref.taskId, ref.attempt, ref.nodeId);
     if (!(await this.tasks.updateOnNode(ref.taskId, ref.attempt, ref.nodeId, ['assigned', 'running'], set))) {
       return this.explainMiss(ref, [status]);

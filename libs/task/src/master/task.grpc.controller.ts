@@ -37,7 +37,16 @@ export class TaskGrpcController {
 
   @GrpcMethod('TaskService', 'Finished')
   finished(
-    req: { ref: AttemptRef; status: string; exitCode: number; hasExitCode: boolean; error: string; sync: SyncStatsMsg | null; environment?: EnvStatsMsg | null },
+    req: {
+      ref: AttemptRef;
+      status: string;
+      exitCode: number;
+      hasExitCode: boolean;
+      error: string;
+      sync: SyncStatsMsg | null;
+      environment?: EnvStatsMsg | null;
+      results?: { stored: string; duplicates: string; rejected: string } | null;
+    },
     md: Metadata,
   ): Promise<ReportResult> {
     this.authorize(md, 'Finished');
@@ -47,6 +56,7 @@ export class TaskGrpcController {
       error: req.error || null,
       sync: syncStats(req.sync),
       environment: envStats(req.environment),
+      results: req.results ? { stored: Number(req.results.stored), duplicates: Number(req.results.duplicates), rejected: Number(req.results.rejected) } : null,
     });
   }
 

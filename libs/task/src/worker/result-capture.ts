@@ -23,7 +23,12 @@ export interface ResultCapture {
   refuseOverlong(bytes: number): void;
   /** Resolves once every item is stored (or refused); called before Finished is reported. */
   close(): Promise<void>;
+  /** The master's answers for the attempt's items so far; complete once `close()` resolved. */
+  tally(): ResultTally;
 }
+
+/** Counts of an attempt's items as the master answered them (its batch ledgers hold the same). */
+export type ResultTally = { stored: number; duplicates: number; rejected: number };
 
 export interface ResultCaptureFactory {
   open(ctx: ResultCaptureContext): ResultCapture;

@@ -6,7 +6,7 @@ import { LogShipper } from './log-shipper';
 import { startTaskProcess, TaskProcess } from './process-group';
 import { ProcessGroupRecords } from './process-group-records';
 import { killGraceMsOf } from './kill-grace';
-import { RESULT_CAPTURE_FACTORY, ResultCaptureFactory } from './result-capture';
+import { RESULT_CAPTURE_FACTORY, ResultCaptureFactory, ResultTally } from './result-capture';
 import { readTaskOutput } from './task-output.reader';
 import { Ref, TaskReporterClient } from './task-reporter.client';
 import { ackFoldWindowMs, DeferredAck } from './deferred-ack';
@@ -37,6 +37,8 @@ type Run = {
   deferredAck?: DeferredAck;
   /** The Started report was sent (and accepted) before the command started. */
   startReported?: boolean;
+  /** The master's answers for the attempt's items, taken once they were all answered. */
+  results?: ResultTally | null;
   done: Promise<void>;
 };
 
@@ -330,6 +332,7 @@ export class TaskRunnerService implements OnModuleInit, OnApplicationBootstrap, 
     if (timeout) clearTimeout(timeout);
     await Promise.all(pipes);
     await results?.close(); // before the log closes: it writes the results summary there
+    run.results = results?.tally() ?? null;
     // A stopped task says so in its own log (cancelled, timed out, worker shutting down): the
     // last line a reader sees, not only a field on the task.
     const stopped = run.stopReason as Run['stopReason'];
@@ -369,7 +372,7 @@ export class TaskRunnerService implements OnModuleInit, OnApplicationBootstrap, 
       return;
     }
     const r = await this.reporter.untilAnswered('finished', () =>
-      this.reporter.finished(run.ref, { status, exitCode, error, sync, environment: run.environment }),
+      this.reporter.finished(run.ref, { status, exitCode, error, sync, environment: run.environment, results: run.results ?? null }),
     );
     this.log.log({ msg: 'task ended', taskId: run.a.taskId, attempt: run.a.attempt, status, exitCode, accepted: r.accepted });
   }
