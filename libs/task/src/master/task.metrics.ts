@@ -33,7 +33,7 @@ export class TaskMetrics {
 
   private readonly reports = new Counter({
     name: 'crawlnest_task_reports_total',
-    help: 'Worker reports handled by this replica, by kind (ack, started, finished, logs) and outcome (accepted or refused)',
+    help: 'Worker reports handled by this replica, by kind (ack, started, finished; log batches are not counted) and outcome (accepted or refused)',
     labelNames: ['kind', 'outcome'],
     registers: [],
   });
