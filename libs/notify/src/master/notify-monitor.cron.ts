@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { NodeCache } from '@crawlnest/node';
+import { NodeCache, OnePass } from '@crawlnest/node';
 import { TaskService, type TaskView } from '@crawlnest/task';
 import { NotifyConfigCache } from './notify-config.cache';
 import { OutboxFact, OutboxRepository } from './outbox.repository';
@@ -20,7 +20,7 @@ const OPEN_PAGE = 500;
 export class NotifyMonitorCron implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = new Logger(NotifyMonitorCron.name);
   private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private readonly pass = new OnePass();
   /** Fact ids this replica already recorded (or found recorded): not inserted again. */
   private readonly seen = new Set<string>();
 
@@ -33,16 +33,14 @@ export class NotifyMonitorCron implements OnApplicationBootstrap, OnModuleDestro
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => {
-      this.running ??= this.tick()
-        .catch((err: unknown) => this.log.warn({ msg: 'notification monitors failed', err: String(err) }))
-        .finally(() => (this.running = null));
+      void this.pass.run(() => this.tick().catch((err: unknown) => this.log.warn({ msg: 'notification monitors failed', err: String(err) })));
     }, EVERY_MS);
     this.timer.unref();
   }
 
   async onModuleDestroy(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.pass.stop();
   }
 
   private async tick(): Promise<void> {

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { OnePass } from '@crawlnest/node';
 import { DeliveryRepository } from './delivery.repository';
 import { NOTIFY_MASTER_OPTIONS, NotifyMasterOptions } from './notify-master.options';
 
@@ -13,7 +14,7 @@ const EVERY_MS = 3_600_000;
 export class NotifyRetentionCron implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = new Logger(NotifyRetentionCron.name);
   private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private readonly pass = new OnePass();
 
   constructor(
     private readonly deliveries: DeliveryRepository,
@@ -21,12 +22,13 @@ export class NotifyRetentionCron implements OnApplicationBootstrap, OnModuleDest
   ) {}
 
   onApplicationBootstrap(): void {
-    const run = () => {
-      this.running ??= this.sweep()
-        .then(() => undefined)
-        .catch((err: unknown) => this.log.warn({ msg: 'notification history sweep failed', err: String(err) }))
-        .finally(() => (this.running = null));
-    };
+    const run = () =>
+      void this.pass.run(() =>
+        this.sweep().then(
+          () => undefined,
+          (err: unknown) => this.log.warn({ msg: 'notification history sweep failed', err: String(err) }),
+        ),
+      );
     const first = setTimeout(() => {
       run();
       this.timer = setInterval(run, EVERY_MS);
@@ -41,7 +43,7 @@ export class NotifyRetentionCron implements OnApplicationBootstrap, OnModuleDest
       clearTimeout(this.timer);
       clearInterval(this.timer);
     }
-    await this.running;
+    await this.pass.stop();
   }
 
   async sweep(now = Date.now()): Promise<number> {

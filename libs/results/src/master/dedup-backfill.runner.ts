@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { NotFoundError } from '@crawlnest/node';
+import { NotFoundError, OnePass } from '@crawlnest/node';
 import { SpiderService } from '@crawlnest/sync';
 import { storedKeyName } from '../dedup-key';
 import { DedupSetting } from '../results.types';
@@ -29,8 +29,7 @@ const PROGRESS_LOG_MS = 5000;
 export class DedupBackfillRunner implements OnModuleInit, OnModuleDestroy {
   private readonly log = new Logger(DedupBackfillRunner.name);
   private timer: NodeJS.Timeout | undefined;
-  private busy: Promise<void> | undefined;
-  private stopping = false;
+  private readonly pass = new OnePass();
 
   constructor(
     private readonly jobs: DedupBackfillRepository,
@@ -45,16 +44,12 @@ export class DedupBackfillRunner implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopping = true;
     if (this.timer) clearInterval(this.timer);
-    await this.busy;
+    await this.pass.stop();
   }
 
   private tick(): void {
-    if (this.busy || this.stopping) return;
-    this.busy = this.runAll()
-      .catch((err: unknown) => this.log.warn({ msg: 'dedup backfill tick failed', err: String(err) }))
-      .finally(() => (this.busy = undefined));
+    void this.pass.run(() => this.runAll().catch((err: unknown) => this.log.warn({ msg: 'dedup backfill tick failed', err: String(err) })));
   }
 
   private async runAll(): Promise<void> {
@@ -108,7 +103,7 @@ export class DedupBackfillRunner implements OnModuleInit, OnModuleDestroy {
           lastLog = Date.now();
           this.log.log({ msg: 'dedup backfill progress', spiderId: job._id, scanned: job.scanned, total: job.total, duplicates: job.duplicates });
         }
-        if (this.stopping) return;
+        if (this.pass.stopping) return;
         if (Date.now() > deadline) {
           if (!(await this.jobs.takeLease(job._id, job.run, slot + 1, this.replica))) return;
           slot++;
