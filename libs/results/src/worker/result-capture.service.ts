@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { join } from 'node:path';
 import { backoffDelay } from '@crawlnest/node';
-import { ResultCapture, ResultCaptureContext, ResultCaptureFactory, ResultTally, SeqShipper } from '@crawlnest/task';
+import { ResultCapture, ResultCaptureContext, ResultCaptureFactory, SeqShipper } from '@crawlnest/task';
 import { parseResultLine } from '../result-line';
 import { ResultsClient, WireItem } from './results.client';
 import { RESULTS_WORKER_OPTIONS, ResultsWorkerOptions } from './results-worker.options';
@@ -101,7 +101,7 @@ class AttemptResults implements ResultCapture {
     );
   }
 
-  tally(): ResultTally {
+  tally(): ReturnType<ResultCapture['tally']> {
     return { stored: this.stored, duplicates: this.duplicates, rejected: this.refusedHere + this.refusedThere };
   }
 

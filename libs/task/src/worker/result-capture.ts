@@ -1,3 +1,4 @@
+import type { AttemptResults } from '../task.types';
 /**
  * The hook through which the results lib takes result lines out of a task's stdout. It is
  * defined here (the runner's side) and provided by `@crawlnest/results`, so the task lib does
@@ -24,11 +25,8 @@ export interface ResultCapture {
   /** Resolves once every item is stored (or refused); called before Finished is reported. */
   close(): Promise<void>;
   /** The master's answers for the attempt's items so far; complete once `close()` resolved. */
-  tally(): ResultTally;
+  tally(): AttemptResults;
 }
-
-/** Counts of an attempt's items as the master answered them (its batch ledgers hold the same). */
-export type ResultTally = { stored: number; duplicates: number; rejected: number };
 
 export interface ResultCaptureFactory {
   open(ctx: ResultCaptureContext): ResultCapture;

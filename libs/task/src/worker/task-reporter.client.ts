@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AssignmentMsg, backoffDelay, MasterLinkClient, unaryCall } from '@crawlnest/node';
 import type { EnvStageStats, SyncStats } from '@crawlnest/sync';
-import type { ResultTally } from './result-capture';
+import type { AttemptResults } from '../task.types';
 import type { OutLine, ShipResult } from './log-shipper';
 
 const CALL_TIMEOUT_MS = 5000;
@@ -40,7 +40,7 @@ export class TaskReporterClient {
       error: string | null;
       sync: SyncStats | null;
       environment?: EnvStageStats | null;
-      results?: ResultTally | null;
+      results?: AttemptResults | null;
     },
   ): Promise<ShipResult> {
     return this.call('Finished', {

@@ -6,7 +6,8 @@ import { LogShipper } from './log-shipper';
 import { startTaskProcess, TaskProcess } from './process-group';
 import { ProcessGroupRecords } from './process-group-records';
 import { killGraceMsOf } from './kill-grace';
-import { RESULT_CAPTURE_FACTORY, ResultCaptureFactory, ResultTally } from './result-capture';
+import { RESULT_CAPTURE_FACTORY, ResultCaptureFactory } from './result-capture';
+import type { AttemptResults } from '../task.types';
 import { readTaskOutput } from './task-output.reader';
 import { Ref, TaskReporterClient } from './task-reporter.client';
 import { ackFoldWindowMs, DeferredAck } from './deferred-ack';
@@ -38,7 +39,7 @@ type Run = {
   /** The Started report was sent (and accepted) before the command started. */
   startReported?: boolean;
   /** The master's answers for the attempt's items, taken once they were all answered. */
-  results?: ResultTally | null;
+  results?: AttemptResults | null;
   done: Promise<void>;
 };
 
