@@ -3,6 +3,7 @@ export * from './crypto/secret-box';
 export * from './backoff';
 export * from './shared-call';
 export * from './one-pass';
+export * from './in-flight-writes';
 export * from './insert-outcomes';
 export * from './db-flavor';
 export * from './fence';

@@ -1,4 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { InFlightWrites } from '../in-flight-writes';
 import type { EnvironmentMsg } from '../grpc/messages';
 import { NodeEnvironment, NodeEnvironmentsRepository } from './node-environments.repository';
 
@@ -9,11 +10,16 @@ type Slot = { lastJson: string; writing: boolean; next?: NodeEnvironment[] };
  * changed, with at most one write per node in flight (the newest list wins).
  */
 @Injectable()
-export class NodeEnvironmentsRecorder {
+export class NodeEnvironmentsRecorder implements OnModuleDestroy {
   private readonly log = new Logger(NodeEnvironmentsRecorder.name);
   private readonly slots = new Map<string, Slot>();
+  private readonly writes = new InFlightWrites();
 
   constructor(private readonly repo: NodeEnvironmentsRepository) {}
+
+  onModuleDestroy(): Promise<void> {
+    return this.writes.settled();
+  }
 
   record(nodeId: string, reported: EnvironmentMsg[]): void {
     const list: NodeEnvironment[] = reported.map((e) => ({
@@ -37,15 +43,17 @@ export class NodeEnvironmentsRecorder {
     const list = slot.next;
     slot.next = undefined;
     slot.writing = true;
-    void this.repo
-      .replace(nodeId, list)
-      .catch((err: unknown) => {
-        slot.lastJson = ''; // write again with the next heartbeat
-        this.log.warn({ msg: 'environment list write failed', nodeId, err: String(err) });
-      })
-      .finally(() => {
-        slot.writing = false;
-        this.flush(nodeId, slot);
-      });
+    void this.writes.track(
+      this.repo
+        .replace(nodeId, list)
+        .catch((err: unknown) => {
+          slot.lastJson = ''; // write again with the next heartbeat
+          this.log.warn({ msg: 'environment list write failed', nodeId, err: String(err) });
+        })
+        .finally(() => {
+          slot.writing = false;
+          this.flush(nodeId, slot);
+        }),
+    );
   }
 }

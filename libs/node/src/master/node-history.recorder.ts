@@ -1,6 +1,7 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { addSample, DEFAULT_HISTORY_SLOT_MS, mergeSamples, NodeSample, slotOf, withinWindow } from '../node-history';
 import { NodeHistoryRepository } from './node-history.repository';
+import { InFlightWrites } from '../in-flight-writes';
 import { NODE_MASTER_OPTIONS, NodeMasterOptions } from './node-master.options';
 
 type Heartbeat = { cpuPercent: number; memoryBytes: number; runningTasks: number };
@@ -22,9 +23,10 @@ type NodeState = {
  * node over reads the document first and continues it.
  */
 @Injectable()
-export class NodeHistoryRecorder {
+export class NodeHistoryRecorder implements OnModuleDestroy {
   private readonly log = new Logger(NodeHistoryRecorder.name);
   private readonly nodes = new Map<string, NodeState>();
+  private readonly writes = new InFlightWrites();
   readonly slotMs: number;
 
   constructor(
@@ -32,6 +34,10 @@ export class NodeHistoryRecorder {
     @Inject(NODE_MASTER_OPTIONS) opts: NodeMasterOptions,
   ) {
     this.slotMs = opts.historySlotMs ?? DEFAULT_HISTORY_SLOT_MS;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.writes.settled();
   }
 
   record(nodeId: string, sessionId: string, hb: Heartbeat, nowMs = Date.now()): void {
@@ -74,19 +80,21 @@ export class NodeHistoryRecorder {
     if (state.writing || !state.dirty) return;
     state.writing = true;
     let failed = false;
-    void state.loaded
-      .then(() => {
-        state.dirty = false;
-        return this.repo.replace(nodeId, this.slotMs, state.samples);
-      })
-      .catch((err: unknown) => {
-        failed = true;
-        state.dirty = true; // goes out with the next slot's write
-        this.log.warn({ msg: 'node history write failed', nodeId, err: String(err) });
-      })
-      .finally(() => {
-        state.writing = false;
-        if (!failed && state.dirty && this.nodes.get(nodeId) === state) this.flush(nodeId, state);
-      });
+    void this.writes.track(
+      state.loaded
+        .then(() => {
+          state.dirty = false;
+          return this.repo.replace(nodeId, this.slotMs, state.samples);
+        })
+        .catch((err: unknown) => {
+          failed = true;
+          state.dirty = true; // goes out with the next slot's write
+          this.log.warn({ msg: 'node history write failed', nodeId, err: String(err) });
+        })
+        .finally(() => {
+          state.writing = false;
+          if (!failed && state.dirty && this.nodes.get(nodeId) === state) this.flush(nodeId, state);
+        }),
+    );
   }
 }
