@@ -26,3 +26,11 @@ export function pidListeningOn(port: number): number | null {
   }
   return null;
 }
+
+/** The machine's CPU ticks so far, busy and all (from the first line of /proc/stat), for the idle share of a span. */
+export function machineTicks(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  const idle = f[3] + (f[4] ?? 0); // idle + iowait
+  return { busy: total - idle, total };
+}

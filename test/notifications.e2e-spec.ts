@@ -1,4 +1,4 @@
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mongo } from 'mongoose';
 import { Master, TestCluster } from './support/cluster';
@@ -120,6 +120,10 @@ describe('notifications', () => {
       return list.length === 3 && list.every((d) => d.status === 'sent') ? list : undefined;
     });
     expect(ds.every((d) => d.attempts === 1)).toBe(true);
+    // The POSTs were made by the master's sender thread, below its main thread's priority.
+    const nices = threadNices(m.proc.pid);
+    expect(nices.get(m.proc.pid)).toBe(0);
+    expect([...nices.values()]).toContain(10);
     await m.api.delete(`/api/notifications/rules/${r}`);
   });
 
@@ -394,3 +398,13 @@ describe('notifications', () => {
     await m.api.delete(`/api/notifications/rules/${r}`);
   });
 });
+
+/** Each thread's nice value, by thread id, from /proc (Linux). */
+function threadNices(pid: number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    out.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
+  }
+  return out;
+}
