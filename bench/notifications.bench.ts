@@ -37,7 +37,9 @@ async function cluster(label: string, hooks: NicedHookReceiver) {
 
 /** CPU seconds so far of the master, the workers, the database and this process (which runs the receiver, in a thread at nice 10). */
 function cpuNow(c: TestCluster): Record<string, number> {
-  const out: Record<string, number> = { master: cpuSeconds(c.masters[0].proc.pid), workers: c.workers.reduce((a, w) => a + cpuSeconds(w.proc.pid), 0), 'bench+receiver': cpuSeconds(process.pid) };
+  const master = c.masters[0].proc.pid;
+  // The main thread apart: webhook sends run in the master's sender thread (libs/notify send-thread.ts).
+  const out: Record<string, number> = { master: cpuSeconds(master), 'master main thread': cpuSeconds(master, master), workers: c.workers.reduce((a, w) => a + cpuSeconds(w.proc.pid), 0), 'bench+receiver': cpuSeconds(process.pid) };
   const port = Number(new URL(process.env.CRAWLNEST_E2E_MONGO_URI ?? 'mongodb://127.0.0.1:0/').port);
   const db = pidListeningOn(port);
   if (db !== null) out.ferretdb = cpuSeconds(db);
