@@ -35,8 +35,11 @@ const FANOUT_GATHER_MS = 150;
  * Settled first attempts and fanned-out facts are written at most this long after they
  * happen, many in one insertMany / one bulk delete. Only the history lags by it: the sends are made
  * before. A master killed within it resends those deliveries after its lease (same delivery id).
+ * 1000 rather than 250 ms: with ten rules, 300 closes in a burst went from 0.84× to 0.89× of the
+ * dispatch throughput without rules (sends left out, to see the writes alone), each history
+ * insert and outbox delete a turn of FerretDB/SQLite's one write lock.
  */
-const WRITE_BATCH_MS = 250;
+const WRITE_BATCH_MS = 1000;
 
 type Fired = { event: NotifyEvent; rule: RuleRecord };
 
