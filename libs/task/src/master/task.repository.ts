@@ -174,9 +174,9 @@ export class TaskRepository implements OnModuleDestroy {
     return queued ?? (await this.archive.findById(id));
   }
 
-  /** A queue copy left by a move cut short (crash between insert and delete): deleted in the background. */
+  /** A queue copy left by a move cut short (crash between insert and delete): dropped from reads at once and swept (retried until it goes). */
   private dropStaleQueued(_id: Types.ObjectId): void {
-    this.queue.deleteOne({ _id }).catch(() => undefined); // tried again on the next read
+    this.queueDeleteLater(String(_id));
   }
 
   /**
@@ -259,7 +259,11 @@ export class TaskRepository implements OnModuleDestroy {
         this.queueDeleteLater(String(_id));
         return true;
       }
-      // Already in `tasks`: moved by an earlier try, or put there directly; update it there.
+      // Already in `tasks`: moved by an earlier try (its insert landed though its answer was
+      // lost, as in a database outage), or put there directly; update it there. Its queue copy
+      // is stale either way and goes like a moved one's: dropped from reads now and swept,
+      // instead of counting as pending once the task has ended.
+      this.queueDeleteLater(String(_id));
     }
     return (await this.open.updateOne({ _id, attempt: t.attempt, status: 'pending' }, { $set: set })).matchedCount === 1;
   }
