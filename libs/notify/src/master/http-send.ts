@@ -1,7 +1,5 @@
-import type { Agent as HttpAgent, IncomingHttpHeaders } from 'node:http';
-import { request as httpRequest } from 'node:http';
-import type { Agent as HttpsAgent } from 'node:https';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, IncomingHttpHeaders, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { ChannelConfig, ChannelSecrets, ChannelType } from '../notify.types';
 import { chatBody, Message, webhookBody } from '../message-format';
 import { isRetryableStatus, retryAfterMs } from '../retry-plan';
@@ -13,6 +11,11 @@ export type SendOutcome = { ok: boolean; retryable: boolean; responseCode: numbe
 export type SendTarget = { type: ChannelType; config: ChannelConfig; secrets: ChannelSecrets; eventType: string };
 
 export type HttpAgents = { http: HttpAgent; https: HttpsAgent };
+
+/** Connections to receivers kept alive between sends (ten rules make ten POSTs per event). */
+export function keptAliveAgents(): HttpAgents {
+  return { http: new HttpAgent({ keepAlive: true, maxSockets: 64 }), https: new HttpsAgent({ keepAlive: true, maxSockets: 64 }) };
+}
 
 /**
  * One webhook or chat message as an HTTP POST: the body for the channel's type, its signature

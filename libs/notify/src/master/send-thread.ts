@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Logger } from '@nestjs/common';
 import type { Message } from '../message-format';
-import { HttpAgents, httpSend, SendOutcome, SendTarget } from './http-send';
+import { HttpAgents, httpSend, keptAliveAgents, SendOutcome, SendTarget } from './http-send';
+import type { SendRequest } from './send-thread.worker';
 
 /** The sender thread's nice value: above the main thread's 0, so dispatch gets the CPU first. */
 export const SENDER_NICE = 10;
@@ -44,7 +43,8 @@ export class SendThread {
     return new Promise<SendOutcome>((resolve) => {
       const timer = setTimeout(() => this.answer(id, unknownOutcome(`the sender thread did not answer within ${timeoutMs + THREAD_GRACE_MS} ms`, timeoutMs + THREAD_GRACE_MS)), timeoutMs + THREAD_GRACE_MS);
       this.waiting.set(id, { resolve, timer });
-      w.postMessage({ id, target, message, timeoutMs });
+      const req: SendRequest = { id, target, message, timeoutMs };
+      w.postMessage(req);
     });
   }
 
@@ -84,7 +84,7 @@ export class SendThread {
   }
 
   private agents(): HttpAgents {
-    this.inlineAgents ??= { http: new HttpAgent({ keepAlive: true, maxSockets: 64 }), https: new HttpsAgent({ keepAlive: true, maxSockets: 64 }) };
+    this.inlineAgents ??= keptAliveAgents();
     return this.inlineAgents;
   }
 }

@@ -1,8 +1,6 @@
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Message } from '../message-format';
-import { httpSend, SendTarget } from './http-send';
+import { httpSend, keptAliveAgents, SendTarget } from './http-send';
 import { lowerThreadPriority } from './thread-priority';
 
 /**
@@ -16,8 +14,7 @@ export type SendRequest = { id: number; target: SendTarget; message: Message; ti
 const port = parentPort;
 if (port) {
   lowerThreadPriority(Number((workerData as { nice?: number } | null)?.nice ?? 0));
-  // Connections to receivers are kept alive between sends, as the inline sender did.
-  const agents = { http: new HttpAgent({ keepAlive: true, maxSockets: 64 }), https: new HttpsAgent({ keepAlive: true, maxSockets: 64 }) };
+  const agents = keptAliveAgents();
   port.on('message', (req: SendRequest) => {
     void httpSend(req.target, req.message, req.timeoutMs, agents).then((outcome) => port.postMessage({ id: req.id, outcome }));
   });
