@@ -154,7 +154,8 @@ export class TaskRepository implements OnModuleDestroy {
   async findById(id: string): Promise<TaskRecord | null> {
     if (!Types.ObjectId.isValid(id)) return null;
     const [ended, open, queued] = await Promise.all([this.archive.findById(id), this.open.findById(id).lean<TaskRecord>(), this.queue.findById(id).lean<TaskRecord>()]);
-    if (queued && (ended || open)) this.dropStaleQueued(queued._id);
+    // A queue copy left by a move cut short (crash between insert and delete) goes like a moved one's: out of reads now, swept later.
+    if (queued && (ended || open)) this.queueDeleteLater(String(queued._id));
     return ended ?? open ?? queued;
   }
 
@@ -172,11 +173,6 @@ export class TaskRepository implements OnModuleDestroy {
     const queued = await this.queue.findById(id).lean<TaskRecord>();
     // Not queued either: it may have ended between the reads (archived, then deleted from `tasks`).
     return queued ?? (await this.archive.findById(id));
-  }
-
-  /** A queue copy left by a move cut short (crash between insert and delete): dropped from reads at once and swept (retried until it goes). */
-  private dropStaleQueued(_id: Types.ObjectId): void {
-    this.queueDeleteLater(String(_id));
   }
 
   /**
