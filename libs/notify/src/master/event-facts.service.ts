@@ -49,8 +49,12 @@ export class EventFactsService {
   private readonly log = new Logger(EventFactsService.name);
   /** Counts read for a whole fan-out pass at once (by `_id`, in parallel; one scan for tasks with many batches); taken once each. */
   private readonly prefetched = new Map<string, { resultCount: number; resultErrors: number }>();
-  /** Spider names and projects, kept briefly: a burst of facts of one spider reads it once. */
-  private readonly spiderCache = new Map<string, { at: number; v: { name: string | null; projectId: string | null } }>();
+  /**
+   * Spider names and projects, kept briefly: a burst of facts of one spider reads it once. The
+   * read itself is kept (not its answer), so the facts of a pass, built concurrently, share one
+   * read instead of each missing the cache at once.
+   */
+  private readonly spiderCache = new Map<string, { at: number; v: Promise<{ name: string | null; projectId: string | null }> }>();
 
   constructor(
     private readonly tasks: TaskService,
@@ -68,9 +72,11 @@ export class EventFactsService {
     if (!spiderId) return { name: null, projectId: null };
     const hit = this.spiderCache.get(spiderId);
     if (hit && Date.now() - hit.at < SPIDER_CACHE_MS) return hit.v;
-    const s = await this.spiders.findById(spiderId).catch(() => null);
-    // A spider without projectId is in the default project (as the access checks say).
-    const v = { name: s?.name ?? null, projectId: s ? (s.projectId ?? DEFAULT_PROJECT_ID) : null };
+    // A spider without projectId is in the default project (as the access checks say); a failed read names nothing.
+    const v = this.spiders.findById(spiderId).then(
+      (s) => ({ name: s?.name ?? null, projectId: s ? (s.projectId ?? DEFAULT_PROJECT_ID) : null }),
+      () => ({ name: null, projectId: null }),
+    );
     if (this.spiderCache.size > 1000) this.spiderCache.clear();
     this.spiderCache.set(spiderId, { at: Date.now(), v });
     return v;
