@@ -7,6 +7,7 @@ import { cliEnv, runCli } from './support/cli-process';
 import { runTask } from './support/results-helpers';
 import { taskEnded } from './support/spider-tree';
 import { waitFor } from './support/wait';
+import { dbCommands } from './support/db-commands';
 
 const { MongoClient } = mongo;
 const FAKE_NODE = '0123456789abcdef01234567';
@@ -371,6 +372,15 @@ describe('notifications', () => {
     expect(JSON.parse(ls.stdout)[0]).toMatchObject({ eventType: 'test', status: 'sent' });
     expect((await runCli(['notify', 'rules', 'add', 'bad', '--event', 'task.error:oops', '--channel', channelId], env)).code).toBe(2);
     expect((await runCli(['notify', 'rules', 'rm', JSON.parse(r.stdout).id], env)).code).toBe(0);
+  });
+
+  it('the outbox is read at most every 2 s, the due list at every poll (100 ms here): facts reach the notifier in memory', async () => {
+    const before = await dbCommands(m);
+    await new Promise((res) => setTimeout(res, 5000));
+    const after = await dbCommands(m);
+    const reads = (k: string) => (after[k] ?? 0) - (before[k] ?? 0);
+    expect(reads('find notify_due')).toBeGreaterThanOrEqual(20);
+    expect(reads('find notify_outbox')).toBeLessThanOrEqual(4);
   });
 
   it('a master SIGKILLed after a task closed and before its delivery delivers it after restart, once', async () => {

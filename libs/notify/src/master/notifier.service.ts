@@ -40,6 +40,15 @@ const FANOUT_GATHER_MS = 150;
  * insert and outbox delete a turn of FerretDB/SQLite's one write lock.
  */
 const WRITE_BATCH_MS = 1000;
+/**
+ * The outbox is read whole at most this often (or every pollMs, if longer). Every fact is handed
+ * in memory to the notifier of the replica that recorded it, so the read is only the fallback:
+ * facts a dead replica left (taken over after their lease anyway), facts left for lack of room,
+ * and facts of a pass that failed (those set a read for the next pass at once). It decodes every
+ * fact in flight, which is many while a receiver hangs: at every poll (250 ms) it cost the
+ * database more than the facts it ever found.
+ */
+const OUTBOX_SCAN_MS = 2000;
 
 type Fired = { event: NotifyEvent; rule: RuleRecord };
 
@@ -90,6 +99,7 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
   private readonly localFacts = new Map<string, OutboxFact>();
   /** The next fan-out pass reads the outbox: set by a poll (kept until a pass runs) or by a scan that left facts for lack of room. */
   private scanDue = true;
+  private lastScan = 0;
   private lastFanOutEnd = 0;
   private readonly openedSecrets = new Map<string, { secret?: string; password?: string }>();
   private readonly history: WriteBatcher<DeliveryRecord>;
@@ -168,7 +178,7 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   private async pass(sends: boolean): Promise<void> {
-    if (sends) this.scanDue = true;
+    if (sends && Date.now() - this.lastScan >= Math.max(this.opts.pollMs, OUTBOX_SCAN_MS)) this.scanDue = true;
     if (!this.fanningOut && !testHold()) {
       const kicks = this.kicks;
       // A poll (or an explicit kick) reads the outbox; a fact handed in memory does not need it.
@@ -176,7 +186,11 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
       this.scanDue = false;
       this.fanningOut = this.gathered()
         .then(() => this.fanOutPass(scan))
-        .catch((err: unknown) => this.log.warn({ msg: 'notification fan-out pass failed', err: String(err) }))
+        .catch((err: unknown) => {
+          // Facts handed for this pass are in the outbox only now: the next pass reads it.
+          this.scanDue = true;
+          this.log.warn({ msg: 'notification fan-out pass failed', err: String(err) });
+        })
         .finally(() => {
           this.fanningOut = null;
           this.lastFanOutEnd = Date.now();
@@ -203,6 +217,7 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
     }
     const handed = [...this.localFacts.values()];
     this.localFacts.clear();
+    if (scan) this.lastScan = Date.now();
     const scanned = scan ? await this.outbox.pending(FACTS_PER_PASS) : [];
     const byId = new Map<string, OutboxFact>(handed.map((f) => [f._id, f]));
     for (const f of scanned) if (!byId.has(f._id)) byId.set(f._id, f);
@@ -252,6 +267,7 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
             });
           this.activeFacts.set(fact._id, done);
         } catch (err) {
+          this.scanDue = true; // it is in the outbox only: the next pass reads it
           this.log.warn({ msg: 'notification fact not fanned out; retried next pass', factId: fact._id, err: String(err) });
         }
       }

@@ -3,6 +3,7 @@ import { NodeCache, OnePass } from '@crawlnest/node';
 import { TaskService, type TaskView } from '@crawlnest/task';
 import { NotifyConfigCache } from './notify-config.cache';
 import { OutboxFact, OutboxRepository } from './outbox.repository';
+import { OutboxSignal } from './outbox-signal';
 import { taskSnapshot } from './task-events.sink';
 
 const EVERY_MS = 1000;
@@ -14,7 +15,8 @@ const OPEN_PAGE = 500;
  * Monitors that watch state instead of being told: node transitions (read from the node
  * cache, which every replica reloads) and tasks running or pending past a rule's threshold.
  * Every replica watches; each finding is recorded in the outbox under an `_id` naming it
- * (node + transition time, task + attempt + threshold), so it is raised once across replicas.
+ * (node + transition time, task + attempt + threshold), so it is raised once across replicas,
+ * by the replica whose insert recorded it.
  */
 @Injectable()
 export class NotifyMonitorCron implements OnApplicationBootstrap, OnModuleDestroy {
@@ -29,6 +31,7 @@ export class NotifyMonitorCron implements OnApplicationBootstrap, OnModuleDestro
     private readonly config: NotifyConfigCache,
     private readonly nodes: NodeCache,
     private readonly tasks: TaskService,
+    private readonly signal: OutboxSignal,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -98,7 +101,8 @@ export class NotifyMonitorCron implements OnApplicationBootstrap, OnModuleDestro
 
   private async record(fact: OutboxFact): Promise<void> {
     if (this.seen.has(fact._id)) return;
-    await this.outbox.record(fact);
+    // The replica whose insert recorded it hands it to its notifier at once (the outbox read is the fallback).
+    if (await this.outbox.record(fact)) this.signal.raise(fact);
     this.seen.add(fact._id);
     if (this.seen.size > 100_000) this.seen.clear(); // the unique insert still keeps it once
   }
