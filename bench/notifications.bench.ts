@@ -5,7 +5,7 @@ import { ApiClient } from '../test/support/api-client';
 import { NicedHookReceiver } from './niced-receiver';
 import { waitFor } from '../test/support/wait';
 import { dbCommands, dbSeconds, perTask, timePerTask } from './db-commands';
-import { cpuSeconds, machineTicks, pidListeningOn } from './proc-usage';
+import { cpuSeconds, machineTicks, pidListeningOn, threadsCpu } from './proc-usage';
 
 const LATENCY_TASKS = Number(process.env.BENCH_NOTIFY_LATENCY_TASKS ?? 100);
 const N = Number(process.env.BENCH_NOTIFY_TASKS ?? 300);
@@ -38,8 +38,19 @@ async function cluster(label: string, hooks: NicedHookReceiver) {
 /** CPU seconds so far of the master, the workers, the database and this process (which runs the receiver, in a thread at nice 10). */
 function cpuNow(c: TestCluster): Record<string, number> {
   const master = c.masters[0].proc.pid;
-  // The main thread apart: webhook sends run in the master's sender thread (libs/notify send-thread.ts).
-  const out: Record<string, number> = { master: cpuSeconds(master), 'master main thread': cpuSeconds(master, master), workers: c.workers.reduce((a, w) => a + cpuSeconds(w.proc.pid), 0), 'bench+receiver': cpuSeconds(process.pid) };
+  // The master by thread: the main thread; the sender thread (libs/notify send-thread.ts, the one
+  // at nice 10), which makes the webhook sends; and the rest, V8's garbage collector and compiler
+  // threads and libuv's pool, which grow with what the main thread allocates.
+  const threads = threadsCpu(master);
+  const sum = (ts: typeof threads) => ts.reduce((a, t) => a + t.seconds, 0);
+  const out: Record<string, number> = {
+    master: cpuSeconds(master),
+    'master main thread': sum(threads.filter((t) => t.tid === master)),
+    'master sender thread': sum(threads.filter((t) => t.tid !== master && t.nice === 10)),
+    'master other threads': sum(threads.filter((t) => t.tid !== master && t.nice !== 10)),
+    workers: c.workers.reduce((a, w) => a + cpuSeconds(w.proc.pid), 0),
+    'bench+receiver': cpuSeconds(process.pid),
+  };
   const port = Number(new URL(process.env.CRAWLNEST_E2E_MONGO_URI ?? 'mongodb://127.0.0.1:0/').port);
   const db = pidListeningOn(port);
   if (db !== null) out.ferretdb = cpuSeconds(db);
