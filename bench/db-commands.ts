@@ -1,4 +1,5 @@
 import type { Master } from '../test/support/cluster';
+import { byCommand } from '../test/support/db-commands';
 
 export { dbCommands } from '../test/support/db-commands';
 
@@ -15,14 +16,8 @@ export function perTask(before: Record<string, number>, after: Record<string, nu
 }
 
 /** crawlnest_db_command_seconds_total of a master: seconds spent waiting, by `command collection`. */
-export async function dbSeconds(m: Master): Promise<Record<string, number>> {
-  const text = (await m.api.get('/metrics')).text;
-  const out: Record<string, number> = {};
-  for (const match of text.matchAll(/^crawlnest_db_command_seconds_total\{command="([^"]+)",collection="([^"]*)"\} ([\d.e+-]+)$/gm)) {
-    const key = match[2] ? `${match[1]} ${match[2]}` : match[1];
-    out[key] = (out[key] ?? 0) + Number(match[3]);
-  }
-  return out;
+export function dbSeconds(m: Master): Promise<Record<string, number>> {
+  return byCommand(m, 'crawlnest_db_command_seconds_total');
 }
 
 /** The commands that took the most database time between two readings, as ms per task. */

@@ -97,7 +97,7 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
   private readonly heldElsewhere = new Map<string, number>();
   /** Facts this replica recorded and was handed in memory, not taken by a fan-out pass yet: they need no outbox read. */
   private readonly localFacts = new Map<string, OutboxFact>();
-  /** The next fan-out pass reads the outbox: set by a poll (kept until a pass runs) or by a scan that left facts for lack of room. */
+  /** The next fan-out pass reads the outbox: set by a poll at most every OUTBOX_SCAN_MS (kept until a pass runs), by a scan that left facts for lack of room, or by a failed pass. */
   private scanDue = true;
   private lastScan = 0;
   private lastFanOutEnd = 0;
