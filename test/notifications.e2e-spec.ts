@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mongo } from 'mongoose';
 import { Master, TestCluster } from './support/cluster';
@@ -8,6 +8,7 @@ import { runTask } from './support/results-helpers';
 import { taskEnded } from './support/spider-tree';
 import { waitFor } from './support/wait';
 import { dbCommands } from './support/db-commands';
+import { threadsCpu } from './support/proc-stat';
 
 const { MongoClient } = mongo;
 const FAKE_NODE = '0123456789abcdef01234567';
@@ -122,7 +123,7 @@ describe('notifications', () => {
     });
     expect(ds.every((d) => d.attempts === 1)).toBe(true);
     // The POSTs were made by the master's sender thread, below its main thread's priority.
-    const nices = threadNices(m.proc.pid);
+    const nices = new Map(threadsCpu(m.proc.pid).map((t) => [t.tid, t.nice]));
     expect(nices.get(m.proc.pid)).toBe(0);
     expect([...nices.values()]).toContain(10);
     await m.api.delete(`/api/notifications/rules/${r}`);
@@ -408,13 +409,3 @@ describe('notifications', () => {
     await m.api.delete(`/api/notifications/rules/${r}`);
   });
 });
-
-/** Each thread's nice value, by thread id, from /proc (Linux). */
-function threadNices(pid: number): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-    out.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
-  }
-  return out;
-}
