@@ -1,6 +1,7 @@
 import { loadavg } from 'node:os';
 import { Benchmark, Figure, percentile } from './bench-kit';
-import { TestCluster } from '../test/support/cluster';
+import { Master, TestCluster } from '../test/support/cluster';
+import { parsePromText, sampleValue } from '../test/support/prom-text';
 import { ApiClient } from '../test/support/api-client';
 import { NicedHookReceiver } from './niced-receiver';
 import { waitFor } from '../test/support/wait';
@@ -82,6 +83,17 @@ function meanCpu(rounds: Record<string, number>[]): Record<string, number> {
   return out;
 }
 
+/**
+ * The master's main-thread event-loop delay since the previous /metrics scrape (prom-client's
+ * nodejs_eventloop_lag_*), in ms: does the notifier's main-thread work hold up dispatch? It samples
+ * every 10 ms, so a loop that is never held reads about 10 ms.
+ */
+async function eventLoopDelay(m: Master): Promise<{ mean: string; p99: string; max: string }> {
+  const scrape = parsePromText((await m.api.get('/metrics')).text);
+  const ms = (stat: string) => (sampleValue(scrape, `crawlnest_nodejs_eventloop_lag_${stat}_seconds`) * 1000).toFixed(1);
+  return { mean: ms('mean'), p99: ms('p99'), max: ms('max') };
+}
+
 /** When the spider's last task ended (ms since the epoch), walking its tasks 1000 at a time. */
 async function lastFinishedAt(api: ApiClient, spiderId: string): Promise<number> {
   let last = 0;
@@ -109,6 +121,8 @@ async function throughput(label: string, rules: number, hooks: NicedHookReceiver
     // 1 s (an eighth of a 300-task run) of noise on each side of the ratio.
     const total = (await lastFinishedAt(m.api, spiderId)) - t0;
     // The profile of the dispatch phase (create → all finished), deliveries made meanwhile included.
+    // First scrape after the run: prom-client resets its event-loop delay histogram at each scrape (the ones above began it).
+    const lag = await eventLoopDelay(m);
     const rt = perTask(commands0, await dbCommands(m), N);
     process.stdout.write(`  (${label}: ${rt.total.toFixed(2)} database round trips per task: ${rt.byName})\n`);
     process.stdout.write(`  (${label}: database wait per task, ms, top commands: ${timePerTask(seconds0, await dbSeconds(m), N)})\n`);
@@ -116,6 +130,7 @@ async function throughput(label: string, rules: number, hooks: NicedHookReceiver
     const busy = (ticks.busy - ticks0.busy) / (ticks.total - ticks0.total);
     const cpu = cpuPerTask(cpu0, cpuNow(c), N);
     process.stdout.write(`  (${label}: CPU per task, ms: ${formatCpu(cpu)}; machine busy ${(busy * 100).toFixed(0)} %; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})\n`);
+    process.stdout.write(`  (${label}: the master's event-loop delay over the run: mean ${lag.mean} ms, p99 ${lag.p99} ms, max ${lag.max} ms)\n`);
     if (rules) process.stdout.write(`  (${N} tasks with ${rules} rules: ${((N / total) * 1000).toFixed(2)} tasks/s; waiting for the ${N * rules} deliveries)\n`);
     let deliveredMs: number | null = null;
     if (rules) {
