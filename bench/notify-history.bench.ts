@@ -1,0 +1,111 @@
+import { mongo } from 'mongoose';
+import { Benchmark, Figure, percentile } from './bench-kit';
+import { TestCluster } from '../test/support/cluster';
+
+/**
+ * `npm run bench notify-history`: the deliveries history page (GET /api/notifications/deliveries,
+ * the dashboard's 100 newest, unfiltered, by channel and by status) as the history grows, beside
+ * the same reads on an empty history measured first in this run.
+ *
+ * Seeded the way the notifier writes it in a burst: tasks ending back to back, each fanned out to
+ * ten webhook channels, recorded in insertMany batches as delivery-events.ts stores them (the
+ * first channel's record holds the event, the other nine name it), all within the last hour.
+ * There is no goal in the issue; this is the figure a fix of the history's layout starts from.
+ */
+const SIZES = (process.env.BENCH_NOTIFY_HISTORY_SIZES ?? '20000,100000')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
+const CHANNELS = 10;
+/** Channel and rule ids are ObjectIds (the API checks them). */
+const channelId = (c: number) => `6560000000000000000000c${c}`;
+const ruleId = (c: number) => `6560000000000000000000a${c}`;
+const SAMPLES = Number(process.env.BENCH_NOTIFY_HISTORY_SAMPLES ?? 3);
+const PAGE = 100;
+
+function event(task: number, at: Date) {
+  const id = `6560a1b2c3d4${task.toString(16).padStart(12, '0')}`;
+  return {
+    id: `task:${id}:1:task.finished`,
+    type: 'task.finished',
+    at: at.toISOString(),
+    projectId: null,
+    task: { id, spiderId: 'bench-spider', spiderName: 'shop', status: 'finished', nodeId: 'n1', nodeName: 'n1', attempt: 1, exitCode: 0, error: null, durationMs: 1200, resultCount: 40 },
+    links: { task: `http://127.0.0.1:8080/tasks/${id}`, spider: 'http://127.0.0.1:8080/spiders/bench-spider' },
+  };
+}
+
+/** Ten deliveries of one task's event, stored slim like recordMany writes them. */
+function deliveriesOf(task: number, at: Date): Record<string, unknown>[] {
+  const ev = event(task, at);
+  return Array.from({ length: CHANNELS }, (_, c) => ({
+    _id: `${ev.id}:${channelId(c)}`,
+    eventId: ev.id,
+    eventType: 'task.finished',
+    ruleIds: [ruleId(c)],
+    channelId: channelId(c),
+    channelType: 'webhook',
+    projectId: null,
+    spiderId: 'bench-spider',
+    // One in a hundred tasks' deliveries failed: the "failed" filter has something to find.
+    status: task % 100 === 0 ? 'failed' : 'sent',
+    attempts: 1,
+    maxAttempts: 5,
+    responseCode: task % 100 === 0 ? 500 : 200,
+    lastError: task % 100 === 0 ? 'HTTP 500' : null,
+    latencyMs: 4,
+    createdAt: at,
+    nextAttemptAt: at,
+    sentAt: at,
+    events: c === 0 ? [ev] : [],
+    ...(c === 0 ? {} : { eventsIn: `${ev.id}:${channelId(0)}` }),
+  }));
+}
+
+const bench: Benchmark = {
+  name: `notify-history: the deliveries page (${PAGE} newest; unfiltered, by channel, failed) at ${SIZES.map((n) => n.toLocaleString('en-US')).join(' and ')} deliveries (${CHANNELS} channels per task, one burst)`,
+  async run(): Promise<Figure[]> {
+    const c = new TestCluster('bench-notify-history');
+    const m = await c.startMaster();
+    const client = new mongo.MongoClient(c.mongoUri);
+    await client.connect();
+    const figures: Figure[] = [];
+    try {
+      const coll = client.db(c.dbName).collection('notify_deliveries');
+      const reads = { unfiltered: `?limit=${PAGE}`, 'by channel': `?channelId=${channelId(3)}&limit=${PAGE}`, failed: `?status=failed&limit=${PAGE}` };
+      const time = async (q: string) => {
+        const ms: number[] = [];
+        for (let i = 0; i < SAMPLES; i++) {
+          const t0 = Date.now();
+          const r = await m.api.get(`/api/notifications/deliveries${q}`);
+          ms.push(Date.now() - t0);
+          if (r.status !== 200) throw new Error(`GET deliveries${q}: HTTP ${r.status}`);
+        }
+        return percentile(ms, 50);
+      };
+      const empty: Record<string, number> = {};
+      for (const [name, q] of Object.entries(reads)) empty[name] = await time(q);
+      let tasks = 0;
+      const t0 = Date.now();
+      for (const size of SIZES) {
+        const seed0 = Date.now();
+        for (; tasks * CHANNELS < size; tasks += 100) {
+          const docs = Array.from({ length: 100 }, (_, i) => deliveriesOf(tasks + i, new Date(t0 - 3_600_000 + (tasks + i) * 10))).flat();
+          await coll.insertMany(docs, { ordered: false });
+        }
+        process.stdout.write(`  (${(tasks * CHANNELS).toLocaleString('en-US')} deliveries seeded in ${Date.now() - seed0} ms)\n`);
+        for (const [name, q] of Object.entries(reads)) {
+          const value = await time(q);
+          process.stdout.write(`  (${(tasks * CHANNELS).toLocaleString('en-US')} deliveries, ${name}: ${value} ms)\n`);
+          figures.push({ name: `deliveries page, ${name}, ${(tasks * CHANNELS).toLocaleString('en-US')} deliveries (p50 of ${SAMPLES})`, value, unit: 'ms', baseline: { name: 'empty history', value: empty[name] } });
+        }
+      }
+      return figures;
+    } finally {
+      await client.close();
+      await c.stop();
+    }
+  },
+};
+
+export default bench;
