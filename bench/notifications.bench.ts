@@ -184,9 +184,10 @@ const bench: Benchmark = {
         process.stdout.write(`  (round ${round}: ratio ${(arms.none[i] / arms.rules[i]).toFixed(2)})\n`);
       }
       const rate = (ms: number[]) => ((N * ms.length) / ms.reduce((a, b) => a + b, 0)) * 1000;
-      // On these shared cores the ratio follows the CPU per task of all processes (docs/notifications.md,
-      // "Measured"): what 0.95x allows the rules, against what their ten signed POSTs alone take
-      // at both ends (the master's sender thread, and the receiver's share of the bench process).
+      // On these shared cores the ratio has mostly followed the CPU per task of all processes
+      // (docs/notifications.md, "Measured"; one 900-task round lost 10 % with equal CPU): what
+      // 0.95x allows the rules, against what their ten signed POSTs alone take at both ends (the
+      // master's sender thread, and the receiver's share of the bench process).
       const none = meanCpu(cpus.none);
       const ruled = meanCpu(cpus.rules);
       const added = cpuTotal(ruled) - cpuTotal(none);
