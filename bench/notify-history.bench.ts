@@ -1,6 +1,8 @@
 import { mongo } from 'mongoose';
 import { Benchmark, Figure, percentile } from './bench-kit';
 import { TestCluster } from '../test/support/cluster';
+import { slimForStorage } from '../libs/notify/src/master/delivery-events';
+import type { DeliveryRecord, NotifyEvent } from '../libs/notify/src';
 
 /**
  * `npm run bench notify-history`: the deliveries history page (GET /api/notifications/deliveries,
@@ -8,8 +10,9 @@ import { TestCluster } from '../test/support/cluster';
  * the same reads on an empty history measured first in this run.
  *
  * Seeded the way the notifier writes it in a burst: tasks ending back to back, each fanned out to
- * ten webhook channels, recorded in insertMany batches as delivery-events.ts stores them (the
- * first channel's record holds the event, the other nine name it), all within the last hour.
+ * ten webhook channels, recorded in insertMany batches stored slim by delivery-events.ts's
+ * slimForStorage, as DeliveryRepository.recordMany stores them (the first channel's record holds
+ * the event, the other nine name it), all within the last hour.
  * There is no goal in the issue; this is the figure a fix of the history's layout starts from.
  */
 const SIZES = (process.env.BENCH_NOTIFY_HISTORY_SIZES ?? '20000,100000')
@@ -23,42 +26,42 @@ const ruleId = (c: number) => `6560000000000000000000a${c}`;
 const SAMPLES = Number(process.env.BENCH_NOTIFY_HISTORY_SAMPLES ?? 3);
 const PAGE = 100;
 
-function event(task: number, at: Date) {
+function event(task: number, at: Date): NotifyEvent {
   const id = `6560a1b2c3d4${task.toString(16).padStart(12, '0')}`;
   return {
     id: `task:${id}:1:task.finished`,
-    type: 'task.finished',
+    type: 'task.finished' as const,
     at: at.toISOString(),
     projectId: null,
-    task: { id, spiderId: 'bench-spider', spiderName: 'shop', status: 'finished', nodeId: 'n1', nodeName: 'n1', attempt: 1, exitCode: 0, error: null, durationMs: 1200, resultCount: 40 },
+    task: { id, spiderId: 'bench-spider', spiderName: 'shop', status: 'finished', nodeId: 'n1', nodeName: 'n1', attempt: 1, exitCode: 0, error: null, durationMs: 1200, resultCount: 40, resultErrors: 0, createdAt: at.toISOString(), startedAt: at.toISOString(), finishedAt: at.toISOString(), scheduleId: null },
     links: { task: `http://127.0.0.1:8080/tasks/${id}`, spider: 'http://127.0.0.1:8080/spiders/bench-spider' },
   };
 }
 
-/** Ten deliveries of one task's event, stored slim like recordMany writes them. */
-function deliveriesOf(task: number, at: Date): Record<string, unknown>[] {
+/** Ten deliveries of one task's event, settled at their first attempt, as the notifier records them (recordMany stores them through slimForStorage). */
+function deliveriesOf(task: number, at: Date): DeliveryRecord[] {
   const ev = event(task, at);
+  // One in a hundred tasks' deliveries failed: the "failed" filter has something to find.
+  const failed = task % 100 === 0;
   return Array.from({ length: CHANNELS }, (_, c) => ({
     _id: `${ev.id}:${channelId(c)}`,
     eventId: ev.id,
-    eventType: 'task.finished',
+    eventType: 'task.finished' as const,
     ruleIds: [ruleId(c)],
     channelId: channelId(c),
-    channelType: 'webhook',
+    channelType: 'webhook' as const,
     projectId: null,
     spiderId: 'bench-spider',
-    // One in a hundred tasks' deliveries failed: the "failed" filter has something to find.
-    status: task % 100 === 0 ? 'failed' : 'sent',
+    status: failed ? ('failed' as const) : ('sent' as const),
     attempts: 1,
     maxAttempts: 5,
-    responseCode: task % 100 === 0 ? 500 : 200,
-    lastError: task % 100 === 0 ? 'HTTP 500' : null,
+    responseCode: failed ? 500 : 200,
+    lastError: failed ? 'HTTP 500' : null,
     latencyMs: 4,
     createdAt: at,
     nextAttemptAt: at,
     sentAt: at,
-    events: c === 0 ? [ev] : [],
-    ...(c === 0 ? {} : { eventsIn: `${ev.id}:${channelId(0)}` }),
+    events: [ev],
   }));
 }
 
@@ -71,7 +74,7 @@ const bench: Benchmark = {
     await client.connect();
     const figures: Figure[] = [];
     try {
-      const coll = client.db(c.dbName).collection('notify_deliveries');
+      const coll = client.db(c.dbName).collection<DeliveryRecord>('notify_deliveries');
       const reads = { unfiltered: `?limit=${PAGE}`, 'by channel': `?channelId=${channelId(3)}&limit=${PAGE}`, failed: `?status=failed&limit=${PAGE}` };
       const time = async (q: string) => {
         const ms: number[] = [];
@@ -90,8 +93,8 @@ const bench: Benchmark = {
       for (const size of SIZES) {
         const seed0 = Date.now();
         for (; tasks * CHANNELS < size; tasks += 100) {
-          const docs = Array.from({ length: 100 }, (_, i) => deliveriesOf(tasks + i, new Date(t0 - 3_600_000 + (tasks + i) * 10))).flat();
-          await coll.insertMany(docs, { ordered: false });
+          const batch = Array.from({ length: 100 }, (_, i) => deliveriesOf(tasks + i, new Date(t0 - 3_600_000 + (tasks + i) * 10))).flat();
+          await coll.insertMany(slimForStorage(batch), { ordered: false });
         }
         process.stdout.write(`  (${(tasks * CHANNELS).toLocaleString('en-US')} deliveries seeded in ${Date.now() - seed0} ms)\n`);
         for (const [name, q] of Object.entries(reads)) {

@@ -1,12 +1,13 @@
 import type { Master } from './cluster';
+import { parsePromText } from './prom-text';
 
 /** A counter of a master labelled by `command` and `collection` (the driver's command monitoring), summed by `command collection`. */
 export async function byCommand(m: Master, metric: string): Promise<Record<string, number>> {
-  const text = (await m.api.get('/metrics')).text;
   const out: Record<string, number> = {};
-  for (const match of text.matchAll(new RegExp(`^${metric}\\{command="([^"]+)",collection="([^"]*)"\\} ([\\d.e+-]+)$`, 'gm'))) {
-    const key = match[2] ? `${match[1]} ${match[2]}` : match[1];
-    out[key] = (out[key] ?? 0) + Number(match[3]);
+  for (const s of parsePromText((await m.api.get('/metrics')).text).samples) {
+    if (s.name !== metric || s.labels.command === undefined) continue;
+    const key = s.labels.collection ? `${s.labels.command} ${s.labels.collection}` : s.labels.command;
+    out[key] = (out[key] ?? 0) + s.value;
   }
   return out;
 }

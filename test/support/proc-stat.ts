@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
-/** CPU seconds (user + system) a process, or one of its threads, has used, from /proc (Linux; clock ticks of 10 ms). */
-export function cpuSeconds(pid: number, thread?: number): number {
-  return cpuOf(statFields(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`));
+/** CPU seconds (user + system) a process has used, from /proc (Linux; clock ticks of 10 ms). */
+export function cpuSeconds(pid: number): number {
+  return cpuOf(statFields(`/proc/${pid}/stat`));
 }
 
 /** The fields of a /proc stat file after the command name, which is in parentheses and may hold spaces. */
