@@ -1,4 +1,5 @@
-import { createServer } from 'node:net';
+// One port picker for tests, benches and the embedded database (see the file for why).
+export { freePort } from '../../libs/node/src/free-port';
 
 /** Polls `check` until it returns a truthy value or the deadline passes (no fixed sleeps). */
 export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 20_000, everyMs = 50): Promise<NonNullable<T>> {
@@ -16,16 +17,4 @@ export async function waitFor<T>(what: string, check: () => T | Promise<T>, time
     }
     await new Promise((r) => setTimeout(r, everyMs));
   }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => res(port));
-    });
-  });
 }

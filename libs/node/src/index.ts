@@ -1,6 +1,7 @@
 export * from './errors';
 export * from './crypto/secret-box';
 export * from './backoff';
+export * from './free-port';
 export * from './shared-call';
 export * from './one-pass';
 export * from './in-flight-writes';

@@ -2,8 +2,8 @@ import { Logger } from '@nestjs/common';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, openSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { freePort } from '@crawlnest/node';
 import mongoose from 'mongoose';
 import { findProjectRoot } from '../project-root';
 
@@ -139,16 +139,4 @@ async function waitUntilAnswers(port: number, timeoutMs: number, pid: number): P
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new EmbeddedDatabaseError(`FerretDB did not answer on port ${port} within ${timeoutMs} ms`);
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => res(port));
-    });
-  });
 }
