@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 /** One figure a benchmark measured, with the goal or baseline it is judged against. */
 export type Figure = {
   name: string;
@@ -27,4 +28,14 @@ export function formatFigure(f: Figure): string {
     line += `   [${f.baseline.name}: ${Number.isInteger(f.baseline.value) ? f.baseline.value : f.baseline.value.toFixed(2)} ${f.unit}; ratio ${ratio.toFixed(2)}]`;
   }
   return line;
+}
+
+/**
+ * The libs import each other as `@crawlnest/*`: maps that onto their compiled copies beside the
+ * bench. Call before a dynamic import of a lib module that imports another lib.
+ */
+export function registerLibPaths(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const tsconfigPaths = require('tsconfig-paths') as typeof import('tsconfig-paths');
+  tsconfigPaths.register({ baseUrl: join(__dirname, '..'), paths: { '@crawlnest/*': ['libs/*/src'] } });
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { insertArchived } from './archive-seed';
-import { Benchmark, Figure, formatFigure, percentile } from './bench-kit';
+import { Benchmark, Figure, formatFigure, percentile, registerLibPaths } from './bench-kit';
 import { Master, TestCluster } from '../test/support/cluster';
 import { waitFor } from '../test/support/wait';
 
@@ -58,11 +58,8 @@ type Libs = typeof import('../libs/task/src/master/task-archive.repository') &
   typeof import('../libs/task/src/archive-bucket') &
   typeof import('../libs/task/src/task.types');
 
-/** The libs import each other as `@crawlnest/*`; map that onto their compiled copies beside the bench. */
 async function loadLibs(): Promise<Libs> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const tsconfigPaths = require('tsconfig-paths') as typeof import('tsconfig-paths');
-  tsconfigPaths.register({ baseUrl: join(__dirname, '..'), paths: { '@crawlnest/*': ['libs/*/src'] } });
+  registerLibPaths();
   return {
     ...(await import('../libs/task/src/master/task-archive.repository')),
     ...(await import('../libs/task/src/master/task-counters.service')),

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Benchmark, Figure, formatFigure, percentile } from './bench-kit';
+import { Benchmark, Figure, formatFigure, percentile, registerLibPaths } from './bench-kit';
 
 /**
  * `npm run bench log-read`: one task's log page costs the same whatever other tasks logged
@@ -24,11 +24,8 @@ type Libs = typeof import('../libs/task/src/master/task-archive.repository') &
   typeof import('../libs/task/src/master/task-log.repository') &
   typeof import('../libs/node/src/db-flavor');
 
-/** The libs import each other as `@crawlnest/*`; map that onto their compiled copies beside the bench. */
 async function loadLibs(): Promise<Libs> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const tsconfigPaths = require('tsconfig-paths') as typeof import('tsconfig-paths');
-  tsconfigPaths.register({ baseUrl: join(__dirname, '..'), paths: { '@crawlnest/*': ['libs/*/src'] } });
+  registerLibPaths();
   return { ...(await import('../libs/task/src/master/task-archive.repository')), ...(await import('../libs/task/src/master/task-log.repository')), ...(await import('../libs/node/src/db-flavor')) };
 }
 

@@ -1,6 +1,6 @@
 import mongoose from 'mongoose';
 import { join } from 'node:path';
-import { Benchmark, Figure, percentile } from './bench-kit';
+import { Benchmark, Figure, percentile, registerLibPaths } from './bench-kit';
 import { TestCluster, Master } from '../test/support/cluster';
 import { waitFor } from '../test/support/wait';
 import { dbCommands, dbSeconds, perTask, timePerTask } from './db-commands';
@@ -23,11 +23,8 @@ type Libs = typeof import('../libs/results/src/master/result-directory.repositor
   typeof import('../libs/results/src/dedup-key') &
   typeof import('../libs/node/src/db-flavor');
 
-/** The libs import each other as `@crawlnest/*`; map that onto their compiled copies beside the bench. */
 async function loadLibs(): Promise<Libs> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const tsconfigPaths = require('tsconfig-paths') as typeof import('tsconfig-paths');
-  tsconfigPaths.register({ baseUrl: join(__dirname, '..'), paths: { '@crawlnest/*': ['libs/*/src'] } });
+  registerLibPaths();
   return {
     ...(await import('../libs/results/src/master/result-directory.repository')),
     ...(await import('../libs/results/src/dedup-key')),
