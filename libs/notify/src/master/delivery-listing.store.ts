@@ -60,10 +60,10 @@ export class DeliveryListingStore {
   }
 
   /** Lists deliveries (records just inserted, or about to be): resolves once their entries are written. */
-  async add(ds: DeliveryRecord[]): Promise<void> {
+  async add(ds: DeliveryRecord[], now = new Date()): Promise<void> {
     if (ds.length === 0) return;
     if (!this.since && this.recordsExist) await this.noteSince(this.recordsExist);
-    const w = this.writer.place(ds);
+    const w = this.writer.place(ds, now);
     for (const hour of w.hours) {
       if (this.hoursWritten.has(hour)) continue;
       await insertOnce(this.coll<{ _id: string }>(hoursCollection(this.prefix)), { _id: hour });

@@ -50,7 +50,10 @@ export class DeliveryRepository {
   async create(d: DeliveryRecord): Promise<boolean> {
     // Listed before it is written, so no crash leaves a record unlisted; a digest's record,
     // created again for each event it gathers, is listed once.
-    if (!(await this.deliveries().findOne({ _id: d._id }, { projection: { _id: 1 } }))) await this.listing.add([d]);
+    if (!(await this.deliveries().findOne({ _id: d._id }, { projection: { _id: 1 } }))) {
+      await this.listing.add([d]);
+      if (d.status === 'failed') await this.failedListing.add([d]); // a channel test that failed
+    }
     const created = await insertOnce(this.deliveries(), d);
     const existing = created ? d : await this.get(d._id);
     // Due before anything else can settle it: a fan-out cut after the insert is replayed here.
@@ -141,7 +144,9 @@ export class DeliveryRepository {
   async pruneBefore(cutoff: Date): Promise<number> {
     const r = await this.deliveries().deleteMany({ createdAt: { $lt: cutoff }, status: { $in: ['sent', 'failed'] } });
     await this.claims().deleteMany({ at: { $lt: cutoff } });
+    // Listing hours go whole once they ended before the cutoff (a few pending deliveries older than that leave the pages too).
     await this.listing.dropBefore(cutoff);
+    await this.failedListing.dropBefore(cutoff);
     return r.deletedCount;
   }
 
