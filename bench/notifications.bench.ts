@@ -168,6 +168,9 @@ const bench: Benchmark = {
       }
       // Printed as each phase ends: a long run stopped half-way still says what it measured.
       process.stdout.write(`  (latency over ${lat.length} deliveries: p50 ${percentile(lat, 50)} ms, p99 ${percentile(lat, 99)} ms)\n`);
+      // Which deliveries were slowest (in the order received): a cold first one reads differently from a stall mid-run.
+      const slowest = lat.map((ms, i) => ({ ms, i })).sort((a, b) => b.ms - a.ms).slice(0, 3);
+      process.stdout.write(`  (slowest: ${slowest.map((s) => `${s.ms} ms (#${s.i + 1})`).join(', ')})\n`);
       const arms = { none: [] as number[], rules: [] as number[] };
       const cpus = { none: [] as Record<string, number>[], rules: [] as Record<string, number>[] };
       let deliveredMs = NaN;
