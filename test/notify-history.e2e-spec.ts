@@ -4,6 +4,8 @@ import { HookReceiver } from './support/notify-receivers';
 import { waitFor } from './support/wait';
 import { DeliveryListingStore } from '../libs/notify/src/master/delivery-listing.store';
 import { LISTINGS } from '../libs/notify/src/master/delivery-listing';
+import { DeliveryRepository } from '../libs/notify/src/master/delivery.repository';
+import type { NotifyMasterOptions } from '../libs/notify/src/master/notify-master.options';
 import type { DeliveryRecord } from '../libs/notify/src';
 
 const { MongoClient } = mongo;
@@ -94,6 +96,32 @@ describe('notify history listing', () => {
     expect(page).toContain('p19-2'); // the first test's deliveries, this hour
     // A second pass (another replica's) finds nothing more to drop.
     expect(await s.dropBefore(new Date(Date.now() - 2 * 3_600_000))).toBe(0);
+  });
+
+  it('retention deletes the settled records of the hours it drops, by id; a pending one stays, and older unlisted records go by the scan', async () => {
+    const own = await mongoose.createConnection(cluster.mongoUri, { dbName: `${cluster.dbName}_prune` }).asPromise();
+    try {
+      const coll = own.db!.collection<DeliveryRecord>('notify_deliveries');
+      // Stored before the listing existed: the pass finds these by the records' filter.
+      const old = new Date(Date.now() - 40 * 86_400_000);
+      await coll.insertMany([{ ...rec('legacy-sent'), createdAt: old }, { ...rec('legacy-pending'), createdAt: old, status: 'pending' }] as never[]);
+      const repo = new DeliveryRepository(own, { retentionDays: 30 } as NotifyMasterOptions);
+      await repo.recordMany([rec('r-sent'), rec('r-failed', 'c-common', { status: 'failed' }), rec('r-pending', 'c-common', { status: 'pending' })]);
+      expect(await coll.countDocuments()).toBe(5);
+      // Nothing is old enough for the listing; the legacy sent one is.
+      expect(await repo.pruneBefore(new Date(Date.now() - 30 * 86_400_000))).toBe(1);
+      expect((await coll.find({}, { projection: { _id: 1 } }).toArray()).map((d) => d._id).sort()).toEqual(['legacy-pending', 'r-failed', 'r-pending', 'r-sent']);
+      // Everything is: the listed hours go, with their settled records; the pending ones stay.
+      expect(await repo.pruneBefore(new Date(Date.now() + 2 * 3_600_000))).toBe(2);
+      expect((await coll.find({}, { projection: { _id: 1 } }).toArray()).map((d) => d._id).sort()).toEqual(['legacy-pending', 'r-pending']);
+      const names = (await own.db!.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+      expect(names.filter((n) => /^notify_(history|failed)_\d{10}/.test(n))).toEqual([]);
+      // The pending record from before the listing is still read from the records (r-pending too: made here a moment before the listing began).
+      expect((await repo.list({}, 10)).map((d) => d._id)).toContain('legacy-pending');
+      expect((await repo.list({ status: 'sent' }, 10)).map((d) => d._id)).toEqual([]);
+    } finally {
+      await own.close();
+    }
   });
 
   describe('through a master, after an upgrade', () => {

@@ -168,13 +168,21 @@ export class DeliveryListingStore {
     return (await this.coll<{ _id: string }>(hoursCollection(this.prefix)).find({}).toArray()).map((h) => h._id).sort();
   }
 
-  /** Drops the hours that ended before `cutoff`: their shelves, the hour collection, then its line in the hours list. */
-  async dropBefore(cutoff: Date): Promise<number> {
+  /**
+   * Drops the hours that ended before `cutoff`: their shelves, the hour collection, then its
+   * line in the hours list. `beforeDrop` is given each shelf's delivery ids first (retention
+   * deletes their records by `_id`): a pass cut half-way drops nothing it has not handed over,
+   * and the next pass hands the rest again. Returns the hours dropped.
+   */
+  async dropBefore(cutoff: Date, beforeDrop?: (ids: string[]) => Promise<void>): Promise<number> {
     let dropped = 0;
     for (const hour of await this.hours()) {
       if (hourEndMs(hour) > cutoff.getTime()) break;
       const docs = await this.coll<ShelfMark | ShelfSummary>(hourCollection(this.prefix, hour)).find({}).toArray();
-      for (const s of shelvesOfHour(this.prefix, hour, docs, {})) await this.drop(s.name);
+      for (const s of shelvesOfHour(this.prefix, hour, docs, {})) {
+        if (beforeDrop) await beforeDrop((await this.coll<ListingEntry>(s.name).find({}, { projection: { _id: 1 } }).toArray()).map((e) => e._id));
+        await this.drop(s.name);
+      }
       await this.drop(hourCollection(this.prefix, hour));
       await this.coll<{ _id: string }>(hoursCollection(this.prefix)).deleteOne({ _id: hour });
       this.hoursWritten.delete(hour);
