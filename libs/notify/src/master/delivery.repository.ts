@@ -17,9 +17,10 @@ export type DeliveryFilter = { ruleId?: string; channelId?: string; status?: Del
  * unsettled delivery, so the senders' scan of it (FerretDB has no index on `at`) stays small
  * however long the history grows. Records are read and updated by `_id`; the history's pages
  * come from the listing (delivery-listing.ts: small insert-only shelves, newest first), and
- * only records created before the listing existed are found by filtering the records. A batch of first attempts stores each event once (delivery-events.ts): the other
- * channels' records name the record holding it, and every read joins it back by `_id` (the one
- * read FerretDB serves from an index), so callers always get whole records.
+ * only records created before the listing existed are found by filtering the records. A batch
+ * of first attempts stores each event once (delivery-events.ts): the other channels' records
+ * name the record holding it, and every read joins it back by `_id` (the one read FerretDB
+ * serves from an index), so callers always get whole records.
  */
 @Injectable()
 export class DeliveryRepository {
